@@ -1,0 +1,81 @@
+// The host's Docker Engine, and the small helpers the sandbox module needs on top of dockerode.
+import Docker from 'dockerode';
+
+export type Engine = Docker;
+
+/** Connects to the engine named by DOCKER_HOST, or the default socket. */
+export function connectHostEngine(): Engine {
+  return new Docker();
+}
+
+export function connectSocket(socketPath: string): Engine {
+  return new Docker({ socketPath });
+}
+
+export type EngineVersion = { version: string; apiVersion: string };
+
+export async function engineVersion(engine: Engine): Promise<EngineVersion> {
+  const info = await engine.version();
+  return { version: info.Version, apiVersion: info.ApiVersion };
+}
+
+type ProgressEvent = { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } };
+
+/**
+ * Follows a build/pull/push stream to its end. The modem reports success even when the stream carried
+ * an error event, so errors are looked for in the events themselves.
+ */
+export function followStream(
+  engine: Engine,
+  stream: NodeJS.ReadableStream,
+  onEvent: (event: ProgressEvent) => void = () => {},
+): Promise<ProgressEvent[]> {
+  return new Promise((resolve, reject) => {
+    engine.modem.followProgress(
+      stream,
+      (err: Error | null, events: ProgressEvent[]) => {
+        if (err) return reject(err);
+        const failed = events.find((event) => event.error || event.errorDetail);
+        if (failed) return reject(new Error(failed.errorDetail?.message ?? failed.error ?? 'unknown Docker error'));
+        resolve(events);
+      },
+      onEvent,
+    );
+  });
+}
+
+export async function imageId(engine: Engine, ref: string): Promise<string | undefined> {
+  try {
+    return (await engine.getImage(ref).inspect()).Id;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { statusCode?: number }).statusCode === 404;
+}
+
+/** Removes a container if it exists; "already gone" is success. */
+export async function removeContainer(engine: Engine, id: string): Promise<void> {
+  try {
+    await engine.getContainer(id).remove({ force: true, v: true });
+  } catch (error) {
+    if (!isNotFound(error) && !/removal of container .* is already in progress/.test(String(error))) throw error;
+  }
+}
+
+export async function removeVolume(engine: Engine, name: string): Promise<void> {
+  try {
+    await engine.getVolume(name).remove({ force: true });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** `docker save` of several images into one tar stream (dockerode has it; its types do not). */
+export function saveImages(engine: Engine, refs: string[]): Promise<NodeJS.ReadableStream> {
+  const withSave = engine as Engine & { getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream> };
+  return withSave.getImages({ names: refs });
+}

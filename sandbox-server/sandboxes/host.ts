@@ -1,0 +1,24 @@
+// Everything the host needs before sandboxes can start: the image kit, the sandbox network with its
+// firewall, and the filled mirror. Used by the server at start and by the test suite's setup.
+import type { Config } from '../config.ts';
+import type { Engine } from './docker.ts';
+import { ensureKit, type KitState } from './kit/kit.ts';
+import { ensureMirror, type Mirror, removeMirror } from './kit/mirror.ts';
+import { type Progress, prefixed } from './kit/progress.ts';
+import { ensureNetwork, networkPlan, removeNetwork, type SandboxNetwork } from './network.ts';
+
+export type SandboxHost = { kit: KitState; network: SandboxNetwork; mirror: Mirror };
+
+export async function prepareSandboxHost(engine: Engine, config: Config, progress: Progress): Promise<SandboxHost> {
+  const kit = await ensureKit(engine, prefixed('images', progress));
+  const network = networkPlan(config);
+  await ensureNetwork(engine, config, network);
+  const mirror = await ensureMirror(engine, config, network, prefixed('mirror', progress));
+  return { kit, network, mirror };
+}
+
+/** Removes the mirror and network of an instance (its volume stays, as a cache, unless asked). */
+export async function teardownSandboxHost(engine: Engine, config: Config): Promise<void> {
+  await removeMirror(engine, config);
+  await removeNetwork(engine, networkPlan(config));
+}

@@ -1,0 +1,150 @@
+// One learner's sandbox: an outer container from the sandbox image running its own Docker Engine
+// rootless, as the unprivileged `learner`. The inner engine's socket appears in a per-sandbox host
+// directory so the server can talk to it with its own client.
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { connectSocket, type Engine, removeContainer, removeVolume } from './docker.ts';
+import { SANDBOX_IMAGE } from './kit/images.ts';
+import { LABEL, labelsFor, resourceName } from './labels.ts';
+import type { SandboxNetwork } from './network.ts';
+
+export const LEARNER_UID = 1000;
+const INNER_RUN_DIR = `/run/user/${LEARNER_UID}`;
+const INNER_DATA_DIR = '/home/learner/.local/share/docker';
+/** Linux limits a unix socket path to 107 bytes. */
+const MAX_SOCKET_PATH = 107;
+
+export type SandboxLimits = { memoryBytes: number; pids: number; cpus: number };
+
+export const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 ** 3, pids: 1024, cpus: 1 };
+
+export type SandboxOptions = {
+  instance: string;
+  runDir: string;
+  network: SandboxNetwork;
+  /** host:port of the image mirror the inner engine pulls through. */
+  mirror: string;
+  limits?: SandboxLimits;
+};
+
+export type Sandbox = {
+  id: string;
+  containerName: string;
+  volumeName: string;
+  /** Host directory holding the inner engine's socket. */
+  socketDir: string;
+  socketPath: string;
+};
+
+export function newSandboxId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export function describeSandbox(options: Pick<SandboxOptions, 'instance' | 'runDir'>, id: string): Sandbox {
+  const socketDir = path.join(options.runDir, 'sandboxes', id);
+  return {
+    id,
+    containerName: resourceName(options.instance, 'sbx', id),
+    volumeName: resourceName(options.instance, 'sbx', id, 'engine'),
+    socketDir,
+    socketPath: path.join(socketDir, 'docker.sock'),
+  };
+}
+
+export async function startSandbox(host: Engine, options: SandboxOptions, id = newSandboxId()): Promise<Sandbox> {
+  const sandbox = describeSandbox(options, id);
+  if (Buffer.byteLength(sandbox.socketPath) > MAX_SOCKET_PATH) {
+    throw new Error(
+      `the sandbox socket path ${sandbox.socketPath} is too long for a unix socket; set DOCKHAND_RUN_DIR to a shorter directory.`,
+    );
+  }
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const labels = labelsFor(options.instance, 'sandbox', { [LABEL.sandbox]: id });
+  try {
+    await mkdir(sandbox.socketDir, { recursive: true, mode: 0o700 });
+    await chown(sandbox.socketDir, LEARNER_UID, LEARNER_UID);
+    // A fresh named volume is seeded from the image, so it arrives owned by the learner.
+    await host.createVolume({ Name: sandbox.volumeName, Labels: labels });
+    const container = await host.createContainer({
+      name: sandbox.containerName,
+      Image: SANDBOX_IMAGE,
+      Hostname: 'dockhand',
+      Labels: labels,
+      Env: [`DOCKHAND_MIRROR=${options.mirror}`],
+      HostConfig: {
+        // Measured minimum for a rootless inner engine on this kind of host (see DESIGN.md, "Sandboxes").
+        // The default capability set stays as the bounding set: root inside the inner engine's user
+        // namespace gets no more than it, so dropping e.g. CHOWN would break image unpacking. The
+        // learner runs as uid 1000 and holds none of them; SYS_ADMIN only lets newuidmap write id maps.
+        CapAdd: ['SYS_ADMIN'],
+        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+        // systempaths=unconfined: the inner engine mounts a fresh /proc, which masked paths forbid.
+        MaskedPaths: [],
+        ReadonlyPaths: [],
+        Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
+        Binds: [`${sandbox.volumeName}:${INNER_DATA_DIR}`, `${sandbox.socketDir}:${INNER_RUN_DIR}`],
+        NetworkMode: options.network.name,
+        Memory: limits.memoryBytes,
+        MemorySwap: limits.memoryBytes,
+        PidsLimit: limits.pids,
+        NanoCpus: Math.round(limits.cpus * 1e9),
+        Init: true,
+      },
+    });
+    await container.start();
+    return sandbox;
+  } catch (error) {
+    await destroySandbox(host, sandbox);
+    throw error;
+  }
+}
+
+/** Resolves once the inner engine answers on its socket; fails early if the sandbox died. */
+export async function waitForEngine(host: Engine, sandbox: Sandbox, timeoutMs = 30_000): Promise<Engine> {
+  const inner = connectSocket(sandbox.socketPath);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await inner.ping();
+      return inner;
+    } catch {
+      const state = (await host.getContainer(sandbox.containerName).inspect()).State;
+      if (!state.Running) {
+        const logs = await host.getContainer(sandbox.containerName).logs({ stdout: true, stderr: true, tail: 20 });
+        throw new Error(`sandbox ${sandbox.id} stopped (exit ${state.ExitCode}) before its engine answered:\n${logs.toString()}`);
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`the engine in sandbox ${sandbox.id} did not answer within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export type CommandResult = { exitCode: number; stdout: string; stderr: string };
+
+/** Runs a command in the sandbox as the learner and waits for it to finish. */
+export async function runInSandbox(host: Engine, sandbox: Sandbox, argv: string[]): Promise<CommandResult> {
+  const exec = await host.getContainer(sandbox.containerName).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  host.modem.demuxStream(stream, stdout, stderr);
+  await new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+  });
+  const { ExitCode } = await exec.inspect();
+  return { exitCode: ExitCode ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+export async function destroySandbox(host: Engine, sandbox: Sandbox): Promise<void> {
+  await removeContainer(host, sandbox.containerName);
+  await removeVolume(host, sandbox.volumeName);
+  await rm(sandbox.socketDir, { recursive: true, force: true });
+}

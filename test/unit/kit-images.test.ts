@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { recipeHash } from '../../sandbox-server/sandboxes/kit/build.ts';
+import { KIT_IMAGES, lessonTags, splitTag } from '../../sandbox-server/sandboxes/kit/images.ts';
+
+describe('the image kit', () => {
+  it('serves the images the lessons use under their Docker Hub names', () => {
+    expect(lessonTags()).toEqual(expect.arrayContaining(['busybox:latest', 'python:3', 'python:3-slim', 'registry:2']));
+    expect(lessonTags()).not.toContain('dockhand/sandbox:latest');
+  });
+
+  it('splits references into repository and tag', () => {
+    expect(splitTag('python:3-slim')).toEqual({ repo: 'python', tag: '3-slim' });
+    expect(splitTag('127.0.0.1:5000/library/busybox')).toEqual({ repo: '127.0.0.1:5000/library/busybox', tag: 'latest' });
+    expect(splitTag('127.0.0.1:5000/library/busybox:1')).toEqual({ repo: '127.0.0.1:5000/library/busybox', tag: '1' });
+  });
+
+  it('hashes a recipe by its files and its base, so a changed base rebuilds everything', async () => {
+    const recipe = KIT_IMAGES[0]?.recipe as string;
+    const a = await recipeHash(recipe, 'sha256:aaa');
+    expect(await recipeHash(recipe, 'sha256:aaa')).toBe(a);
+    expect(await recipeHash(recipe, 'sha256:bbb')).not.toBe(a);
+  });
+});
