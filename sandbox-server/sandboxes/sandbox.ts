@@ -121,6 +121,14 @@ export async function waitForEngine(host: Engine, sandbox: Sandbox, timeoutMs = 
   }
 }
 
+/** The sandbox's address on the sandbox network; the host reaches ports published inside it there. */
+export async function sandboxAddress(host: Engine, sandbox: Sandbox, network: SandboxNetwork): Promise<string> {
+  const info = await host.getContainer(sandbox.containerName).inspect();
+  const address = info.NetworkSettings.Networks[network.name]?.IPAddress;
+  if (!address) throw new Error(`sandbox ${sandbox.id} has no address on ${network.name}`);
+  return address;
+}
+
 export type CommandResult = { exitCode: number; stdout: string; stderr: string };
 
 /** Runs a command in the sandbox as the learner and waits for it to finish. */

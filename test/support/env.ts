@@ -1,15 +1,16 @@
 // The test suite runs as its own Dockhand instance, on its own network, so it never touches a
 // Dockhand that a developer has running on the same engine, and it can remove all it made.
+// DOCKHAND_TEST_INSTANCE / DOCKHAND_TEST_SUBNET let two suites share one engine without colliding.
 import { type Config, loadConfig } from '../../sandbox-server/config.ts';
 
-export const TEST_INSTANCE = 'test';
+export const TEST_INSTANCE = process.env.DOCKHAND_TEST_INSTANCE ?? 'test';
 
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
   return loadConfig({
     DOCKHAND_INSTANCE: TEST_INSTANCE,
     DOCKHAND_SUBNET: process.env.DOCKHAND_TEST_SUBNET ?? '172.31.214.0/24',
-    DOCKHAND_BRIDGE: 'dockhand-test',
-    DOCKHAND_STATE_DIR: '.dockhand/test-state',
+    DOCKHAND_BRIDGE: `dh-${TEST_INSTANCE}`.slice(0, 15),
+    DOCKHAND_STATE_DIR: `.dockhand/${TEST_INSTANCE}-state`,
     PORT: '0',
     ...overrides,
   });
