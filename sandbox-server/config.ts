@@ -17,6 +17,12 @@ export type Config = {
   /** The sandboxes' own bridge network. */
   subnet: string;
   bridgeName: string;
+  /** Sandboxes kept started and ready for new learners. */
+  poolSize: number;
+  limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
+  timeouts: { idleMs: number; lifetimeMs: number; warnMs: number };
+  /** How often sessions are checked against their timeouts. */
+  sweepIntervalMs: number;
 };
 
 const ROOT_DIR = path.resolve(import.meta.dirname, '..');
@@ -36,7 +42,53 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instance,
     subnet: parseSubnet(env.DOCKHAND_SUBNET ?? '172.31.213.0/24'),
     bridgeName: env.DOCKHAND_BRIDGE ?? `dockhand-${instance}`.slice(0, 15),
+    poolSize: parseCount(env.DOCKHAND_POOL_SIZE ?? '2', 'DOCKHAND_POOL_SIZE', 0, 200),
+    limits: {
+      memoryBytes: parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY'),
+      pids: parseCount(env.DOCKHAND_SANDBOX_PIDS ?? '1024', 'DOCKHAND_SANDBOX_PIDS', 64, 1_000_000),
+      cpus: parseCpus(env.DOCKHAND_SANDBOX_CPUS ?? '1'),
+      diskBytes: parseBytes(env.DOCKHAND_SANDBOX_DISK ?? '4g', 'DOCKHAND_SANDBOX_DISK'),
+    },
+    timeouts: {
+      idleMs: parseDuration(env.DOCKHAND_IDLE_TIMEOUT ?? '30m', 'DOCKHAND_IDLE_TIMEOUT'),
+      lifetimeMs: parseDuration(env.DOCKHAND_MAX_LIFETIME ?? '4h', 'DOCKHAND_MAX_LIFETIME'),
+      warnMs: parseDuration(env.DOCKHAND_TIMEOUT_WARNING ?? '2m', 'DOCKHAND_TIMEOUT_WARNING'),
+    },
+    sweepIntervalMs: parseDuration(env.DOCKHAND_SWEEP_INTERVAL ?? '10s', 'DOCKHAND_SWEEP_INTERVAL'),
   };
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "90s", "30m", "4h", "250ms". */
+export function parseDuration(text: string, name: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (!match) throw new Error(`${name} must be a duration such as 250ms, 90s, 30m or 4h (got "${text}").`);
+  return Number(match[1]) * (UNITS[match[2] as string] as number);
+}
+
+const SIZES: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** "512m", "4g", or plain bytes. */
+export function parseBytes(text: string, name: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(text.trim());
+  const bytes = match ? Math.round(Number(match[1]) * (SIZES[(match[2] as string).toLowerCase()] ?? 1)) : Number.NaN;
+  if (!(bytes >= 16 * 1024 ** 2)) throw new Error(`${name} must be a size of at least 16m, such as 512m or 4g (got "${text}").`);
+  return bytes;
+}
+
+function parseCount(text: string, name: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${text}").`);
+  }
+  return value;
+}
+
+function parseCpus(text: string): number {
+  const value = Number(text);
+  if (!(value >= 0.1 && value <= 64)) throw new Error(`DOCKHAND_SANDBOX_CPUS must be a number of cores from 0.1 to 64 (got "${text}").`);
+  return value;
 }
 
 function defaultRunDir(instance: string): string {

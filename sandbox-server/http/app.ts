@@ -1,29 +1,40 @@
-// The one HTTP server: the API under /api, the built site for everything else.
+// The one HTTP server: routed handlers (the API, previews), WebSocket upgrades, and the built site for
+// everything else. Handlers throw HttpError for refusals; anything else is a 500 with its message.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { sendError, sendJson } from './respond.ts';
+import { HttpError } from './errors.ts';
+import { sendError } from './respond.ts';
+import type { Router } from './router.ts';
 import { serveStatic } from './static.ts';
+import type { UpgradeRouter } from './upgrade.ts';
 
 export type AppDeps = {
   siteDir: string;
-  health: () => Promise<unknown>;
+  router: Router;
+  upgrades?: UpgradeRouter;
 };
 
 export function createApp(deps: AppDeps): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(deps, req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof HttpError) return sendError(res, error.status, error.message);
+      sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
     });
   });
+  const upgrades = deps.upgrades;
+  if (upgrades) server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
+  return server;
 }
 
 async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/api/health') {
-    if (req.method !== 'GET') return sendError(res, 405, 'use GET for /api/health');
-    return sendJson(res, 200, await deps.health());
+  const method = req.method ?? 'GET';
+  const match = deps.router.match(method, url.pathname);
+  if ('handler' in match) return match.handler(req, res, match.params, url);
+  if (match.status === 405) {
+    res.setHeader('allow', match.allowed.join(', '));
+    return sendError(res, 405, `use ${match.allowed.join(' or ')} for ${url.pathname}`);
   }
-  if (url.pathname === '/api' || url.pathname.startsWith('/api/'))
-    return sendError(res, 404, `no API endpoint ${req.method} ${url.pathname}`);
+  if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return sendError(res, 404, `no API endpoint ${method} ${url.pathname}`);
   return serveStatic(deps.siteDir, req, res, url.pathname);
 }

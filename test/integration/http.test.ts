@@ -4,7 +4,9 @@ import { request, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addHealthRoute } from '../../sandbox-server/api/health.ts';
 import { createApp } from '../../sandbox-server/http/app.ts';
+import { createRouter } from '../../sandbox-server/http/router.ts';
 import { connectHostEngine, engineVersion } from '../../sandbox-server/sandboxes/docker.ts';
 
 let server: Server;
@@ -19,7 +21,9 @@ beforeAll(async () => {
   await writeFile(path.join(siteDir, 'lessons', 'index.html'), '<h1>lessons</h1>');
   await writeFile(path.join(root, 'secret.txt'), 'outside the site');
   const engine = connectHostEngine();
-  server = createApp({ siteDir, health: async () => ({ ok: true, docker: await engineVersion(engine) }) });
+  const router = createRouter();
+  addHealthRoute(router, async () => ({ ok: true, docker: await engineVersion(engine) }));
+  server = createApp({ siteDir, router });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();

@@ -1,0 +1,17 @@
+// Session authentication for HTTP (Authorization: Bearer) and WebSockets (?token=).
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from '../http/errors.ts';
+import type { LiveSession, Sessions } from '../sessions/sessions.ts';
+
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
+}
+
+/** The live session behind a request, or an HttpError (401 wrong token, 404 unknown, 410 ended). */
+export function requireSession(sessions: Sessions, id: string, token: string | undefined): LiveSession {
+  const access = sessions.access(id, token);
+  if (!access.ok) throw new HttpError(access.status, access.error);
+  sessions.activity(id);
+  return access.session;
+}

@@ -1,0 +1,21 @@
+// GET /ws/sessions/:id/events: the session's events (sandbox state, timeout warnings, exercise results)
+// as JSON text frames. The socket is output only; anything the client sends is answered with an error.
+import type { WebSocket } from 'ws';
+import type { EventBus } from '../sessions/events.ts';
+import type { LiveSession } from '../sessions/sessions.ts';
+
+export function openEventsSocket(ws: WebSocket, session: LiveSession, events: EventBus): void {
+  const id = session.record.id;
+  send(ws, { type: 'sandbox', state: 'ready' });
+  const unsubscribe = events.subscribe(id, (event) => {
+    send(ws, event);
+    if (event.type === 'sandbox' && event.state === 'ended') ws.close(1000, 'session ended');
+  });
+  ws.on('message', () => send(ws, { type: 'error', error: 'the events socket only sends; use the HTTP API to act' }));
+  ws.on('close', unsubscribe);
+  ws.on('error', unsubscribe);
+}
+
+function send(ws: WebSocket, message: unknown): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+}

@@ -1,0 +1,115 @@
+// POST/GET/DELETE /api/sessions: a learner's session and its sandbox.
+import type { IncomingMessage } from 'node:http';
+import { readJsonBody } from '../http/body.ts';
+import { HttpError } from '../http/errors.ts';
+import { sendJson } from '../http/respond.ts';
+import type { Router } from '../http/router.ts';
+import type { LiveSession, NewSessionInput, Sessions } from '../sessions/sessions.ts';
+import { tokenMatches } from '../sessions/tokens.ts';
+import type { SessionRecord } from '../store/store.ts';
+import { bearerToken } from './auth.ts';
+
+export type SessionsApiDeps = {
+  sessions: Sessions;
+  /** Unknown lessons and workshops are refused by these; absent means "none exist yet". */
+  lessonExists?: (slug: string) => boolean;
+  workshopExists?: (code: string) => boolean;
+};
+
+const MAX_BODY = 16 * 1024;
+const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
+  const { sessions } = deps;
+  router.add('POST', '/api/sessions', async (req, res) => {
+    const input = parseNewSession(await readJsonBody(req, MAX_BODY, { emptyAs: {} }), deps);
+    const created = await sessions.create(input).catch((error: Error) => {
+      throw new HttpError(503, `no sandbox could be started (${error.message}); try again in a moment.`);
+    });
+    sendJson(res, 201, { ...liveView(sessions, created.session), token: created.token, warm: created.warm });
+  });
+
+  router.add('GET', '/api/sessions/:id', async (req, res, params) => {
+    const record = ownedRecord(sessions, params.id as string, req);
+    const access = sessions.access(record.id, bearerToken(req));
+    if (access.ok) {
+      sessions.activity(record.id);
+      return sendJson(res, 200, liveView(sessions, access.session));
+    }
+    sendJson(res, 200, endedView(record));
+  });
+
+  router.add('DELETE', '/api/sessions/:id', async (req, res, params) => {
+    const record = ownedRecord(sessions, params.id as string, req);
+    await sessions.end(record.id, 'ended by the learner');
+    sendJson(res, 200, endedView(sessions.record(record.id) as SessionRecord));
+  });
+}
+
+/** The session's record if the request carries its token (ended sessions included). */
+function ownedRecord(sessions: Sessions, id: string, req: IncomingMessage): SessionRecord {
+  const record = sessions.record(id);
+  if (!record) throw new HttpError(404, `no session ${id}`);
+  if (!tokenMatches(bearerToken(req), record.tokenHash)) throw new HttpError(401, 'missing or wrong session token');
+  return record;
+}
+
+export function parseNewSession(body: unknown, deps: Omit<SessionsApiDeps, 'sessions'>): NewSessionInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object');
+  const fields = body as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!['lesson', 'workshop', 'name'].includes(key)) throw new HttpError(400, `unknown field "${key}" (allowed: lesson, workshop, name)`);
+  }
+  const lesson = optionalString(fields, 'lesson');
+  const workshop = optionalString(fields, 'workshop');
+  const name = optionalString(fields, 'name')?.trim() ?? null;
+  if (lesson !== null && !SLUG.test(lesson)) throw new HttpError(400, 'lesson must be a lesson slug such as "hello-world"');
+  if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw new HttpError(404, `there is no lesson "${lesson}"`);
+  if (workshop !== null && !(deps.workshopExists?.(workshop) ?? false)) {
+    throw new HttpError(404, `there is no workshop with the code "${workshop}"; check the code with your instructor`);
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (name !== null && (name.length === 0 || name.length > 40 || /[\u0000-\u001f\u007f]/.test(name))) {
+    throw new HttpError(400, 'name must be 1 to 40 printable characters');
+  }
+  return { lesson, workshop, name };
+}
+
+function optionalString(fields: Record<string, unknown>, key: string): string | null {
+  const value = fields[key];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new HttpError(400, `${key} must be a string`);
+  return value;
+}
+
+function liveView(sessions: Sessions, session: LiveSession) {
+  const { idle, lifetime } = sessions.expiresAt(session);
+  return {
+    ...baseView(session.record),
+    state: 'active' as const,
+    expiresAt: new Date(Math.min(idle, lifetime)).toISOString(),
+    idleExpiresAt: new Date(idle).toISOString(),
+    lifetimeExpiresAt: new Date(lifetime).toISOString(),
+    sandbox: { id: session.sandbox.id, state: 'ready' as const },
+  };
+}
+
+function endedView(record: SessionRecord) {
+  return {
+    ...baseView(record),
+    state: 'ended' as const,
+    endedAt: record.endedAt ? new Date(record.endedAt).toISOString() : null,
+    endReason: record.endReason,
+    sandbox: { id: record.sandboxId, state: 'removed' as const },
+  };
+}
+
+function baseView(record: SessionRecord) {
+  return {
+    id: record.id,
+    lesson: record.lesson,
+    workshop: record.workshop,
+    name: record.name,
+    createdAt: new Date(record.createdAt).toISOString(),
+  };
+}

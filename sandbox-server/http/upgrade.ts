@@ -1,0 +1,55 @@
+// WebSocket upgrades: routed like HTTP requests; refusals are written as plain HTTP responses before the
+// socket is closed, so clients see the status (401, 404, 410) instead of a bare disconnect.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { HttpError } from './errors.ts';
+import { compilePath, matchPath, type Params, type PathPattern } from './router.ts';
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, params: Params, url: URL) => void;
+type UpgradeRoute = PathPattern & { handler: UpgradeHandler };
+
+export type UpgradeRouter = {
+  add(path: string, handler: UpgradeHandler): UpgradeRouter;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+};
+
+export function createUpgradeRouter(): UpgradeRouter {
+  const routes: UpgradeRoute[] = [];
+  const router: UpgradeRouter = {
+    add(path, handler) {
+      routes.push({ ...compilePath(path), handler });
+      return router;
+    },
+    handle(req, socket, head) {
+      socket.on('error', () => socket.destroy());
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      for (const route of routes) {
+        const params = matchPath(route, url.pathname);
+        if (!params) continue;
+        try {
+          route.handler(req, socket, head, params, url);
+        } catch (error) {
+          refuseUpgrade(socket, error instanceof HttpError ? error.status : 500, error instanceof Error ? error.message : String(error));
+        }
+        return;
+      }
+      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
+    },
+  };
+  return router;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  410: 'Gone',
+  500: 'Internal Server Error',
+};
+
+export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

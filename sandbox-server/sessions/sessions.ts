@@ -1,0 +1,159 @@
+// Learner sessions: each owns one sandbox, claimed from the warm pool. Sessions are recorded in the
+// store, so a restarted server re-adopts their sandboxes; sandboxes that belong to no session are reaped.
+import type { Pool } from '../sandboxes/pool.ts';
+import type { Sandbox } from '../sandboxes/sandbox.ts';
+import type { SandboxService } from '../sandboxes/service.ts';
+import type { SessionRecord, Store } from '../store/store.ts';
+import type { EventBus } from './events.ts';
+import { hashToken, newSessionId, newToken, tokenMatches } from './tokens.ts';
+
+export type Timeouts = {
+  /** No terminal input, new connection or API call for this long ends the session. */
+  idleMs: number;
+  /** No session lives longer than this. */
+  lifetimeMs: number;
+  /** The learner is warned this long before either ends their session. */
+  warnMs: number;
+};
+
+export type LiveSession = {
+  record: SessionRecord;
+  sandbox: Sandbox;
+  lastActivity: number;
+  warned: Set<'idle' | 'lifetime'>;
+};
+
+export type NewSessionInput = { lesson: string | null; workshop: string | null; name: string | null };
+
+export type Access = { ok: true; session: LiveSession } | { ok: false; status: 401 | 404 | 410; error: string };
+
+export type Sessions = {
+  create(input: NewSessionInput): Promise<{ session: LiveSession; token: string; warm: boolean }>;
+  record(id: string): SessionRecord | undefined;
+  /** Checks a session's token; only a live session with the right token gets through. */
+  access(id: string, token: string | undefined): Access;
+  activity(id: string): void;
+  end(id: string, reason: string): Promise<void>;
+  /** Ends sessions past their idle or lifetime limit and warns those close to it. */
+  sweep(now?: number): Promise<void>;
+  /** After a restart: re-adopts the sandboxes of active sessions and reaps every other sandbox. */
+  adoptAll(): Promise<{ adopted: number; ended: number; reaped: number }>;
+  expiresAt(session: LiveSession): { idle: number; lifetime: number };
+  liveCount(): number;
+};
+
+/** Activity is persisted at most this often, so keystrokes do not each write to the database. */
+const PERSIST_ACTIVITY_MS = 10_000;
+
+export function createSessions(deps: {
+  store: Store;
+  pool: Pool;
+  sandboxes: SandboxService;
+  events: EventBus;
+  timeouts: Timeouts;
+}): Sessions {
+  const { store, pool, sandboxes, events, timeouts } = deps;
+  const live = new Map<string, LiveSession>();
+  const ending = new Map<string, Promise<void>>();
+
+  const expiresAt = (session: LiveSession) => ({
+    idle: session.lastActivity + timeouts.idleMs,
+    lifetime: session.record.createdAt + timeouts.lifetimeMs,
+  });
+
+  async function end(id: string, reason: string): Promise<void> {
+    const pending = ending.get(id);
+    if (pending) return pending;
+    const session = live.get(id);
+    const work = (async () => {
+      store.endSession(id, Date.now(), reason);
+      live.delete(id);
+      events.publish(id, { type: 'sandbox', state: 'ended', reason });
+      if (session) await sandboxes.destroy(session.sandbox);
+    })().finally(() => ending.delete(id));
+    ending.set(id, work);
+    return work;
+  }
+
+  return {
+    async create(input) {
+      const { sandbox, warm } = await pool.claim();
+      const token = newToken();
+      const now = Date.now();
+      const record = store.createSession({ id: newSessionId(), tokenHash: hashToken(token), ...input, createdAt: now });
+      store.setSandbox(record.id, sandbox.id);
+      const session: LiveSession = { record: { ...record, sandboxId: sandbox.id }, sandbox, lastActivity: now, warned: new Set() };
+      live.set(record.id, session);
+      return { session, token, warm };
+    },
+
+    record: (id) => store.getSession(id),
+
+    access(id, token) {
+      const record = store.getSession(id);
+      if (!record) return { ok: false, status: 404, error: `no session ${id}` };
+      if (!tokenMatches(token, record.tokenHash)) return { ok: false, status: 401, error: 'missing or wrong session token' };
+      const session = live.get(id);
+      if (!session) {
+        const why = record.endReason ? ` (${record.endReason})` : '';
+        return { ok: false, status: 410, error: `this session has ended${why}; start a new one` };
+      }
+      return { ok: true, session };
+    },
+
+    activity(id) {
+      const session = live.get(id);
+      if (!session) return;
+      const now = Date.now();
+      if (now - session.lastActivity >= PERSIST_ACTIVITY_MS || session.warned.has('idle')) store.touchSession(id, now);
+      session.lastActivity = now;
+      session.warned.delete('idle');
+    },
+
+    end,
+
+    async sweep(now = Date.now()) {
+      for (const session of [...live.values()]) {
+        const limits = expiresAt(session);
+        for (const reason of ['lifetime', 'idle'] as const) {
+          const left = limits[reason] - now;
+          if (left <= 0) {
+            await end(session.record.id, reason === 'idle' ? 'idle timeout' : 'maximum lifetime reached');
+            break;
+          }
+          if (left <= timeouts.warnMs && !session.warned.has(reason)) {
+            session.warned.add(reason);
+            const secondsLeft = Math.ceil(left / 1000);
+            const message =
+              reason === 'idle'
+                ? `Your sandbox will be removed in ${secondsLeft} s because nothing happened in it for a while. Type anything to keep it.`
+                : `Your sandbox reaches its maximum lifetime in ${secondsLeft} s and will then be removed.`;
+            events.publish(session.record.id, { type: 'warning', reason, secondsLeft, message });
+          }
+        }
+      }
+    },
+
+    async adoptAll() {
+      const onEngine = new Set(await sandboxes.listIds());
+      let adopted = 0;
+      let ended = 0;
+      for (const record of store.activeSessions()) {
+        const sandbox = record.sandboxId && onEngine.has(record.sandboxId) ? await sandboxes.adopt(record.sandboxId) : undefined;
+        if (sandbox) {
+          live.set(record.id, { record, sandbox, lastActivity: record.lastActiveAt, warned: new Set() });
+          onEngine.delete(sandbox.id);
+          adopted++;
+        } else {
+          store.endSession(record.id, Date.now(), 'its sandbox was lost while the server was down');
+          ended++;
+        }
+      }
+      for (const id of onEngine) await sandboxes.destroy(sandboxes.describe(id));
+      return { adopted, ended, reaped: onEngine.size };
+    },
+
+    expiresAt,
+    liveCount: () => live.size,
+  };
+}

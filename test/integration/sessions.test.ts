@@ -1,0 +1,199 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
+import { describeSandbox, runInSandbox, startSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
+import { api, createSession, openEvents, upgradeStatus } from '../support/api.ts';
+import { testConfig } from '../support/env.ts';
+
+const engine = connectHostEngine();
+const quiet = () => {};
+const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'dockhand-sessions-'));
+const stateDir = (name: string) => path.join(stateRoot, name);
+let dockhand: Dockhand;
+let base: string;
+
+async function sandboxContainers(): Promise<string[]> {
+  const list = await engine.listContainers({ all: true, filters: labelFilter(testConfig().instance, 'sandbox') });
+  return list.map((container) => container.Labels['dockhand.sandbox'] as string);
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  dockhand = await startDockhand(testConfig({ DOCKHAND_POOL_SIZE: '1', DOCKHAND_STATE_DIR: stateDir('sessions') }), quiet);
+  base = dockhand.url;
+  await waitFor(async () => dockhand.pool.stats().ready === 1);
+});
+
+afterAll(async () => {
+  await dockhand?.close();
+  rmSync(stateRoot, { recursive: true, force: true });
+});
+
+describe('POST /api/sessions', () => {
+  it('hands out a warm sandbox with an id and a token, and refills the pool', async () => {
+    const created = await createSession(base, { lesson: 'hello-world', name: 'Ada' });
+    expect(created).toMatchObject({ warm: true, state: 'active', lesson: 'hello-world', name: 'Ada' });
+    expect(created.id).toMatch(/^[\w-]{8,}$/);
+    expect(created.token.length).toBeGreaterThanOrEqual(32);
+    expect(await sandboxContainers()).toContain(created.sandbox.id);
+    await waitFor(async () => dockhand.pool.stats().ready === 1);
+  });
+
+  it.each([
+    ['malformed JSON', '{"lesson":', 400, /not valid JSON/],
+    ['an array', '[]', 400, /JSON object/],
+    ['an unknown field', '{"lessons":"x"}', 400, /unknown field "lessons"/],
+    ['a field of the wrong type', '{"lesson":42}', 400, /lesson must be a string/],
+    ['a bad slug', '{"lesson":"../etc"}', 400, /lesson slug/],
+    ['an unknown workshop', '{"workshop":"ABCD"}', 404, /no workshop with the code "ABCD"/],
+    ['a name with control characters', '{"name":"a\\u0007b"}', 400, /printable/],
+    ['an oversized body', JSON.stringify({ name: 'x'.repeat(20_000) }), 413, /larger than/],
+  ])('refuses %s with a JSON error and starts nothing', async (_what, raw, status, message) => {
+    const before = (await sandboxContainers()).length;
+    const response = await api(base, 'POST', '/api/sessions', { raw });
+    expect(response.status).toBe(status);
+    expect(response.body.error).toMatch(message);
+    expect((await sandboxContainers()).length).toBe(before);
+  });
+});
+
+describe('session access', () => {
+  it('needs the right token: 401 without or with a wrong one, 404 for an unknown id', async () => {
+    const created = await createSession(base);
+    expect((await api(base, 'GET', `/api/sessions/${created.id}`, { token: created.token })).status).toBe(200);
+    expect((await api(base, 'GET', `/api/sessions/${created.id}`)).status).toBe(401);
+    expect((await api(base, 'GET', `/api/sessions/${created.id}`, { token: 'nope' })).status).toBe(401);
+    expect((await api(base, 'DELETE', `/api/sessions/${created.id}`, { token: 'nope' })).status).toBe(401);
+    expect((await api(base, 'GET', '/api/sessions/doesnotexist', { token: created.token })).status).toBe(404);
+    expect(await sandboxContainers()).toContain(created.sandbox.id);
+    const events = `${base.replace('http', 'ws')}/ws/sessions/${created.id}/events`;
+    expect(await upgradeStatus(`${events}?token=wrong`)).toBe(401);
+    expect(await upgradeStatus(events)).toBe(401);
+    expect(await upgradeStatus(`${events}?token=${created.token}`)).toBe(101);
+  });
+
+  it('DELETE ends the session, reaps its sandbox and tells the events socket', async () => {
+    const created = await createSession(base);
+    const events = openEvents(base, created.id, created.token);
+    await events.next((m) => m.type === 'sandbox' && m.state === 'ready');
+    const deleted = await api(base, 'DELETE', `/api/sessions/${created.id}`, { token: created.token });
+    expect(deleted).toMatchObject({ status: 200, body: { state: 'ended', endReason: 'ended by the learner' } });
+    expect(await events.next((m) => m.type === 'sandbox' && m.state === 'ended')).toMatchObject({ reason: 'ended by the learner' });
+    expect(await sandboxContainers()).not.toContain(created.sandbox.id);
+    expect((await api(base, 'GET', `/api/sessions/${created.id}`, { token: created.token })).body).toMatchObject({ state: 'ended' });
+    const status = await upgradeStatus(`${base.replace('http', 'ws')}/ws/sessions/${created.id}/events?token=${created.token}`);
+    expect(status).toBe(410);
+  });
+});
+
+describe('timeouts', () => {
+  it('warns, then reaps a session idle for too long; activity postpones it', async () => {
+    const short = await startDockhand(
+      testConfig({
+        DOCKHAND_POOL_SIZE: '0',
+        DOCKHAND_STATE_DIR: stateDir('idle'),
+        DOCKHAND_IDLE_TIMEOUT: '3s',
+        DOCKHAND_TIMEOUT_WARNING: '2s',
+        DOCKHAND_SWEEP_INTERVAL: '100ms',
+      }),
+      quiet,
+    );
+    try {
+      const created = await createSession(short.url);
+      const events = openEvents(short.url, created.id, created.token);
+      const warning = await events.next((m) => m.type === 'warning');
+      expect(warning).toMatchObject({ reason: 'idle' });
+      expect(String(warning.message)).toMatch(/removed in \d+ s/);
+      const ended = await events.next((m) => m.type === 'sandbox' && m.state === 'ended');
+      expect(ended.reason).toBe('idle timeout');
+      await waitFor(async () => !(await sandboxContainers()).includes(created.sandbox.id));
+
+      const active = await createSession(short.url);
+      for (let i = 0; i < 8; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect((await api(short.url, 'GET', `/api/sessions/${active.id}`, { token: active.token })).body.state).toBe('active');
+      }
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('reaps a session at its maximum lifetime even while it is busy', async () => {
+    const short = await startDockhand(
+      testConfig({
+        DOCKHAND_POOL_SIZE: '0',
+        DOCKHAND_STATE_DIR: stateDir('lifetime'),
+        DOCKHAND_MAX_LIFETIME: '3s',
+        DOCKHAND_TIMEOUT_WARNING: '1s',
+        DOCKHAND_SWEEP_INTERVAL: '100ms',
+      }),
+      quiet,
+    );
+    try {
+      const created = await createSession(short.url);
+      const events = openEvents(short.url, created.id, created.token);
+      const keepBusy = setInterval(() => void api(short.url, 'GET', `/api/sessions/${created.id}`, { token: created.token }), 200);
+      try {
+        expect(await events.next((m) => m.type === 'warning')).toMatchObject({ reason: 'lifetime' });
+        expect(await events.next((m) => m.type === 'sandbox' && m.state === 'ended')).toMatchObject({ reason: 'maximum lifetime reached' });
+      } finally {
+        clearInterval(keepBusy);
+      }
+      await waitFor(async () => !(await sandboxContainers()).includes(created.sandbox.id));
+    } finally {
+      await short.close();
+    }
+  });
+});
+
+describe('a server restart', () => {
+  it('re-adopts live sessions with their sandboxes and work, and reaps orphans and pool leftovers', async () => {
+    const config = testConfig({ DOCKHAND_POOL_SIZE: '1', DOCKHAND_STATE_DIR: stateDir('restart') });
+    let first: Dockhand | undefined = await startDockhand(config, quiet);
+    let second: Dockhand | undefined;
+    try {
+      const created = await createSession(first.url);
+      const sandbox = describeSandbox(config, created.sandbox.id);
+      const work = await runInSandbox(engine, sandbox, [
+        'sh',
+        '-c',
+        'echo kept > ~/workspace/note && docker run -d --name keeper busybox sleep 600',
+      ]);
+      expect(work.exitCode, work.stderr).toBe(0);
+      await waitFor(async () => first?.pool.stats().ready === 1);
+      await first.close();
+      first = undefined;
+      // Closing removed the unclaimed pool sandbox but kept the learner's.
+      expect(await sandboxContainers()).toEqual([created.sandbox.id]);
+      // A sandbox no session owns (as after a crash mid-claim) must be reaped by the next start.
+      const host = inject('sandboxHost');
+      const orphan = await startSandbox(engine, {
+        instance: config.instance,
+        runDir: config.runDir,
+        network: host.network,
+        mirror: host.mirror.address,
+      });
+
+      second = await startDockhand(config, quiet);
+      const after = await api(second.url, 'GET', `/api/sessions/${created.id}`, { token: created.token });
+      expect(after.body).toMatchObject({ state: 'active', sandbox: { id: created.sandbox.id } });
+      const still = await runInSandbox(engine, sandbox, ['sh', '-c', 'cat ~/workspace/note && docker ps --format "{{.Names}}"']);
+      expect(still.stdout).toBe('kept\nkeeper\n');
+      expect(await sandboxContainers()).not.toContain(orphan.id);
+    } finally {
+      await first?.close();
+      await second?.close();
+    }
+  });
+});

@@ -1,0 +1,77 @@
+// Small helpers for talking to a running Dockhand in tests.
+import WebSocket from 'ws';
+
+export type Created = { id: string; token: string; warm: boolean; sandbox: { id: string } };
+
+export async function api(base: string, method: string, path: string, options: { token?: string; body?: unknown; raw?: string } = {}) {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+export async function createSession(base: string, body: unknown = {}): Promise<Created> {
+  const { status, body: created } = await api(base, 'POST', '/api/sessions', { body });
+  if (status !== 201) throw new Error(`POST /api/sessions answered ${status}: ${JSON.stringify(created)}`);
+  return created as unknown as Created;
+}
+
+/** Collects JSON messages from an events socket. */
+export function openEvents(base: string, id: string, token: string) {
+  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/sessions/${id}/events?token=${token}`);
+  const messages: Record<string, unknown>[] = [];
+  const waiters: { test: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+  ws.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as Record<string, unknown>;
+    messages.push(message);
+    for (const waiter of [...waiters]) {
+      if (waiter.test(message)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(message);
+      }
+    }
+  });
+  return {
+    ws,
+    messages,
+    next(test: (m: Record<string, unknown>) => boolean, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+      const seen = messages.find(test);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(messages)}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          test,
+          resolve: (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        });
+      });
+    },
+  };
+}
+
+/** The HTTP status with which a WebSocket upgrade was refused (or 101 when it opened). */
+export function upgradeStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('error', reject);
+  });
+}
