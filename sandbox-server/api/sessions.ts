@@ -22,7 +22,7 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   const { sessions } = deps;
   router.add('POST', '/api/sessions', async (req, res) => {
-    const input = parseNewSession(await readJsonBody(req, MAX_BODY, { emptyAs: {} }), deps);
+    const input = parseNewSession(await readSessionBody(req), deps);
     const created = await sessions.create(input).catch((error: Error) => {
       throw new HttpError(503, `no sandbox could be started (${error.message}); try again in a moment.`);
     });
@@ -44,6 +44,15 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
     await sessions.end(record.id, 'ended by the learner');
     sendJson(res, 200, endedView(sessions.record(record.id) as SessionRecord));
   });
+}
+
+/** A POST without a body means "no options". */
+async function readSessionBody(req: IncomingMessage): Promise<unknown> {
+  const empty = req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && !req.headers['transfer-encoding']);
+  if (empty) return {};
+  const body = await readJsonBody(req, MAX_BODY);
+  if (!body.ok) throw new HttpError(body.status, body.error);
+  return body.value;
 }
 
 /** The session's record if the request carries its token (ended sessions included). */

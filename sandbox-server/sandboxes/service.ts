@@ -1,6 +1,6 @@
 // What the rest of the server knows about sandboxes: launch one, find the live ones after a restart,
 // adopt or destroy them, run a command in one. How a sandbox runs (Docker-in-Docker) stays in here.
-import type { Engine } from './docker.ts';
+import { connectSocket, type Engine } from './docker.ts';
 import { LABEL, labelFilter } from './labels.ts';
 import {
   type CommandResult,
@@ -25,6 +25,8 @@ export type SandboxService = {
   adopt(id: string): Promise<Sandbox | undefined>;
   describe(id: string): Sandbox;
   run(sandbox: Sandbox, argv: string[]): Promise<CommandResult>;
+  /** A client for the sandbox's own (inner) engine, over its socket. */
+  inner(sandbox: Sandbox): Engine;
   address(sandbox: Sandbox): Promise<string>;
 };
 
@@ -60,6 +62,7 @@ export function createSandboxService(host: Engine, options: SandboxOptions): San
     },
     describe: (id) => describeSandbox(options, id),
     run: (sandbox, argv) => runInSandbox(host, sandbox, argv),
+    inner: (sandbox) => connectSocket(sandbox.socketPath),
     address: (sandbox) => sandboxAddress(host, sandbox, options.network),
   };
   return service;

@@ -14,4 +14,16 @@ export const MIGRATIONS: readonly string[] = [
      end_reason TEXT
    );
    CREATE INDEX sessions_active ON sessions (state) WHERE state = 'active';`,
+  `CREATE TABLE progress (
+     session_id TEXT NOT NULL REFERENCES sessions (id),
+     lesson TEXT NOT NULL,
+     exercise TEXT NOT NULL,
+     passed_at INTEGER,
+     checks_failed INTEGER NOT NULL DEFAULT 0,
+     hints_used INTEGER NOT NULL DEFAULT 0,
+     solution_revealed_at INTEGER,
+     last_message TEXT,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (session_id, lesson, exercise)
+   );`,
 ];

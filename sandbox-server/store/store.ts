@@ -21,6 +21,16 @@ export type SessionRecord = {
 
 export type NewSession = Pick<SessionRecord, 'id' | 'tokenHash' | 'lesson' | 'workshop' | 'name' | 'createdAt'>;
 
+export type ExerciseProgress = {
+  lesson: string;
+  exercise: string;
+  passedAt: number | null;
+  checksFailed: number;
+  hintsUsed: number;
+  solutionRevealedAt: number | null;
+  lastMessage: string | null;
+};
+
 export type Store = {
   createSession(session: NewSession): SessionRecord;
   getSession(id: string): SessionRecord | undefined;
@@ -28,6 +38,11 @@ export type Store = {
   setSandbox(id: string, sandboxId: string | null): void;
   touchSession(id: string, at: number): void;
   endSession(id: string, at: number, reason: string): void;
+  /** Records a check result. Progress is monotonic: once passed, an exercise stays passed. */
+  recordCheck(sessionId: string, lesson: string, exercise: string, passed: boolean, message: string, at: number): ExerciseProgress;
+  recordHint(sessionId: string, lesson: string, exercise: string, hintsUsed: number, at: number): ExerciseProgress;
+  recordSolutionRevealed(sessionId: string, lesson: string, exercise: string, at: number): ExerciseProgress;
+  progress(sessionId: string): ExerciseProgress[];
   close(): void;
 };
 
@@ -48,6 +63,25 @@ export function openStore(file: string): Store {
   const setSandbox = db.prepare('UPDATE sessions SET sandbox_id = ? WHERE id = ?');
   const touch = db.prepare('UPDATE sessions SET last_active_at = max(last_active_at, ?) WHERE id = ?');
   const end = db.prepare(`UPDATE sessions SET state = 'ended', ended_at = ?, end_reason = ? WHERE id = ? AND state = 'active'`);
+  const ensureProgress = db.prepare('INSERT OR IGNORE INTO progress (session_id, lesson, exercise, updated_at) VALUES (?, ?, ?, ?)');
+  const checkResult = db.prepare(
+    `UPDATE progress SET passed_at = coalesce(passed_at, CASE WHEN ? THEN ? END),
+       checks_failed = checks_failed + CASE WHEN ? THEN 0 ELSE 1 END, last_message = ?, updated_at = ?
+     WHERE session_id = ? AND lesson = ? AND exercise = ?`,
+  );
+  const hint = db.prepare('UPDATE progress SET hints_used = max(hints_used, ?), updated_at = ? WHERE session_id = ? AND lesson = ? AND exercise = ?');
+  const reveal = db.prepare(
+    'UPDATE progress SET solution_revealed_at = coalesce(solution_revealed_at, ?), updated_at = ? WHERE session_id = ? AND lesson = ? AND exercise = ?',
+  );
+  const oneProgress = db.prepare('SELECT * FROM progress WHERE session_id = ? AND lesson = ? AND exercise = ?');
+  const allProgress = db.prepare('SELECT * FROM progress WHERE session_id = ? ORDER BY lesson, exercise');
+
+  /** Runs an update on an exercise's progress row (made on first use) and returns the row. */
+  function updateProgress(sessionId: string, lesson: string, exercise: string, at: number, update: () => void): ExerciseProgress {
+    ensureProgress.run(sessionId, lesson, exercise, at);
+    update();
+    return toProgress(oneProgress.get(sessionId, lesson, exercise) as Row);
+  }
 
   return {
     createSession(session) {
@@ -62,6 +96,13 @@ export function openStore(file: string): Store {
     setSandbox: (id, sandboxId) => void setSandbox.run(sandboxId, id),
     touchSession: (id, at) => void touch.run(at, id),
     endSession: (id, at, reason) => void end.run(at, reason, id),
+    recordCheck: (sessionId, lesson, exercise, passed, message, at) =>
+      updateProgress(sessionId, lesson, exercise, at, () => checkResult.run(passed ? 1 : 0, at, passed ? 1 : 0, message, at, sessionId, lesson, exercise)),
+    recordHint: (sessionId, lesson, exercise, hintsUsed, at) =>
+      updateProgress(sessionId, lesson, exercise, at, () => hint.run(hintsUsed, at, sessionId, lesson, exercise)),
+    recordSolutionRevealed: (sessionId, lesson, exercise, at) =>
+      updateProgress(sessionId, lesson, exercise, at, () => reveal.run(at, at, sessionId, lesson, exercise)),
+    progress: (sessionId) => (allProgress.all(sessionId) as Row[]).map(toProgress),
     close: () => db.close(),
   };
 }
@@ -94,5 +135,17 @@ function toSession(row: Row): SessionRecord {
     lastActiveAt: row.last_active_at as number,
     endedAt: row.ended_at as number | null,
     endReason: row.end_reason as string | null,
+  };
+}
+
+function toProgress(row: Row): ExerciseProgress {
+  return {
+    lesson: row.lesson as string,
+    exercise: row.exercise as string,
+    passedAt: row.passed_at as number | null,
+    checksFailed: row.checks_failed as number,
+    hintsUsed: row.hints_used as number,
+    solutionRevealedAt: row.solution_revealed_at as number | null,
+    lastMessage: row.last_message as string | null,
   };
 }
