@@ -19,6 +19,10 @@ export type Config = {
   bridgeName: string;
   /** Sandboxes kept started and ready for new learners. */
   poolSize: number;
+  /** Upper bound of the pool while it grows for a workshop (hot start): what the host can hold. */
+  poolMax: number;
+  /** DOCKHAND_ADMIN_TOKEN; when absent one is generated and kept in the state directory. */
+  adminToken: string | undefined;
   limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
   timeouts: { idleMs: number; lifetimeMs: number; warnMs: number };
   /** How often sessions are checked against their timeouts. */
@@ -43,6 +47,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subnet: parseSubnet(env.DOCKHAND_SUBNET ?? '172.31.213.0/24'),
     bridgeName: env.DOCKHAND_BRIDGE ?? `dockhand-${instance}`.slice(0, 15),
     poolSize: parseCount(env.DOCKHAND_POOL_SIZE ?? '2', 'DOCKHAND_POOL_SIZE', 0, 200),
+    poolMax: parseCount(env.DOCKHAND_POOL_MAX ?? '24', 'DOCKHAND_POOL_MAX', 0, 1000),
+    adminToken: env.DOCKHAND_ADMIN_TOKEN || undefined,
     limits: {
       memoryBytes: parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY'),
       pids: parseCount(env.DOCKHAND_SANDBOX_PIDS ?? '1024', 'DOCKHAND_SANDBOX_PIDS', 64, 1_000_000),

@@ -1,32 +1,48 @@
-// Puts Dockhand together: image kit and network, store, sandboxes and their pool, sessions, the HTTP
-// API and WebSockets. `close()` stops it without leaving anything half-made: unclaimed pool sandboxes
-// are removed, learners' sandboxes stay for the next start to re-adopt.
+// Puts Dockhand together: image kit and network, store, course, sandboxes and their pool, sessions,
+// live checks, the HTTP API and WebSockets. `close()` stops it without leaving anything half-made:
+// unclaimed pool sandboxes are removed, learners' sandboxes stay for the next start to re-adopt.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { requireSession } from './api/auth.ts';
+import { addCourseRoutes, findLesson } from './api/course.ts';
 import { openEventsSocket } from './api/events-socket.ts';
 import { addHealthRoute } from './api/health.ts';
+import { addPortRoutes } from './api/ports.ts';
+import { addPreviewRoutes } from './api/preview.ts';
 import { addSessionRoutes } from './api/sessions.ts';
+import { addWorkshopRoutes } from './api/workshops.ts';
+import { addWorkspaceRoutes } from './api/workspace.ts';
+import { createChecker } from './checks/checker.ts';
 import type { Config } from './config.ts';
+import { loadCourse } from './course/load.ts';
+import type { Lesson } from './course/types.ts';
 import { createApp } from './http/app.ts';
 import { createRouter } from './http/router.ts';
 import { createUpgradeRouter } from './http/upgrade.ts';
 import { connectHostEngine, engineVersion } from './sandboxes/docker.ts';
-import { prepareSandboxHost } from './sandboxes/host.ts';
+import { prepareSandboxHost, sandboxOptions } from './sandboxes/host.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
 import { createSandboxService } from './sandboxes/service.ts';
 import { createEventBus } from './sessions/events.ts';
-import { createSessions, type Sessions } from './sessions/sessions.ts';
+import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
+import { copyStarterFiles } from './sessions/starter.ts';
 import { openStore } from './store/store.ts';
+import { TERMINAL_MAX_PAYLOAD } from './terminal/protocol.ts';
+import { loadAdminToken } from './workshops/admin-token.ts';
+import { normalizeJoinCode } from './workshops/codes.ts';
+import { createWorkshops, type Workshops } from './workshops/workshops.ts';
 
 export type Dockhand = {
   url: string;
   port: number;
+  /** The instructor's token (see workshops/admin-token.ts). */
+  adminToken: string;
   sessions: Sessions;
   pool: Pool;
+  workshops: Workshops;
   close(): Promise<void>;
 };
 
@@ -39,43 +55,81 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   const host = await prepareSandboxHost(engine, config, log);
   log(`image kit ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
 
+  const lessonsDir = path.join(config.rootDir, 'lessons');
+  const course = await loadCourse(lessonsDir);
+  for (const problem of course.problems) log(`lesson problem: lessons/${problem.file}:${problem.line}: ${problem.message}`);
+
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));
-  const sandboxes = createSandboxService(engine, {
-    instance: config.instance,
-    runDir: config.runDir,
-    network: host.network,
-    mirror: host.mirror.address,
-    limits: config.limits,
-  });
+  const sandboxes = createSandboxService(engine, sandboxOptions(config, host));
   const events = createEventBus();
+  const checker = createChecker({ store, events, sandboxes });
   const pool = createPool(0, {
     launch: () => sandboxes.launch(),
     destroy: (sandbox) => sandboxes.destroy(sandbox),
     onError: (error) => log(`pool: could not start a sandbox: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const sessions = createSessions({ store, pool, sandboxes, events, timeouts: config.timeouts });
+  const sessions = createSessions({ store, pool, sandboxes, events, timeouts: config.timeouts, onEnded: (id) => checker.forget(id) });
   const adoption = await sessions.adoptAll();
   if (adoption.adopted + adoption.ended + adoption.reaped > 0) {
     log(
       `re-adopted ${adoption.adopted} sandbox(es), ended ${adoption.ended} session(s) whose sandbox was gone, reaped ${adoption.reaped} orphan(s)`,
     );
   }
-  pool.resize(config.poolSize);
+  const workshops = createWorkshops({ store, sessions, course });
+  const admin = loadAdminToken(config.stateDir, config.adminToken);
+  // Hot start: the pool grows towards the people expected at a workshop about to start, within what the host can hold.
+  const resizePool = () => pool.resize(Math.min(config.poolMax, config.poolSize + workshops.hotStartDemand()));
+  resizePool();
+
+  const lessonExists = (slug: string) => course.lessons.some((lesson) => lesson.slug === slug);
+
+  /** A lesson opened in a session: its starter files arrive and its exercises are checked live. */
+  const openLesson = async (session: LiveSession, lesson: Lesson) => {
+    await copyStarterFiles(sandboxes, session.sandbox, lesson, lessonsDir);
+    checker.watch(session, lesson);
+  };
 
   const router = createRouter();
+  const upgrades = createUpgradeRouter();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
   addHealthRoute(router, async () => ({
     ok: true,
     docker: await engineVersion(engine),
     kit: { state: 'ready', images: host.kit.images, mirror: host.mirror.address },
+    course: { lessons: course.lessons.length, problems: course.problems.length },
     pool: pool.stats(),
     sessions: sessions.liveCount(),
   }));
-  addSessionRoutes(router, { sessions });
-
-  const wss = new WebSocketServer({ noServer: true });
-  const upgrades = createUpgradeRouter().add('/ws/sessions/:id/events', (req, socket, head, params, url) => {
+  addSessionRoutes(router, {
+    sessions,
+    lessonExists,
+    admitToWorkshop: (code, name) => {
+      const normal = normalizeJoinCode(code);
+      const admission = workshops.admit(normal ?? code, name);
+      return admission.ok ? { ok: true, code: admission.workshop.code } : admission;
+    },
+    onCreated: async (session) => {
+      const { lesson, workshop, name } = session.record;
+      if (lesson) await openLesson(session, findLesson(course, lesson));
+      if (workshop) {
+        events.publish(`workshop:${workshop}`, { type: 'participant', sessionId: session.record.id, name: name ?? '', state: 'joined' });
+        resizePool();
+      }
+    },
+  });
+  addWorkshopRoutes(router, upgrades, { workshops, sessions, sandboxes, events, wss, adminToken: admin.token, lessonExists });
+  addCourseRoutes(router, { course, sessions, store, checker });
+  addPortRoutes(router, { sessions, sandboxes });
+  addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss });
+  addPreviewRoutes(router, upgrades, { sessions, sandboxes });
+  upgrades.add('/ws/sessions/:id/events', (req, socket, head, params, url) => {
     const session = requireSession(sessions, params.id as string, url.searchParams.get('token') ?? undefined);
-    wss.handleUpgrade(req, socket, head, (ws) => openEventsSocket(ws, session, events));
+    const slug = url.searchParams.get('lesson');
+    const lesson = slug ? findLesson(course, slug) : undefined;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      openEventsSocket(ws, session, events);
+      if (lesson) openLesson(session, lesson).catch((error: Error) => log(`could not open ${lesson.slug} for a session: ${error.message}`));
+    });
   });
 
   const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades });
@@ -86,15 +140,19 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
 
   const sweeper = setInterval(() => {
     sessions.sweep().catch((error: Error) => log(`timeout sweep failed: ${error.message}`));
+    resizePool();
   }, config.sweepIntervalMs);
 
   return {
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     port,
+    adminToken: admin.token,
     sessions,
     pool,
+    workshops,
     async close() {
       clearInterval(sweeper);
+      checker.close();
       await closeServer(server, wss);
       await pool.close();
       store.close();

@@ -1,7 +1,7 @@
 // `npm run bench`: measured figures, printed. Not part of `npm test` (this machine is noisy; compare
 // variants as ratios within one run).
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
-import { prepareSandboxHost } from '../sandbox-server/sandboxes/host.ts';
+import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { destroySandbox, runInSandbox, startSandbox, waitForEngine } from '../sandbox-server/sandboxes/sandbox.ts';
 import { removeEverything } from '../test/support/cleanup.ts';
 import { testConfig } from '../test/support/env.ts';
@@ -21,7 +21,7 @@ function report(name: string, values: number[]): void {
 
 try {
   const host = await prepareSandboxHost(engine, config, () => {});
-  const options = { instance: config.instance, runDir: config.runDir, network: host.network, mirror: host.mirror.address };
+  const options = sandboxOptions(config, host);
   const coldStart: number[] = [];
   const firstPull: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {

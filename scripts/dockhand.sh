@@ -93,6 +93,8 @@ case "$cmd" in
     exec node scripts/images.ts "$@" ;;
   site-build)
     exec node scripts/site-build.ts "$@" ;;
+  lessons-check)
+    exec node scripts/lessons-check.ts "$@" ;;
   *)
-    die "unknown command '$cmd' (use: start, test, bench, images build|export|import, site-build)" ;;
+    die "unknown command '$cmd' (use: start, test, bench, images build|export|import, site-build, lessons-check)" ;;
 esac

@@ -9,6 +9,7 @@ const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 const gates: { name: string; command: string; args: string[] }[] = [
   { name: 'typecheck', command: bin('tsc'), args: ['--noEmit', '-p', '.'] },
   { name: 'lint', command: bin('biome'), args: ['check', '.'] },
+  { name: 'lessons', command: process.execPath, args: ['scripts/lessons-check.ts'] },
   { name: 'tests', command: bin('vitest'), args: ['run', ...process.argv.slice(2)] },
 ];
 

@@ -13,7 +13,13 @@ export type SessionsApiDeps = {
   sessions: Sessions;
   /** Unknown lessons and workshops are refused by these; absent means "none exist yet". */
   lessonExists?: (slug: string) => boolean;
-  workshopExists?: (code: string) => boolean;
+  /** May this name join the workshop now? Absent means no workshops exist. */
+  admitToWorkshop?: (
+    code: string,
+    name: string | null,
+  ) => { ok: true; code: string } | { ok: false; status: 400 | 404 | 409 | 410; error: string };
+  /** Runs before the 201 goes out (e.g. starter files of the session's lesson). */
+  onCreated?: (session: LiveSession) => Promise<void>;
 };
 
 const MAX_BODY = 16 * 1024;
@@ -24,8 +30,12 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   router.add('POST', '/api/sessions', async (req, res) => {
     const input = parseNewSession(await readSessionBody(req), deps);
     const created = await sessions.create(input).catch((error: Error) => {
+      // Two people who pick the same name at the same moment: the database keeps names unique.
+      if (/UNIQUE constraint failed/.test(error.message))
+        throw new HttpError(409, `the name "${input.name}" is already taken in this workshop; pick another`);
       throw new HttpError(503, `no sandbox could be started (${error.message}); try again in a moment.`);
     });
+    await deps.onCreated?.(created.session);
     sendJson(res, 201, { ...liveView(sessions, created.session), token: created.token, warm: created.warm });
   });
 
@@ -74,14 +84,21 @@ export function parseNewSession(body: unknown, deps: Omit<SessionsApiDeps, 'sess
   const name = optionalString(fields, 'name')?.trim() ?? null;
   if (lesson !== null && !SLUG.test(lesson)) throw new HttpError(400, 'lesson must be a lesson slug such as "hello-world"');
   if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw new HttpError(404, `there is no lesson "${lesson}"`);
-  if (workshop !== null && !(deps.workshopExists?.(workshop) ?? false)) {
-    throw new HttpError(404, `there is no workshop with the code "${workshop}"; check the code with your instructor`);
-  }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (name !== null && (name.length === 0 || name.length > 40 || /[\u0000-\u001f\u007f]/.test(name))) {
     throw new HttpError(400, 'name must be 1 to 40 printable characters');
   }
-  return { lesson, workshop, name };
+  let workshopCode: string | null = null;
+  if (workshop !== null) {
+    const admission = deps.admitToWorkshop?.(workshop, name) ?? {
+      ok: false,
+      status: 404,
+      error: `there is no workshop with the code "${workshop}"; check the code with your instructor`,
+    };
+    if (!admission.ok) throw new HttpError(admission.status, admission.error);
+    workshopCode = admission.code;
+  }
+  return { lesson, workshop: workshopCode, name };
 }
 
 function optionalString(fields: Record<string, unknown>, key: string): string | null {

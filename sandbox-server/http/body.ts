@@ -1,27 +1,50 @@
-// Reads a JSON request body with a size limit. Refusals are HttpErrors: 413 when too big (reading stops
-// at the limit), 400 when it is not JSON.
+// Request bodies: read at most a given number of bytes, then parse. A client that sends too much gets a
+// clear refusal instead of filling the server's memory.
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from './errors.ts';
 
-export async function readJsonBody(req: IncomingMessage, maxBytes: number, options: { emptyAs?: unknown } = {}): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '' && 'emptyAs' in options) return options.emptyAs;
+export type JsonBody = { ok: true; value: unknown } | { ok: false; status: 400 | 413; error: string };
+
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<JsonBody> {
+  const bytes = await readBody(req, limitBytes);
+  if (bytes === undefined)
+    return { ok: false, status: 413, error: `the request body is larger than ${formatBytes(limitBytes)}; send less.` };
+  let text: string;
   try {
-    return JSON.parse(text);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, status: 400, error: 'the request body is not UTF-8; send JSON encoded as UTF-8.' };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    throw new HttpError(400, `the body is not valid JSON (${(error as Error).message})`);
+    return { ok: false, status: 400, error: `the request body is not valid JSON (${(error as Error).message}); send a JSON object.` };
   }
 }
 
-function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, `the body is larger than ${maxBytes} bytes`);
+/**
+ * The whole body, or undefined once it exceeds the limit. The rest is then read and discarded rather than
+ * the connection cut, so a client that is still sending receives the refusal.
+ */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > limitBytes) {
+      req.resume();
+      return resolve(undefined);
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= limitBytes) return chunks.push(chunk);
+      req.off('data', onData).resume();
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(0)} MiB` : `${bytes} bytes`;
 }

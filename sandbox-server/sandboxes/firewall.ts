@@ -1,17 +1,52 @@
 // Host firewall rules for the sandbox bridge. Docker's own rules already stop sandboxes from reaching
-// each other (icc off) and other bridges; two holes remain and are closed here:
-//  - traffic to the host itself (the gateway address, the Dockhand API, published host ports) goes to
-//    the INPUT chain, which DOCKER-USER never sees: drop everything new from the bridge there;
-//  - with icc off, sandboxes could not reach the mirror either: allow exactly that in DOCKER-USER.
+// each other (icc off) and containers on other bridges. Closed here:
+//  - traffic to the host itself goes to the INPUT chain, which DOCKER-USER never sees: the gateway
+//    address, the Dockhand API, a Docker API on 2375/2376, any host process, and ports other containers
+//    publish on the host (Docker does not DNAT traffic from its own bridges; docker-proxy answers it on
+//    INPUT). Everything new from the bridge is dropped there;
+//  - the cloud metadata service (169.254.169.254) is reachable through the host's NAT and can hand out
+//    the host's credentials: dropped;
+//  - with icc off, sandboxes could not reach the mirror either: exactly that is allowed.
+// The rules live in two chains of their own, each reached by one jump kept first in INPUT and
+// DOCKER-USER, and are written with one iptables-restore, so applying is atomic and idempotent.
+// IPv6 needs no rules: sandboxes run with IPv6 disabled (see startSandbox).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { SandboxNetwork } from './network.ts';
 
 const exec = promisify(execFile);
 
+export const METADATA_ADDRESS = '169.254.169.254';
+
 type Rule = { chain: string; spec: string[] };
 
-export function firewallRules(plan: SandboxNetwork): Rule[] {
+export type Firewall = { inputChain: string; forwardChain: string; jumps: Rule[]; rules: Rule[] };
+
+export function firewallFor(plan: SandboxNetwork): Firewall {
+  const br = plan.bridge;
+  // Chain names may be 28 characters; bridge names are at most 15.
+  const inputChain = `DH-IN-${br}`;
+  const forwardChain = `DH-FWD-${br}`;
+  const port = String(plan.mirrorPort);
+  return {
+    inputChain,
+    forwardChain,
+    jumps: [
+      { chain: 'INPUT', spec: ['-i', br, '-j', inputChain] },
+      { chain: 'DOCKER-USER', spec: ['-i', br, '-j', forwardChain] },
+    ],
+    rules: [
+      { chain: inputChain, spec: ['-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'] },
+      { chain: inputChain, spec: ['-j', 'DROP'] },
+      { chain: forwardChain, spec: ['-d', `${plan.mirrorIp}/32`, '-o', br, '-p', 'tcp', '-m', 'tcp', '--dport', port, '-j', 'ACCEPT'] },
+      { chain: forwardChain, spec: ['-s', `${plan.mirrorIp}/32`, '-o', br, '-p', 'tcp', '-m', 'tcp', '--sport', port, '-j', 'ACCEPT'] },
+      { chain: forwardChain, spec: ['-d', `${METADATA_ADDRESS}/32`, '-j', 'DROP'] },
+    ],
+  };
+}
+
+/** Rules earlier versions inserted straight into INPUT and DOCKER-USER; removed wherever found. */
+function legacyRules(plan: SandboxNetwork): Rule[] {
   const port = String(plan.mirrorPort);
   const br = plan.bridge;
   return [
@@ -23,33 +58,83 @@ export function firewallRules(plan: SandboxNetwork): Rule[] {
 }
 
 export async function applyFirewall(plan: SandboxNetwork): Promise<void> {
-  // Inserted in reverse so they end up at the top of each chain in the listed order.
-  for (const rule of firewallRules(plan).reverse()) {
-    if (!(await ruleExists(rule))) await iptables(['-I', rule.chain, ...rule.spec]);
+  const firewall = firewallFor(plan);
+  const lines = [
+    '*filter',
+    // Declaring a chain in a --noflush restore creates it, or empties it if it exists.
+    `:${firewall.inputChain} - [0:0]`,
+    `:${firewall.forwardChain} - [0:0]`,
+    ...firewall.rules.map((rule) => `-A ${rule.chain} ${rule.spec.join(' ')}`),
+  ];
+  for (const jump of firewall.jumps) {
+    const listed = await listRules(jump.chain);
+    const line = `-A ${jump.chain} ${jump.spec.join(' ')}`;
+    if (listed[0] === line && listed.filter((rule) => rule === line).length === 1) continue;
+    // Missing, doubled or pushed down by someone else's rule: put exactly one copy first.
+    for (const rule of listed) if (rule === line) lines.push(`-D ${jump.chain} ${jump.spec.join(' ')}`);
+    lines.push(`-I ${jump.chain} 1 ${jump.spec.join(' ')}`);
   }
+  lines.push('COMMIT', '');
+  await iptablesRestore(lines.join('\n'));
+  await removeRules(legacyRules(plan));
 }
 
 export async function removeFirewall(plan: SandboxNetwork): Promise<void> {
-  for (const rule of firewallRules(plan)) {
+  const firewall = firewallFor(plan);
+  await removeRules([...firewall.jumps, ...legacyRules(plan)]);
+  for (const chain of [firewall.inputChain, firewall.forwardChain]) {
+    if (!(await chainExists(chain))) continue;
+    await iptables(['-F', chain]);
+    await iptables(['-X', chain]);
+  }
+}
+
+/** The chain's rules as `iptables -S` prints them (`-A CHAIN …`), in order. */
+export async function listRules(chain: string): Promise<string[]> {
+  return (await iptables(['-S', chain])).split('\n').filter((line) => line.startsWith('-A '));
+}
+
+async function removeRules(rules: Rule[]): Promise<void> {
+  for (const rule of rules) {
     while (await ruleExists(rule)) await iptables(['-D', rule.chain, ...rule.spec]);
   }
 }
 
 async function ruleExists(rule: Rule): Promise<boolean> {
+  return (await chainExists(rule.chain)) && (await succeeds(['-C', rule.chain, ...rule.spec]));
+}
+
+function chainExists(chain: string): Promise<boolean> {
+  return succeeds(['-n', '-L', chain]);
+}
+
+async function succeeds(args: string[]): Promise<boolean> {
   try {
-    await iptables(['-C', rule.chain, ...rule.spec]);
+    await exec('iptables', ['-w', ...args]);
     return true;
   } catch {
     return false;
   }
 }
 
-async function iptables(args: string[]): Promise<void> {
+async function iptables(args: string[]): Promise<string> {
   try {
-    await exec('iptables', ['-w', ...args]);
+    return (await exec('iptables', ['-w', ...args])).stdout;
   } catch (error) {
-    const message = (error as { stderr?: string }).stderr?.trim() || String(error);
-    if (args[0] === '-C') throw new Error(message);
-    throw new Error(`iptables ${args.join(' ')} failed: ${message}. Dockhand must run as root to isolate sandboxes.`);
+    throw firewallError(`iptables ${args.join(' ')}`, error);
   }
+}
+
+function iptablesRestore(input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('iptables-restore', ['--wait', '--noflush'], (error) =>
+      error ? reject(firewallError('iptables-restore', error)) : resolve(),
+    );
+    child.stdin?.end(input);
+  });
+}
+
+function firewallError(command: string, error: unknown): Error {
+  const message = (error as { stderr?: string }).stderr?.trim() || String(error);
+  return new Error(`${command} failed: ${message}. Dockhand must run as root, with Docker managing iptables, to isolate sandboxes.`);
 }

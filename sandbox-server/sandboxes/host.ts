@@ -6,8 +6,21 @@ import { ensureKit, type KitState } from './kit/kit.ts';
 import { ensureMirror, type Mirror, removeMirror } from './kit/mirror.ts';
 import { type Progress, prefixed } from './kit/progress.ts';
 import { ensureNetwork, networkPlan, removeNetwork, type SandboxNetwork } from './network.ts';
+import type { SandboxOptions } from './sandbox.ts';
 
 export type SandboxHost = { kit: KitState; network: SandboxNetwork; mirror: Mirror };
+
+/** How this Dockhand's sandboxes are made: its names, folders, network, mirror and limits. */
+export function sandboxOptions(config: Config, host: SandboxHost): SandboxOptions {
+  return {
+    instance: config.instance,
+    runDir: config.runDir,
+    stateDir: config.stateDir,
+    network: host.network,
+    mirror: host.mirror.address,
+    limits: config.limits,
+  };
+}
 
 export async function prepareSandboxHost(engine: Engine, config: Config, progress: Progress): Promise<SandboxHost> {
   const kit = await ensureKit(engine, prefixed('images', progress));

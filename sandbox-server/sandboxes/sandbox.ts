@@ -1,40 +1,49 @@
 // One learner's sandbox: an outer container from the sandbox image running its own Docker Engine
-// rootless, as the unprivileged `learner`. The inner engine's socket appears in a per-sandbox host
-// directory so the server can talk to it with its own client.
+// rootless, as the unprivileged `learner`. The learner's home (with the inner engine's data) and the
+// engine's socket directory live on the sandbox's own disk (disk.ts), which the server reaches from the
+// host; the rest of the container's file system is read-only.
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { connectSocket, type Engine, removeContainer, removeVolume } from './docker.ts';
+import { createDisk, describeDisk, diskSeed, removeDisk, type SandboxDisk } from './disk.ts';
+import { connectSocket, type Engine, removeContainer } from './docker.ts';
 import { SANDBOX_IMAGE } from './kit/images.ts';
 import { LABEL, labelsFor, resourceName } from './labels.ts';
 import type { SandboxNetwork } from './network.ts';
+import { SANDBOX_SECCOMP } from './seccomp/profile.ts';
 
 export const LEARNER_UID = 1000;
+const LEARNER_HOME = '/home/learner';
 const INNER_RUN_DIR = `/run/user/${LEARNER_UID}`;
-const INNER_DATA_DIR = '/home/learner/.local/share/docker';
 /** Linux limits a unix socket path to 107 bytes. */
 const MAX_SOCKET_PATH = 107;
 
-export type SandboxLimits = { memoryBytes: number; pids: number; cpus: number };
+export type SandboxLimits = {
+  memoryBytes: number;
+  pids: number;
+  cpus: number;
+  /** Size of the sandbox's disk: the learner's files, the inner engine's images, containers and volumes. */
+  diskBytes: number;
+};
 
-export const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 ** 3, pids: 1024, cpus: 1 };
+export const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 ** 3, pids: 1024, cpus: 1, diskBytes: 4 * 1024 ** 3 };
 
 export type SandboxOptions = {
   instance: string;
   runDir: string;
+  /** Durable directory that holds each sandbox's disk file (the host's /run is usually RAM). */
+  stateDir: string;
   network: SandboxNetwork;
   /** host:port of the image mirror the inner engine pulls through. */
   mirror: string;
-  limits?: SandboxLimits;
+  /** Overrides of DEFAULT_LIMITS. */
+  limits?: Partial<SandboxLimits>;
 };
 
 export type Sandbox = {
   id: string;
   containerName: string;
-  volumeName: string;
-  /** Host directory holding the inner engine's socket. */
-  socketDir: string;
+  disk: SandboxDisk;
   socketPath: string;
 };
 
@@ -42,14 +51,13 @@ export function newSandboxId(): string {
   return randomBytes(6).toString('hex');
 }
 
-export function describeSandbox(options: Pick<SandboxOptions, 'instance' | 'runDir'>, id: string): Sandbox {
-  const socketDir = path.join(options.runDir, 'sandboxes', id);
+export function describeSandbox(options: Pick<SandboxOptions, 'instance' | 'runDir' | 'stateDir'>, id: string): Sandbox {
+  const disk = describeDisk(options, id);
   return {
     id,
     containerName: resourceName(options.instance, 'sbx', id),
-    volumeName: resourceName(options.instance, 'sbx', id, 'engine'),
-    socketDir,
-    socketPath: path.join(socketDir, 'docker.sock'),
+    disk,
+    socketPath: path.join(disk.runDir, 'docker.sock'),
   };
 }
 
@@ -60,13 +68,11 @@ export async function startSandbox(host: Engine, options: SandboxOptions, id = n
       `the sandbox socket path ${sandbox.socketPath} is too long for a unix socket; set DOCKHAND_RUN_DIR to a shorter directory.`,
     );
   }
-  const limits = options.limits ?? DEFAULT_LIMITS;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const labels = labelsFor(options.instance, 'sandbox', { [LABEL.sandbox]: id });
   try {
-    await mkdir(sandbox.socketDir, { recursive: true, mode: 0o700 });
-    await chown(sandbox.socketDir, LEARNER_UID, LEARNER_UID);
-    // A fresh named volume is seeded from the image, so it arrives owned by the learner.
-    await host.createVolume({ Name: sandbox.volumeName, Labels: labels });
+    const seed = await diskSeed(host, options.instance, options.stateDir, { image: SANDBOX_IMAGE, home: LEARNER_HOME, uid: LEARNER_UID });
+    await createDisk(sandbox.disk, limits.diskBytes, seed);
     const container = await host.createContainer({
       name: sandbox.containerName,
       Image: SANDBOX_IMAGE,
@@ -79,12 +85,17 @@ export async function startSandbox(host: Engine, options: SandboxOptions, id = n
         // namespace gets no more than it, so dropping e.g. CHOWN would break image unpacking. The
         // learner runs as uid 1000 and holds none of them; SYS_ADMIN only lets newuidmap write id maps.
         CapAdd: ['SYS_ADMIN'],
-        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+        SecurityOpt: [SANDBOX_SECCOMP, 'apparmor=unconfined'],
         // systempaths=unconfined: the inner engine mounts a fresh /proc, which masked paths forbid.
         MaskedPaths: [],
         ReadonlyPaths: [],
         Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
-        Binds: [`${sandbox.volumeName}:${INNER_DATA_DIR}`, `${sandbox.socketDir}:${INNER_RUN_DIR}`],
+        // Writable: the disk (home, socket directory) and a RAM /tmp that the memory limit also bounds.
+        ReadonlyRootfs: true,
+        Binds: [`${sandbox.disk.homeDir}:${LEARNER_HOME}`, `${sandbox.disk.runDir}:${INNER_RUN_DIR}`],
+        Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,mode=1777,size=${Math.floor(limits.memoryBytes / 4)}` },
+        // Docker leaves IPv6 off on an IPv4-only network today; said here so it stays off.
+        Sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' },
         NetworkMode: options.network.name,
         Memory: limits.memoryBytes,
         MemorySwap: limits.memoryBytes,
@@ -96,7 +107,9 @@ export async function startSandbox(host: Engine, options: SandboxOptions, id = n
     await container.start();
     return sandbox;
   } catch (error) {
-    await destroySandbox(host, sandbox);
+    await destroySandbox(host, sandbox).catch((cleanupError: Error) => {
+      throw new Error(`${String(error)}; removing the half-made sandbox ${id} failed too: ${cleanupError.message}`, { cause: error });
+    });
     throw error;
   }
 }
@@ -151,8 +164,9 @@ export async function runInSandbox(host: Engine, sandbox: Sandbox, argv: string[
   return { exitCode: ExitCode ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
 }
 
+/** Removes the container, then its disk. Safe on a half-made sandbox and when called twice. */
 export async function destroySandbox(host: Engine, sandbox: Sandbox): Promise<void> {
+  // The container goes first: its bind mounts keep the disk's file system busy.
   await removeContainer(host, sandbox.containerName);
-  await removeVolume(host, sandbox.volumeName);
-  await rm(sandbox.socketDir, { recursive: true, force: true });
+  await removeDisk(sandbox.disk);
 }

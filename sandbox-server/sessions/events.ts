@@ -1,8 +1,13 @@
-// Per-session publish/subscribe for what the events socket streams to the learner's page.
+// Publish/subscribe per channel: a session id (what its events socket streams to the learner's page),
+// or `workshop:<code>` (what the instructor's dashboard follows).
 export type SessionEvent =
   | { type: 'sandbox'; state: 'ready' | 'ended'; reason?: string }
   | { type: 'warning'; reason: 'idle' | 'lifetime'; secondsLeft: number; message: string }
-  | { type: 'exercise'; lesson: string; exercise: string; passed: boolean; message: string };
+  | { type: 'exercise'; lesson: string; exercise: string; passed: boolean; message: string }
+  | { type: 'broadcast'; message: string; from: string }
+  /** On a workshop's channel (`workshop:<code>`), for the instructor's dashboard. */
+  | { type: 'progress'; sessionId: string; lesson: string; exercise: string; passed: boolean }
+  | { type: 'participant'; sessionId: string; name: string; state: 'joined' | 'ended' };
 
 export type Listener = (event: SessionEvent) => void;
 

@@ -30,6 +30,8 @@ export type Access = { ok: true; session: LiveSession } | { ok: false; status: 4
 export type Sessions = {
   create(input: NewSessionInput): Promise<{ session: LiveSession; token: string; warm: boolean }>;
   record(id: string): SessionRecord | undefined;
+  /** The live session (with its sandbox), without a token check: for the server's own use. */
+  live(id: string): LiveSession | undefined;
   /** Checks a session's token; only a live session with the right token gets through. */
   access(id: string, token: string | undefined): Access;
   activity(id: string): void;
@@ -45,13 +47,17 @@ export type Sessions = {
 /** Activity is persisted at most this often, so keystrokes do not each write to the database. */
 const PERSIST_ACTIVITY_MS = 10_000;
 
-export function createSessions(deps: {
+export type SessionsDeps = {
   store: Store;
   pool: Pool;
   sandboxes: SandboxService;
   events: EventBus;
   timeouts: Timeouts;
-}): Sessions {
+  /** Told when a session has ended (its sandbox is being removed). */
+  onEnded?: (id: string) => void;
+};
+
+export function createSessions(deps: SessionsDeps): Sessions {
   const { store, pool, sandboxes, events, timeouts } = deps;
   const live = new Map<string, LiveSession>();
   const ending = new Map<string, Promise<void>>();
@@ -68,6 +74,7 @@ export function createSessions(deps: {
     const work = (async () => {
       store.endSession(id, Date.now(), reason);
       live.delete(id);
+      deps.onEnded?.(id);
       events.publish(id, { type: 'sandbox', state: 'ended', reason });
       if (session) await sandboxes.destroy(session.sandbox);
     })().finally(() => ending.delete(id));
@@ -80,7 +87,13 @@ export function createSessions(deps: {
       const { sandbox, warm } = await pool.claim();
       const token = newToken();
       const now = Date.now();
-      const record = store.createSession({ id: newSessionId(), tokenHash: hashToken(token), ...input, createdAt: now });
+      let record: SessionRecord;
+      try {
+        record = store.createSession({ id: newSessionId(), tokenHash: hashToken(token), ...input, createdAt: now });
+      } catch (error) {
+        await sandboxes.destroy(sandbox);
+        throw error;
+      }
       store.setSandbox(record.id, sandbox.id);
       const session: LiveSession = { record: { ...record, sandboxId: sandbox.id }, sandbox, lastActivity: now, warned: new Set() };
       live.set(record.id, session);
@@ -88,6 +101,7 @@ export function createSessions(deps: {
     },
 
     record: (id) => store.getSession(id),
+    live: (id) => live.get(id),
 
     access(id, token) {
       const record = store.getSession(id);

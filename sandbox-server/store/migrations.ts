@@ -26,4 +26,17 @@ export const MIGRATIONS: readonly string[] = [
      updated_at INTEGER NOT NULL,
      PRIMARY KEY (session_id, lesson, exercise)
    );`,
+  `CREATE TABLE workshops (
+     code TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     lessons TEXT NOT NULL,
+     starts_at INTEGER NOT NULL,
+     ends_at INTEGER NOT NULL,
+     seats INTEGER,
+     expected INTEGER,
+     created_at INTEGER NOT NULL,
+     ended_at INTEGER
+   );
+   CREATE INDEX sessions_workshop ON sessions (workshop);
+   CREATE UNIQUE INDEX sessions_workshop_name ON sessions (workshop, lower(name)) WHERE workshop IS NOT NULL;`,
 ];

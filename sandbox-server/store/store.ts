@@ -31,6 +31,18 @@ export type ExerciseProgress = {
   lastMessage: string | null;
 };
 
+export type WorkshopRecord = {
+  code: string;
+  title: string;
+  lessons: string[];
+  startsAt: number;
+  endsAt: number;
+  seats: number | null;
+  expected: number | null;
+  createdAt: number;
+  endedAt: number | null;
+};
+
 export type Store = {
   createSession(session: NewSession): SessionRecord;
   getSession(id: string): SessionRecord | undefined;
@@ -43,6 +55,13 @@ export type Store = {
   recordHint(sessionId: string, lesson: string, exercise: string, hintsUsed: number, at: number): ExerciseProgress;
   recordSolutionRevealed(sessionId: string, lesson: string, exercise: string, at: number): ExerciseProgress;
   progress(sessionId: string): ExerciseProgress[];
+  createWorkshop(workshop: Omit<WorkshopRecord, 'endedAt'>): WorkshopRecord;
+  getWorkshop(code: string): WorkshopRecord | undefined;
+  workshops(): WorkshopRecord[];
+  extendWorkshop(code: string, endsAt: number): void;
+  endWorkshop(code: string, at: number): void;
+  /** Every session that joined the workshop, in joining order, ended ones included. */
+  workshopSessions(code: string): SessionRecord[];
   close(): void;
 };
 
@@ -69,12 +88,23 @@ export function openStore(file: string): Store {
        checks_failed = checks_failed + CASE WHEN ? THEN 0 ELSE 1 END, last_message = ?, updated_at = ?
      WHERE session_id = ? AND lesson = ? AND exercise = ?`,
   );
-  const hint = db.prepare('UPDATE progress SET hints_used = max(hints_used, ?), updated_at = ? WHERE session_id = ? AND lesson = ? AND exercise = ?');
+  const hint = db.prepare(
+    'UPDATE progress SET hints_used = max(hints_used, ?), updated_at = ? WHERE session_id = ? AND lesson = ? AND exercise = ?',
+  );
   const reveal = db.prepare(
     'UPDATE progress SET solution_revealed_at = coalesce(solution_revealed_at, ?), updated_at = ? WHERE session_id = ? AND lesson = ? AND exercise = ?',
   );
   const oneProgress = db.prepare('SELECT * FROM progress WHERE session_id = ? AND lesson = ? AND exercise = ?');
   const allProgress = db.prepare('SELECT * FROM progress WHERE session_id = ? ORDER BY lesson, exercise');
+
+  const insertWorkshop = db.prepare(
+    'INSERT INTO workshops (code, title, lessons, starts_at, ends_at, seats, expected, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const workshopByCode = db.prepare('SELECT * FROM workshops WHERE code = ?');
+  const allWorkshops = db.prepare('SELECT * FROM workshops ORDER BY starts_at');
+  const extendWorkshop = db.prepare('UPDATE workshops SET ends_at = ? WHERE code = ?');
+  const endWorkshop = db.prepare('UPDATE workshops SET ended_at = coalesce(ended_at, ?) WHERE code = ?');
+  const sessionsOfWorkshop = db.prepare('SELECT * FROM sessions WHERE workshop = ? ORDER BY created_at, id');
 
   /** Runs an update on an exercise's progress row (made on first use) and returns the row. */
   function updateProgress(sessionId: string, lesson: string, exercise: string, at: number, update: () => void): ExerciseProgress {
@@ -97,12 +127,27 @@ export function openStore(file: string): Store {
     touchSession: (id, at) => void touch.run(at, id),
     endSession: (id, at, reason) => void end.run(at, reason, id),
     recordCheck: (sessionId, lesson, exercise, passed, message, at) =>
-      updateProgress(sessionId, lesson, exercise, at, () => checkResult.run(passed ? 1 : 0, at, passed ? 1 : 0, message, at, sessionId, lesson, exercise)),
+      updateProgress(sessionId, lesson, exercise, at, () =>
+        checkResult.run(passed ? 1 : 0, at, passed ? 1 : 0, message, at, sessionId, lesson, exercise),
+      ),
     recordHint: (sessionId, lesson, exercise, hintsUsed, at) =>
       updateProgress(sessionId, lesson, exercise, at, () => hint.run(hintsUsed, at, sessionId, lesson, exercise)),
     recordSolutionRevealed: (sessionId, lesson, exercise, at) =>
       updateProgress(sessionId, lesson, exercise, at, () => reveal.run(at, at, sessionId, lesson, exercise)),
     progress: (sessionId) => (allProgress.all(sessionId) as Row[]).map(toProgress),
+    createWorkshop(workshop) {
+      const { code, title, lessons, startsAt, endsAt, seats, expected, createdAt } = workshop;
+      insertWorkshop.run(code, title, JSON.stringify(lessons), startsAt, endsAt, seats, expected, createdAt);
+      return toWorkshop(workshopByCode.get(code) as Row);
+    },
+    getWorkshop(code) {
+      const row = workshopByCode.get(code) as Row | undefined;
+      return row ? toWorkshop(row) : undefined;
+    },
+    workshops: () => (allWorkshops.all() as Row[]).map(toWorkshop),
+    extendWorkshop: (code, endsAt) => void extendWorkshop.run(endsAt, code),
+    endWorkshop: (code, at) => void endWorkshop.run(at, code),
+    workshopSessions: (code) => (sessionsOfWorkshop.all(code) as Row[]).map(toSession),
     close: () => db.close(),
   };
 }
@@ -147,5 +192,19 @@ function toProgress(row: Row): ExerciseProgress {
     hintsUsed: row.hints_used as number,
     solutionRevealedAt: row.solution_revealed_at as number | null,
     lastMessage: row.last_message as string | null,
+  };
+}
+
+function toWorkshop(row: Row): WorkshopRecord {
+  return {
+    code: row.code as string,
+    title: row.title as string,
+    lessons: JSON.parse(row.lessons as string) as string[],
+    startsAt: row.starts_at as number,
+    endsAt: row.ends_at as number,
+    seats: row.seats as number | null,
+    expected: row.expected as number | null,
+    createdAt: row.created_at as number,
+    endedAt: row.ended_at as number | null,
   };
 }

@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectHostEngine, type Engine } from '../../sandbox-server/sandboxes/docker.ts';
+import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { testConfig } from '../support/env.ts';
 
@@ -10,12 +12,7 @@ let sandbox: Sandbox;
 let inner: Engine;
 
 beforeAll(async () => {
-  sandbox = await startSandbox(host, {
-    instance: config.instance,
-    runDir: config.runDir,
-    network: sandboxHost.network,
-    mirror: sandboxHost.mirror.address,
-  });
+  sandbox = await startSandbox(host, sandboxOptions(config, sandboxHost));
   inner = await waitForEngine(host, sandbox);
 });
 
@@ -48,16 +45,13 @@ describe('a sandbox', () => {
     expect(result.stdout.trim().split('\n')).toEqual(['/usr/bin/newgidmap', '/usr/bin/newuidmap']);
   });
 
-  it('is removed with its volume and socket directory', async () => {
-    const other = await startSandbox(host, {
-      instance: config.instance,
-      runDir: config.runDir,
-      network: sandboxHost.network,
-      mirror: sandboxHost.mirror.address,
-    });
+  it('is removed with its disk, mount and socket directory', async () => {
+    const other = await startSandbox(host, sandboxOptions(config, sandboxHost));
     await waitForEngine(host, other);
     await destroySandbox(host, other);
     await expect(host.getContainer(other.containerName).inspect()).rejects.toMatchObject({ statusCode: 404 });
-    await expect(host.getVolume(other.volumeName).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(existsSync(other.disk.file)).toBe(false);
+    expect(existsSync(other.disk.mountDir)).toBe(false);
+    expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(other.disk.mountDir);
   });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
 import { describeSandbox, runInSandbox, startSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
@@ -178,12 +179,7 @@ describe('a server restart', () => {
       expect(await sandboxContainers()).toEqual([created.sandbox.id]);
       // A sandbox no session owns (as after a crash mid-claim) must be reaped by the next start.
       const host = inject('sandboxHost');
-      const orphan = await startSandbox(engine, {
-        instance: config.instance,
-        runDir: config.runDir,
-        network: host.network,
-        mirror: host.mirror.address,
-      });
+      const orphan = await startSandbox(engine, sandboxOptions(config, host));
 
       second = await startDockhand(config, quiet);
       const after = await api(second.url, 'GET', `/api/sessions/${created.id}`, { token: created.token });

@@ -23,8 +23,9 @@ export async function createSession(base: string, body: unknown = {}): Promise<C
 }
 
 /** Collects JSON messages from an events socket. */
-export function openEvents(base: string, id: string, token: string) {
-  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/sessions/${id}/events?token=${token}`);
+export function openEvents(base: string, id: string, token: string, lesson?: string) {
+  const query = lesson ? `&lesson=${lesson}` : '';
+  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/sessions/${id}/events?token=${token}${query}`);
   const messages: Record<string, unknown>[] = [];
   const waiters: { test: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
   ws.on('message', (data) => {

@@ -1,0 +1,46 @@
+// The terminal socket and the file API of a session, joined to its sandbox. Typing and saving count as
+// activity (idle timeout) and make the live checker look again.
+import type { WebSocketServer } from 'ws';
+import type { Checker } from '../checks/checker.ts';
+import { handleFilesRequest } from '../files/handler.ts';
+import { HttpError } from '../http/errors.ts';
+import type { Handler, Router } from '../http/router.ts';
+import type { UpgradeRouter } from '../http/upgrade.ts';
+import type { SandboxService } from '../sandboxes/service.ts';
+import type { Sessions } from '../sessions/sessions.ts';
+import { parseTerminalWindow } from '../terminal/protocol.ts';
+import { openTerminal } from '../terminal/terminal.ts';
+import { bearerToken, requireSession } from './auth.ts';
+
+export type WorkspaceDeps = { sessions: Sessions; sandboxes: SandboxService; checker: Checker; wss: WebSocketServer };
+
+export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps: WorkspaceDeps): void {
+  const { sessions, sandboxes, checker, wss } = deps;
+
+  const files: Handler = async (req, res, params) => {
+    const session = requireSession(sessions, params.id as string, bearerToken(req));
+    await handleFilesRequest(req, res, { host: sandboxes.host, sandbox: session.sandbox, rest: params.rest ?? '' });
+    if (req.method === 'PUT') checker.nudge(session.record.id);
+  };
+  for (const method of ['GET', 'PUT']) {
+    router.add(method, '/api/sessions/:id/files', files);
+    router.add(method, '/api/sessions/:id/files/*', files);
+  }
+
+  upgrades.add('/ws/sessions/:id/terminal', (req, socket, head, params, url) => {
+    const id = params.id as string;
+    const session = requireSession(sessions, id, url.searchParams.get('token') ?? undefined);
+    const window = parseTerminalWindow(url.searchParams.get('window'));
+    if (!window.ok) throw new HttpError(400, window.error);
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      openTerminal(sandboxes.host, session.sandbox, ws, {
+        window: window.value,
+        readOnly: false,
+        onInput: () => {
+          sessions.activity(id);
+          checker.nudge(id);
+        },
+      }),
+    );
+  });
+}

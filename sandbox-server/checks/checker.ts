@@ -1,0 +1,148 @@
+// Live checking for sessions: follows each learner's engine and re-evaluates the open (not yet passed)
+// exercises of the lessons they have open, pushing results on the session's events socket. A pass is
+// recorded at once and stays (progress is monotonic); only explicit checks count as failed attempts.
+import type { Exercise, Lesson } from '../course/types.ts';
+import type { SandboxService } from '../sandboxes/service.ts';
+import type { EventBus } from '../sessions/events.ts';
+import type { LiveSession } from '../sessions/sessions.ts';
+import type { Store } from '../store/store.ts';
+import type { CheckContext, CheckResult } from './context.ts';
+import { evaluateExercise } from './evaluate.ts';
+import { type EngineWatch, watchEngine } from './watch.ts';
+
+/** Typing pauses this long before the checker looks again (files the engine does not report). */
+const NUDGE_DELAY_MS = 1000;
+
+export type Checker = {
+  /** Evaluates one exercise now (the Check button): recorded, published, returned. */
+  check(session: LiveSession, lesson: Lesson, exercise: Exercise): Promise<CheckResult>;
+  /** Starts following a session's engine for a lesson's exercises (idempotent). */
+  watch(session: LiveSession, lesson: Lesson): void;
+  /** Something the engine does not report happened (a file saved, the terminal went quiet). */
+  nudge(sessionId: string): void;
+  forget(sessionId: string): void;
+  close(): void;
+};
+
+type Watched = {
+  session: LiveSession;
+  lessons: Map<string, Lesson>;
+  watch: EngineWatch;
+  running: Promise<void> | undefined;
+  again: boolean;
+  /** Last message published per exercise, so unchanged results are not sent again. */
+  published: Map<string, string>;
+  nudgeTimer: NodeJS.Timeout | undefined;
+};
+
+export function createChecker(deps: { store: Store; events: EventBus; sandboxes: SandboxService; debounceMs?: number }): Checker {
+  const { store, events, sandboxes } = deps;
+  const watched = new Map<string, Watched>();
+
+  const contextFor = (session: LiveSession): CheckContext => ({
+    engine: sandboxes.inner(session.sandbox),
+    run: (argv) => sandboxes.run(session.sandbox, argv),
+  });
+
+  function publish(session: LiveSession, lesson: string, exercise: string, result: CheckResult): void {
+    events.publish(session.record.id, { type: 'exercise', lesson, exercise, passed: result.passed, message: result.message });
+    if (session.record.workshop)
+      events.publish(`workshop:${session.record.workshop}`, {
+        type: 'progress',
+        sessionId: session.record.id,
+        lesson,
+        exercise,
+        passed: result.passed,
+      });
+  }
+
+  async function reevaluate(entry: Watched): Promise<void> {
+    const id = entry.session.record.id;
+    const passed = new Set(
+      store
+        .progress(id)
+        .filter((row) => row.passedAt !== null)
+        .map((row) => `${row.lesson}/${row.exercise}`),
+    );
+    for (const lesson of entry.lessons.values()) {
+      for (const exercise of lesson.exercises) {
+        const key = `${lesson.slug}/${exercise.id}`;
+        if (passed.has(key) || !watched.has(id)) continue;
+        const result = await evaluateExercise(exercise, contextFor(entry.session));
+        if (result.passed) store.recordCheck(id, lesson.slug, exercise.id, true, result.message, Date.now());
+        if (entry.published.get(key) !== result.message) {
+          entry.published.set(key, result.message);
+          publish(entry.session, lesson.slug, exercise.id, result);
+        }
+      }
+    }
+  }
+
+  /** One evaluation at a time per session; changes during a run cause exactly one more run. */
+  function schedule(entry: Watched): void {
+    if (entry.running) {
+      entry.again = true;
+      return;
+    }
+    entry.running = reevaluate(entry)
+      .catch(() => {})
+      .finally(() => {
+        entry.running = undefined;
+        if (entry.again) {
+          entry.again = false;
+          schedule(entry);
+        }
+      });
+  }
+
+  return {
+    async check(session, lesson, exercise) {
+      const result = await evaluateExercise(exercise, contextFor(session));
+      store.recordCheck(session.record.id, lesson.slug, exercise.id, result.passed, result.message, Date.now());
+      watched.get(session.record.id)?.published.set(`${lesson.slug}/${exercise.id}`, result.message);
+      publish(session, lesson.slug, exercise.id, result);
+      return result;
+    },
+
+    watch(session, lesson) {
+      const id = session.record.id;
+      let entry = watched.get(id);
+      if (!entry) {
+        const created: Watched = {
+          session,
+          lessons: new Map(),
+          watch: watchEngine(sandboxes.inner(session.sandbox), () => schedule(created), { debounceMs: deps.debounceMs }),
+          running: undefined,
+          again: false,
+          published: new Map(),
+          nudgeTimer: undefined,
+        };
+        watched.set(id, created);
+        entry = created;
+      }
+      if (!entry.lessons.has(lesson.slug)) {
+        entry.lessons.set(lesson.slug, lesson);
+        schedule(entry);
+      }
+    },
+
+    nudge(sessionId) {
+      const entry = watched.get(sessionId);
+      if (!entry) return;
+      clearTimeout(entry.nudgeTimer);
+      entry.nudgeTimer = setTimeout(() => schedule(entry), NUDGE_DELAY_MS);
+    },
+
+    forget(sessionId) {
+      const entry = watched.get(sessionId);
+      if (!entry) return;
+      entry.watch.stop();
+      clearTimeout(entry.nudgeTimer);
+      watched.delete(sessionId);
+    },
+
+    close() {
+      for (const id of [...watched.keys()]) this.forget(id);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// Reads the whole course from lessons/: every lessons/*.md, plus what only shows across lessons
+// (a slug or an order used twice). Only lessons without problems are returned, each slug and order once.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { lessonTags } from '../sandboxes/kit/images.ts';
+import { type ParsedLesson, parseLesson } from './parse.ts';
+import type { Lesson, Problem } from './types.ts';
+
+export const LESSONS_DIR = path.resolve(import.meta.dirname, '..', '..', 'lessons');
+
+export type Course = { lessons: Lesson[]; problems: Problem[] };
+
+/** Every file under lessons/starter/, as `<slug>/<path>`. */
+async function starterFiles(dir: string): Promise<Set<string>> {
+  const root = path.join(dir, 'starter');
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)));
+  return new Set(files.map((file) => file.split(path.sep).join('/')));
+}
+
+async function lessonFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT')
+      throw new Error(`there is no lessons directory at ${dir}: create it (it may be empty) or pass the right path.`);
+    throw error;
+  });
+  return names.filter((name) => name.endsWith('.md')).sort();
+}
+
+/** Reports a slug or order that an earlier file already uses; true when this file is a duplicate. */
+function claim(file: string, identity: ParsedLesson['identity'], owners: Map<string, string>, report: (problem: Problem) => void): boolean {
+  let duplicate = false;
+  for (const [what, located] of [
+    ['slug', identity.slug],
+    ['order', identity.order],
+  ] as const) {
+    if (!located) continue;
+    const key = `${what} ${located.value}`;
+    const owner = owners.get(key);
+    if (owner === undefined) owners.set(key, file);
+    else {
+      report({
+        file,
+        line: located.line,
+        message: `${what} ${JSON.stringify(located.value)} is already used by ${owner}: choose another one`,
+      });
+      duplicate = true;
+    }
+  }
+  return duplicate;
+}
+
+export async function loadCourse(dir: string = LESSONS_DIR): Promise<Course> {
+  const [files, starters] = await Promise.all([lessonFiles(dir), starterFiles(dir)]);
+  const context = { kitImages: lessonTags(), starterExists: (slug: string, file: string) => starters.has(path.posix.join(slug, file)) };
+  const lessons: Lesson[] = [];
+  const problems: Problem[] = [];
+  const owners = new Map<string, string>();
+  for (const file of files) {
+    const parsed = parseLesson(file, await readFile(path.join(dir, file), 'utf8'), context);
+    problems.push(...parsed.problems);
+    const duplicate = claim(file, parsed.identity, owners, (problem) => problems.push(problem));
+    if (parsed.lesson && !duplicate) lessons.push(parsed.lesson);
+  }
+  lessons.sort((a, b) => a.order - b.order);
+  problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return { lessons, problems };
+}

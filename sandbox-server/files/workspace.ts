@@ -1,0 +1,192 @@
+// The learner's workspace as the editor sees it: list a folder, open a text file, save one. Every
+// operation runs inside the sandbox as the learner, so the kernel applies the learner's own permissions,
+// and re-resolves the path there (symlinks included) to refuse anything that lands outside the workspace.
+// Paths travel as arguments, never inside a shell string.
+import { HttpError } from '../http/errors.ts';
+import type { Engine } from '../sandboxes/docker.ts';
+import type { Sandbox } from '../sandboxes/sandbox.ts';
+import { execAsLearner } from './exec.ts';
+import { checkRelativePath, WORKSPACE_DIR } from './paths.ts';
+
+/** The editor is for source files; anything bigger is almost certainly not one. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+export const MAX_LIST_ENTRIES = 5000;
+const EXEC_TIMEOUT_MS = 15_000;
+
+export type Entry = { name: string; path: string; type: 'file' | 'dir' | 'other'; size: number };
+export type Listing = { entries: Entry[]; truncated: boolean };
+export type TextFile = { path: string; content: string; size: number };
+export type SavedFile = { path: string; size: number };
+
+// Exit codes the scripts below use to say why they refused.
+const EXIT = {
+  outside: 10,
+  missing: 11,
+  isDir: 12,
+  notDir: 13,
+  notRegular: 14,
+  tooLarge: 15,
+  parentIsFile: 16,
+  denied: 17,
+  incomplete: 18,
+  unresolvable: 20,
+} as const;
+
+// $1 is the workspace, $2 the relative path; `realpath -m` follows every symlink that exists, and leaves
+// a symlink in a loop unresolved.
+const RESOLVE = `
+ws=$1
+p=$(realpath -m -- "$ws/$2" 2>/dev/null) || exit ${EXIT.unresolvable}
+[ -L "$p" ] && exit ${EXIT.unresolvable}
+case $p in "$ws"|"$ws"/*) ;; *) exit ${EXIT.outside} ;; esac
+`;
+
+// $3: the most entries to print.
+const LIST_SCRIPT = `${RESOLVE}
+[ -e "$p" ] || exit ${EXIT.missing}
+[ -d "$p" ] || exit ${EXIT.notDir}
+{ [ -r "$p" ] && [ -x "$p" ]; } || exit ${EXIT.denied}
+find -L "$p" -mindepth 1 -maxdepth 1 -printf '%y %s %f\\0' 2>/dev/null | head -z -n "$(($3 + 1))"
+`;
+
+// $3: the largest size to send; a file that grew since stat still shows up as one byte too many.
+const READ_SCRIPT = `${RESOLVE}
+[ -e "$p" ] || exit ${EXIT.missing}
+[ -d "$p" ] && exit ${EXIT.isDir}
+[ -f "$p" ] || exit ${EXIT.notRegular}
+[ -r "$p" ] || exit ${EXIT.denied}
+size=$(stat -c %s -- "$p")
+if [ "$size" -gt "$3" ]; then printf %s "$size"; exit ${EXIT.tooLarge}; fi
+exec head -c "$(($3 + 1))" -- "$p"
+`;
+
+// $3: the exact size arriving on stdin. The content goes to a temporary file next to the target and is
+// renamed over it only when complete, so readers see the old file or the new one, never half of one.
+const WRITE_SCRIPT = `${RESOLVE}
+[ -d "$p" ] && exit ${EXIT.isDir}
+{ [ ! -e "$p" ] || [ -f "$p" ]; } || exit ${EXIT.notRegular}
+{ [ ! -e "$p" ] || [ -w "$p" ]; } || exit ${EXIT.denied}
+dir=\${p%/*}
+up=$dir
+while [ -n "$up" ] && [ ! -e "$up" ]; do up=\${up%/*}; done
+[ -d "$up" ] || exit ${EXIT.parentIsFile}
+[ -w "$up" ] || exit ${EXIT.denied}
+mkdir -p -- "$dir" || exit 1
+tmp=$(mktemp -- "$dir/.dockhand-save.XXXXXX") || exit 1
+trap 'rm -f -- "$tmp"' EXIT
+head -c "$3" > "$tmp" || exit 1
+[ "$(stat -c %s -- "$tmp")" = "$3" ] || exit ${EXIT.incomplete}
+if [ -e "$p" ]; then chmod --reference="$p" -- "$tmp"; else chmod 0644 -- "$tmp"; fi
+mv -fT -- "$tmp" "$p" || exit 1
+trap - EXIT
+`;
+
+export async function listWorkspace(host: Engine, sandbox: Sandbox, dir: string): Promise<Listing> {
+  const path = relativePath(dir);
+  const result = await runScript(host, sandbox, LIST_SCRIPT, [path, String(MAX_LIST_ENTRIES)]);
+  if (result.exitCode !== 0) throw refusal(result, path, 'list');
+  const records = result.stdout
+    .toString()
+    .split('\0')
+    .filter((record) => record !== '');
+  const entries = records.slice(0, MAX_LIST_ENTRIES).map((record) => parseEntry(record, path));
+  entries.sort((a, b) => Number(b.type === 'dir') - Number(a.type === 'dir') || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { entries, truncated: records.length > MAX_LIST_ENTRIES };
+}
+
+export async function readWorkspaceFile(host: Engine, sandbox: Sandbox, file: string): Promise<TextFile> {
+  const path = relativePath(file);
+  const result = await runScript(host, sandbox, READ_SCRIPT, [path, String(MAX_FILE_BYTES)]);
+  if (result.exitCode !== 0) throw refusal(result, path, 'read');
+  if (result.stdout.length > MAX_FILE_BYTES) throw tooLarge(path, result.stdout.length);
+  const content = decodeText(result.stdout);
+  if (content === undefined) {
+    throw new HttpError(
+      415,
+      `"${path}" is not a text file (it holds binary data); the editor only opens text, so use the terminal for it.`,
+    );
+  }
+  return { path, content, size: result.stdout.length };
+}
+
+export async function writeWorkspaceFile(host: Engine, sandbox: Sandbox, file: string, content: string): Promise<SavedFile> {
+  const path = relativePath(file);
+  if (path === '') throw new HttpError(400, 'name the file to save, such as app.py or src/index.html.');
+  if (content.includes('\0')) throw new HttpError(415, 'the content holds a NUL character; the editor only saves text.');
+  if (!content.isWellFormed()) throw new HttpError(400, 'the content is not valid Unicode (it has a lone surrogate); send UTF-8 text.');
+  const bytes = Buffer.from(content, 'utf8');
+  if (bytes.length > MAX_FILE_BYTES) throw tooLarge(path, bytes.length);
+  const result = await runScript(host, sandbox, WRITE_SCRIPT, [path, String(bytes.length)], bytes);
+  if (result.exitCode !== 0) throw refusal(result, path, 'write');
+  return { path, size: bytes.length };
+}
+
+function relativePath(text: string): string {
+  const check = checkRelativePath(text);
+  if (!check.ok) throw new HttpError(check.status, check.error);
+  return check.path;
+}
+
+function runScript(host: Engine, sandbox: Sandbox, script: string, args: string[], stdin?: Buffer) {
+  return execAsLearner(host, sandbox, ['sh', '-c', script, 'dockhand-files', WORKSPACE_DIR, ...args], {
+    stdin,
+    timeoutMs: EXEC_TIMEOUT_MS,
+  }).catch((error: Error) => {
+    throw new HttpError(503, `the sandbox did not answer (${error.message}); try again, and restart the session if it keeps failing.`);
+  });
+}
+
+/** One `find -printf '%y %s %f\0'` record: type letter, size, name (which may hold spaces). */
+function parseEntry(record: string, dir: string): Entry {
+  const [type = '', size = '0'] = record.split(' ', 2);
+  const name = record.slice(type.length + size.length + 2);
+  return {
+    name,
+    path: dir === '' ? name : `${dir}/${name}`,
+    type: type === 'd' ? 'dir' : type === 'f' ? 'file' : 'other',
+    size: type === 'f' ? Number(size) : 0,
+  };
+}
+
+/** UTF-8 without NUL bytes is text; a byte order mark is kept so a save writes it back. */
+function decodeText(bytes: Buffer): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function tooLarge(path: string, size: number): HttpError {
+  const mib = (size / 1024 / 1024).toFixed(1);
+  return new HttpError(413, `"${path}" is ${mib} MiB; the editor handles files up to 1 MiB, so use the terminal for bigger ones.`);
+}
+
+function refusal(result: { exitCode: number; stdout: Buffer; stderr: string }, path: string, action: 'list' | 'read' | 'write') {
+  const name = path === '' ? 'the workspace folder' : `"${path}"`;
+  switch (result.exitCode) {
+    case EXIT.outside:
+      return new HttpError(403, `${name} leads outside the workspace through a symlink; only files inside the workspace can be opened.`);
+    case EXIT.missing:
+      return new HttpError(404, `there is no ${name} in the workspace; check the name or create it first.`);
+    case EXIT.isDir:
+      return new HttpError(400, `${name} is a folder, not a file; list it with ?dir= or choose a file name.`);
+    case EXIT.notDir:
+      return new HttpError(400, `${name} is a file, not a folder; open it instead of listing it.`);
+    case EXIT.notRegular:
+      return new HttpError(400, `${name} is not a regular file (a pipe, socket or device); the editor only handles regular files.`);
+    case EXIT.tooLarge:
+      return tooLarge(path, Number(result.stdout.toString()));
+    case EXIT.parentIsFile:
+      return new HttpError(400, `a parent folder of ${name} is a file; rename it or choose another path.`);
+    case EXIT.denied:
+      return new HttpError(403, `the learner is not allowed to ${action} ${name}; change its permissions in the terminal.`);
+    case EXIT.incomplete:
+      return new HttpError(500, `the sandbox received only part of ${name}; nothing was changed, so save again.`);
+    case EXIT.unresolvable:
+      return new HttpError(400, `${name} cannot be resolved (a symlink loop?); fix the link in the terminal.`);
+    default:
+      return new Error(`cannot ${action} ${name} in the sandbox (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  }
+}

@@ -1,0 +1,99 @@
+// The web preview: GET /sessions/:id/preview/:port/... is forwarded to http://<sandbox address>:<port>/...
+// Ports published inside the sandbox (docker run -p 5000:80) listen on the sandbox's own address, because
+// the inner engine's port driver binds them in the outer container. Bodies stream in both directions.
+import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import { HttpError } from '../http/errors.ts';
+import { sendError } from '../http/respond.ts';
+import {
+  badPortMessage,
+  clientResponseHeaders,
+  DEFAULT_TIMEOUT_MS,
+  type PreviewOptions,
+  type PreviewTarget,
+  parsePort,
+  upstreamPath,
+  upstreamRequestHeaders,
+} from './target.ts';
+
+/** No pooled connections: an app may close an idle one at any moment, and a new one costs little here. */
+export const upstreamAgent = new Agent({ keepAlive: false });
+
+export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: PreviewTarget, options: PreviewOptions = {}): void {
+  const port = parsePort(target.port);
+  if (port === undefined) {
+    sendError(res, 400, badPortMessage(target.port));
+    return;
+  }
+  const path = upstreamPath(req.url ?? '', target.prefix);
+  if (path.kind === 'outside') {
+    sendError(res, 404, `${req.url} is not under the preview ${target.prefix}/.`);
+    return;
+  }
+  if (path.kind === 'redirect') {
+    res.writeHead(308, { location: path.location }).end();
+    return;
+  }
+  assertAddress(target.address);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const upstream = request({
+    host: target.address,
+    port,
+    method: req.method,
+    path: path.path,
+    headers: upstreamRequestHeaders(req, port, target, options),
+    agent: upstreamAgent,
+  });
+  const deadline = setTimeout(() => upstream.destroy(timeoutError(port, timeoutMs)), timeoutMs);
+  upstream.on('response', (upstreamRes) => {
+    clearTimeout(deadline);
+    res.writeHead(
+      upstreamRes.statusCode ?? 502,
+      upstreamRes.statusMessage,
+      clientResponseHeaders(upstreamRes.headers, port, target, options),
+    );
+    upstreamRes.pipe(res);
+    // The app died halfway through: cut the response, so the browser does not take it as complete.
+    upstreamRes.on('error', () => res.destroy());
+    upstreamRes.on('aborted', () => res.destroy());
+  });
+  upstream.on('error', (error) => {
+    clearTimeout(deadline);
+    if (res.headersSent) return res.destroy();
+    const failure = describeFailure(error, port);
+    sendError(res, failure.status, failure.message);
+  });
+  // The browser went away (closed the tab, navigated): stop talking to the app as well.
+  res.on('close', () => {
+    clearTimeout(deadline);
+    if (!res.writableFinished) upstream.destroy();
+  });
+  req.pipe(upstream);
+}
+
+export function timeoutError(port: number, timeoutMs: number): HttpError {
+  return new HttpError(
+    504,
+    `the app on port ${port} in the sandbox did not answer within ${timeoutMs / 1000} s; check its logs with docker logs.`,
+  );
+}
+
+export function describeFailure(error: Error, port: number): { status: number; message: string } {
+  if (error instanceof HttpError) return { status: error.status, message: error.message };
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED') {
+    return {
+      status: 502,
+      message: `nothing is listening on port ${port} in the sandbox; start a container that publishes it, e.g. docker run -d -p ${port}:80 <image>.`,
+    };
+  }
+  return {
+    status: 502,
+    message: `cannot reach port ${port} in the sandbox (${code ?? error.message}); check that your container is running.`,
+  };
+}
+
+/** Only ever an address the router resolved, never a name a client could influence through DNS. */
+export function assertAddress(address: string): void {
+  if (isIP(address) === 0) throw new Error(`the preview target must be an IP address, not "${address}"`);
+}

@@ -1,0 +1,148 @@
+// What the preview proxy forwards and how: the port from the URL, the path under the prefix, and the
+// headers in both directions. The upstream is always the sandbox's address the router resolved; nothing
+// a client sends (path, Host, absolute URLs) can point the proxy elsewhere.
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+
+export type PreviewTarget = {
+  /** The sandbox's IP address on the sandbox network (sandboxAddress()). */
+  address: string;
+  /** The port as it appears in the URL; checked here. */
+  port: string;
+  /** The URL path the preview lives under, e.g. /sessions/abc/preview/5000 (no trailing slash). */
+  prefix: string;
+};
+
+export type PreviewOptions = {
+  /** How long the upstream may take to send its response headers (or accept a WebSocket). */
+  timeoutMs?: number;
+  /** Dockhand's own cookies: never sent to the learner's app, and the app may not set them. */
+  privateCookies?: string[];
+};
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * The preview runs code the learner wrote on Dockhand's own origin. Sandboxing the document gives it an
+ * opaque origin, so its scripts cannot read Dockhand's cookies or call Dockhand's API as whoever views it
+ * (an instructor, say).
+ */
+export const PREVIEW_CSP = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads';
+
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+export function parsePort(text: string): number | undefined {
+  if (!/^[1-9][0-9]{0,4}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port <= 65535 ? port : undefined;
+}
+
+export function badPortMessage(text: string): string {
+  return `"${text}" is not a port; use a number from 1 to 65535, the host side of docker run -p.`;
+}
+
+export type UpstreamPath = { kind: 'path'; path: string } | { kind: 'redirect'; location: string } | { kind: 'outside' };
+
+/**
+ * The path and query to request upstream. The bare prefix redirects to prefix + '/', so relative links in
+ * the page resolve under the prefix.
+ */
+export function upstreamPath(url: string, prefix: string): UpstreamPath {
+  if (!url.startsWith(prefix)) return { kind: 'outside' };
+  const rest = url.slice(prefix.length);
+  if (rest === '' || rest.startsWith('?')) return { kind: 'redirect', location: `${prefix}/${rest}` };
+  if (!rest.startsWith('/')) return { kind: 'outside' };
+  return { kind: 'path', path: rest };
+}
+
+export function upstreamRequestHeaders(
+  req: IncomingMessage,
+  port: number,
+  target: PreviewTarget,
+  options: PreviewOptions,
+): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = withoutHopByHop(req.headers);
+  // Dev servers (Vite, webpack) only answer Host names they trust; localhost is what the learner types.
+  headers.host = `localhost:${port}`;
+  headers['x-forwarded-proto'] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+  headers['x-forwarded-prefix'] = target.prefix;
+  if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
+  if (req.socket.remoteAddress) headers['x-forwarded-for'] = req.socket.remoteAddress;
+  const cookie = withoutPrivateCookies(req.headers.cookie, options.privateCookies ?? []);
+  if (cookie) headers.cookie = cookie;
+  else delete headers.cookie;
+  return headers;
+}
+
+export function clientResponseHeaders(
+  upstream: IncomingHttpHeaders,
+  port: number,
+  target: PreviewTarget,
+  options: PreviewOptions,
+): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = withoutHopByHop(upstream);
+  for (const name of ['location', 'content-location']) {
+    const value = upstream[name];
+    if (typeof value === 'string') headers[name] = rewriteLocation(value, port, target);
+  }
+  const privateNames = new Set(options.privateCookies ?? []);
+  const setCookie = upstream['set-cookie']?.filter((line) => !privateNames.has(cookieName(line)));
+  if (setCookie?.length) headers['set-cookie'] = setCookie;
+  else delete headers['set-cookie'];
+  const appPolicy = upstream['content-security-policy'];
+  // A comma joins policies; the browser enforces each one.
+  headers['content-security-policy'] = appPolicy ? `${appPolicy}, ${PREVIEW_CSP}` : PREVIEW_CSP;
+  return headers;
+}
+
+/**
+ * Redirects the app sends for itself (`/login`, `http://localhost:5000/login`) stay under the prefix;
+ * relative ones already do, and redirects to other sites are left alone.
+ */
+export function rewriteLocation(location: string, port: number, target: PreviewTarget): string {
+  if (location.startsWith('/') && !location.startsWith('//')) return target.prefix + location;
+  if (!location.startsWith('//') && !/^[a-z][a-z0-9+.-]*:/i.test(location)) return location;
+  let url: URL;
+  try {
+    url = new URL(location, 'http://upstream.invalid');
+  } catch {
+    return location;
+  }
+  const ownHosts = ['localhost', '127.0.0.1', '0.0.0.0', '[::1]', target.address];
+  const ownPort = (url.port || (url.protocol === 'http:' ? '80' : '')) === String(port);
+  if (url.protocol !== 'http:' || !ownHosts.includes(url.hostname) || !ownPort) return location;
+  return target.prefix + url.pathname + url.search + url.hash;
+}
+
+function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const listed = String(headers.connection ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase());
+  const copy: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.includes(name) && !listed.includes(name)) copy[name] = value;
+  }
+  return copy;
+}
+
+function withoutPrivateCookies(header: string | undefined, privateCookies: string[]): string | undefined {
+  if (!header) return undefined;
+  const kept = header
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '' && !privateCookies.includes(cookieName(pair)));
+  return kept.length > 0 ? kept.join('; ') : undefined;
+}
+
+function cookieName(pair: string): string {
+  return pair.split('=', 1)[0]?.trim() ?? '';
+}

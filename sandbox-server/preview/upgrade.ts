@@ -1,0 +1,96 @@
+// WebSocket upgrades for the preview (live reload, chat demos): the handshake goes to the app in the
+// sandbox, and once it agrees the two sockets are joined byte for byte.
+import { type IncomingMessage, request, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { refuseUpgrade } from '../http/upgrade.ts';
+import { assertAddress, describeFailure, timeoutError, upstreamAgent } from './proxy.ts';
+import {
+  badPortMessage,
+  clientResponseHeaders,
+  DEFAULT_TIMEOUT_MS,
+  type PreviewOptions,
+  type PreviewTarget,
+  parsePort,
+  upstreamPath,
+  upstreamRequestHeaders,
+} from './target.ts';
+
+export function proxyPreviewUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  target: PreviewTarget,
+  options: PreviewOptions = {},
+): void {
+  socket.on('error', () => socket.destroy());
+  const port = parsePort(target.port);
+  if (port === undefined) {
+    refuse(socket, 400, badPortMessage(target.port));
+    return;
+  }
+  const path = upstreamPath(req.url ?? '', target.prefix);
+  if (path.kind !== 'path') {
+    refuse(socket, 404, `${req.url} is not a WebSocket address under the preview ${target.prefix}/.`);
+    return;
+  }
+  assertAddress(target.address);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const upstream = request({
+    host: target.address,
+    port,
+    method: req.method,
+    path: path.path,
+    headers: { ...upstreamRequestHeaders(req, port, target, options), connection: 'Upgrade', upgrade: req.headers.upgrade },
+    agent: upstreamAgent,
+  });
+  const deadline = setTimeout(() => upstream.destroy(timeoutError(port, timeoutMs)), timeoutMs);
+  upstream.on('upgrade', (upstreamRes, upstreamSocket, upstreamHead) => {
+    clearTimeout(deadline);
+    socket.write(statusLine(upstreamRes.statusCode ?? 101, upstreamRes.statusMessage) + headerLines(upstreamRes.rawHeaders));
+    if (upstreamHead.length > 0) socket.write(upstreamHead);
+    if (head.length > 0) upstreamSocket.write(head);
+    upstreamSocket.on('error', () => socket.destroy());
+    socket.on('close', () => upstreamSocket.destroy());
+    upstreamSocket.on('close', () => socket.destroy());
+    upstreamSocket.pipe(socket).pipe(upstreamSocket);
+  });
+  // The app answered without switching protocols: pass its answer on, delimited by closing the connection.
+  upstream.on('response', (upstreamRes) => {
+    clearTimeout(deadline);
+    const headers = clientResponseHeaders(upstreamRes.headers, port, target, options);
+    delete headers['content-length'];
+    const lines = Object.entries(headers).flatMap(([name, value]) =>
+      (Array.isArray(value) ? value : [value]).map((one) => [name, String(one)]),
+    );
+    socket.write(
+      statusLine(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage) + headerLines([...lines.flat(), 'connection', 'close']),
+    );
+    upstreamRes.pipe(socket);
+  });
+  upstream.on('error', (error) => {
+    clearTimeout(deadline);
+    const failure = describeFailure(error, port);
+    refuse(socket, failure.status, failure.message);
+  });
+  socket.on('close', () => {
+    clearTimeout(deadline);
+    upstream.destroy();
+  });
+  upstream.end();
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  if (socket.writable) refuseUpgrade(socket, status, message);
+  else socket.destroy();
+}
+
+function statusLine(status: number, message?: string): string {
+  return `HTTP/1.1 ${status} ${message || STATUS_CODES[status] || ''}\r\n`;
+}
+
+/** Header lines from a flat [name, value, name, value, ...] list, ending the header block. */
+function headerLines(flat: string[]): string {
+  let text = '';
+  for (let i = 0; i + 1 < flat.length; i += 2) text += `${flat[i]}: ${flat[i + 1]}\r\n`;
+  return `${text}\r\n`;
+}

@@ -1,0 +1,204 @@
+// Each sandbox's disk: a sparse ext4 file, loop-mounted on the host, whose subdirectories the sandbox
+// gets as the learner's home (which holds the inner engine's data) and as the inner engine's socket
+// directory. Its size caps everything the learner can store that is not RAM, and it keeps learners off
+// the host's /run and Docker's volume store. Every path derives from the sandbox id, so a restarted
+// server can find and remove a disk it did not create.
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { type Engine, removeContainer } from './docker.ts';
+import { labelsFor } from './labels.ts';
+
+const exec = promisify(execFile);
+
+export type DiskDirs = {
+  /** Durable directory for the image files: the host's /run is RAM on most systems. */
+  stateDir: string;
+  /** Short directory for the mount points: the engine socket lives below them (107-byte limit). */
+  runDir: string;
+};
+
+export type SandboxDisk = {
+  file: string;
+  mountDir: string;
+  /** Bound to the learner's home in the sandbox. */
+  homeDir: string;
+  /** Bound to the learner's XDG_RUNTIME_DIR: the inner engine's socket directory. */
+  runDir: string;
+};
+
+const DISK_SUFFIX = '.ext4';
+/** How long a busy mount may take to let go before it is detached lazily. */
+const UNMOUNT_PATIENCE_MS = 3_000;
+
+export function describeDisk(dirs: DiskDirs, id: string): SandboxDisk {
+  const mountDir = path.join(dirs.runDir, 'sandboxes', id);
+  return {
+    file: path.join(dirs.stateDir, 'sandboxes', `${id}${DISK_SUFFIX}`),
+    mountDir,
+    homeDir: path.join(mountDir, 'home'),
+    runDir: path.join(mountDir, 'run'),
+  };
+}
+
+/** Ids of every disk that exists as a file or a mount point, e.g. to reap what a crash left behind. */
+export async function listDiskIds(dirs: DiskDirs): Promise<string[]> {
+  const files = await entries(path.join(dirs.stateDir, 'sandboxes'));
+  const mounts = await entries(path.join(dirs.runDir, 'sandboxes'));
+  const ids = files.filter((name) => name.endsWith(DISK_SUFFIX)).map((name) => name.slice(0, -DISK_SUFFIX.length));
+  return [...new Set([...ids, ...mounts])].sort();
+}
+
+/**
+ * Creates, formats and mounts the disk. The file system is filled from `seedDir` while it is made
+ * (`mkfs.ext4 -d`), so no copy is needed; it has no journal (a sandbox never outlives a host crash)
+ * and no blocks reserved for root, so the learner gets all of `sizeBytes`.
+ */
+export async function createDisk(disk: SandboxDisk, sizeBytes: number, seedDir: string): Promise<void> {
+  await mkdir(path.dirname(disk.file), { recursive: true, mode: 0o700 });
+  const file = await open(disk.file, 'wx', 0o600);
+  try {
+    await file.truncate(sizeBytes);
+  } finally {
+    await file.close();
+  }
+  await run('mkfs.ext4', ['-q', '-O', '^has_journal', '-m', '0', '-E', 'lazy_itable_init=1,root_owner=0:0', '-d', seedDir, disk.file]);
+  await mkdir(disk.mountDir, { recursive: true, mode: 0o700 });
+  // noinit_itable: the sparse file already reads as zeros, so the kernel need not zero inode tables.
+  await run('mount', ['-t', 'ext4', '-o', 'loop,nodev,noinit_itable', disk.file, disk.mountDir]);
+}
+
+/** Unmounts, detaches and deletes the disk. Safe on a half-made disk and when called twice. */
+export async function removeDisk(disk: SandboxDisk): Promise<void> {
+  await unmount(disk.mountDir);
+  await detachLoopDevices(disk.file);
+  await rmdir(disk.mountDir).catch(ignoreMissing);
+  await rm(disk.file, { force: true });
+}
+
+/** Loop devices currently backed by the file (normally none, or the one it is mounted from). */
+export async function loopDevicesOf(file: string): Promise<string[]> {
+  const { stdout } = await run('losetup', ['--list', '--noheadings', '--output', 'NAME', '--associated', file]);
+  return stdout.split('\n').filter(Boolean);
+}
+
+export async function isMounted(dir: string): Promise<boolean> {
+  const mountInfo = await readFile('/proc/self/mountinfo', 'utf8');
+  // Field 5 is the mount point, with spaces and the like written as octal escapes.
+  return mountInfo.split('\n').some((line) => unescapeMountPath(line.split(' ')[4] ?? '') === dir);
+}
+
+/** Where a fresh disk's contents come from: a home directory in an image, and who owns it. */
+export type DiskSource = { image: string; home: string; uid: number };
+
+const seedsInProgress = new Map<string, Promise<void>>();
+
+/**
+ * A directory laid out like a fresh disk: `home/` is the image's home directory (dotfiles, workspace,
+ * the engine's empty data directory), `run/` the empty socket directory. Made once per image id.
+ */
+export async function diskSeed(host: Engine, instance: string, stateDir: string, source: DiskSource): Promise<string> {
+  const imageId = (await host.getImage(source.image).inspect()).Id.replace(/^sha256:/, '');
+  const seedDir = path.join(stateDir, 'sandboxes', `seed-${imageId.slice(0, 16)}`);
+  if (await exists(seedDir)) return seedDir;
+  const pending = seedsInProgress.get(seedDir) ?? makeSeed(host, instance, seedDir, source);
+  seedsInProgress.set(seedDir, pending);
+  try {
+    await pending;
+  } finally {
+    seedsInProgress.delete(seedDir);
+  }
+  return seedDir;
+}
+
+async function makeSeed(host: Engine, instance: string, seedDir: string, source: DiskSource): Promise<void> {
+  const partial = `${seedDir}.${randomBytes(4).toString('hex')}.partial`;
+  const container = await host.createContainer({ Image: source.image, Labels: labelsFor(instance, 'sandbox') });
+  try {
+    await mkdir(path.join(partial, 'run'), { recursive: true, mode: 0o700 });
+    await chown(path.join(partial, 'run'), source.uid, source.uid);
+    await extractTar(await container.getArchive({ path: source.home }), partial);
+    await rename(path.join(partial, path.basename(source.home)), path.join(partial, 'home'));
+    await rename(partial, seedDir).catch((error: NodeJS.ErrnoException) => {
+      // Another Dockhand sharing this state directory made it first.
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    await rm(partial, { recursive: true, force: true });
+    await removeContainer(host, container.id);
+  }
+}
+
+function extractTar(archive: NodeJS.ReadableStream, dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // --numeric-owner: the learner is uid 1000 whatever that uid is called on the host.
+    const tar = spawn('tar', ['-x', '--numeric-owner', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const stderr: Buffer[] = [];
+    tar.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    tar.on('error', reject);
+    tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar failed: ${Buffer.concat(stderr).toString().trim()}`))));
+    archive.on('error', reject);
+    archive.pipe(tar.stdin);
+  });
+}
+
+async function unmount(dir: string): Promise<void> {
+  const deadline = Date.now() + UNMOUNT_PATIENCE_MS;
+  while (await isMounted(dir)) {
+    try {
+      await run('umount', [dir]);
+    } catch (error) {
+      if (Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
+      // Still busy: detach it now; the kernel frees the loop device (autoclear) once the last user lets go.
+      await run('umount', ['--lazy', dir]).catch(() => {
+        throw error;
+      });
+    }
+  }
+}
+
+async function detachLoopDevices(file: string): Promise<void> {
+  if (!(await exists(file))) return;
+  for (const device of await loopDevicesOf(file)) await run('losetup', ['--detach', device]);
+}
+
+async function run(command: string, args: string[]): Promise<{ stdout: string }> {
+  try {
+    return await exec(command, args);
+  } catch (error) {
+    const message = (error as { stderr?: string }).stderr?.trim() || String(error);
+    throw new Error(`${command} ${args.join(' ')} failed: ${message}. Dockhand must run as root to give sandboxes their disks.`);
+  }
+}
+
+async function entries(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    ignoreMissing(error);
+    return [];
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    ignoreMissing(error);
+    return false;
+  }
+}
+
+function ignoreMissing(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+}
+
+function unescapeMountPath(text: string): string {
+  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+}

@@ -1,0 +1,209 @@
+// Instructor-led workshops: a join code, a seat limit, unique display names, a live progress table, and
+// an end that reaps every participant's sandbox. Hot start: before and during a workshop the warm pool
+// grows towards the number of people expected who have not joined yet.
+import type { Sessions } from '../sessions/sessions.ts';
+import type { ExerciseProgress, SessionRecord, Store, WorkshopRecord } from '../store/store.ts';
+import { newJoinCode } from './codes.ts';
+
+/** What workshops need to know about the course: lessons and their exercises, in order. */
+export type CourseIndex = { lessons: readonly { slug: string; title: string; exercises: readonly { id: string; title: string }[] }[] };
+
+export type WorkshopInput = {
+  title: string;
+  lessons: string[] | null;
+  startsAt: number;
+  endsAt: number;
+  seats: number | null;
+  expected: number | null;
+};
+
+export type Refusal = { ok: false; status: 400 | 404 | 409 | 410; error: string };
+
+export type ExerciseColumn = { key: string; lesson: string; exercise: string; title: string };
+
+export type ParticipantProgress = {
+  sessionId: string;
+  name: string;
+  state: 'active' | 'ended';
+  joinedAt: string;
+  exercises: Record<string, { passed: boolean; at?: string }>;
+  passed: number;
+  checksFailed: number;
+  hintsUsed: number;
+  solutionsRevealed: number;
+  lastProgressAt: string;
+  /** Why the participant may need help, or null. */
+  stuck: string | null;
+};
+
+export type WorkshopProgress = { code: string; title: string; exercises: ExerciseColumn[]; participants: ParticipantProgress[] };
+
+export type Workshops = {
+  create(input: WorkshopInput): WorkshopRecord;
+  get(code: string): WorkshopRecord | undefined;
+  list(): WorkshopRecord[];
+  /** May this name join now? Checks the code, the end, the seat limit and that the name is free. */
+  admit(code: string, name: string | null): { ok: true; workshop: WorkshopRecord } | Refusal;
+  extend(code: string, endsAt: number): WorkshopRecord;
+  end(code: string): Promise<{ reaped: number }>;
+  progress(code: string, now?: number): WorkshopProgress;
+  csv(code: string): string;
+  /** Extra warm sandboxes wanted now for workshops about to start or running. */
+  hotStartDemand(now?: number): number;
+};
+
+export type WorkshopRules = {
+  /** No exercise passed for this long marks an active participant as stuck. */
+  stuckAfterMs: number;
+  /** This many failed checks since the last pass marks a participant as stuck. */
+  stuckAfterFailures: number;
+  /** The pool starts growing this long before a workshop starts. */
+  hotStartLeadMs: number;
+};
+
+export const DEFAULT_RULES: WorkshopRules = { stuckAfterMs: 10 * 60_000, stuckAfterFailures: 5, hotStartLeadMs: 15 * 60_000 };
+
+export function createWorkshops(deps: { store: Store; sessions: Sessions; course: CourseIndex; rules?: WorkshopRules }): Workshops {
+  const { store, sessions, course } = deps;
+  const rules = deps.rules ?? DEFAULT_RULES;
+
+  function require(code: string): WorkshopRecord {
+    const workshop = store.getWorkshop(code);
+    if (!workshop) throw new Error(`no workshop ${code}`);
+    return workshop;
+  }
+
+  function columns(workshop: WorkshopRecord): ExerciseColumn[] {
+    const wanted = workshop.lessons.length > 0 ? workshop.lessons : course.lessons.map((lesson) => lesson.slug);
+    return wanted.flatMap((slug) => {
+      const lesson = course.lessons.find((candidate) => candidate.slug === slug);
+      return (lesson?.exercises ?? []).map((exercise) => ({
+        key: `${slug}/${exercise.id}`,
+        lesson: slug,
+        exercise: exercise.id,
+        title: exercise.title,
+      }));
+    });
+  }
+
+  function participant(record: SessionRecord, cols: ExerciseColumn[], now: number): ParticipantProgress {
+    const rows = new Map<string, ExerciseProgress>(store.progress(record.id).map((row) => [`${row.lesson}/${row.exercise}`, row]));
+    const exercises: ParticipantProgress['exercises'] = {};
+    let lastPass = record.createdAt;
+    let failuresSinceLastPass = 0;
+    for (const col of cols) {
+      const row = rows.get(col.key);
+      exercises[col.key] = row?.passedAt ? { passed: true, at: new Date(row.passedAt).toISOString() } : { passed: false };
+      if (row?.passedAt) lastPass = Math.max(lastPass, row.passedAt);
+      else failuresSinceLastPass += row?.checksFailed ?? 0;
+    }
+    const all = [...rows.values()];
+    const revealed = all.filter((row) => row.solutionRevealedAt !== null).length;
+    const state = record.state;
+    let stuck: string | null = null;
+    if (state === 'active') {
+      if (failuresSinceLastPass >= rules.stuckAfterFailures) stuck = `${failuresSinceLastPass} failed checks`;
+      else if (revealed > 0 && all.some((row) => row.solutionRevealedAt !== null && row.passedAt === null)) stuck = 'revealed a solution';
+      else if (now - lastPass >= rules.stuckAfterMs) stuck = `no progress for ${Math.floor((now - lastPass) / 60_000)} min`;
+    }
+    return {
+      sessionId: record.id,
+      name: record.name ?? '',
+      state,
+      joinedAt: new Date(record.createdAt).toISOString(),
+      exercises,
+      passed: Object.values(exercises).filter((cell) => cell.passed).length,
+      checksFailed: all.reduce((sum, row) => sum + row.checksFailed, 0),
+      hintsUsed: all.reduce((sum, row) => sum + row.hintsUsed, 0),
+      solutionsRevealed: revealed,
+      lastProgressAt: new Date(lastPass).toISOString(),
+      stuck,
+    };
+  }
+
+  function progress(code: string, now = Date.now()): WorkshopProgress {
+    const workshop = require(code);
+    const cols = columns(workshop);
+    return {
+      code,
+      title: workshop.title,
+      exercises: cols,
+      participants: store.workshopSessions(code).map((record) => participant(record, cols, now)),
+    };
+  }
+
+  return {
+    create(input) {
+      for (;;) {
+        const code = newJoinCode();
+        if (store.getWorkshop(code)) continue;
+        return store.createWorkshop({ code, ...input, lessons: input.lessons ?? [], createdAt: Date.now() });
+      }
+    },
+    get: (code) => store.getWorkshop(code),
+    list: () => store.workshops(),
+
+    admit(code, name) {
+      const workshop = store.getWorkshop(code);
+      if (!workshop)
+        return { ok: false, status: 404, error: `there is no workshop with the code "${code}"; check the code with your instructor` };
+      if (workshop.endedAt !== null || workshop.endsAt <= Date.now())
+        return { ok: false, status: 410, error: `the workshop "${workshop.title}" has ended` };
+      if (!name) return { ok: false, status: 400, error: 'joining a workshop needs a display name' };
+      const joined = store.workshopSessions(code);
+      if (joined.some((record) => record.name?.toLowerCase() === name.toLowerCase())) {
+        return { ok: false, status: 409, error: `the name "${name}" is already taken in this workshop; pick another` };
+      }
+      if (workshop.seats !== null && joined.filter((record) => record.state === 'active').length >= workshop.seats) {
+        return { ok: false, status: 409, error: `all ${workshop.seats} seats of this workshop are taken; ask your instructor for room` };
+      }
+      return { ok: true, workshop };
+    },
+
+    extend(code, endsAt) {
+      require(code);
+      store.extendWorkshop(code, endsAt);
+      return require(code);
+    },
+
+    async end(code) {
+      require(code);
+      store.endWorkshop(code, Date.now());
+      const active = store.workshopSessions(code).filter((record) => record.state === 'active');
+      await Promise.all(active.map((record) => sessions.end(record.id, 'the workshop has ended')));
+      return { reaped: active.length };
+    },
+
+    progress,
+
+    csv(code) {
+      const table = progress(code);
+      const header = ['name', 'state', 'joined', 'passed', ...table.exercises.map((col) => col.key)];
+      const rows = table.participants.map((p) => [
+        p.name,
+        p.state,
+        p.joinedAt,
+        String(p.passed),
+        ...table.exercises.map((col) => p.exercises[col.key]?.at ?? ''),
+      ]);
+      return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+    },
+
+    hotStartDemand(now = Date.now()) {
+      let demand = 0;
+      for (const workshop of store.workshops()) {
+        const live = workshop.endedAt === null && now >= workshop.startsAt - rules.hotStartLeadMs && now < workshop.endsAt;
+        if (!live || !workshop.expected) continue;
+        const joined = store.workshopSessions(workshop.code).length;
+        demand += Math.max(0, workshop.expected - joined);
+      }
+      return demand;
+    },
+  };
+}
+
+/** RFC 4180 quoting; cells that a spreadsheet would run as a formula are defused. */
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

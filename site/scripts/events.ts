@@ -1,0 +1,43 @@
+// The session's events socket: sandbox state, timeout warnings and exercise results, pushed by the server.
+import { api, type Session, type SessionController } from './session.ts';
+import { openReconnectingSocket, wsUrl } from './socket.ts';
+
+export type ExerciseEvent = { type: 'exercise'; lesson: string; exercise: string; passed: boolean; message?: string };
+export type WarningEvent = { type: 'warning'; reason: string; secondsLeft: number; message: string };
+export type SandboxEvent = { type: 'sandbox'; state: 'ready' | 'ended'; reason?: string };
+export type SessionEvent = ExerciseEvent | WarningEvent | SandboxEvent;
+
+/**
+ * Follows the events of the active session; tells the controller when the sandbox ended. Naming the
+ * lesson opens it for the session: its starter files arrive and its exercises are checked live.
+ */
+export function followEvents(session: Session, lesson: string, controller: SessionController, onEvent: (event: SessionEvent) => void) {
+  let ended = false;
+  const query = `token=${encodeURIComponent(session.token)}&lesson=${encodeURIComponent(lesson)}`;
+  const socket = openReconnectingSocket(wsUrl(`/ws/sessions/${session.id}/events?${query}`), {
+    onState() {},
+    onMessage(data) {
+      if (typeof data !== 'string') return;
+      let event: SessionEvent;
+      try {
+        event = JSON.parse(data) as SessionEvent;
+      } catch {
+        return;
+      }
+      onEvent(event);
+      if (event.type === 'sandbox' && event.state === 'ended') {
+        ended = true;
+        socket.stop();
+        controller.ended(event.reason);
+      }
+    },
+    async shouldRetry() {
+      if (ended) return false;
+      const view = await api<{ state: string; endReason?: string }>(session, 'GET', `/api/sessions/${session.id}`);
+      if (view.state !== 'ended') return true;
+      controller.ended(view.endReason);
+      return false;
+    },
+  });
+  return socket;
+}

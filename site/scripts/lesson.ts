@@ -1,0 +1,94 @@
+// The lesson page: wires the learner's session to the terminals, the editor, the preview links, the
+// runnable code blocks and the exercises. The page is readable before any of this runs.
+import { enableDivider } from './divider.ts';
+import { createLazyEditor } from './editor.ts';
+import { followEvents } from './events.ts';
+import { enableExercises } from './exercises.ts';
+import { followPorts } from './preview.ts';
+import { enableCodeBlocks } from './runnable.ts';
+import { api, createSessionController, type SessionState } from './session.ts';
+import { createTabs } from './tabs.ts';
+import { createTerminals } from './terminals.ts';
+
+const workspace = document.getElementById('workspace') as HTMLElement;
+const article = document.getElementById('main') as HTMLElement;
+const banner = document.getElementById('session-banner') as HTMLElement;
+const bannerMessage = banner.querySelector('.message') as HTMLElement;
+const bannerAction = banner.querySelector('.session-action') as HTMLButtonElement;
+const lesson = workspace.dataset.lesson as string;
+
+const controller = createSessionController(lesson);
+const editor = createLazyEditor(document.getElementById('panel-editor') as HTMLElement);
+const tabs = createTabs(workspace.querySelector('[role="tablist"]') as HTMLElement, (tab) => {
+  if (tab.id === 'tab-editor') void editor.show();
+  else terminals.shown(tab);
+});
+const terminals = createTerminals(workspace, tabs, (reason) => controller.ended(reason));
+const exercises = enableExercises(article, lesson, showProgress);
+
+enableDivider(document.getElementById('divider') as HTMLElement, document.getElementById('layout') as HTMLElement);
+enableCodeBlocks(document.body, (terminal, command, interrupt) => {
+  const ran = terminals.run(terminal, command, interrupt);
+  // Stacked on a narrow screen, the terminal may be far below the block that was clicked.
+  if (ran && workspace.getBoundingClientRect().top > innerHeight) workspace.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  return ran;
+});
+
+function showProgress(passed: number, total: number): void {
+  const progress = document.getElementById('lesson-progress');
+  if (!progress || total === 0) return;
+  (progress.querySelector('progress') as HTMLProgressElement).value = passed;
+  (progress.querySelector('.count') as HTMLElement).textContent = `${passed} of ${total} exercise${total === 1 ? '' : 's'} done`;
+}
+
+function showBanner(state: SessionState['kind'] | 'warning' | 'resuming', message: string, action?: string): void {
+  banner.dataset.state = state;
+  bannerMessage.textContent = message;
+  bannerAction.hidden = !action;
+  if (action) bannerAction.textContent = action;
+}
+
+bannerAction.addEventListener('click', () => {
+  const state = controller.state;
+  // During a timeout warning the button keeps the sandbox: any API call counts as activity.
+  if (state.kind === 'active') {
+    void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(() => showBanner('active', ''));
+    return;
+  }
+  void controller.restart();
+});
+
+let stopFollowing: (() => void) | undefined;
+
+controller.subscribe((state) => {
+  stopFollowing?.();
+  stopFollowing = undefined;
+  if (state.kind === 'active') {
+    showBanner('active', 'Your sandbox is ready.');
+    terminals.attach(state.session);
+    const events = followEvents(state.session, lesson, controller, (event) => {
+      if (event.type === 'exercise') exercises.result(event);
+      if (event.type === 'warning') showBanner('warning', event.message, 'Keep my sandbox');
+    });
+    const stopPorts = followPorts(workspace.querySelector('.port-list') as HTMLElement, state.session);
+    stopFollowing = () => {
+      events.stop();
+      stopPorts();
+    };
+    void editor.setSession(state.session);
+    void exercises.setSession(state.session);
+    return;
+  }
+  void editor.setSession(undefined);
+  void exercises.setSession(undefined);
+  if (state.kind === 'none' || state.kind === 'claiming') {
+    showBanner('claiming', 'Starting your sandbox…');
+    terminals.detach('Starting your sandbox…', 'connecting');
+  } else {
+    showBanner(state.kind, state.message, state.kind === 'ended' ? 'Start a new sandbox' : 'Try again');
+    terminals.detach(state.message, 'ended');
+  }
+});
+
+showBanner('resuming', 'Connecting to your sandbox…');
+void controller.resume(true);

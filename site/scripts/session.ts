@@ -1,0 +1,147 @@
+// The learner's session: kept in localStorage so a learner who comes back gets the same sandbox while it
+// lives, claimed lazily (the page is readable before any sandbox exists), and told plainly when it ended.
+
+const STORAGE_KEY = 'dockhand.session';
+
+export type Session = { id: string; token: string; idleMinutes: number };
+
+export type SessionState =
+  | { kind: 'none' }
+  | { kind: 'claiming' }
+  | { kind: 'active'; session: Session }
+  | { kind: 'ended'; message: string }
+  | { kind: 'failed'; message: string };
+
+type SessionView = { id: string; token?: string; state: 'active' | 'ended'; endReason?: string; createdAt: string; idleExpiresAt?: string };
+
+export class ApiError extends Error {
+  status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export function storedSession(): Session | undefined {
+  try {
+    const value = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<Session> | null;
+    if (typeof value?.id === 'string' && typeof value.token === 'string') {
+      return { id: value.id, token: value.token, idleMinutes: Number(value.idleMinutes) || 30 };
+    }
+  } catch {
+    // A corrupt entry is the same as none.
+  }
+  return undefined;
+}
+
+function remember(session: Session | undefined): void {
+  if (session) localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+  else localStorage.removeItem(STORAGE_KEY);
+}
+
+/** Calls the API as the session; JSON in, JSON out, and a refusal becomes an ApiError with its sentence. */
+export async function api<T>(session: Session | undefined, method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, 'The Dockhand server cannot be reached; check your connection and try again.');
+  }
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    json = {};
+  }
+  if (!response.ok) {
+    const error = (json as { error?: unknown }).error;
+    throw new ApiError(response.status, typeof error === 'string' ? capitalise(error) : `The server answered ${response.status}.`);
+  }
+  return json as T;
+}
+
+/** Minutes of idleness after which the server removes a sandbox, as the server reported it at creation. */
+function idleMinutesOf(view: SessionView): number {
+  if (!view.idleExpiresAt) return 30;
+  const minutes = Math.round((Date.parse(view.idleExpiresAt) - Date.parse(view.createdAt)) / 60_000);
+  return minutes > 0 ? minutes : 30;
+}
+
+export function endedMessage(reason: string | undefined, idleMinutes: number): string {
+  if (reason === 'idle timeout') return `Your sandbox was removed after ${idleMinutes} minutes without activity.`;
+  if (reason === 'lifetime' || reason === 'maximum lifetime' || reason?.includes('lifetime')) {
+    return 'Your sandbox reached its maximum lifetime and was removed.';
+  }
+  if (reason === 'ended by the learner') return 'You ended this sandbox.';
+  return reason ? `Your sandbox was removed (${reason}).` : 'Your sandbox was removed.';
+}
+
+/** A session shared by everything on the page: one claim, one state, listeners told of each change. */
+export function createSessionController(lesson: string | undefined) {
+  let state: SessionState = { kind: 'none' };
+  const listeners = new Set<(state: SessionState) => void>();
+  const set = (next: SessionState) => {
+    state = next;
+    for (const listener of listeners) listener(state);
+  };
+
+  async function claim(): Promise<void> {
+    set({ kind: 'claiming' });
+    try {
+      const view = await api<SessionView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {});
+      const session = { id: view.id, token: view.token as string, idleMinutes: idleMinutesOf(view) };
+      remember(session);
+      set({ kind: 'active', session });
+    } catch (error) {
+      set({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    subscribe(listener: (state: SessionState) => void): () => void {
+      listeners.add(listener);
+      listener(state);
+      return () => listeners.delete(listener);
+    },
+    /** Resumes the stored session, or (with `claimIfNone`) claims a new sandbox when there is none. */
+    async resume(claimIfNone: boolean): Promise<void> {
+      const stored = storedSession();
+      if (!stored) return claimIfNone ? claim() : undefined;
+      try {
+        const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`);
+        if (view.state === 'active') return set({ kind: 'active', session: stored });
+        set({ kind: 'ended', message: endedMessage(view.endReason, stored.idleMinutes) });
+      } catch (error) {
+        // The server forgot it (a new state directory): that sandbox is gone as well.
+        if (error instanceof ApiError && (error.status === 404 || error.status === 401)) {
+          remember(undefined);
+          return claimIfNone ? claim() : set({ kind: 'none' });
+        }
+        set({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+      }
+    },
+    /** The sandbox went away while the page was open. */
+    ended(reason: string | undefined): void {
+      const stored = storedSession();
+      set({ kind: 'ended', message: endedMessage(reason, stored?.idleMinutes ?? 30) });
+    },
+    /** Starts over with a fresh sandbox (after the old one ended, or a failed claim). */
+    async restart(): Promise<void> {
+      remember(undefined);
+      await claim();
+    },
+  };
+}
+
+export type SessionController = ReturnType<typeof createSessionController>;
+
+function capitalise(sentence: string): string {
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+}

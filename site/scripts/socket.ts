@@ -1,0 +1,91 @@
+// A WebSocket that comes back by itself: after a drop it retries with a growing delay (capped), at once
+// when the browser goes back online or the tab becomes visible, and reports every state change so the
+// page can show it. `stop()` ends it for good.
+
+export type SocketState = 'connecting' | 'open' | 'waiting' | 'stopped';
+
+export type SocketHandlers = {
+  onState(state: SocketState, detail: { retryInMs?: number; attempt: number }): void;
+  onOpen?(ws: WebSocket): void;
+  onMessage(data: string | ArrayBuffer): void;
+  /** Asked after a connection closed: false stops retrying (e.g. the session ended). */
+  shouldRetry?(): Promise<boolean>;
+};
+
+const MAX_DELAY_MS = 8_000;
+
+export function wsUrl(path: string): string {
+  const url = new URL(path, location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+export function openReconnectingSocket(url: string, handlers: SocketHandlers) {
+  let ws: WebSocket | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let attempt = 0;
+  let stopped = false;
+
+  const connect = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (stopped) return;
+    handlers.onState('connecting', { attempt });
+    const socket = new WebSocket(url);
+    socket.binaryType = 'arraybuffer';
+    ws = socket;
+    socket.onopen = () => {
+      attempt = 0;
+      handlers.onState('open', { attempt });
+      handlers.onOpen?.(socket);
+    };
+    socket.onmessage = (event) => handlers.onMessage(event.data as string | ArrayBuffer);
+    socket.onclose = async () => {
+      if (ws !== socket || stopped) return;
+      ws = undefined;
+      if (handlers.shouldRetry && !(await handlers.shouldRetry().catch(() => true))) return stop();
+      if (stopped) return;
+      attempt += 1;
+      const retryInMs = Math.min(MAX_DELAY_MS, 500 * 2 ** (attempt - 1));
+      handlers.onState('waiting', { retryInMs, attempt });
+      timer = setTimeout(connect, retryInMs);
+    };
+  };
+
+  const retryNow = () => {
+    if (!stopped && !ws && timer) connect();
+  };
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') retryNow();
+  };
+  window.addEventListener('online', retryNow);
+  document.addEventListener('visibilitychange', onVisible);
+
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    clearTimeout(timer);
+    window.removeEventListener('online', retryNow);
+    document.removeEventListener('visibilitychange', onVisible);
+    const socket = ws;
+    ws = undefined;
+    socket?.close();
+    handlers.onState('stopped', { attempt });
+  };
+
+  connect();
+  return {
+    send(data: string | Uint8Array<ArrayBuffer>): boolean {
+      if (ws?.readyState !== WebSocket.OPEN) return false;
+      ws.send(data);
+      return true;
+    },
+    get isOpen(): boolean {
+      return ws?.readyState === WebSocket.OPEN;
+    },
+    retryNow,
+    stop,
+  };
+}
+
+export type ReconnectingSocket = ReturnType<typeof openReconnectingSocket>;

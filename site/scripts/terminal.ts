@@ -1,0 +1,193 @@
+// One terminal tab: an xterm.js terminal joined to the session's terminal socket (binary frames carry
+// the bytes both ways, JSON text frames carry control). The shell lives in tmux in the sandbox, so a
+// reconnect (after a drop, or a reload) finds the same shell and its screen again.
+import { FitAddon } from '@xterm/addon-fit';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { Terminal } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+import { api, type Session } from './session.ts';
+import { openReconnectingSocket, wsUrl } from './socket.ts';
+
+export type TerminalState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
+
+export type TerminalHandle = {
+  number: number;
+  /** Types a command and presses Enter (after Ctrl-C when `interrupt`); waits for the connection if needed. */
+  run(command: string, interrupt: boolean): void;
+  focus(): void;
+  /** Fits the terminal to its element (after it became visible or changed size). */
+  fit(): void;
+  setScreenReaderMode(on: boolean): void;
+  /** The visible text, for tests and assistive tools. */
+  text(): string;
+  dispose(): void;
+};
+
+const RESIZE_DEBOUNCE_MS = 80;
+const encoder = new TextEncoder();
+
+// A dark terminal in both page themes; every colour keeps at least 4.5:1 against the background.
+const THEME = {
+  background: '#14171b',
+  foreground: '#e6e9ee',
+  cursor: '#e6e9ee',
+  cursorAccent: '#14171b',
+  selectionBackground: '#3b5b85',
+  black: '#3d444d',
+  red: '#ff7b72',
+  green: '#56d37a',
+  yellow: '#e3b341',
+  blue: '#79b8ff',
+  magenta: '#d2a8ff',
+  cyan: '#56d4dd',
+  white: '#c9d1d9',
+  brightBlack: '#8b949e',
+  brightRed: '#ffa198',
+  brightGreen: '#7ee787',
+  brightYellow: '#f2cc60',
+  brightBlue: '#a5d6ff',
+  brightMagenta: '#e2c5ff',
+  brightCyan: '#76e3ea',
+  brightWhite: '#ffffff',
+};
+
+export function openTerminal(
+  host: HTMLElement,
+  session: Session,
+  number: number,
+  options: { screenReaderMode: boolean; onState(state: TerminalState, detail: string): void; onEnded(reason: string | undefined): void },
+): TerminalHandle {
+  const term = new Terminal({
+    fontFamily: "ui-monospace, 'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, monospace",
+    fontSize: 14,
+    cursorBlink: true,
+    scrollback: 5000,
+    screenReaderMode: options.screenReaderMode,
+    theme: THEME,
+  });
+  const fitAddon = new FitAddon();
+  term.loadAddon(fitAddon);
+  term.loadAddon(new WebLinksAddon());
+  term.open(host);
+  term.textarea?.setAttribute('aria-label', `Terminal ${number}`);
+  enableClipboardKeys(term);
+  keepRightClickForTheBrowser(host);
+
+  let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  const fit = () => {
+    // A hidden tab has no size; it is fitted when shown.
+    if (host.offsetWidth > 0 && host.offsetHeight > 0) fitAddon.fit();
+  };
+  const observer = new ResizeObserver(() => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(fit, RESIZE_DEBOUNCE_MS);
+  });
+  observer.observe(host);
+  // Sized before connecting, so the shell starts at the right size.
+  fit();
+
+  const pending: string[] = [];
+  let ended = false;
+  const query = () => `token=${encodeURIComponent(session.token)}&window=${number}&cols=${term.cols}&rows=${term.rows}`;
+  const socket = openReconnectingSocket(wsUrl(`/ws/sessions/${session.id}/terminal?${query()}`), {
+    onState(state, detail) {
+      if (state === 'connecting') options.onState(detail.attempt === 0 ? 'connecting' : 'reconnecting', 'Connecting…');
+      if (state === 'open') options.onState('connected', 'Connected');
+      if (state === 'waiting') {
+        options.onState('reconnecting', `Connection lost; reconnecting in ${Math.ceil((detail.retryInMs ?? 0) / 1000)} s…`);
+      }
+      if (state === 'stopped') options.onState('ended', 'Ended');
+    },
+    onOpen(ws) {
+      // tmux redraws the whole screen for a new client: start from a clean one.
+      term.reset();
+      ws.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
+      for (const data of pending.splice(0)) ws.send(encoder.encode(data));
+    },
+    onMessage(data) {
+      if (typeof data !== 'string') return term.write(new Uint8Array(data));
+      try {
+        const control = JSON.parse(data) as { type?: string; error?: string };
+        if (control.type === 'error' && control.error) options.onState('connected', `The server said: ${control.error}`);
+      } catch {
+        // Not JSON: nothing to show.
+      }
+    },
+    async shouldRetry() {
+      const view = await api<{ state: string; endReason?: string }>(session, 'GET', `/api/sessions/${session.id}`);
+      if (view.state !== 'ended') return true;
+      ended = true;
+      options.onEnded(view.endReason);
+      return false;
+    },
+  });
+
+  const send = (data: string) => {
+    if (!ended && !socket.send(encoder.encode(data))) pending.push(data);
+  };
+  term.onData(send);
+  term.onBinary((data) => {
+    // Mouse reports in the old X10 encoding: one byte per character.
+    socket.send(Uint8Array.from(data, (char) => char.charCodeAt(0) & 0xff));
+  });
+  term.onResize(({ cols, rows }) => socket.send(JSON.stringify({ type: 'resize', cols, rows })));
+
+
+  return {
+    number,
+    run(command, interrupt) {
+      if (interrupt) send('\x03');
+      send(`${command.replace(/\r?\n/g, '\r')}\r`);
+    },
+    focus: () => term.focus(),
+    fit,
+    setScreenReaderMode(on) {
+      term.options.screenReaderMode = on;
+    },
+    text() {
+      const buffer = term.buffer.active;
+      const lines: string[] = [];
+      for (let row = 0; row < buffer.length; row++) lines.push(buffer.getLine(row)?.translateToString(true) ?? '');
+      return lines.join('\n');
+    },
+    dispose() {
+      clearTimeout(resizeTimer);
+      observer.disconnect();
+      socket.stop();
+      term.dispose();
+    },
+  };
+}
+
+/** Ctrl/Cmd-V and Ctrl-Shift-V paste; Ctrl-Shift-C (or Ctrl-C with a selection) copies. */
+function enableClipboardKeys(term: Terminal): void {
+  term.attachCustomKeyEventHandler((event) => {
+    if (event.type !== 'keydown' || !(event.ctrlKey || event.metaKey) || event.altKey) return true;
+    const key = event.key.toLowerCase();
+    // Leaving the key to the browser makes it fire a paste event, which xterm.js turns into input.
+    if (key === 'v') return false;
+    if (key === 'c' && (event.shiftKey || term.hasSelection())) {
+      const selection = term.getSelection();
+      if (selection) void navigator.clipboard?.writeText(selection).catch(() => {});
+      event.preventDefault();
+      return false;
+    }
+    return true;
+  });
+}
+
+/**
+ * tmux asks for mouse reports (wheel scrolling); a right click would then go to tmux instead of opening
+ * the browser's menu with Paste. Stop it before xterm.js sees it; the contextmenu event still fires.
+ */
+function keepRightClickForTheBrowser(host: HTMLElement): void {
+  for (const type of ['mousedown', 'mouseup'] as const) {
+    host.addEventListener(
+      type,
+      (event) => {
+        if (event.button === 2) event.stopPropagation();
+      },
+      true,
+    );
+  }
+}

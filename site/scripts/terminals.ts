@@ -1,0 +1,124 @@
+// The workspace's terminal tabs: terminal N is the session's tmux window N, opened as a tab on demand
+// (the + button, or a runnable block marked terminal=N) and reopened after a reload.
+import type { Session } from './session.ts';
+import type { Tabs } from './tabs.ts';
+import { openTerminal, type TerminalHandle, type TerminalState } from './terminal.ts';
+
+/** The terminal socket numbers windows below 8. */
+export const MAX_TERMINALS = 7;
+const SCREEN_READER_KEY = 'dockhand.screenReaderMode';
+
+export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (reason: string | undefined) => void) {
+  const handles = new Map<number, TerminalHandle>();
+  const tablist = workspace.querySelector('[role="tablist"]') as HTMLElement;
+  const editorTab = workspace.querySelector('#tab-editor') as HTMLElement;
+  const firstPanel = workspace.querySelector('#panel-terminal-1') as HTMLElement;
+  const newButton = workspace.querySelector('#new-terminal') as HTMLButtonElement;
+  const screenReader = workspace.querySelector('#screen-reader-mode') as HTMLInputElement;
+  let session: Session | undefined;
+
+  screenReader.checked = localStorage.getItem(SCREEN_READER_KEY) === '1';
+  screenReader.addEventListener('change', () => {
+    localStorage.setItem(SCREEN_READER_KEY, screenReader.checked ? '1' : '0');
+    for (const handle of handles.values()) handle.setScreenReaderMode(screenReader.checked);
+  });
+
+  const countKey = () => `dockhand.terminals.${session?.id}`;
+  const tabOf = (number: number) => document.getElementById(`tab-terminal-${number}`);
+  const panelOf = (number: number) => document.getElementById(`panel-terminal-${number}`) as HTMLElement;
+  const count = () => tablist.querySelectorAll('[data-terminal]').length;
+
+  const setState = (number: number, state: TerminalState, detail: string) => {
+    tabOf(number)?.querySelector('.connection')?.setAttribute('data-state', state);
+    const status = panelOf(number).querySelector('.terminal-status') as HTMLElement;
+    status.dataset.state = state;
+    status.textContent = detail;
+  };
+
+  /** Adds the tab and panel of terminal N (and any below it) when missing. */
+  const ensureTab = (number: number) => {
+    for (let n = count() + 1; n <= number; n++) {
+      const tab = tabOf(1)?.cloneNode(true) as HTMLElement;
+      tab.id = `tab-terminal-${n}`;
+      tab.dataset.terminal = String(n);
+      tab.setAttribute('aria-controls', `panel-terminal-${n}`);
+      (tab.querySelector('.label') as HTMLElement).textContent = `Terminal ${n}`;
+      tabs.add(tab, editorTab);
+      const panel = document.createElement('div');
+      panel.className = firstPanel.className;
+      panel.id = `panel-terminal-${n}`;
+      panel.setAttribute('role', 'tabpanel');
+      panel.setAttribute('aria-labelledby', tab.id);
+      panel.hidden = true;
+      panel.innerHTML = '<p class="terminal-status" role="status"></p><div class="terminal-host"></div>';
+      firstPanel.parentElement?.insertBefore(panel, firstPanel.parentElement.querySelector('#panel-editor'));
+      setState(n, 'connecting', 'Waiting for your sandbox…');
+    }
+    newButton.disabled = count() >= MAX_TERMINALS;
+  };
+
+  const start = (number: number): TerminalHandle | undefined => {
+    const existing = handles.get(number);
+    if (existing || !session) return existing;
+    const current = session;
+    const host = panelOf(number).querySelector('.terminal-host') as HTMLElement;
+    const handle = openTerminal(host, current, number, {
+      screenReaderMode: screenReader.checked,
+      onState: (state, detail) => setState(number, state, detail),
+      onEnded,
+    });
+    handles.set(number, handle);
+    return handle;
+  };
+
+  const open = (number: number) => {
+    ensureTab(number);
+    if (session) localStorage.setItem(countKey(), String(Math.max(count(), Number(localStorage.getItem(countKey())) || 1)));
+    return start(number);
+  };
+
+  const showTerminal = (number: number) => tabs.show(tabOf(number) as HTMLElement);
+
+  newButton.addEventListener('click', () => {
+    const number = count() + 1;
+    if (number > MAX_TERMINALS) return;
+    open(number);
+    showTerminal(number);
+    handles.get(number)?.focus();
+  });
+
+  return {
+    /** The sandbox is ready: connect every open tab (and those open before a reload). */
+    attach(next: Session) {
+      session = next;
+      const remembered = Math.min(MAX_TERMINALS, Number(localStorage.getItem(countKey())) || 1);
+      for (let n = 1; n <= Math.max(remembered, count()); n++) open(n);
+    },
+    /** The sandbox is gone (or not there yet): close the connections, say why on every tab. */
+    detach(detail: string, state: TerminalState) {
+      session = undefined;
+      for (const handle of handles.values()) handle.dispose();
+      handles.clear();
+      for (let n = 1; n <= count(); n++) {
+        (panelOf(n).querySelector('.terminal-host') as HTMLElement).replaceChildren();
+        setState(n, state, detail);
+      }
+    },
+    run(number: number, command: string, interrupt: boolean): boolean {
+      const target = Math.min(Math.max(1, number), MAX_TERMINALS);
+      const handle = open(target);
+      showTerminal(target);
+      handle?.run(command, interrupt);
+      handle?.focus();
+      return Boolean(handle);
+    },
+    /** A terminal tab was shown: it may have changed size while hidden. */
+    shown(tab: HTMLElement) {
+      const number = Number(tab.dataset.terminal);
+      if (number) handles.get(number)?.fit();
+    },
+    handle: (number: number) => handles.get(number),
+  };
+}
+
+export type Terminals = ReturnType<typeof createTerminals>;

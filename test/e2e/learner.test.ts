@@ -1,0 +1,229 @@
+// A new learner's first visit, in a real browser against a real Dockhand: the home page, the first
+// lesson, its terminal, a runnable block, an exercise that ticks by itself, a reload, the editor, the
+// web preview, the sandbox ending, and screenshots of the lesson page in both themes and both widths.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadCourse } from '../../sandbox-server/course/load.ts';
+import type { Lesson } from '../../sandbox-server/course/types.ts';
+import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
+import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
+import { ARTIFACTS_DIR, launchBrowser, screenshot, type TestBrowser, terminalText, typeInTerminal, waitForTerminal } from '../support/browser.ts';
+import { testConfig } from '../support/env.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const PROMPT = 'learner@dockhand';
+const quiet = () => {};
+const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-e2e-'));
+const marker = `e2e-${Math.random().toString(36).slice(2, 8)}`;
+const timings: Record<string, number> = {};
+
+let dockhand: Dockhand;
+let browser: TestBrowser;
+let page: Page;
+let first: Lesson;
+
+const prompts = (text: string) => text.split('\n').filter((line) => line.includes(PROMPT)).length;
+const exerciseState = (id: string) => page.locator(`#exercise-${id} .exercise-state`);
+const storedSession = () => page.evaluate(() => JSON.parse(localStorage.getItem('dockhand.session') ?? 'null') as { id: string; token: string });
+
+async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Runs a command as a learner types it, and waits for the prompt that follows its output. */
+async function run(command: string, terminal = 1): Promise<string> {
+  const before = prompts(await terminalText(page, terminal));
+  await typeInTerminal(page, command, terminal);
+  return waitForTerminal(page, (text) => prompts(text) > before, `the prompt after \`${command}\``, 60_000, terminal);
+}
+
+beforeAll(async () => {
+  const course = await loadCourse(path.join(ROOT, 'lessons'));
+  const lesson = course.lessons[0];
+  if (!lesson) throw new Error('the course has no lessons; the end-to-end test walks through the first one.');
+  first = lesson;
+  await ensureSiteBuilt(ROOT, quiet);
+  dockhand = await startDockhand(testConfig({ DOCKHAND_POOL_SIZE: '1', DOCKHAND_STATE_DIR: stateDir }), quiet);
+  await waitFor(() => dockhand.pool.stats().ready === 1, 'a warm sandbox in the pool', 60_000);
+  browser = await launchBrowser();
+  page = await browser.newPage();
+});
+
+afterEach(() => {
+  // Every step must leave the console clean: an error there is a bug a learner would meet.
+  const errors = browser.errors.splice(0);
+  expect(errors).toEqual([]);
+});
+
+afterAll(async () => {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  writeFileSync(path.join(ARTIFACTS_DIR, 'e2e-timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+  await browser?.close();
+  await dockhand?.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('a new learner', () => {
+  it('sees what Dockhand is, the course, and a way in for instructors on the home page', async () => {
+    await page.goto(`${dockhand.url}/`);
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/docker/i);
+    const course = await loadCourse(path.join(ROOT, 'lessons'));
+    expect(await page.locator('.course-item').count()).toBe(course.lessons.length);
+    expect(await page.locator('a[href="/instructor/"]').count()).toBeGreaterThan(0);
+    await screenshot(page, 'home-wide');
+  });
+
+  it('opens the first lesson, readable at once, and its terminal reaches a prompt', async () => {
+    const started = Date.now();
+    await page.locator(`.course-item a[href="/lessons/${first.slug}/"]`).click();
+    await page.waitForURL(`**/lessons/${first.slug}/`);
+    expect(await page.locator('h1').textContent()).toBe(first.title);
+    timings.lessonReadableMs = Date.now() - started;
+    await waitForTerminal(page, (text) => text.includes(PROMPT), 'a prompt');
+    timings.lessonToPromptMs = Date.now() - started;
+    console.log(`lesson page to interactive prompt: ${timings.lessonToPromptMs} ms`);
+    expect(await page.locator('#tab-terminal-1 .connection').getAttribute('data-state')).toBe('connected');
+    expect(await page.locator('section.exercise').count()).toBe(first.exercises.length);
+  });
+
+  it('runs a runnable block with one click and shows its output', async () => {
+    const block = page.locator('.code-block[data-exec]').first();
+    const command = (await block.getAttribute('data-code')) as string;
+    const before = prompts(await terminalText(page));
+    await block.locator('[data-code-action="run"]').click();
+    const firstLine = command.split('\n')[0] as string;
+    const text = await waitForTerminal(page, (shown) => prompts(shown) > before, `the output of \`${firstLine}\``, 60_000);
+    const lines = text.split('\n');
+    const at = lines.findIndex((line) => line.includes(firstLine.slice(0, 40)));
+    expect(at, `the terminal shows the command:\n${text}`).toBeGreaterThanOrEqual(0);
+    const output = lines.slice(at + 1).filter((line) => line.trim() && !line.includes(PROMPT));
+    expect(output.length, `the command printed something:\n${text}`).toBeGreaterThan(0);
+  });
+
+  it('ticks the exercise the learner solves, without a reload', async () => {
+    const exercise = first.exercises[0];
+    if (!exercise) throw new Error(`the first lesson (${first.slug}) has no exercise to solve.`);
+    await page.evaluate(() => {
+      (window as { notReloaded?: boolean }).notReloaded = true;
+    });
+    expect(await exerciseState(exercise.id).textContent()).not.toBe('Passed');
+    // A runnable block of the lesson that solves it, or else the learner types the solve script.
+    const blocks = await page.locator('.code-block[data-exec]').evaluateAll((found) => found.map((block) => (block as HTMLElement).dataset.code ?? ''));
+    const solving = blocks.findIndex((code) => code.trim() && exercise.solve.includes(code.trim()));
+    if (solving >= 0) await page.locator('.code-block[data-exec]').nth(solving).locator('[data-code-action="run"]').click();
+    else for (const line of exercise.solve.split('\n').filter((line) => line.trim())) await run(line);
+    await expect.poll(() => exerciseState(exercise.id).textContent(), { timeout: 30_000 }).toBe('Passed');
+    expect(await page.evaluate(() => (window as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.locator('#lesson-progress .count').textContent()).toMatch(/^1 of \d+ exercises? done$/);
+    await run(`echo ${marker}-scrollback`);
+  });
+
+  it("keeps the terminal's scrollback and the tick across a reload", async () => {
+    const exercise = first.exercises[0] as Lesson['exercises'][number];
+    await page.reload();
+    await waitForTerminal(page, (text) => text.includes(`${marker}-scrollback`) && text.includes(PROMPT), 'the output from before the reload');
+    await expect.poll(() => exerciseState(exercise.id).textContent(), { timeout: 10_000 }).toBe('Passed');
+  });
+
+  it('pastes into the terminal with the keyboard', async () => {
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: dockhand.url });
+    await page.evaluate((text) => navigator.clipboard.writeText(text), `echo ${marker}-pasted`);
+    await page.locator('#panel-terminal-1 .xterm-helper-textarea').focus();
+    await page.keyboard.press('Control+V');
+    await page.keyboard.press('Enter');
+    await waitForTerminal(page, (text) => text.split('\n').filter((line) => line.includes(`${marker}-pasted`)).length >= 2, 'the pasted command and its output');
+  });
+
+  it('opens a starter file in the editor, saves an edit, and cat in the terminal shows it', async () => {
+    await page.locator('#tab-editor').click();
+    let file = first.starter[0];
+    if (!file) {
+      file = 'e2e-notes.txt';
+      await page.locator('#tab-terminal-1').click();
+      await run(`echo starter > ${file}`);
+      await page.locator('#tab-editor').click();
+    }
+    await page.locator('.file-tree .file-entry').first().waitFor({ timeout: 20_000 });
+    const parts = file.split('/');
+    for (const dir of parts.slice(0, -1)) await page.locator('.file-tree .file-entry.dir', { hasText: dir }).first().click();
+    await page.locator(`.file-tree [data-path="${file}"]`).click();
+    await page.locator('.editor-host .view-lines').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('.editor-panel .file-name').textContent()).toBe(file);
+    await page.locator('.editor-host .view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type(`${marker}-edited`);
+    await expect.poll(() => page.locator('.editor-panel .file-name').textContent()).toBe(`${file} ●`);
+    await page.keyboard.press('Control+S');
+    await expect.poll(() => page.locator('.editor-status').textContent()).toBe(`Saved ${file}.`);
+    await screenshot(page, 'editor');
+    expect(await page.locator('.editor-panel .file-name').textContent()).toBe(file);
+    await page.locator('#tab-terminal-1').click();
+    await run(`cat ${file}`);
+    await waitForTerminal(page, (text) => text.includes(`${marker}-edited`), 'the edit saved in the editor');
+  });
+
+  it('opens a published port through the web preview', async () => {
+    const port = 8085;
+    const serve = `mkdir -p /www && echo ${marker}-preview > /www/index.html && httpd -f -p 8000 -h /www`;
+    await run(`docker run -d --name e2e-web -p ${port}:8000 busybox sh -c '${serve}'`);
+    const link = page.locator('.port-list a', { hasText: `Port ${port}` });
+    await link.waitFor({ timeout: 20_000 });
+    const [preview] = await Promise.all([page.waitForEvent('popup'), link.click()]);
+    await preview.waitForLoadState();
+    await expect.poll(() => preview.locator('body').textContent(), { timeout: 15_000 }).toContain(`${marker}-preview`);
+    expect(new URL(preview.url()).pathname).toBe(`/sessions/${(await storedSession()).id}/preview/${port}/`);
+    await preview.close();
+  });
+
+  it('opens a second terminal as a tab, a separate shell', async () => {
+    await page.locator('#new-terminal').click();
+    await waitForTerminal(page, (text) => text.includes(PROMPT), 'a prompt in terminal 2', 30_000, 2);
+    await run(`echo ${marker}-second`, 2);
+    expect(await terminalText(page, 1)).not.toContain(`${marker}-second`);
+  });
+
+  it('looks right in light and dark, wide and narrow, and the divider works with the keyboard', async () => {
+    await page.locator('#tab-terminal-1').click();
+    const divider = page.locator('#divider');
+    const before = Number(await divider.getAttribute('aria-valuenow'));
+    await divider.focus();
+    await page.keyboard.press('ArrowLeft');
+    expect(Number(await divider.getAttribute('aria-valuenow'))).toBe(before - 5);
+    await page.keyboard.press('ArrowRight');
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [width, size] of [
+        ['wide', { width: 1400, height: 900 }],
+        ['narrow', { width: 420, height: 900 }],
+      ] as const) {
+        await page.setViewportSize(size);
+        await page.waitForTimeout(300);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `the ${width} page scrolls sideways`).toBeLessThanOrEqual(0);
+        await screenshot(page, `lesson-${scheme}-${width}`, width === 'narrow');
+      }
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('is told plainly when the sandbox is gone, and can start a new one', async () => {
+    const session = await storedSession();
+    const ended = await fetch(`${dockhand.url}/api/sessions/${session.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${session.token}` } });
+    expect(ended.status).toBe(200);
+    await expect.poll(() => page.locator('#session-banner .message').textContent(), { timeout: 20_000 }).toBe('You ended this sandbox.');
+    await expect.poll(() => page.locator('#panel-terminal-1 .terminal-status').getAttribute('data-state')).toBe('ended');
+    await page.locator('#session-banner .session-action', { hasText: 'Start a new sandbox' }).click();
+    await waitForTerminal(page, (text) => text.includes(PROMPT), 'a prompt in the new sandbox', 60_000);
+    expect((await storedSession()).id).not.toBe(session.id);
+  });
+});

@@ -1,0 +1,202 @@
+// A learner misbehaving on purpose: a fork bomb, a memory hog and a disk filler in one sandbox. The
+// limits hold, the host's engine and another sandbox stay responsive meanwhile, and the sandbox still
+// goes away completely afterwards. Every abuse runs under `timeout`, every wait has a deadline.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isMounted, loopDevicesOf } from '../../sandbox-server/sandboxes/disk.ts';
+import { connectHostEngine, type Engine } from '../../sandbox-server/sandboxes/docker.ts';
+import {
+  type CommandResult,
+  describeSandbox,
+  destroySandbox,
+  newSandboxId,
+  runInSandbox,
+  type Sandbox,
+  startSandbox,
+  waitForEngine,
+} from '../../sandbox-server/sandboxes/sandbox.ts';
+import { testConfig } from '../support/env.ts';
+
+const host = connectHostEngine();
+const sandboxHost = inject('sandboxHost');
+const config = testConfig();
+const MiB = 1024 ** 2;
+const options = {
+  instance: config.instance,
+  runDir: config.runDir,
+  stateDir: config.stateDir,
+  network: sandboxHost.network,
+  mirror: sandboxHost.mirror.address,
+};
+// Small limits keep the abuse quick; the mechanisms are the same as with the defaults.
+const limits = { memoryBytes: 512 * MiB, pids: 256, diskBytes: 512 * MiB };
+
+let abused: Sandbox;
+let abusedEngine: Engine;
+let witness: Sandbox;
+
+beforeAll(async () => {
+  [abused, witness] = await Promise.all([startSandbox(host, { ...options, limits }), startSandbox(host, options)]);
+  [abusedEngine] = await Promise.all([waitForEngine(host, abused), waitForEngine(host, witness)]);
+});
+
+afterAll(async () => {
+  await Promise.all([abused && destroySandbox(host, abused), witness && destroySandbox(host, witness)]);
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function stats(sandbox: Sandbox) {
+  return host.getContainer(sandbox.containerName).stats({ stream: false, 'one-shot': true });
+}
+
+/** Polls `reached` until it holds, the deadline passes, or (if given) the abuse ends. */
+async function waitUntil(reached: () => Promise<boolean>, timeoutMs: number, abuse?: Promise<unknown>): Promise<void> {
+  let ended = false;
+  abuse?.finally(() => {
+    ended = true;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (!ended && Date.now() < deadline && !(await reached())) await sleep(100);
+}
+
+/** How long the host's engine and the witness sandbox take to answer right now. */
+async function responsiveness() {
+  const started = performance.now();
+  await host.ping();
+  const pingMs = performance.now() - started;
+  const echo = await runInSandbox(host, witness, ['echo', 'ok']);
+  return { pingMs, echoMs: performance.now() - started - pingMs, echo: echo.stdout };
+}
+
+function expectResponsive(measured: Awaited<ReturnType<typeof responsiveness>>) {
+  expect(measured.echo).toBe('ok\n');
+  expect(measured.pingMs).toBeLessThan(2_000);
+  expect(measured.echoMs).toBeLessThan(5_000);
+}
+
+async function learner(sandbox: Sandbox, script: string): Promise<CommandResult> {
+  return runInSandbox(host, sandbox, ['sh', '-c', script]);
+}
+
+describe('a learner abusing their sandbox', () => {
+  it('cannot fork past the pids limit, and the host and another sandbox keep answering', async () => {
+    const bomb = learner(abused, 'timeout -s KILL 12 sh -c "bomb() { bomb | bomb & }; bomb; sleep 60"');
+    let peak = 0;
+    await waitUntil(
+      async () => {
+        peak = Math.max(peak, (await stats(abused)).pids_stats?.current ?? 0);
+        return peak >= limits.pids * 0.9;
+      },
+      10_000,
+      bomb,
+    );
+    const measured = await responsiveness();
+    const result = await bomb;
+    expect(result.exitCode).toBe(137);
+    expect(peak).toBeGreaterThanOrEqual(limits.pids * 0.9);
+    expect(peak).toBeLessThanOrEqual(limits.pids);
+    expectResponsive(measured);
+    let after = Number.POSITIVE_INFINITY;
+    await waitUntil(async () => {
+      after = (await stats(abused)).pids_stats?.current ?? after;
+      return after < limits.pids / 2;
+    }, 10_000);
+    expect(after).toBeLessThan(limits.pids / 2);
+    await abusedEngine.ping();
+  });
+
+  it('cannot use more memory than its limit: the hog is killed, the engine lives on', async () => {
+    const started = Date.now();
+    const hog = learner(abused, 'timeout -s KILL 60 sh -c "head -c 2000M /dev/zero | tail"');
+    let peak = 0;
+    await waitUntil(
+      async () => {
+        peak = Math.max(peak, (await stats(abused)).memory_stats.usage ?? 0);
+        return peak >= limits.memoryBytes * 0.5;
+      },
+      30_000,
+      hog,
+    );
+    const measured = await responsiveness();
+    const result = await hog;
+    expect(result.exitCode).toBe(137);
+    // Killed by the kernel's OOM killer well before `timeout` would have.
+    expect(Date.now() - started).toBeLessThan(50_000);
+    expect(peak).toBeLessThanOrEqual(limits.memoryBytes);
+    expectResponsive(measured);
+    await abusedEngine.ping();
+  });
+
+  it('fills its disk up to the disk limit and no further, as the learner and from an inner container', async () => {
+    const filler = learner(abused, 'timeout 60 dd if=/dev/zero of=$HOME/fill bs=1M 2>&1; echo "exit $?"');
+    const [filled, measured] = await Promise.all([filler, sleep(200).then(responsiveness)]);
+    expect(filled.stdout).toContain('No space left on device');
+    expect(filled.stdout).toMatch(/exit 1\n$/);
+    expectResponsive(measured);
+    // The learner's file and the engine's data share the disk: it is full for both.
+    const full = await learner(abused, 'stat -c %s $HOME/fill; dd if=/dev/zero of=/run/user/1000/more bs=1M count=1 2>&1 >/dev/null');
+    const [size = '', error = ''] = full.stdout.split('\n');
+    expect(Number(size)).toBeGreaterThan(limits.diskBytes * 0.9);
+    expect(Number(size)).toBeLessThanOrEqual(limits.diskBytes);
+    expect(error).toContain('No space left on device');
+    expect((await stat(abused.disk.file)).blocks * 512).toBeLessThanOrEqual(limits.diskBytes);
+
+    const inner = await learner(
+      abused,
+      'rm $HOME/fill /run/user/1000/more && docker run --rm -v fill:/data busybox sh -c "dd if=/dev/zero of=/data/fill bs=1M 2>&1; stat -c %s /data/fill"',
+    );
+    const [, innerSize = ''] = inner.stdout.match(/No space left on device[\s\S]*\n(\d+)\n$/) ?? [];
+    expect(Number(innerSize), inner.stdout + inner.stderr).toBeGreaterThan(limits.diskBytes * 0.8);
+    expect(Number(innerSize)).toBeLessThanOrEqual(limits.diskBytes);
+    expect((await learner(abused, 'docker volume rm fill')).exitCode).toBe(0);
+  });
+
+  it('has nowhere else to write: /tmp is a RAM disk a quarter of its memory, the rest is read-only', async () => {
+    const result = await learner(
+      abused,
+      'timeout 30 dd if=/dev/zero of=/tmp/fill bs=1M 2>/dev/null; stat -c %s /tmp/fill; rm /tmp/fill; touch /var/tmp/x /etc/x /x 2>&1',
+    );
+    const [size = '', ...errors] = result.stdout.trim().split('\n');
+    expect(Number(size)).toBeGreaterThan((limits.memoryBytes / 4) * 0.95);
+    expect(Number(size)).toBeLessThanOrEqual(limits.memoryBytes / 4);
+    expect(errors).toEqual([
+      "touch: cannot touch '/var/tmp/x': Read-only file system",
+      "touch: cannot touch '/etc/x': Read-only file system",
+      "touch: cannot touch '/x': Read-only file system",
+    ]);
+  });
+});
+
+/** Files that loop devices are attached to now (a deleted one reads "PATH (deleted)"). */
+async function loopBackingFiles(): Promise<string[]> {
+  const devices = (await readdir('/sys/block')).filter((name) => name.startsWith('loop'));
+  const files = await Promise.all(devices.map((device) => readFile(`/sys/block/${device}/loop/backing_file`, 'utf8').catch(() => '')));
+  return files.map((file) => file.trim()).filter(Boolean);
+}
+
+/** Nothing of the sandbox remains: container, mount, loop device, disk file, mount point. */
+async function expectGone(sandbox: Sandbox) {
+  await expect(host.getContainer(sandbox.containerName).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  expect(await isMounted(sandbox.disk.mountDir)).toBe(false);
+  expect((await loopBackingFiles()).filter((file) => file.startsWith(sandbox.disk.file))).toEqual([]);
+  await expect(stat(sandbox.disk.file)).rejects.toMatchObject({ code: 'ENOENT' });
+  await expect(stat(sandbox.disk.mountDir)).rejects.toMatchObject({ code: 'ENOENT' });
+}
+
+describe('after the abuse', () => {
+  it('the sandbox is removed completely, and removing it again is harmless', async () => {
+    expect(await loopDevicesOf(abused.disk.file)).toHaveLength(1);
+    await destroySandbox(host, abused);
+    await expectGone(abused);
+    await destroySandbox(host, abused);
+  });
+
+  it('a sandbox that fails half-way is cleaned up, and one never made can be destroyed', async () => {
+    const id = newSandboxId();
+    const broken = { ...options, network: { ...options.network, name: `${options.network.name}-missing` } };
+    await expect(startSandbox(host, broken, id)).rejects.toThrow(/network/);
+    await expectGone(describeSandbox(options, id));
+    await destroySandbox(host, describeSandbox(options, newSandboxId()));
+  });
+});

@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CheckContext } from '../../sandbox-server/checks/context.ts';
+import { evaluateCheck, evaluateExercise } from '../../sandbox-server/checks/evaluate.ts';
+import type { Check, Exercise } from '../../sandbox-server/course/types.ts';
+import { connectHostEngine, connectSocket } from '../../sandbox-server/sandboxes/docker.ts';
+import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
+import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { testConfig } from '../support/env.ts';
+
+const host = connectHostEngine();
+const sandboxHost = inject('sandboxHost');
+const config = testConfig();
+let sandbox: Sandbox;
+let ctx: CheckContext;
+
+async function sh(script: string): Promise<void> {
+  const result = await runInSandbox(host, sandbox, ['bash', '-c', script]);
+  expect(result.exitCode, `${script}\n${result.stdout}\n${result.stderr}`).toBe(0);
+}
+
+/** Every check must first fail, with a sentence, then pass once the state is made. */
+async function failsThenPasses(check: Check, make: string, failure: RegExp): Promise<void> {
+  const before = await evaluateCheck(check, ctx);
+  expect(before.passed).toBe(false);
+  expect(before.message).toMatch(failure);
+  await sh(make);
+  const after = await evaluateCheck(check, ctx);
+  expect(after, after.message).toMatchObject({ passed: true });
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox(host, sandboxOptions(config, sandboxHost));
+  await waitForEngine(host, sandbox);
+  ctx = { engine: connectSocket(sandbox.socketPath), run: (argv) => runInSandbox(host, sandbox, argv) };
+});
+
+afterAll(async () => {
+  if (sandbox) await destroySandbox(host, sandbox);
+});
+
+describe('container checks', () => {
+  it('name, image, state, exit code and logs', async () => {
+    await failsThenPasses(
+      { kind: 'container', name: 'greeter', image: 'busybox', state: 'exited', exitCode: 0, logs: 'hello there' },
+      'docker run --name greeter busybox echo hello there',
+      /No container named greeter exists yet/,
+    );
+  });
+
+  it('says what differs: the state and exit code of the closest container', async () => {
+    await sh('docker run --name failing busybox sh -c "exit 3" || true');
+    const result = await evaluateCheck({ kind: 'container', name: 'failing', state: 'running' }, ctx);
+    expect(result).toEqual({ passed: false, message: 'The container failing is exited (exit code 3), but it should be running.' });
+    const image = await evaluateCheck({ kind: 'container', name: 'failing', image: 'python:3' }, ctx);
+    expect(image.message).toBe('The container failing runs the image busybox, not python:3.');
+  });
+
+  it('ports, env, hostname, mounts, restart policy and stdin', async () => {
+    await failsThenPasses(
+      {
+        kind: 'container',
+        name: 'web',
+        state: 'running',
+        ports: [{ container: 8000, host: 8080 }],
+        env: { GREETING: 'hi' },
+        hostname: 'box',
+        restartPolicy: 'unless-stopped',
+        interactive: true,
+        mounts: [
+          { destination: '/data', type: 'volume', source: 'webdata' },
+          { destination: '/site', type: 'bind', source: 'site', readOnly: true },
+        ],
+      },
+      'mkdir -p ~/workspace/site && docker run -d -i --name web -p 8080:8000 -e GREETING=hi --hostname box --restart unless-stopped -v webdata:/data -v ~/workspace/site:/site:ro busybox sleep 600',
+      /No container named web/,
+    );
+  });
+
+  it('a custom message replaces the generated sentence', async () => {
+    expect(await evaluateCheck({ kind: 'container', name: 'nobody', message: 'Start the container first.' }, ctx)).toEqual({
+      passed: false,
+      message: 'Start the container first.',
+    });
+  });
+});
+
+describe('image checks', () => {
+  it('configuration, layers, identity and FROM scratch', async () => {
+    await sh(`mkdir -p ~/workspace/img && cd ~/workspace/img && printf 'hello' > msg && cat > Dockerfile <<'EOF2'
+FROM busybox
+ENV MODE=fast
+LABEL team=blue
+WORKDIR /app
+COPY msg .
+EXPOSE 8080
+ENTRYPOINT ["cat"]
+CMD ["msg"]
+EOF2`);
+    await failsThenPasses(
+      {
+        kind: 'image',
+        name: 'hello:v1',
+        entrypoint: ['cat'],
+        cmd: ['msg'],
+        env: { MODE: 'fast' },
+        labels: { team: 'blue' },
+        workdir: '/app',
+        exposedPorts: ['8080/tcp'],
+        sharesLayersWith: 'busybox',
+        minLayers: 3,
+        fromScratch: false,
+      },
+      'cd ~/workspace/img && docker build -q -t hello:v1 .',
+      /There is no image hello:v1 yet/,
+    );
+    await failsThenPasses(
+      { kind: 'image', name: 'hello:latest', sameIdAs: 'hello:v1' },
+      'docker tag hello:v1 hello:latest',
+      /no image hello:latest/,
+    );
+    await failsThenPasses({ kind: 'image', name: 'hello:v1', exists: false }, 'docker rmi hello:v1', /still exists/);
+    await sh(
+      `mkdir -p ~/workspace/scratch && cd ~/workspace/scratch && printf 'x' > f && printf 'FROM scratch\\nCOPY f /f\\n' > Dockerfile && docker build -q -t bare .`,
+    );
+    expect(await evaluateCheck({ kind: 'image', name: 'bare', fromScratch: true }, ctx)).toMatchObject({ passed: true });
+    expect((await evaluateCheck({ kind: 'image', name: 'hello', fromScratch: true }, ctx)).message).toMatch(/built on top of busybox/);
+  });
+});
+
+describe('volume, network, file, http, registry and script checks', () => {
+  it('volume with a file and its content', async () => {
+    await failsThenPasses(
+      { kind: 'volume', name: 'notes', holdsFile: 'today.txt', fileContains: 'remember' },
+      'docker run --rm -v notes:/n busybox sh -c "echo remember > /n/today.txt"',
+      /no volume named notes/,
+    );
+  });
+
+  it('network with attached containers', async () => {
+    await failsThenPasses(
+      { kind: 'network', name: 'backend', driver: 'bridge', containers: ['db'] },
+      'docker network create backend && docker run -d --name db --network backend busybox sleep 600',
+      /no network named backend/,
+    );
+  });
+
+  it('file in the workspace', async () => {
+    await failsThenPasses(
+      { kind: 'file', path: 'app/config.yml', contains: 'port: 80', matches: '^port: \\d+' },
+      'mkdir -p ~/workspace/app && echo "port: 80" > ~/workspace/app/config.yml',
+      /no file app\/config.yml/,
+    );
+  });
+
+  it('http from inside the sandbox', async () => {
+    await failsThenPasses(
+      { kind: 'http', url: 'http://localhost:8081/', contains: 'Directory listing' },
+      'docker run -d --name py -p 8081:8000 python:3 python -m http.server 8000 && for i in $(seq 50); do curl -s localhost:8081 >/dev/null && break; sleep 0.2; done',
+      /Nothing answers at http:\/\/localhost:8081\//,
+    );
+  });
+
+  it('registry tag', async () => {
+    await failsThenPasses(
+      { kind: 'registry', registry: 'localhost:5000', repository: 'hello', tag: 'v2' },
+      'docker run -d --name registry -p 5000:5000 registry:2 && for i in $(seq 50); do curl -s localhost:5000/v2/ >/dev/null && break; sleep 0.2; done && docker tag busybox localhost:5000/hello:v2 && docker push -q localhost:5000/hello:v2',
+      /Nothing answers at localhost:5000/,
+    );
+  });
+
+  it('script: FAIL lines become the message', async () => {
+    const result = await evaluateCheck({ kind: 'script', run: 'echo "FAIL: The answer is not 42 yet."; exit 1' }, ctx);
+    expect(result).toEqual({ passed: false, message: 'The answer is not 42 yet.' });
+    expect(await evaluateCheck({ kind: 'script', run: 'test "$(id -u)" = 1000' }, ctx)).toMatchObject({ passed: true });
+  });
+});
+
+describe('exercises', () => {
+  it('pass only when every check passes, and say what the first failing one misses', async () => {
+    const exercise: Exercise = {
+      id: 'two',
+      title: 'Two things',
+      task: '',
+      hints: [],
+      solution: '',
+      solve: '',
+      line: 1,
+      checks: [
+        { kind: 'file', path: 'first.txt' },
+        { kind: 'file', path: 'second.txt' },
+      ],
+    };
+    await sh('touch ~/workspace/first.txt');
+    expect(await evaluateExercise(exercise, ctx)).toEqual({ passed: false, message: 'There is no file second.txt in your workspace yet.' });
+    await sh('touch ~/workspace/second.txt');
+    expect((await evaluateExercise(exercise, ctx)).passed).toBe(true);
+  });
+});

@@ -1,0 +1,248 @@
+import { once } from 'node:events';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { handleFilesRequest } from '../../sandbox-server/files/handler.ts';
+import { MAX_FILE_BYTES } from '../../sandbox-server/files/workspace.ts';
+import { sendError } from '../../sandbox-server/http/respond.ts';
+import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { testConfig } from '../support/env.ts';
+
+const host = connectHostEngine();
+const sandboxHost = inject('sandboxHost');
+const config = testConfig();
+const WS = '/home/learner/workspace';
+const FILES = '/api/sessions/s1/files';
+let sandbox: Sandbox;
+let server: Server;
+let port: number;
+
+beforeAll(async () => {
+  sandbox = await startSandbox(host, {
+    instance: config.instance,
+    runDir: config.runDir,
+    stateDir: config.stateDir,
+    network: sandboxHost.network,
+    mirror: sandboxHost.mirror.address,
+  });
+  await waitForEngine(host, sandbox);
+  // Routes on the raw request path, so traversal attempts reach the handler exactly as sent.
+  server = createServer((req, res) => {
+    const pathname = (req.url ?? '').split('?')[0] ?? '';
+    const rest = pathname === FILES ? '' : pathname.startsWith(`${FILES}/`) ? pathname.slice(FILES.length + 1) : undefined;
+    if (rest === undefined) return sendError(res, 404, 'not a files URL');
+    handleFilesRequest(req, res, { host, sandbox, rest }).catch((error: Error) => sendError(res, 500, error.message));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  server?.close();
+  if (sandbox) await destroySandbox(host, sandbox);
+});
+
+type Reply = { status: number; body: { error?: string; [key: string]: unknown } };
+
+/** A request with the path sent byte for byte (fetch would resolve ".." and "%2e%2e" before sending). */
+function call(method: string, path: string, body?: string | Buffer): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const save = (path: string, content: string) => call('PUT', `${FILES}/${path}`, JSON.stringify({ content }));
+
+async function shell(script: string): Promise<string> {
+  const result = await runInSandbox(host, sandbox, ['sh', '-c', script]);
+  if (result.exitCode !== 0) throw new Error(`${script} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+describe('the workspace file API', () => {
+  it('saves text exactly as sent, owned by the learner and visible to their shell at once', async () => {
+    const content = 'héllo wörld ✓ 🐳\r\nsecond line\n\n\tindented  \nno newline at the end';
+    const saved = await save('notes/deep/hello.txt', content);
+    expect(saved).toEqual({ status: 200, body: { path: 'notes/deep/hello.txt', size: Buffer.byteLength(content) } });
+    expect(await shell(`cat ${WS}/notes/deep/hello.txt`)).toBe(content);
+    expect(await shell(`stat -c '%u:%g %a' ${WS}/notes/deep/hello.txt ${WS}/notes/deep`)).toBe('1000:1000 644\n1000:1000 755\n');
+    expect((await call('GET', `${FILES}/notes/deep/hello.txt`)).body).toEqual({
+      path: 'notes/deep/hello.txt',
+      content,
+      size: saved.body.size,
+    });
+  });
+
+  it('round-trips a byte order mark, a trailing newline and an empty file', async () => {
+    for (const content of ['\uFEFFwith a BOM\n', 'ends with two newlines\n\n', '']) {
+      expect((await save('roundtrip.txt', content)).status).toBe(200);
+      expect((await call('GET', `${FILES}/roundtrip.txt`)).body.content).toBe(content);
+      expect(Number(await shell(`wc -c < ${WS}/roundtrip.txt`))).toBe(Buffer.byteLength(content));
+    }
+  });
+
+  it("opens what the learner's shell wrote, and keeps a file's mode when saving over it", async () => {
+    await shell(`printf '#!/bin/sh\\necho hi\\n' > ${WS}/run.sh && chmod 750 ${WS}/run.sh`);
+    expect((await call('GET', `${FILES}/run.sh`)).body.content).toBe('#!/bin/sh\necho hi\n');
+    expect((await save('run.sh', '#!/bin/sh\necho bye\n')).status).toBe(200);
+    expect(await shell(`stat -c %a ${WS}/run.sh && ${WS}/run.sh`)).toBe('750\nbye\n');
+  });
+
+  it('lists a folder: folders first, with workspace-relative paths and sizes; names with spaces work', async () => {
+    await shell(`mkdir -p ${WS}/listing/sub && printf 12345 > "${WS}/listing/with space.txt" && printf x > ${WS}/listing/a.txt`);
+    const listing = await call('GET', `${FILES}?dir=listing`);
+    expect(listing).toEqual({
+      status: 200,
+      body: {
+        entries: [
+          { name: 'sub', path: 'listing/sub', type: 'dir', size: 0 },
+          { name: 'a.txt', path: 'listing/a.txt', type: 'file', size: 1 },
+          { name: 'with space.txt', path: 'listing/with space.txt', type: 'file', size: 5 },
+        ],
+        truncated: false,
+      },
+    });
+    expect((await call('GET', `${FILES}/listing/with%20space.txt`)).body.content).toBe('12345');
+    const root = (await call('GET', FILES)).body.entries as { path: string; type: string }[];
+    expect(root).toContainEqual({ name: 'listing', path: 'listing', type: 'dir', size: 0 });
+  });
+
+  it('refuses paths that climb out of the workspace, in every spelling, with 403', async () => {
+    await shell(`printf secret > /home/learner/outside.txt`);
+    const attempts = [
+      `${FILES}/../outside.txt`,
+      `${FILES}/notes/../../outside.txt`,
+      `${FILES}/%2e%2e/outside.txt`,
+      `${FILES}/%2E%2E/outside.txt`,
+      `${FILES}/..%2foutside.txt`,
+      `${FILES}/notes%2f..%2f..%2foutside.txt`,
+      `${FILES}//etc/passwd`,
+      `${FILES}/%2fetc%2fpasswd`,
+      `${FILES}/..%5coutside.txt`,
+      `${FILES}/notes%00/x`,
+      `${FILES}?dir=..`,
+      `${FILES}?dir=notes/../..`,
+      `${FILES}?dir=%2e%2e`,
+      `${FILES}?dir=/etc`,
+    ];
+    for (const path of attempts) {
+      const reply = await call('GET', path);
+      expect({ path, status: reply.status }).toEqual({ path, status: 403 });
+      expect(reply.body.error).toMatch(/absolute path|climbs out|encodes a "\/"|backslash|NUL/);
+    }
+    const write = await call('PUT', `${FILES}/../escaped.txt`, JSON.stringify({ content: 'x' }));
+    expect(write.status).toBe(403);
+    expect(await shell('ls /home/learner')).not.toContain('escaped.txt');
+  });
+
+  it('refuses symlinks that lead outside, for reading, listing and writing, while links inside work', async () => {
+    await shell(
+      `cd ${WS} && ln -s /etc etc && ln -s /etc/passwd passwd && ln -s /tmp tmp && ln -s .. up && ln -s notes/deep/hello.txt inside`,
+    );
+    for (const path of [`${FILES}/etc/passwd`, `${FILES}/passwd`, `${FILES}/up/outside.txt`, `${FILES}?dir=etc`, `${FILES}?dir=up`]) {
+      const reply = await call('GET', path);
+      expect({ path, status: reply.status }).toEqual({ path, status: 403 });
+      expect(reply.body.error).toMatch(/leads outside the workspace/);
+    }
+    // /tmp is writable by the learner: only the workspace check stands in the way.
+    expect((await save('tmp/planted.txt', 'x'.repeat(MAX_FILE_BYTES))).status).toBe(403);
+    expect((await save('up/planted.txt', 'x')).status).toBe(403);
+    expect(await shell('ls -A /tmp /home/learner')).not.toContain('planted');
+    expect((await call('GET', `${FILES}/inside`)).body.content).toMatch(/^héllo/);
+  });
+
+  it('answers 404 for missing files and 400 for a folder opened as a file or a file listed as a folder', async () => {
+    const missing = await call('GET', `${FILES}/no/such.txt`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toContain('there is no "no/such.txt"');
+    expect((await call('GET', `${FILES}?dir=no-such-dir`)).status).toBe(404);
+    const folder = await call('GET', `${FILES}/notes`);
+    expect(folder.status).toBe(400);
+    expect(folder.body.error).toContain('is a folder');
+    expect((await call('GET', `${FILES}?dir=run.sh`)).status).toBe(400);
+    expect((await save('notes', 'x')).status).toBe(400);
+    const parent = await save('run.sh/child.txt', 'x');
+    expect(parent.status).toBe(400);
+    expect(parent.body.error).toContain('parent folder');
+  });
+
+  it('refuses binary files with 415: NUL bytes, invalid UTF-8, and NUL characters in a save', async () => {
+    await shell(`printf 'ELF\\000\\001' > ${WS}/program && printf 'caf\\351' > ${WS}/latin1.txt`);
+    for (const name of ['program', 'latin1.txt']) {
+      const reply = await call('GET', `${FILES}/${name}`);
+      expect(reply.status).toBe(415);
+      expect(reply.body.error).toContain('the editor only opens text');
+    }
+    expect((await save('nul.txt', 'a\u0000b')).status).toBe(415);
+    expect(await shell(`ls ${WS}`)).not.toContain('nul.txt');
+  });
+
+  it('opens and saves files up to 1 MiB, and refuses bigger ones with 413 both ways', async () => {
+    await shell(
+      `head -c ${MAX_FILE_BYTES} /dev/zero | tr '\\0' a > ${WS}/limit.txt && cp ${WS}/limit.txt ${WS}/big.txt && printf b >> ${WS}/big.txt`,
+    );
+    const atLimit = await call('GET', `${FILES}/limit.txt`);
+    expect(atLimit.status).toBe(200);
+    expect(atLimit.body.size).toBe(MAX_FILE_BYTES);
+    const big = await call('GET', `${FILES}/big.txt`);
+    expect(big.status).toBe(413);
+    expect(big.body.error).toContain('up to 1 MiB');
+    expect((await save('limit.txt', 'b'.repeat(MAX_FILE_BYTES))).status).toBe(200);
+    const tooBig = await save('limit.txt', 'c'.repeat(MAX_FILE_BYTES + 1));
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error).toContain('up to 1 MiB');
+    expect(await shell(`head -c 3 ${WS}/limit.txt`)).toBe('bbb');
+  });
+
+  it('refuses malformed, mistyped and oversized bodies with a JSON error, changing nothing', async () => {
+    await save('keep.txt', 'original');
+    const bodies: [string | Buffer, number, RegExp][] = [
+      ['{"content": "half', 400, /not valid JSON/],
+      ['"just a string"', 400, /\{"content": "\.\.\."\}/],
+      ['{"content": 42}', 400, /\{"content": "\.\.\."\}/],
+      ['{"text": "x"}', 400, /\{"content": "\.\.\."\}/],
+      ['[]', 400, /\{"content": "\.\.\."\}/],
+      ['null', 400, /\{"content": "\.\.\."\}/],
+      [Buffer.from([0x7b, 0xff, 0x7d]), 400, /not UTF-8/],
+      [Buffer.alloc(7 * 1024 * 1024, 0x20), 413, /larger than 6 MiB/],
+    ];
+    for (const [body, status, error] of bodies) {
+      const reply = await call('PUT', `${FILES}/keep.txt`, body);
+      expect(reply.status).toBe(status);
+      expect(reply.body.error).toMatch(error);
+    }
+    expect(await shell(`cat ${WS}/keep.txt`)).toBe('original');
+  });
+
+  it('does not overwrite a file the learner may not write, and refuses other methods', async () => {
+    await shell(`printf locked > ${WS}/locked.txt && chmod 444 ${WS}/locked.txt`);
+    const reply = await save('locked.txt', 'changed');
+    expect(reply.status).toBe(403);
+    expect(reply.body.error).toContain('not allowed to write');
+    expect(await shell(`cat ${WS}/locked.txt`)).toBe('locked');
+    expect((await call('DELETE', `${FILES}/locked.txt`)).status).toBe(405);
+  });
+
+  it('replaces a file in one step: a reader never sees half of a save, and no temporary file is left', async () => {
+    const sizes = [300_000, 200_000];
+    await save('atomic.txt', 'a'.repeat(sizes[0] as number));
+    const reader = shell(`for i in $(seq 1500); do wc -c < ${WS}/atomic.txt; done`);
+    for (let round = 0; round < 12; round++) {
+      const size = sizes[round % 2] as number;
+      expect((await save('atomic.txt', String(round % 10).repeat(size))).status).toBe(200);
+    }
+    const seen = new Set((await reader).trim().split('\n').map(Number));
+    expect([...seen].filter((size) => !sizes.includes(size))).toEqual([]);
+    // Both versions were seen, so the reader really ran while the saves happened.
+    expect(seen.size).toBe(2);
+    expect(await shell(`ls -A ${WS}`)).not.toContain('.dockhand-save');
+  });
+});

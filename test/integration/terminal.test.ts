@@ -1,0 +1,335 @@
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { parseControlMessage, parseTerminalWindow, TERMINAL_MAX_PAYLOAD } from '../../sandbox-server/terminal/protocol.ts';
+import { detachAllTerminals, OUTPUT_HIGH_WATER, openTerminal } from '../../sandbox-server/terminal/terminal.ts';
+import { testConfig } from '../support/env.ts';
+import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from '../support/terminal-client.ts';
+
+const host = connectHostEngine();
+const sandboxHost = inject('sandboxHost');
+const config = testConfig();
+const PROMPT = /learner@dockhand[^$]*~\/workspace[^$]*\$ /;
+
+let sandbox: Sandbox;
+let server: WebSocketServer;
+let port: number;
+/** The server's side of each connection, by the `tag` the test gave it, and how often onInput ran. */
+const connections = new Map<string, { ws: WebSocket; inputs: number; opened: number }>();
+const clients: TerminalClient[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox(host, {
+    instance: config.instance,
+    runDir: config.runDir,
+    stateDir: config.stateDir,
+    network: sandboxHost.network,
+    mirror: sandboxHost.mirror.address,
+  });
+  await waitForEngine(host, sandbox);
+  server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: TERMINAL_MAX_PAYLOAD });
+  server.on('connection', (ws, request) => {
+    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+    const window = parseTerminalWindow(query.get('window'));
+    if (!window.ok) throw new Error(window.error);
+    const connection = { ws, inputs: 0, opened: performance.now() };
+    connections.set(query.get('tag') ?? '', connection);
+    openTerminal(host, sandbox, ws, {
+      window: window.value,
+      readOnly: query.has('readonly'),
+      pingIntervalMs: query.has('ping') ? Number(query.get('ping')) : undefined,
+      onInput: () => {
+        connection.inputs++;
+      },
+    });
+  });
+  await new Promise((resolve) => server.once('listening', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  if (sandbox) await destroySandbox(host, sandbox);
+});
+
+async function open(query: string, options: { autoPong?: boolean } = {}): Promise<TerminalClient> {
+  const client = await connectTerminal(`ws://127.0.0.1:${port}/?${query}`, options);
+  clients.push(client);
+  return client;
+}
+
+/** Runs a command line and returns the first capture of `result` in what it prints. */
+async function run(client: TerminalClient, line: string, result: RegExp): Promise<string> {
+  client.send(`${line}\r`);
+  return (await client.waitFor(result))[1] as string;
+}
+
+async function sandboxShell(script: string): Promise<string> {
+  const result = await runInSandbox(host, sandbox, ['sh', '-c', script]);
+  return result.stdout.trim();
+}
+
+describe('a terminal', () => {
+  it('is bash in tmux, as uid 1000 outside with no capabilities, starting in ~/workspace', async () => {
+    const terminal = await open('window=0');
+    await terminal.waitFor(PROMPT);
+    const pid = await run(terminal, 'echo "pid=$$ in=$PWD"', /pid=(\d+) in=\/home\/learner\/workspace/);
+    // Seen from the sandbox itself, not from inside the shell's namespaces.
+    expect(await sandboxShell(`grep -E '^(Uid|CapEff):' /proc/${pid}/status | tr -s '\\t' ' '`)).toBe(
+      'Uid: 1000 1000 1000 1000\nCapEff: 0000000000000000',
+    );
+    expect(await sandboxShell(`ps -o comm= -p ${pid}; ps -o args= -p $(ps -o ppid= -p ${pid})`)).toMatch(/^bash\ntmux: server/);
+    expect(await run(terminal, 'grep CapEff /proc/self/status', /CapEff:\s+(\d+)/)).toBe('0000000000000000');
+  });
+
+  it('lives in the inner engine network namespace: container addresses and published ports answer', async () => {
+    const terminal = await open('window=0');
+    terminal.send('docker run -d --name web -p 8080:80 busybox httpd -f -p 80 -h /etc >/dev/null\r');
+    const ip = await run(terminal, `docker inspect -f 'ip={{.NetworkSettings.IPAddress}}' web`, /ip=(172\.17\.\d+\.\d+)/);
+    const id = (await sandboxShell('docker inspect -f {{.Config.Hostname}} web')).slice(0, 12);
+    expect(await run(terminal, `curl -s http://${ip}/hostname | sed 's/^/direct=/'`, /direct=(\w+)/)).toBe(id);
+    expect(await run(terminal, 'curl -s localhost:8080/hostname | sed s/^/published=/', /published=(\w+)/)).toBe(id);
+    expect(await run(terminal, `ping -c1 -W2 ${ip} >/dev/null && echo "ping=$((1+1))"`, /ping=(\d)/)).toBe('2');
+    expect(await run(terminal, 'docker ps --format "name={{.Names}}"', /name=(\w+)/)).toBe('web');
+    // The sandbox's own namespace cannot reach that address: the shell's namespace is what makes it work.
+    expect(await sandboxShell(`curl -s -m 2 http://${ip}/hostname || echo unreachable`)).toBe('unreachable');
+    await sandboxShell('docker rm -f web');
+  });
+
+  it('re-attaches to the same shell with its output after a reconnect', async () => {
+    const first = await open('window=0');
+    await first.waitFor(PROMPT);
+    const pid = await run(first, 'echo "pid=$$ mark=$((4000+321))"', /pid=(\d+) mark=4321/);
+    await first.close();
+    const again = await open('window=0');
+    await again.waitFor(/mark=4321/);
+    expect(await run(again, 'echo "pid=$$"', /pid=(\d+)/)).toBe(pid);
+  });
+
+  it('gives each window number its own shell, reconnectable, without two tabs switching each other', async () => {
+    const zero = await open('window=0');
+    const one = await open('window=1');
+    await one.waitFor(PROMPT);
+    const pidZero = await run(zero, 'echo "pid=$$"', /pid=(\d+)/);
+    const pidOne = await run(one, 'echo "pid=$$ one=$((700+77))"', /pid=(\d+) one=777/);
+    expect(pidOne).not.toBe(pidZero);
+    // Window 0 keeps showing its own shell while window 1 works.
+    expect(await run(zero, 'echo "zero=$((500+55))"', /zero=(\d+)/)).toBe('555');
+    await one.close();
+    const oneAgain = await open('window=1');
+    await oneAgain.waitFor(/one=777/);
+    expect(await run(oneAgain, 'echo "pid=$$"', /pid=(\d+)/)).toBe(pidOne);
+    expect(await run(zero, 'echo "pid=$$"', /pid=(\d+)/)).toBe(pidZero);
+  });
+
+  it('follows the browser size, the last of a burst of resizes winning', async () => {
+    const terminal = await open('window=0');
+    await terminal.waitFor(PROMPT);
+    const sizeIs = async (rows: number, cols: number) => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const size = await run(terminal, 'echo "size=$(stty size)"', /size=(\d+ \d+)/);
+        if (size === `${rows} ${cols}`) return size;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return 'never';
+    };
+    terminal.resize(100, 30);
+    expect(await sizeIs(30, 100)).toBe('30 100');
+    for (let cols = 60; cols <= 120; cols += 3) terminal.resize(cols, 40);
+    expect(await sizeIs(40, 120)).toBe('40 120');
+    expect(terminal.errors).toEqual([]);
+  });
+
+  it('answers bad control messages with an error frame and keeps working', async () => {
+    const terminal = await open('window=0&tag=bad');
+    await terminal.waitFor(PROMPT);
+    const bad = [
+      'not json',
+      '[1,2]',
+      'null',
+      '{"type":"bogus"}',
+      '{"cols":80,"rows":24}',
+      '{"type":"resize","cols":"80","rows":24}',
+      '{"type":"resize","cols":0,"rows":24}',
+      '{"type":"resize","cols":-5,"rows":24}',
+      '{"type":"resize","cols":100000,"rows":24}',
+      '{"type":"resize","cols":80.5,"rows":24}',
+      '{"type":"resize","cols":80}',
+    ];
+    for (const text of bad) {
+      terminal.sendText(text);
+      expect(await terminal.nextError()).toMatch(/\w/);
+    }
+    expect(terminal.errors).toHaveLength(bad.length);
+    expect(await run(terminal, 'echo "alive=$((20+22))"', /alive=(\d+)/)).toBe('42');
+    // onInput ran for every frame: the bad ones and the keystrokes alike.
+    expect(connections.get('bad')?.inputs).toBe(bad.length + 1);
+  });
+
+  it('refuses an oversized frame with 1009, and a reconnect finds the shell intact', async () => {
+    const terminal = await open('window=0');
+    await terminal.waitFor(PROMPT);
+    const pid = await run(terminal, 'echo "pid=$$"', /pid=(\d+)/);
+    terminal.socket.send(Buffer.alloc(TERMINAL_MAX_PAYLOAD + 1, 'x'), { binary: true });
+    expect((await terminal.closed).code).toBe(1009);
+    const again = await open('window=0');
+    expect(await run(again, 'echo "pid=$$"', /pid=(\d+)/)).toBe(pid);
+    await again.waitFor(PROMPT);
+    expect(await run(again, 'echo "line=[$(cat /dev/null)$((2*21))]"', /line=\[(\d+)\]/)).toBe('42');
+  });
+
+  it('lets an instructor watch read-only: sees the shell, cannot type, does not resize it', async () => {
+    const learner = await open('window=2');
+    await learner.waitFor(PROMPT);
+    learner.resize(90, 20);
+    const watcher = await open('window=2&readonly&tag=watcher');
+    watcher.resize(50, 10);
+    await run(learner, 'echo "shown=$((30+3))"', /shown=33/);
+    await watcher.waitFor(/shown=33/);
+    watcher.send('touch /tmp/watcher-typed\r');
+    expect(await watcher.nextError()).toMatch(/read-only/);
+    expect(await run(learner, 'echo "size=$(stty size)"', /size=(\d+ \d+)/)).toBe('20 90');
+    expect(await sandboxShell('ls /tmp/watcher-typed 2>/dev/null || echo absent')).toBe('absent');
+    expect(connections.get('watcher')?.inputs).toBe(0);
+  });
+
+  it('carries a 1 MB paste without loss or reordering', async () => {
+    const terminal = await open('window=4');
+    await terminal.waitFor(PROMPT);
+    const lines: string[] = [];
+    for (let index = 0; lines.length * 100 < 1024 * 1024; index++) {
+      lines.push(`${String(index).padStart(7, '0')} ${'the quick brown fox jumps over the lazy dog 0123456789 '.repeat(2).slice(0, 91)}`);
+    }
+    const content = `${lines.join('\n')}\n`;
+    // The shell prints "go" only once cat's shell owns the tty, so no pasted byte can reach readline.
+    terminal.send(`sh -c 'printf "%sgo\\n" $((6*7)); cat > /tmp/paste; sha256sum /tmp/paste'\r`);
+    await terminal.waitFor(/42go/);
+    terminal.send(lines.map((line) => `${line}\r`).join(''));
+    terminal.send('\x04');
+    const digest = (await terminal.waitFor(/([0-9a-f]{64})\s+\/tmp\/paste/, 60_000))[1];
+    expect(digest).toBe(createHash('sha256').update(content).digest('hex'));
+  });
+
+  it('pauses the shell output while the client does not read, and finishes it when it does', async () => {
+    const terminal = await open('window=5&tag=slow');
+    await terminal.waitFor(PROMPT);
+    // tmux draws only the final screen of what scrolls by fast, so the flood needs a wide, tall window
+    // and a colour change in every cell to outrun the kernel's socket buffers.
+    terminal.resize(1000, 300);
+    await run(terminal, 'echo "size=$(stty size)"', /size=300 1000/);
+    const serverSide = connections.get('slow')?.ws as WebSocket;
+    terminal.socket.pause();
+    terminal.send('yes "$(printf "\\033[3%dmX" $(seq 1 7) $(seq 1 7) $(seq 1 7))" | head -c 20000000; echo "done=$((6*7))"\r');
+    let largest = 0;
+    const started = performance.now();
+    while (performance.now() - started < 3000) {
+      largest = Math.max(largest, serverSide.bufferedAmount);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    terminal.socket.resume();
+    await terminal.waitFor(/done=42/, 60_000);
+    console.log(`slow client: the server buffered at most ${(largest / 1024).toFixed(0)} KiB`);
+    // The output did back up (so this measured something), and stopped at the high-water mark.
+    expect(largest).toBeGreaterThan(OUTPUT_HIGH_WATER / 2);
+    expect(largest).toBeLessThan(2 * OUTPUT_HIGH_WATER);
+  });
+
+  it('terminates a connection that stops answering pings, and keeps one that answers', async () => {
+    const dead = await open('window=0&ping=150', { autoPong: false });
+    const alive = await open('window=0&ping=150');
+    const closed = await dead.closed;
+    expect(closed.code).toBe(1006);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await run(alive, 'echo "still=$((9*9))"', /still=(\d+)/)).toBe('81');
+  });
+
+  it('ends the socket with 1000 when the shell exits, and a reconnect gets a new shell', async () => {
+    const terminal = await open('window=6');
+    await terminal.waitFor(PROMPT);
+    const pid = await run(terminal, 'echo "pid=$$"', /pid=(\d+)/);
+    terminal.send('exit\r');
+    expect((await terminal.closed).code).toBe(1000);
+    const again = await open('window=6');
+    expect(await run(again, 'echo "pid=$$"', /pid=(\d+)/)).not.toBe(pid);
+  });
+
+  it('leaves no tmux client behind when sockets close, and keeps the shells', async () => {
+    const sessions = async () => sandboxShell('tmux list-sessions -F "#{session_name}" | sort | tr "\\n" " "');
+    const clientCount = async () => Number(await sandboxShell('ps -eo comm | grep -c "^tmux: client" || true'));
+    const before = await sessions();
+    for (let cycle = 0; cycle < 4; cycle++) {
+      const terminal = await open(`window=${cycle % 2}`);
+      await terminal.waitFor(PROMPT);
+      await terminal.close();
+    }
+    // A socket closed right away, before its shell attached, must not leave a client either.
+    (await open('window=0')).socket.terminate();
+    let count = await clientCount();
+    for (let attempt = 0; attempt < 50 && count > 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      count = await clientCount();
+    }
+    expect(count).toBe(0);
+    expect(await sessions()).toBe(before);
+  });
+
+  it('ends the clients a restarted server left behind, keeping their shells', async () => {
+    const terminal = await open('window=0');
+    await terminal.waitFor(PROMPT);
+    // As if the server had died: the socket's server side goes without telling the sandbox.
+    const orphan = await host.getContainer(sandbox.containerName).exec({
+      Cmd: ['dockhand-terminal', 'attach', '1', '80', '24'],
+      Env: ['DOCKHAND_TERMINAL_ID=orphan'],
+      AttachStdin: true,
+      AttachStdout: true,
+      Tty: true,
+    });
+    (await orphan.start({ hijack: true, stdin: true })).destroy();
+    await terminal.close();
+    const sessions = await sandboxShell('tmux list-sessions -F "#{session_name}"');
+    await detachAllTerminals(host, sandbox);
+    expect(await sandboxShell('ps -eo comm | grep -c "^tmux: client" || true')).toBe('0');
+    expect(await sandboxShell('tmux list-sessions -F "#{session_name}"')).toBe(sessions);
+  });
+
+  it('measures keystroke echo and time to the first prompt', async () => {
+    const firstPrompt: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const terminal = await open(`window=7&tag=prompt${round}`);
+      await terminal.waitFor(PROMPT);
+      firstPrompt.push(performance.now() - (connections.get(`prompt${round}`)?.opened as number));
+      if (round < 4) await terminal.close();
+    }
+    const terminal = clients.at(-1) as TerminalClient;
+    const echo = await measureKeystrokeEcho(terminal, 100);
+    const ms = (values: number[], p: number) => percentile(values, p).toFixed(1);
+    console.log(`keystroke echo: p50 ${ms(echo, 50)} ms, p95 ${ms(echo, 95)} ms (n=${echo.length})`);
+    console.log(
+      `first prompt after openTerminal: new shell ${firstPrompt[0]?.toFixed(0)} ms, reattach p50 ${ms(firstPrompt.slice(1), 50)} ms`,
+    );
+    expect(echo).toHaveLength(100);
+  });
+});
+
+describe('the terminal protocol', () => {
+  it('accepts window numbers 0 to 7, absent meaning 0', () => {
+    expect(parseTerminalWindow(null)).toEqual({ ok: true, value: 0 });
+    expect(parseTerminalWindow('7')).toEqual({ ok: true, value: 7 });
+    for (const raw of ['8', '-1', '1.5', 'x', '01x', '99999']) expect(parseTerminalWindow(raw).ok).toBe(false);
+  });
+
+  it('reads a resize and nothing else', () => {
+    expect(parseControlMessage('{"type":"resize","cols":80,"rows":24}')).toEqual({
+      ok: true,
+      value: { type: 'resize', cols: 80, rows: 24 },
+    });
+    expect(parseControlMessage('{"type":"resize","cols":80,"rows":501}').ok).toBe(false);
+  });
+});
