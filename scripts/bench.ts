@@ -1,45 +1,208 @@
 // `npm run bench`: measured figures, printed. Not part of `npm test` (this machine is noisy; compare
-// variants as ratios within one run).
-import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
-import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
-import { destroySandbox, runInSandbox, startSandbox, waitForEngine } from '../sandbox-server/sandboxes/sandbox.ts';
-import { removeEverything } from '../test/support/cleanup.ts';
-import { testConfig } from '../test/support/env.ts';
+// variants as ratios within one run). Runs as its own Dockhand instance and removes all it made.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Config, loadConfig } from '../sandbox-server/config.ts';
+import { connectHostEngine, type Engine } from '../sandbox-server/sandboxes/docker.ts';
+import { prepareSandboxHost } from '../sandbox-server/sandboxes/host.ts';
+import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
+import { labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
+import { type Dockhand, startDockhand } from '../sandbox-server/server.ts';
+import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
+import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/support/terminal-client.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
+const ROOM = Number(process.env.BENCH_ROOM ?? 20);
+const PROMPT = /workspace\S*\$ /;
 const engine = connectHostEngine();
-const config = testConfig({ DOCKHAND_INSTANCE: 'bench', DOCKHAND_SUBNET: '172.31.215.0/24', DOCKHAND_BRIDGE: 'dockhand-bench' });
+const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'dockhand-bench-'));
+const ADMIN = 'bench-admin-token-0123456789';
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+function configFor(name: string, env: NodeJS.ProcessEnv): Config {
+  return loadConfig({
+    DOCKHAND_INSTANCE: 'bench',
+    DOCKHAND_SUBNET: process.env.DOCKHAND_BENCH_SUBNET ?? '172.31.215.0/24',
+    DOCKHAND_BRIDGE: 'dh-bench',
+    DOCKHAND_STATE_DIR: path.join(stateRoot, name),
+    DOCKHAND_ADMIN_TOKEN: ADMIN,
+    PORT: '0',
+    ...env,
+  });
 }
 
-function report(name: string, values: number[]): void {
-  console.log(`${name}: p50 ${percentile(values, 50).toFixed(0)} ms, p95 ${percentile(values, 95).toFixed(0)} ms (n=${values.length})`);
+const ms = (values: number[]) =>
+  `p50 ${percentile(values, 50).toFixed(0)} ms, p95 ${percentile(values, 95).toFixed(0)} ms (n=${values.length})`;
+const say = (line: string) => console.log(line);
+
+async function post(base: string, pathname: string, body: unknown, token?: string) {
+  const response = await fetch(`${base}${pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${pathname} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { id: string; token: string; code: string };
+}
+
+/** POST /api/sessions, open the terminal, wait for the prompt: milliseconds. */
+async function sessionToPrompt(base: string, body: unknown = {}): Promise<number> {
+  const started = performance.now();
+  const created = await post(base, '/api/sessions', body);
+  const terminal = await connectTerminal(
+    `${base.replace('http', 'ws')}/ws/sessions/${created.id}/terminal?token=${created.token}&window=1`,
+  );
+  await terminal.waitFor(PROMPT, 60_000);
+  const elapsed = performance.now() - started;
+  await terminal.close();
+  await fetch(`${base}/api/sessions/${created.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${created.token}` } });
+  return elapsed;
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the pool');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function withDockhand<T>(name: string, env: NodeJS.ProcessEnv, run: (dockhand: Dockhand) => Promise<T>): Promise<T> {
+  const dockhand = await startDockhand(configFor(name, env), () => {});
+  try {
+    return await run(dockhand);
+  } finally {
+    await dockhand.close();
+    await reapSandboxes(engine, configFor(name, env));
+  }
+}
+
+/**
+ * The naive way: a fresh Docker-in-Docker container per request, polled with `docker info` until its
+ * daemon answers, then a shell. No pool, no socket on the host, no readiness signal.
+ */
+async function naiveToPrompt(host: Engine, network: string): Promise<number> {
+  const started = performance.now();
+  const name = resourceName('bench', 'naive', String(Math.random()).slice(2, 10));
+  const container = await host.createContainer({
+    name,
+    Image: SANDBOX_IMAGE,
+    Labels: labelsFor('bench', 'sandbox'),
+    HostConfig: {
+      CapAdd: ['SYS_ADMIN'],
+      SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+      MaskedPaths: [],
+      ReadonlyPaths: [],
+      Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
+      Tmpfs: { '/home/learner/.local/share/docker': 'uid=1000,gid=1000', '/run/user/1000': 'uid=1000,gid=1000,mode=700' },
+      NetworkMode: network,
+    },
+  });
+  try {
+    await container.start();
+    for (;;) {
+      const exec = await container.exec({ Cmd: ['docker', 'info'], AttachStdout: true, AttachStderr: true });
+      const stream = await exec.start({});
+      await new Promise((resolve) => stream.on('end', resolve).resume());
+      if ((await exec.inspect()).ExitCode === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const shell = await container.exec({ Cmd: ['bash', '-i'], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true });
+    const stream = await shell.start({ hijack: true, stdin: true, Tty: true });
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      stream.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (/\$ /.test(seen)) resolve();
+      });
+    });
+    const elapsed = performance.now() - started;
+    stream.destroy();
+    return elapsed;
+  } finally {
+    await container.remove({ force: true, v: true });
+  }
+}
+
+/** Memory the sandbox's cgroup charges once its engine is up and idle (cgroup v1 usage minus page cache). */
+async function idleMemory(host: Engine, containerName: string): Promise<number> {
+  const stats = (await host.getContainer(containerName).stats({ stream: false })) as {
+    memory_stats: { usage: number; stats?: { cache?: number } };
+  };
+  return stats.memory_stats.usage - (stats.memory_stats.stats?.cache ?? 0);
+}
+
+async function main(): Promise<void> {
+  say(`Dockhand benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB`);
+  const setup = configFor('setup', {});
+  await removeEverything(engine, setup);
+  const host = await prepareSandboxHost(engine, setup, () => {});
+
+  // 1. POST /api/sessions → first prompt on the terminal socket, warm pool vs no pool vs naive DinD.
+  const warm = await withDockhand('warm', { DOCKHAND_POOL_SIZE: '2' }, async (dockhand) => {
+    const samples: number[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      await until(() => dockhand.pool.stats().ready === 2, 60_000);
+      samples.push(await sessionToPrompt(dockhand.url));
+    }
+    return samples;
+  });
+  say(`session to first prompt, warm pool:   ${ms(warm)}`);
+  const cold = await withDockhand('cold', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
+    const samples: number[] = [];
+    for (let i = 0; i < SESSIONS; i++) samples.push(await sessionToPrompt(dockhand.url));
+    return samples;
+  });
+  say(`session to first prompt, pool off:    ${ms(cold)}`);
+  const naive: number[] = [];
+  for (let i = 0; i < SESSIONS; i++) naive.push(await naiveToPrompt(engine, host.network.name));
+  say(`naive DinD per request to a prompt:   ${ms(naive)}`);
+  say(
+    `  ratios (p50): pool off / warm = ${(percentile(cold, 50) / percentile(warm, 50)).toFixed(1)}x, naive / warm = ${(percentile(naive, 50) / percentile(warm, 50)).toFixed(1)}x`,
+  );
+
+  // 2. Keystroke echo and idle memory.
+  await withDockhand('echo', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
+    const created = await post(dockhand.url, '/api/sessions', {});
+    const terminal = await connectTerminal(
+      `${dockhand.url.replace('http', 'ws')}/ws/sessions/${created.id}/terminal?token=${created.token}&window=1`,
+    );
+    await terminal.waitFor(PROMPT, 60_000);
+    say(`keystroke echo round trip:            ${ms(await measureKeystrokeEcho(terminal, 100))}`);
+    await terminal.close();
+    const idle: number[] = [];
+    const sessions = [created, await post(dockhand.url, '/api/sessions', {}), await post(dockhand.url, '/api/sessions', {})];
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    for (const session of sessions) {
+      const live = dockhand.sessions.live(session.id);
+      if (live) idle.push(await idleMemory(engine, live.sandbox.containerName));
+    }
+    say(
+      `idle memory per sandbox:              ${idle.map((bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (engine up, shell open, nothing running)`,
+    );
+  });
+
+  // 3. Hot start: a room of people joining a workshop at once, each until their prompt.
+  const room = async (hot: boolean) =>
+    withDockhand(hot ? 'hot' : 'cold-room', { DOCKHAND_POOL_SIZE: '0', DOCKHAND_POOL_MAX: String(ROOM) }, async (dockhand) => {
+      const workshop = await post(dockhand.url, '/api/workshops', { title: 'Bench', expected: hot ? ROOM : undefined }, ADMIN);
+      if (hot) await until(() => dockhand.pool.stats().ready >= ROOM, 300_000);
+      const started = performance.now();
+      const each = await Promise.all(
+        Array.from({ length: ROOM }, (_, i) => sessionToPrompt(dockhand.url, { workshop: workshop.code, name: `learner ${i + 1}` })),
+      );
+      return { all: performance.now() - started, each };
+    });
+  const without = await room(false);
+  say(`${ROOM} join at once, no hot start:      all at a prompt after ${(without.all / 1000).toFixed(1)} s; each ${ms(without.each)}`);
+  const withHot = await room(true);
+  say(`${ROOM} join at once, hot start:         all at a prompt after ${(withHot.all / 1000).toFixed(1)} s; each ${ms(withHot.each)}`);
+  say(`  ratio (all at a prompt): ${(without.all / withHot.all).toFixed(1)}x faster with hot start`);
 }
 
 try {
-  const host = await prepareSandboxHost(engine, config, () => {});
-  const options = sandboxOptions(config, host);
-  const coldStart: number[] = [];
-  const firstPull: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const started = performance.now();
-    const sandbox = await startSandbox(engine, options);
-    try {
-      await waitForEngine(engine, sandbox);
-      coldStart.push(performance.now() - started);
-      const pullStarted = performance.now();
-      const result = await runInSandbox(engine, sandbox, ['docker', 'run', '--rm', 'busybox', 'true']);
-      if (result.exitCode !== 0) throw new Error(`busybox failed in the sandbox: ${result.stderr}`);
-      firstPull.push(performance.now() - pullStarted);
-    } finally {
-      await destroySandbox(engine, sandbox);
-    }
-  }
-  report('sandbox cold start to a responding inner engine', coldStart);
-  report('first `docker run busybox true` in a new sandbox (pull through the mirror)', firstPull);
+  await main();
 } finally {
-  await removeEverything(engine, config);
+  await removeEverything(engine, configFor('setup', {}));
+  rmSync(stateRoot, { recursive: true, force: true });
 }

@@ -63,13 +63,21 @@ ensure_docker() {
   die "dockerd did not answer within 60 s; see /var/log/dockhand-dockerd.log."
 }
 
-# debootstrap builds the offline Debian base image when Docker Hub cannot be reached.
-ensure_debootstrap() {
-  command -v debootstrap >/dev/null && return
+# Host tools: debootstrap builds the offline Debian base image when Docker Hub cannot be reached;
+# mkfs.ext4, losetup and mount give each sandbox its size-limited disk; iptables-restore isolates them.
+ensure_host_tools() {
+  local missing=()
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
+  command -v losetup >/dev/null || missing+=(mount)
+  command -v iptables-restore >/dev/null || missing+=(iptables)
+  [ ${#missing[@]} -eq 0 ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing debootstrap (to build a Debian base image offline)"
+    say "installing ${missing[*]} (sandbox disks, isolation and the offline base image need them)"
     apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  else
+    die "missing host tools: ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) and run this again."
   fi
 }
 
@@ -80,16 +88,16 @@ cmd=${1:-}
 shift || true
 case "$cmd" in
   start)
-    ensure_docker; ensure_debootstrap
+    ensure_docker; ensure_host_tools
     exec node sandbox-server/main.ts "$@" ;;
   test)
-    ensure_docker; ensure_debootstrap
+    ensure_docker; ensure_host_tools
     exec node scripts/test.ts "$@" ;;
   bench)
-    ensure_docker; ensure_debootstrap
+    ensure_docker; ensure_host_tools
     exec node scripts/bench.ts "$@" ;;
   images)
-    ensure_docker; ensure_debootstrap
+    ensure_docker; ensure_host_tools
     exec node scripts/images.ts "$@" ;;
   site-build)
     exec node scripts/site-build.ts "$@" ;;

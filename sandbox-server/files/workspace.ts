@@ -4,8 +4,8 @@
 // Paths travel as arguments, never inside a shell string.
 import { HttpError } from '../http/errors.ts';
 import type { Engine } from '../sandboxes/docker.ts';
+import { execAsLearner } from '../sandboxes/exec.ts';
 import type { Sandbox } from '../sandboxes/sandbox.ts';
-import { execAsLearner } from './exec.ts';
 import { checkRelativePath, WORKSPACE_DIR } from './paths.ts';
 
 /** The editor is for source files; anything bigger is almost certainly not one. */

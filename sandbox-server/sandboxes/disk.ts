@@ -5,7 +5,7 @@
 // server can find and remove a disk it did not create.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { chown, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type Engine, removeContainer } from './docker.ts';
@@ -54,27 +54,35 @@ export async function listDiskIds(dirs: DiskDirs): Promise<string[]> {
 /**
  * Creates, formats and mounts the disk. The file system is filled from `seedDir` while it is made
  * (`mkfs.ext4 -d`), so no copy is needed; it has no journal (a sandbox never outlives a host crash)
- * and no blocks reserved for root, so the learner gets all of `sizeBytes`.
+ * and no blocks reserved for root, so the learner gets all of `sizeBytes`. Never touches a disk that
+ * already exists; removes what it made if a later step fails.
  */
 export async function createDisk(disk: SandboxDisk, sizeBytes: number, seedDir: string): Promise<void> {
   await mkdir(path.dirname(disk.file), { recursive: true, mode: 0o700 });
-  const file = await open(disk.file, 'wx', 0o600);
+  const file = await open(disk.file, 'wx', 0o600).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EEXIST' ? new Error(`the sandbox disk ${disk.file} already exists; start the sandbox with a new id.`) : error;
+  });
   try {
-    await file.truncate(sizeBytes);
-  } finally {
-    await file.close();
+    await file.truncate(sizeBytes).finally(() => file.close());
+    await run('mkfs.ext4', ['-q', '-O', '^has_journal', '-m', '0', '-E', 'lazy_itable_init=1,root_owner=0:0', '-d', seedDir, disk.file]);
+    await mkdir(disk.mountDir, { recursive: true, mode: 0o700 });
+    // noinit_itable: the sparse file already reads as zeros, so the kernel need not zero inode tables.
+    await run('mount', ['-t', 'ext4', '-o', 'loop,nodev,noinit_itable', disk.file, disk.mountDir]);
+  } catch (error) {
+    await removeDisk(disk);
+    throw error;
   }
-  await run('mkfs.ext4', ['-q', '-O', '^has_journal', '-m', '0', '-E', 'lazy_itable_init=1,root_owner=0:0', '-d', seedDir, disk.file]);
-  await mkdir(disk.mountDir, { recursive: true, mode: 0o700 });
-  // noinit_itable: the sparse file already reads as zeros, so the kernel need not zero inode tables.
-  await run('mount', ['-t', 'ext4', '-o', 'loop,nodev,noinit_itable', disk.file, disk.mountDir]);
 }
 
 /** Unmounts, detaches and deletes the disk. Safe on a half-made disk and when called twice. */
 export async function removeDisk(disk: SandboxDisk): Promise<void> {
   await unmount(disk.mountDir);
   await detachLoopDevices(disk.file);
-  await rmdir(disk.mountDir).catch(ignoreMissing);
+  // Only once nothing is mounted there, or this would delete a live disk's contents.
+  if ((await mountsUnder(disk.mountDir)).length > 0) {
+    throw new Error(`something is still mounted under ${disk.mountDir}; unmount it, then destroy the sandbox again.`);
+  }
+  await rm(disk.mountDir, { recursive: true, force: true });
   await rm(disk.file, { force: true });
 }
 
@@ -85,9 +93,20 @@ export async function loopDevicesOf(file: string): Promise<string[]> {
 }
 
 export async function isMounted(dir: string): Promise<boolean> {
+  return (await mountPoints()).includes(dir);
+}
+
+async function mountsUnder(dir: string): Promise<string[]> {
+  return (await mountPoints()).filter((point) => point === dir || point.startsWith(`${dir}/`));
+}
+
+async function mountPoints(): Promise<string[]> {
   const mountInfo = await readFile('/proc/self/mountinfo', 'utf8');
   // Field 5 is the mount point, with spaces and the like written as octal escapes.
-  return mountInfo.split('\n').some((line) => unescapeMountPath(line.split(' ')[4] ?? '') === dir);
+  return mountInfo
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => unescapeMountPath(line.split(' ')[4] ?? ''));
 }
 
 /** Where a fresh disk's contents come from: a home directory in an image, and who owns it. */
@@ -128,6 +147,13 @@ async function makeSeed(host: Engine, instance: string, seedDir: string, source:
   } finally {
     await rm(partial, { recursive: true, force: true });
     await removeContainer(host, container.id);
+  }
+  // Seeds of earlier builds of the image are of no more use.
+  const seedsDir = path.dirname(seedDir);
+  for (const name of await entries(seedsDir)) {
+    if (name.startsWith('seed-') && !name.endsWith('.partial') && name !== path.basename(seedDir)) {
+      await rm(path.join(seedsDir, name), { recursive: true, force: true });
+    }
   }
 }
 
@@ -172,7 +198,8 @@ async function run(command: string, args: string[]): Promise<{ stdout: string }>
     return await exec(command, args);
   } catch (error) {
     const message = (error as { stderr?: string }).stderr?.trim() || String(error);
-    throw new Error(`${command} ${args.join(' ')} failed: ${message}. Dockhand must run as root to give sandboxes their disks.`);
+    const hint = process.getuid?.() === 0 ? '' : ' Dockhand must run as root to give sandboxes their disks.';
+    throw new Error(`${command} ${args.join(' ')} failed: ${message}.${hint}`);
   }
 }
 

@@ -4,9 +4,9 @@
 // host; the rest of the container's file system is read-only.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { createDisk, describeDisk, diskSeed, removeDisk, type SandboxDisk } from './disk.ts';
 import { connectSocket, type Engine, removeContainer } from './docker.ts';
+import { execAsLearner } from './exec.ts';
 import { SANDBOX_IMAGE } from './kit/images.ts';
 import { LABEL, labelsFor, resourceName } from './labels.ts';
 import type { SandboxNetwork } from './network.ts';
@@ -70,9 +70,9 @@ export async function startSandbox(host: Engine, options: SandboxOptions, id = n
   }
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const labels = labelsFor(options.instance, 'sandbox', { [LABEL.sandbox]: id });
+  const seed = await diskSeed(host, options.instance, options.stateDir, { image: SANDBOX_IMAGE, home: LEARNER_HOME, uid: LEARNER_UID });
+  await createDisk(sandbox.disk, limits.diskBytes, seed);
   try {
-    const seed = await diskSeed(host, options.instance, options.stateDir, { image: SANDBOX_IMAGE, home: LEARNER_HOME, uid: LEARNER_UID });
-    await createDisk(sandbox.disk, limits.diskBytes, seed);
     const container = await host.createContainer({
       name: sandbox.containerName,
       Image: SANDBOX_IMAGE,
@@ -144,24 +144,10 @@ export async function sandboxAddress(host: Engine, sandbox: Sandbox, network: Sa
 
 export type CommandResult = { exitCode: number; stdout: string; stderr: string };
 
-/** Runs a command in the sandbox as the learner and waits for it to finish. */
-export async function runInSandbox(host: Engine, sandbox: Sandbox, argv: string[]): Promise<CommandResult> {
-  const exec = await host.getContainer(sandbox.containerName).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  host.modem.demuxStream(stream, stdout, stderr);
-  await new Promise<void>((resolve, reject) => {
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-  });
-  const { ExitCode } = await exec.inspect();
-  return { exitCode: ExitCode ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+/** Runs a command in the sandbox as the learner and waits (at most timeoutMs) for it to finish. */
+export async function runInSandbox(host: Engine, sandbox: Sandbox, argv: string[], timeoutMs = 300_000): Promise<CommandResult> {
+  const result = await execAsLearner(host, sandbox, argv, { timeoutMs });
+  return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr };
 }
 
 /** Removes the container, then its disk. Safe on a half-made sandbox and when called twice. */

@@ -1,5 +1,6 @@
 // What the rest of the server knows about sandboxes: launch one, find the live ones after a restart,
 // adopt or destroy them, run a command in one. How a sandbox runs (Docker-in-Docker) stays in here.
+import { listDiskIds } from './disk.ts';
 import { connectSocket, type Engine } from './docker.ts';
 import { LABEL, labelFilter } from './labels.ts';
 import {
@@ -19,7 +20,7 @@ export type SandboxService = {
   host: Engine;
   launch(): Promise<Sandbox>;
   destroy(sandbox: Sandbox): Promise<void>;
-  /** Ids of the sandboxes this instance has on the engine, running or not. */
+  /** Ids of the sandboxes this instance has, running or not, or only a disk left by a crash. */
   listIds(): Promise<string[]>;
   /** Reconnects to a sandbox left by an earlier server; undefined when it is no longer usable. */
   adopt(id: string): Promise<Sandbox | undefined>;
@@ -46,7 +47,8 @@ export function createSandboxService(host: Engine, options: SandboxOptions): San
     destroy: (sandbox) => destroySandbox(host, sandbox),
     async listIds() {
       const containers = await host.listContainers({ all: true, filters: labelFilter(options.instance, 'sandbox') });
-      return containers.map((container) => container.Labels[LABEL.sandbox]).filter((id): id is string => Boolean(id));
+      const fromContainers = containers.map((container) => container.Labels[LABEL.sandbox]).filter((id): id is string => Boolean(id));
+      return [...new Set([...fromContainers, ...(await listDiskIds(options))])];
     },
     async adopt(id) {
       const sandbox = describeSandbox(options, id);

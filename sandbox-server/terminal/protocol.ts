@@ -4,7 +4,9 @@
 
 /** The WebSocket server's maxPayload for terminal sockets: larger frames close the socket with 1009. */
 export const TERMINAL_MAX_PAYLOAD = 64 * 1024;
-/** A session's terminals are numbered 0 … TERMINAL_WINDOWS - 1; each is its own shell. */
+/** Clients split input (a big paste) into binary frames of at most this many bytes. */
+export const TERMINAL_INPUT_FRAME = 16 * 1024;
+/** A session's terminals are numbered 1 … TERMINAL_WINDOWS; each is its own shell. */
 export const TERMINAL_WINDOWS = 8;
 export const MAX_COLS = 1000;
 export const MAX_ROWS = 500;
@@ -13,12 +15,12 @@ export type TerminalSize = { cols: number; rows: number };
 export type ControlMessage = { type: 'resize' } & TerminalSize;
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** The `window` query parameter: absent means terminal 0. */
+/** The `window` query parameter: absent means terminal 1. */
 export function parseTerminalWindow(raw: string | null | undefined): Parsed<number> {
-  if (raw === null || raw === undefined || raw === '') return { ok: true, value: 0 };
+  if (raw === null || raw === undefined || raw === '') return { ok: true, value: 1 };
   const window = Number(raw);
-  if (!/^\d{1,2}$/.test(raw) || window >= TERMINAL_WINDOWS) {
-    return { ok: false, error: `window must be a whole number from 0 to ${TERMINAL_WINDOWS - 1} (got "${raw.slice(0, 20)}").` };
+  if (!/^\d{1,2}$/.test(raw) || window < 1 || window > TERMINAL_WINDOWS) {
+    return { ok: false, error: `window must be a whole number from 1 to ${TERMINAL_WINDOWS} (got "${raw.slice(0, 20)}").` };
   }
   return { ok: true, value: window };
 }
@@ -37,10 +39,15 @@ export function parseControlMessage(text: string): Parsed<ControlMessage> {
   if (type !== 'resize') {
     return { ok: false, error: `unknown control message type ${JSON.stringify(type)?.slice(0, 40)}; the only one is "resize".` };
   }
-  if (!isWithin(cols, MAX_COLS) || !isWithin(rows, MAX_ROWS)) {
+  const size = { cols, rows };
+  if (!isTerminalSize(size)) {
     return { ok: false, error: `resize needs whole numbers: cols from 1 to ${MAX_COLS} and rows from 1 to ${MAX_ROWS}.` };
   }
-  return { ok: true, value: { type, cols, rows } };
+  return { ok: true, value: { type, ...size } };
+}
+
+export function isTerminalSize(size: { cols: unknown; rows: unknown }): size is TerminalSize {
+  return isWithin(size.cols, MAX_COLS) && isWithin(size.rows, MAX_ROWS);
 }
 
 export function errorFrame(error: string): string {

@@ -8,18 +8,21 @@ import type { RawData, WebSocket } from 'ws';
 import type { Engine } from '../sandboxes/docker.ts';
 import { LEARNER_UID, runInSandbox, type Sandbox } from '../sandboxes/sandbox.ts';
 import { DEFAULT_PING_INTERVAL_MS, keepAlive } from './keepalive.ts';
-import { errorFrame, parseControlMessage, type TerminalSize } from './protocol.ts';
+import { errorFrame, isTerminalSize, parseControlMessage, type TerminalSize } from './protocol.ts';
 import { createResizer } from './resize.ts';
 
 export type TerminalOptions = {
   /** Which of the session's terminals (see parseTerminalWindow). */
   window: number;
-  /** An instructor watching: sees the shell, cannot type, does not change its size. */
+  /**
+   * An instructor watching: sees the shell, and every input frame is refused. Its resizes size only its
+   * own view: the shell keeps the learner's size.
+   */
   readOnly: boolean;
   /** Called for every frame a writable connection sends (activity, for the idle timeout). */
   onInput?: () => void;
   pingIntervalMs?: number;
-  /** Size until the browser's first resize. */
+  /** Size until the browser's first resize (80x24 when absent or out of range). */
   initialSize?: TerminalSize;
 };
 
@@ -57,23 +60,21 @@ export function openTerminal(host: Engine, sandbox: Sandbox, ws: WebSocket, opti
     }
   };
   ws.on('message', (data: RawData, isBinary: boolean) => {
-    if (options.readOnly) {
-      sendError('this terminal is read-only: input is not sent to the shell.');
-      return;
-    }
-    options.onInput?.();
+    if (!options.readOnly) options.onInput?.();
     if (!isBinary) {
       const parsed = parseControlMessage(data.toString());
       if (parsed.ok) resizer.request(parsed.value);
       else sendError(parsed.error);
-      return;
+    } else if (options.readOnly) {
+      sendError('this terminal is read-only: input is not sent to the shell.');
+    } else {
+      writeInput(toBuffer(data));
     }
-    writeInput(toBuffer(data));
   });
   // 'close' follows every 'error'; the listener only keeps an error from being thrown.
   ws.on('error', () => {});
 
-  const size = options.initialSize ?? DEFAULT_SIZE;
+  const size = options.initialSize && isTerminalSize(options.initialSize) ? options.initialSize : DEFAULT_SIZE;
   const argv = ['dockhand-terminal', 'attach', String(options.window), String(size.cols), String(size.rows)];
   if (options.readOnly) argv.push('read-only');
   const attaching = host
@@ -99,8 +100,12 @@ export function openTerminal(host: Engine, sandbox: Sandbox, ws: WebSocket, opti
       for (const bytes of early.splice(0)) writeInput(bytes);
       pipeOutput(attached, ws);
       attached.on('end', () => endTerminal(ws, 1000, 'the shell ended; reconnect for a new one'));
-      attached.on('error', () => endTerminal(ws, 1011, 'the connection to the sandbox broke; reconnect'));
-      attached.on('close', () => resizer.stop());
+      // 'close' follows 'end' (then the socket is already closing) and 'error'.
+      attached.on('error', () => {});
+      attached.on('close', () => {
+        resizer.stop();
+        endTerminal(ws, 1011, 'the connection to the sandbox broke; reconnect');
+      });
       resizer.start();
       ws.resume();
     })

@@ -6,7 +6,7 @@ import { renderLesson } from '../../sandbox-server/course/render.ts';
 import type { Lesson } from '../../sandbox-server/course/types.ts';
 
 // The build runs from the project root; the parser's own default path points into its bundled copy.
-const LESSONS_DIR = path.resolve(process.cwd(), process.env.DOCKHAND_LESSONS_DIR ?? 'lessons');
+const LESSONS_DIR = path.resolve(process.cwd(), 'lessons');
 
 let loading: Promise<Lesson[]> | undefined;
 
@@ -18,5 +18,5 @@ export function courseLessons(): Promise<Lesson[]> {
   return loading;
 }
 
-export { renderLesson };
 export type { Lesson };
+export { renderLesson };

@@ -22,7 +22,7 @@ import { editor, KeyCode, KeyMod, Uri } from 'monaco-editor/editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import { api, type Session } from './session.ts';
 
-type Entry = { name: string; path: string; type: 'file' | 'dir'; size: number };
+type Entry = { name: string; path: string; type: 'file' | 'dir' | 'other'; size: number };
 type OpenFile = { model: editor.ITextModel; savedVersion: number };
 
 (globalThis as { MonacoEnvironment?: unknown }).MonacoEnvironment = { getWorker: () => new EditorWorker() };
@@ -74,7 +74,10 @@ export function mountEditor(panel: HTMLElement) {
   const listDir = async (dir: string, into: HTMLElement) => {
     if (!session) return;
     const { entries } = await api<{ entries: Entry[] }>(session, 'GET', `/api/sessions/${session.id}/files?dir=${encodeURIComponent(dir)}`);
-    const sorted = [...entries].sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'dir' ? -1 : 1));
+    // Sockets, devices and the like cannot be edited: not listed.
+    const sorted = entries
+      .filter((entry) => entry.type !== 'other')
+      .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'dir' ? -1 : 1));
     into.replaceChildren(...sorted.map(entryItem));
     if (sorted.length === 0 && dir === '') into.innerHTML = '<li class="empty">Your workspace is empty.</li>';
     showState();

@@ -25,7 +25,7 @@ export function enableExercises(root: HTMLElement, lesson: string, onProgress: (
     const nowPassed = passed.has(id);
     section.dataset.state = nowPassed ? 'passed' : 'failed';
     state.textContent = nowPassed ? 'Passed' : 'Not yet';
-    if (result.message !== undefined) (section.querySelector('.exercise-message') as HTMLElement).textContent = result.message;
+    if (result.message !== undefined) showSentence(section.querySelector('.exercise-message') as HTMLElement, result.message);
     if (animate && nowPassed && !wasPassed) {
       section.classList.remove('just-passed');
       void section.offsetWidth;
@@ -54,7 +54,10 @@ export function enableExercises(root: HTMLElement, lesson: string, onProgress: (
     const check = button('Check', 'primary');
     actions.append(check);
     check.addEventListener('click', async () => {
-      if (!session) return void (message.textContent = 'Your sandbox is not ready yet; wait for the terminal to connect.');
+      if (!session) {
+        message.textContent = 'Your sandbox is not ready yet; wait for the terminal to connect.';
+        return;
+      }
       check.disabled = true;
       message.textContent = 'Checking…';
       try {
@@ -103,17 +106,29 @@ export function enableExercises(root: HTMLElement, lesson: string, onProgress: (
       reveal.focus();
     });
     yes.addEventListener('click', async () => {
-      if (!session) return void (message.textContent = 'Your sandbox is not ready yet; the solution comes from it.');
+      if (!session) {
+        message.textContent = 'Your sandbox is not ready yet; the solution comes from it.';
+        return;
+      }
       yes.disabled = true;
       try {
-        const shown = await api<{ solution: string; solutionHtml?: string; solve: string }>(session, 'GET', `/api/sessions/${session.id}/solutions/${lesson}/${id}`);
+        const shown = await api<{ solution: string; solutionHtml?: string; solve: string }>(
+          session,
+          'GET',
+          `/api/sessions/${session.id}/solutions/${lesson}/${id}`,
+        );
         confirm.remove();
         reveal.remove();
         solution.innerHTML = '<h4>Solution</h4>';
         // The server renders the explanation with the lesson renderer; plain text when it did not.
         if (shown.solutionHtml) solution.insertAdjacentHTML('beforeend', shown.solutionHtml);
         else solution.append(Object.assign(document.createElement('p'), { textContent: shown.solution }));
-        if (shown.solve) solution.append(solveBlock(shown.solve));
+        if (shown.solve) {
+          const solve = document.createElement('div');
+          solve.className = 'solve';
+          solve.append(Object.assign(document.createElement('p'), { textContent: 'The commands, ready to run:' }), solveBlock(shown.solve));
+          solution.append(solve);
+        }
         solution.tabIndex = -1;
         solution.focus();
       } catch (error) {
@@ -149,6 +164,18 @@ export function enableExercises(root: HTMLElement, lesson: string, onProgress: (
       if (section) show(section, event, true);
     },
   };
+}
+
+/** A check's sentence, with `backticked` commands shown as code (as text: nothing in it becomes markup). */
+function showSentence(element: HTMLElement, sentence: string): void {
+  element.replaceChildren(
+    ...sentence.split('`').map((part, index) => {
+      if (index % 2 === 0) return document.createTextNode(part);
+      const code = document.createElement('code');
+      code.textContent = part;
+      return code;
+    }),
+  );
 }
 
 /** Shows the first `count` hints of an exercise; returns how many are shown. */

@@ -10,7 +10,7 @@ async function showProgress(): Promise<void> {
   try {
     const view = await api<{ state: string; endReason?: string }>(session, 'GET', `/api/sessions/${session.id}`);
     if (view.state === 'ended') {
-      note.textContent = `${endedMessage(view.endReason, session.idleMinutes)} Opening a lesson starts a new one.`;
+      note.textContent = `${endedMessage(view.endReason, session.idleSeconds)} Opening a lesson starts a new one.`;
       return;
     }
     note.textContent = 'Your sandbox is still running: pick up where you left off.';

@@ -30,7 +30,10 @@ enableDivider(document.getElementById('divider') as HTMLElement, document.getEle
 enableCodeBlocks(document.body, (terminal, command, interrupt) => {
   const ran = terminals.run(terminal, command, interrupt);
   // Stacked on a narrow screen, the terminal may be far below the block that was clicked.
-  if (ran && workspace.getBoundingClientRect().top > innerHeight) workspace.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  if (ran && workspace.getBoundingClientRect().top > innerHeight) {
+    const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
+    workspace.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'start' });
+  }
   return ran;
 });
 
@@ -70,10 +73,16 @@ controller.subscribe((state) => {
       if (event.type === 'exercise') exercises.result(event);
       if (event.type === 'warning') showBanner('warning', event.message, 'Keep my sandbox');
     });
-    const stopPorts = followPorts(workspace.querySelector('.port-list') as HTMLElement, state.session);
+    const ports = followPorts(workspace.querySelector('.port-list') as HTMLElement, state.session);
+    // Typing in a terminal or running a block may publish a port.
+    const nudge = () => ports.nudge();
+    workspace.addEventListener('keydown', nudge);
+    document.addEventListener('click', nudge);
     stopFollowing = () => {
       events.stop();
-      stopPorts();
+      ports.stop();
+      workspace.removeEventListener('keydown', nudge);
+      document.removeEventListener('click', nudge);
     };
     void editor.setSession(state.session);
     void exercises.setSession(state.session);

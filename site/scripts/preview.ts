@@ -1,14 +1,22 @@
-// Web preview: the ports the learner's containers publish, as links that open through the preview proxy.
-// Polled every few seconds while the page is visible; the first visit with ?token= sets the preview cookie.
+// Web preview: the ports the learner's containers publish, as links that open through the preview proxy
+// (the first visit with ?token= sets the preview cookie). Ports change because the learner did something,
+// so the list is polled every few seconds for a while after each bit of activity, while the page is
+// visible. Never for longer: every API call counts as activity, and a forgotten tab must not keep its
+// sandbox alive forever.
 import { ApiError, api, type Session } from './session.ts';
 
 type Port = { port: number; container?: string; url: string };
 
 const POLL_MS = 4000;
+const MAX_WINDOW_MS = 2 * 60_000;
 
-export function followPorts(list: HTMLElement, session: Session): () => void {
+export function followPorts(list: HTMLElement, session: Session) {
+  // Half the idle timeout at most: polling alone then never stretches idleness much past it.
+  const windowMs = Math.min(MAX_WINDOW_MS, (session.idleSeconds * 1000) / 2);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let polling = false;
   let stopped = false;
+  let activeUntil = 0;
   let shown = '';
 
   const render = (ports: Port[]) => {
@@ -34,28 +42,36 @@ export function followPorts(list: HTMLElement, session: Session): () => void {
 
   const poll = async () => {
     timer = undefined;
-    if (stopped || document.visibilityState !== 'visible') return;
+    if (stopped || polling || document.visibilityState !== 'visible') return;
+    polling = true;
     try {
       render((await api<{ ports: Port[] }>(session, 'GET', `/api/sessions/${session.id}/ports`)).ports);
     } catch (error) {
-      // A server without the ports endpoint, or an ended session: nothing to show, no point asking again.
-      if (error instanceof ApiError && [404, 405, 410].includes(error.status)) return render([]);
+      // The session ended: nothing to show. Other failures (a network blip) just wait for the next round.
+      if (error instanceof ApiError && error.status === 410) render([]);
     }
-    if (!stopped) timer = setTimeout(poll, POLL_MS);
+    polling = false;
+    if (!stopped && Date.now() < activeUntil) timer = setTimeout(poll, POLL_MS);
+  };
+
+  const nudge = () => {
+    activeUntil = Date.now() + windowMs;
+    if (!timer && !polling) void poll();
   };
   const onVisible = () => {
-    if (document.visibilityState === 'visible' && !timer) void poll();
+    if (document.visibilityState === 'visible' && Date.now() < activeUntil && !timer) void poll();
   };
   document.addEventListener('visibilitychange', onVisible);
-  void poll();
+  nudge();
 
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    document.removeEventListener('visibilitychange', onVisible);
-    render([]);
+  return {
+    /** The learner did something that may have started or stopped a container. */
+    nudge,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+      render([]);
+    },
   };
 }
-
-/** Asks for the ports now (after a command ran, say) instead of at the next tick. */
-export type StopPorts = ReturnType<typeof followPorts>;

@@ -3,7 +3,10 @@
 
 const STORAGE_KEY = 'dockhand.session';
 
-export type Session = { id: string; token: string; idleMinutes: number };
+/** `idleSeconds`: how long the server keeps a sandbox nobody uses (as it said when the session began). */
+export type Session = { id: string; token: string; idleSeconds: number };
+
+const DEFAULT_IDLE_SECONDS = 30 * 60;
 
 export type SessionState =
   | { kind: 'none' }
@@ -26,7 +29,7 @@ export function storedSession(): Session | undefined {
   try {
     const value = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<Session> | null;
     if (typeof value?.id === 'string' && typeof value.token === 'string') {
-      return { id: value.id, token: value.token, idleMinutes: Number(value.idleMinutes) || 30 };
+      return { id: value.id, token: value.token, idleSeconds: Number(value.idleSeconds) || DEFAULT_IDLE_SECONDS };
     }
   } catch {
     // A corrupt entry is the same as none.
@@ -64,19 +67,21 @@ export async function api<T>(session: Session | undefined, method: string, path:
   return json as T;
 }
 
-/** Minutes of idleness after which the server removes a sandbox, as the server reported it at creation. */
-function idleMinutesOf(view: SessionView): number {
-  if (!view.idleExpiresAt) return 30;
-  const minutes = Math.round((Date.parse(view.idleExpiresAt) - Date.parse(view.createdAt)) / 60_000);
-  return minutes > 0 ? minutes : 30;
+/** The server's idle timeout: a new session's idle deadline is that far from its start. */
+function idleSecondsOf(view: SessionView): number {
+  const seconds = Math.round((Date.parse(view.idleExpiresAt ?? '') - Date.parse(view.createdAt)) / 1000);
+  return seconds > 0 ? seconds : DEFAULT_IDLE_SECONDS;
 }
 
-export function endedMessage(reason: string | undefined, idleMinutes: number): string {
-  if (reason === 'idle timeout') return `Your sandbox was removed after ${idleMinutes} minutes without activity.`;
-  if (reason === 'lifetime' || reason === 'maximum lifetime' || reason?.includes('lifetime')) {
-    return 'Your sandbox reached its maximum lifetime and was removed.';
-  }
+function duration(seconds: number): string {
+  return seconds < 120 ? `${seconds} seconds` : `${Math.round(seconds / 60)} minutes`;
+}
+
+export function endedMessage(reason: string | undefined, idleSeconds: number): string {
+  if (reason === 'idle timeout') return `Your sandbox was removed after ${duration(idleSeconds)} without activity.`;
+  if (reason === 'maximum lifetime reached') return 'Your sandbox reached its maximum lifetime and was removed.';
   if (reason === 'ended by the learner') return 'You ended this sandbox.';
+  if (reason === 'the workshop has ended') return 'The workshop has ended, and your sandbox with it.';
   return reason ? `Your sandbox was removed (${reason}).` : 'Your sandbox was removed.';
 }
 
@@ -93,7 +98,7 @@ export function createSessionController(lesson: string | undefined) {
     set({ kind: 'claiming' });
     try {
       const view = await api<SessionView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {});
-      const session = { id: view.id, token: view.token as string, idleMinutes: idleMinutesOf(view) };
+      const session = { id: view.id, token: view.token as string, idleSeconds: idleSecondsOf(view) };
       remember(session);
       set({ kind: 'active', session });
     } catch (error) {
@@ -117,7 +122,7 @@ export function createSessionController(lesson: string | undefined) {
       try {
         const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`);
         if (view.state === 'active') return set({ kind: 'active', session: stored });
-        set({ kind: 'ended', message: endedMessage(view.endReason, stored.idleMinutes) });
+        set({ kind: 'ended', message: endedMessage(view.endReason, stored.idleSeconds) });
       } catch (error) {
         // The server forgot it (a new state directory): that sandbox is gone as well.
         if (error instanceof ApiError && (error.status === 404 || error.status === 401)) {
@@ -130,7 +135,7 @@ export function createSessionController(lesson: string | undefined) {
     /** The sandbox went away while the page was open. */
     ended(reason: string | undefined): void {
       const stored = storedSession();
-      set({ kind: 'ended', message: endedMessage(reason, stored?.idleMinutes ?? 30) });
+      set({ kind: 'ended', message: endedMessage(reason, stored?.idleSeconds ?? DEFAULT_IDLE_SECONDS) });
     },
     /** Starts over with a fresh sandbox (after the old one ended, or a failed claim). */
     async restart(): Promise<void> {

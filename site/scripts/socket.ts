@@ -10,6 +10,11 @@ export type SocketHandlers = {
   onMessage(data: string | ArrayBuffer): void;
   /** Asked after a connection closed: false stops retrying (e.g. the session ended). */
   shouldRetry?(): Promise<boolean>;
+  /**
+   * A connection that sent something and heard nothing back for this long is taken for dead (a laptop
+   * that changed networks keeps a socket "open" that goes nowhere) and replaced.
+   */
+  stallTimeoutMs?: number;
 };
 
 const MAX_DELAY_MS = 8_000;
@@ -25,6 +30,7 @@ export function openReconnectingSocket(url: string, handlers: SocketHandlers) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
   let stopped = false;
+  let stallTimer: ReturnType<typeof setTimeout> | undefined;
 
   const connect = () => {
     clearTimeout(timer);
@@ -39,17 +45,27 @@ export function openReconnectingSocket(url: string, handlers: SocketHandlers) {
       handlers.onState('open', { attempt });
       handlers.onOpen?.(socket);
     };
-    socket.onmessage = (event) => handlers.onMessage(event.data as string | ArrayBuffer);
-    socket.onclose = async () => {
-      if (ws !== socket || stopped) return;
-      ws = undefined;
-      if (handlers.shouldRetry && !(await handlers.shouldRetry().catch(() => true))) return stop();
-      if (stopped) return;
-      attempt += 1;
-      const retryInMs = Math.min(MAX_DELAY_MS, 500 * 2 ** (attempt - 1));
-      handlers.onState('waiting', { retryInMs, attempt });
-      timer = setTimeout(connect, retryInMs);
+    socket.onmessage = (event) => {
+      if (ws !== socket) return;
+      clearTimeout(stallTimer);
+      stallTimer = undefined;
+      handlers.onMessage(event.data as string | ArrayBuffer);
     };
+    socket.onclose = () => void lost(socket);
+  };
+
+  /** The connection ended (closed, or stalled): ask whether to go on, then retry after a while. */
+  const lost = async (socket: WebSocket) => {
+    clearTimeout(stallTimer);
+    stallTimer = undefined;
+    if (ws !== socket || stopped) return;
+    ws = undefined;
+    if (handlers.shouldRetry && !(await handlers.shouldRetry().catch(() => true))) return stop();
+    if (stopped) return;
+    attempt += 1;
+    const retryInMs = Math.min(MAX_DELAY_MS, 500 * 2 ** (attempt - 1));
+    handlers.onState('waiting', { retryInMs, attempt });
+    timer = setTimeout(connect, retryInMs);
   };
 
   const retryNow = () => {
@@ -65,6 +81,7 @@ export function openReconnectingSocket(url: string, handlers: SocketHandlers) {
     if (stopped) return;
     stopped = true;
     clearTimeout(timer);
+    clearTimeout(stallTimer);
     window.removeEventListener('online', retryNow);
     document.removeEventListener('visibilitychange', onVisible);
     const socket = ws;
@@ -76,16 +93,21 @@ export function openReconnectingSocket(url: string, handlers: SocketHandlers) {
   connect();
   return {
     send(data: string | Uint8Array<ArrayBuffer>): boolean {
-      if (ws?.readyState !== WebSocket.OPEN) return false;
-      ws.send(data);
+      const socket = ws;
+      if (socket?.readyState !== WebSocket.OPEN) return false;
+      socket.send(data);
+      if (handlers.stallTimeoutMs && !stallTimer) {
+        // close() on a dead connection may take minutes to report back: give up on it at once.
+        stallTimer = setTimeout(() => {
+          void lost(socket);
+          socket.close();
+        }, handlers.stallTimeoutMs);
+      }
       return true;
     },
     get isOpen(): boolean {
       return ws?.readyState === WebSocket.OPEN;
     },
-    retryNow,
     stop,
   };
 }
-
-export type ReconnectingSocket = ReturnType<typeof openReconnectingSocket>;

@@ -11,19 +11,18 @@ import { openReconnectingSocket, wsUrl } from './socket.ts';
 export type TerminalState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
 
 export type TerminalHandle = {
-  number: number;
   /** Types a command and presses Enter (after Ctrl-C when `interrupt`); waits for the connection if needed. */
   run(command: string, interrupt: boolean): void;
   focus(): void;
   /** Fits the terminal to its element (after it became visible or changed size). */
   fit(): void;
   setScreenReaderMode(on: boolean): void;
-  /** The visible text, for tests and assistive tools. */
-  text(): string;
   dispose(): void;
 };
 
 const RESIZE_DEBOUNCE_MS = 80;
+/** The socket refuses frames over 64 KiB: a large paste goes in pieces (a byte stream, so any cut is fine). */
+const MAX_FRAME_BYTES = 16 * 1024;
 const encoder = new TextEncoder();
 
 // A dark terminal in both page themes; every colour keeps at least 4.5:1 against the background.
@@ -69,30 +68,30 @@ export function openTerminal(
   term.loadAddon(fitAddon);
   term.loadAddon(new WebLinksAddon());
   term.open(host);
-  term.textarea?.setAttribute('aria-label', `Terminal ${number}`);
-  enableClipboardKeys(term);
+  term.textarea?.setAttribute('aria-label', `Terminal ${number}. Shift+Tab leaves the terminal.`);
+  enableKeys(term);
   keepRightClickForTheBrowser(host);
 
   let resizeTimer: ReturnType<typeof setTimeout> | undefined;
-  const fit = () => {
+  const fitToHost = () => {
     // A hidden tab has no size; it is fitted when shown.
     if (host.offsetWidth > 0 && host.offsetHeight > 0) fitAddon.fit();
   };
   const observer = new ResizeObserver(() => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(fit, RESIZE_DEBOUNCE_MS);
+    resizeTimer = setTimeout(fitToHost, RESIZE_DEBOUNCE_MS);
   });
   observer.observe(host);
-  // Sized before connecting, so the shell starts at the right size.
-  fit();
+  // Sized before connecting: the first resize message then carries the real size.
+  fitToHost();
 
   const pending: string[] = [];
   let ended = false;
-  const query = () => `token=${encodeURIComponent(session.token)}&window=${number}&cols=${term.cols}&rows=${term.rows}`;
-  const socket = openReconnectingSocket(wsUrl(`/ws/sessions/${session.id}/terminal?${query()}`), {
+  const query = `token=${encodeURIComponent(session.token)}&window=${number}`;
+  const socket = openReconnectingSocket(wsUrl(`/ws/sessions/${session.id}/terminal?${query}`), {
     onState(state, detail) {
       if (state === 'connecting') options.onState(detail.attempt === 0 ? 'connecting' : 'reconnecting', 'Connecting…');
-      if (state === 'open') options.onState('connected', 'Connected');
+      if (state === 'open') options.onState('connected', 'Connected · Shift+Tab leaves the terminal · Shift+drag selects text');
       if (state === 'waiting') {
         options.onState('reconnecting', `Connection lost; reconnecting in ${Math.ceil((detail.retryInMs ?? 0) / 1000)} s…`);
       }
@@ -102,7 +101,7 @@ export function openTerminal(
       // tmux redraws the whole screen for a new client: start from a clean one.
       term.reset();
       ws.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
-      for (const data of pending.splice(0)) ws.send(encoder.encode(data));
+      for (const data of pending.splice(0)) send(data);
     },
     onMessage(data) {
       if (typeof data !== 'string') return term.write(new Uint8Array(data));
@@ -113,6 +112,8 @@ export function openTerminal(
         // Not JSON: nothing to show.
       }
     },
+    // The shell echoes what is typed, so input met by silence means the connection is gone.
+    stallTimeoutMs: 10_000,
     async shouldRetry() {
       const view = await api<{ state: string; endReason?: string }>(session, 'GET', `/api/sessions/${session.id}`);
       if (view.state !== 'ended') return true;
@@ -123,7 +124,10 @@ export function openTerminal(
   });
 
   const send = (data: string) => {
-    if (!ended && !socket.send(encoder.encode(data))) pending.push(data);
+    if (ended) return;
+    if (!socket.isOpen) return void pending.push(data);
+    const bytes = encoder.encode(data);
+    for (let start = 0; start < bytes.length; start += MAX_FRAME_BYTES) socket.send(bytes.subarray(start, start + MAX_FRAME_BYTES));
   };
   term.onData(send);
   term.onBinary((data) => {
@@ -132,23 +136,15 @@ export function openTerminal(
   });
   term.onResize(({ cols, rows }) => socket.send(JSON.stringify({ type: 'resize', cols, rows })));
 
-
   return {
-    number,
     run(command, interrupt) {
       if (interrupt) send('\x03');
       send(`${command.replace(/\r?\n/g, '\r')}\r`);
     },
     focus: () => term.focus(),
-    fit,
+    fit: fitToHost,
     setScreenReaderMode(on) {
       term.options.screenReaderMode = on;
-    },
-    text() {
-      const buffer = term.buffer.active;
-      const lines: string[] = [];
-      for (let row = 0; row < buffer.length; row++) lines.push(buffer.getLine(row)?.translateToString(true) ?? '');
-      return lines.join('\n');
     },
     dispose() {
       clearTimeout(resizeTimer);
@@ -159,9 +155,13 @@ export function openTerminal(
   };
 }
 
-/** Ctrl/Cmd-V and Ctrl-Shift-V paste; Ctrl-Shift-C (or Ctrl-C with a selection) copies. */
-function enableClipboardKeys(term: Terminal): void {
+/**
+ * Shift+Tab leaves the terminal (Tab itself completes in the shell, so keyboard users need a way out);
+ * Ctrl/Cmd-V and Ctrl-Shift-V paste; Ctrl-Shift-C (or Ctrl-C with a selection) copies.
+ */
+function enableKeys(term: Terminal): void {
   term.attachCustomKeyEventHandler((event) => {
+    if (event.key === 'Tab' && event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey) return false;
     if (event.type !== 'keydown' || !(event.ctrlKey || event.metaKey) || event.altKey) return true;
     const key = event.key.toLowerCase();
     // Leaving the key to the browser makes it fire a paste event, which xterm.js turns into input.

@@ -4,7 +4,7 @@ import type { Session } from './session.ts';
 import type { Tabs } from './tabs.ts';
 import { openTerminal, type TerminalHandle, type TerminalState } from './terminal.ts';
 
-/** The terminal socket numbers windows below 8. */
+/** Terminal tabs 1–7: windows every version of the terminal socket accepts (it numbered them 0–7 at first). */
 export const MAX_TERMINALS = 7;
 const SCREEN_READER_KEY = 'dockhand.screenReaderMode';
 
@@ -117,7 +117,6 @@ export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (re
       const number = Number(tab.dataset.terminal);
       if (number) handles.get(number)?.fit();
     },
-    handle: (number: number) => handles.get(number),
   };
 }
 

@@ -10,7 +10,16 @@ import { loadCourse } from '../../sandbox-server/course/load.ts';
 import type { Lesson } from '../../sandbox-server/course/types.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { ARTIFACTS_DIR, launchBrowser, screenshot, type TestBrowser, terminalText, typeInTerminal, waitForTerminal } from '../support/browser.ts';
+import { BUDGET_BYTES, measureLessonPages } from '../../site/budget.ts';
+import {
+  ARTIFACTS_DIR,
+  launchBrowser,
+  screenshot,
+  type TestBrowser,
+  terminalText,
+  typeInTerminal,
+  waitForTerminal,
+} from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -24,10 +33,13 @@ let dockhand: Dockhand;
 let browser: TestBrowser;
 let page: Page;
 let first: Lesson;
+/** Every URL the browser asked for, in order. */
+const requested: string[] = [];
 
 const prompts = (text: string) => text.split('\n').filter((line) => line.includes(PROMPT)).length;
 const exerciseState = (id: string) => page.locator(`#exercise-${id} .exercise-state`);
-const storedSession = () => page.evaluate(() => JSON.parse(localStorage.getItem('dockhand.session') ?? 'null') as { id: string; token: string });
+const storedSession = () =>
+  page.evaluate(() => JSON.parse(localStorage.getItem('dockhand.session') ?? 'null') as { id: string; token: string });
 
 async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -50,10 +62,7 @@ beforeAll(async () => {
   if (!lesson) throw new Error('the course has no lessons; the end-to-end test walks through the first one.');
   first = lesson;
   await ensureSiteBuilt(ROOT, quiet);
-  dockhand = await startDockhand(testConfig({ DOCKHAND_POOL_SIZE: '1', DOCKHAND_STATE_DIR: stateDir }), quiet);
-  await waitFor(() => dockhand.pool.stats().ready === 1, 'a warm sandbox in the pool', 60_000);
   browser = await launchBrowser();
-  page = await browser.newPage();
 });
 
 afterEach(() => {
@@ -66,11 +75,32 @@ afterAll(async () => {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   writeFileSync(path.join(ARTIFACTS_DIR, 'e2e-timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
   await browser?.close();
-  await dockhand?.close();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
+describe('the built site', () => {
+  it('loads at most 250 KB (gzip) of JavaScript on a lesson page before the editor opens', async () => {
+    const pages = await measureLessonPages(path.join(ROOT, 'dist'));
+    expect(pages.length).toBeGreaterThan(0);
+    for (const measured of pages) expect(measured.totalGzipBytes, measured.page).toBeLessThanOrEqual(BUDGET_BYTES);
+    timings.lessonPageJsGzipBytes = Math.max(...pages.map((measured) => measured.totalGzipBytes));
+  });
+});
+
 describe('a new learner', () => {
+  beforeAll(async () => {
+    dockhand = await startDockhand(testConfig({ DOCKHAND_POOL_SIZE: '1', DOCKHAND_STATE_DIR: path.join(stateDir, 'learner') }), quiet);
+    await waitFor(() => dockhand.pool.stats().ready === 1, 'a warm sandbox in the pool', 60_000);
+    page = await browser.newPage();
+    page.on('request', (request) => requested.push(request.url()));
+  });
+
+  // Two servers of one instance would each take the other's sandboxes for orphans: one at a time.
+  afterAll(async () => {
+    await page?.close();
+    await dockhand?.close();
+  });
+
   it('sees what Dockhand is, the course, and a way in for instructors on the home page', async () => {
     await page.goto(`${dockhand.url}/`);
     await expect.poll(() => page.locator('h1').textContent()).toMatch(/docker/i);
@@ -115,7 +145,9 @@ describe('a new learner', () => {
     });
     expect(await exerciseState(exercise.id).textContent()).not.toBe('Passed');
     // A runnable block of the lesson that solves it, or else the learner types the solve script.
-    const blocks = await page.locator('.code-block[data-exec]').evaluateAll((found) => found.map((block) => (block as HTMLElement).dataset.code ?? ''));
+    const blocks = await page
+      .locator('.code-block[data-exec]')
+      .evaluateAll((found) => found.map((block) => (block as HTMLElement).dataset.code ?? ''));
     const solving = blocks.findIndex((code) => code.trim() && exercise.solve.includes(code.trim()));
     if (solving >= 0) await page.locator('.code-block[data-exec]').nth(solving).locator('[data-code-action="run"]').click();
     else for (const line of exercise.solve.split('\n').filter((line) => line.trim())) await run(line);
@@ -128,8 +160,42 @@ describe('a new learner', () => {
   it("keeps the terminal's scrollback and the tick across a reload", async () => {
     const exercise = first.exercises[0] as Lesson['exercises'][number];
     await page.reload();
-    await waitForTerminal(page, (text) => text.includes(`${marker}-scrollback`) && text.includes(PROMPT), 'the output from before the reload');
+    await waitForTerminal(
+      page,
+      (text) => text.includes(`${marker}-scrollback`) && text.includes(PROMPT),
+      'the output from before the reload',
+    );
     await expect.poll(() => exerciseState(exercise.id).textContent(), { timeout: 10_000 }).toBe('Passed');
+  });
+
+  it('checks an exercise on demand, shows hints one at a time, and the solution after a confirmation', async () => {
+    const exercise = first.exercises.find((candidate, index) => index > 0 && candidate.hints.length > 0);
+    if (!exercise) throw new Error(`the first lesson (${first.slug}) has no second exercise with hints.`);
+    const section = page.locator(`#exercise-${exercise.id}`);
+    await section.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => section.locator('.exercise-message').textContent(), { timeout: 30_000 }).toMatch(/^[A-Z].{10,}/);
+    expect(await section.locator('.exercise-state').textContent()).toBe('Not yet');
+    expect(await section.locator('.exercise-hint:not([hidden])').count()).toBe(0);
+    await section.locator('.hint-button').click();
+    expect(await section.locator('.exercise-hint:not([hidden])').count()).toBe(1);
+    await section.getByRole('button', { name: 'Show the solution' }).click();
+    await section.getByRole('button', { name: 'Not yet' }).click();
+    expect(await section.locator('.exercise-solution').textContent()).toBe('');
+    await section.getByRole('button', { name: 'Show the solution' }).click();
+    await section.getByRole('button', { name: 'Yes, show it' }).click();
+    const solve = section.locator('.exercise-solution .solve .code-block[data-exec]');
+    await solve.waitFor();
+    expect(await solve.getAttribute('data-code')).toBe(exercise.solve.replace(/\n$/, ''));
+    await section.scrollIntoViewIfNeeded();
+    await screenshot(page, 'exercise');
+  });
+
+  it("shows the learner's progress on the home page", async () => {
+    await page.goto(`${dockhand.url}/`);
+    const progress = page.locator(`.course-item[data-lesson="${first.slug}"] .progress`);
+    await expect.poll(() => progress.textContent()).toMatch(/done/);
+    await page.locator(`.course-item a[href="/lessons/${first.slug}/"]`).click();
+    await waitForTerminal(page, (text) => text.includes(PROMPT), 'a prompt');
   });
 
   it('pastes into the terminal with the keyboard', async () => {
@@ -138,10 +204,16 @@ describe('a new learner', () => {
     await page.locator('#panel-terminal-1 .xterm-helper-textarea').focus();
     await page.keyboard.press('Control+V');
     await page.keyboard.press('Enter');
-    await waitForTerminal(page, (text) => text.split('\n').filter((line) => line.includes(`${marker}-pasted`)).length >= 2, 'the pasted command and its output');
+    await waitForTerminal(
+      page,
+      (text) => text.split('\n').filter((line) => line.includes(`${marker}-pasted`)).length >= 2,
+      'the pasted command and its output',
+    );
   });
 
   it('opens a starter file in the editor, saves an edit, and cat in the terminal shows it', async () => {
+    const monaco = () => requested.filter((url) => /\/_astro\/editor-monaco\.[^/]+\.js$/.test(url));
+    expect(monaco(), 'the editor is not loaded before its tab opens').toEqual([]);
     await page.locator('#tab-editor').click();
     let file = first.starter[0];
     if (!file) {
@@ -155,6 +227,7 @@ describe('a new learner', () => {
     for (const dir of parts.slice(0, -1)) await page.locator('.file-tree .file-entry.dir', { hasText: dir }).first().click();
     await page.locator(`.file-tree [data-path="${file}"]`).click();
     await page.locator('.editor-host .view-lines').waitFor({ timeout: 30_000 });
+    expect(monaco().length).toBe(1);
     await expect.poll(() => page.locator('.editor-panel .file-name').textContent()).toBe(file);
     await page.locator('.editor-host .view-lines').click();
     await page.keyboard.press('Control+End');
@@ -199,17 +272,28 @@ describe('a new learner', () => {
     await page.keyboard.press('ArrowLeft');
     expect(Number(await divider.getAttribute('aria-valuenow'))).toBe(before - 5);
     await page.keyboard.press('ArrowRight');
+    await page.getByLabel('Screen reader mode').check();
+    await page.locator('#panel-terminal-1 .xterm-accessibility-tree').waitFor({ state: 'attached' });
+    await page.getByLabel('Screen reader mode').uncheck();
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       for (const [width, size] of [
         ['wide', { width: 1400, height: 900 }],
         ['narrow', { width: 420, height: 900 }],
+        // A 1280×900 screen zoomed to 200%.
+        ['zoomed', { width: 640, height: 450 }],
       ] as const) {
         await page.setViewportSize(size);
         await page.waitForTimeout(300);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `the ${width} page scrolls sideways`).toBeLessThanOrEqual(0);
-        await screenshot(page, `lesson-${scheme}-${width}`, width === 'narrow');
+        await page.evaluate(() => document.getElementById('main')?.scrollTo(0, 0));
+        await screenshot(page, `lesson-${scheme}-${width}`);
+        if (width !== 'wide') {
+          await page.locator('#workspace').scrollIntoViewIfNeeded();
+          await screenshot(page, `lesson-${scheme}-${width}-workspace`);
+          await page.evaluate(() => window.scrollTo(0, 0));
+        }
       }
     }
     await page.setViewportSize({ width: 1400, height: 900 });
@@ -218,12 +302,46 @@ describe('a new learner', () => {
 
   it('is told plainly when the sandbox is gone, and can start a new one', async () => {
     const session = await storedSession();
-    const ended = await fetch(`${dockhand.url}/api/sessions/${session.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${session.token}` } });
+    const ended = await fetch(`${dockhand.url}/api/sessions/${session.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${session.token}` },
+    });
     expect(ended.status).toBe(200);
     await expect.poll(() => page.locator('#session-banner .message').textContent(), { timeout: 20_000 }).toBe('You ended this sandbox.');
     await expect.poll(() => page.locator('#panel-terminal-1 .terminal-status').getAttribute('data-state')).toBe('ended');
     await page.locator('#session-banner .session-action', { hasText: 'Start a new sandbox' }).click();
     await waitForTerminal(page, (text) => text.includes(PROMPT), 'a prompt in the new sandbox', 60_000);
     expect((await storedSession()).id).not.toBe(session.id);
+  });
+});
+
+describe('a learner who walks away', () => {
+  let short: Dockhand;
+
+  beforeAll(async () => {
+    const idle = { DOCKHAND_IDLE_TIMEOUT: '6s', DOCKHAND_TIMEOUT_WARNING: '4s', DOCKHAND_SWEEP_INTERVAL: '200ms' };
+    short = await startDockhand(testConfig({ DOCKHAND_POOL_SIZE: '0', DOCKHAND_STATE_DIR: path.join(stateDir, 'idle'), ...idle }), quiet);
+  });
+
+  afterAll(async () => {
+    await short?.close();
+  });
+
+  it('is warned, then told plainly that the idle sandbox was removed', async () => {
+    const idlePage = await browser.newPage();
+    try {
+      await idlePage.goto(`${short.url}/lessons/${first.slug}/`);
+      await waitForTerminal(idlePage, (text) => text.includes(PROMPT), 'a prompt');
+      const banner = idlePage.locator('#session-banner');
+      await expect.poll(() => banner.getAttribute('data-state'), { timeout: 15_000 }).toBe('warning');
+      expect(await banner.locator('.session-action').textContent()).toBe('Keep my sandbox');
+      await expect
+        .poll(() => banner.locator('.message').textContent(), { timeout: 20_000 })
+        .toBe('Your sandbox was removed after 6 seconds without activity.');
+      expect(await banner.locator('.session-action').textContent()).toBe('Start a new sandbox');
+      await expect.poll(() => idlePage.locator('#panel-terminal-1 .terminal-status').getAttribute('data-state')).toBe('ended');
+    } finally {
+      await idlePage.close();
+    }
   });
 });

@@ -8,9 +8,9 @@ import { type AddressInfo, createConnection, createServer as createTcpServer, ty
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectHostEngine, removeContainer } from '../../sandbox-server/sandboxes/docker.ts';
 import { applyFirewall, firewallFor, listRules, METADATA_ADDRESS } from '../../sandbox-server/sandboxes/firewall.ts';
+import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { labelsFor, resourceName } from '../../sandbox-server/sandboxes/labels.ts';
 import {
-  DEFAULT_LIMITS,
   destroySandbox,
   runInSandbox,
   type Sandbox,
@@ -24,13 +24,7 @@ const host = connectHostEngine();
 const sandboxHost = inject('sandboxHost');
 const { network } = sandboxHost;
 const config = testConfig();
-const options = {
-  instance: config.instance,
-  runDir: config.runDir,
-  stateDir: config.stateDir,
-  network,
-  mirror: sandboxHost.mirror.address,
-};
+const options = sandboxOptions(config, sandboxHost);
 const publisherName = resourceName(config.instance, 'isolation-publisher');
 const BUSYBOX_PAGE = ['sh', '-c', 'mkdir -p /www && echo "$0" > /www/index.html && exec httpd -f -p 80 -h /www'];
 
@@ -169,6 +163,16 @@ describe('from inside a sandbox', () => {
     expect(result.stdout).toBe('1\n');
   });
 
+  it('runs under its own seccomp profile: host-wide calls are refused, the keyring and io_uring missing', async () => {
+    // x86-64 numbers: bpf, init_module, keyctl, io_uring_setup, and getpid as the control.
+    const calls = { bpf: 321, init_module: 175, keyctl: 250, io_uring_setup: 425, getpid: 39 };
+    const script = Object.entries(calls)
+      .map(([name, number]) => `syscall(${number}, 0, 0, 0) == -1 ? print "${name} ", $! + 0, "\\n" : print "${name} ok\\n";`)
+      .join(' ');
+    const result = await runInSandbox(host, sandbox, ['sh', '-c', `grep Seccomp: /proc/self/status; perl -e '${script}'`]);
+    expect(result.stdout).toBe('Seccomp:\t2\nbpf 1\ninit_module 1\nkeyctl 38\nio_uring_setup 38\ngetpid ok\n');
+  });
+
   it('the learner cannot raise the limits, not even as root of a user namespace of their own', async () => {
     // cgroup v1 paths first, then v2.
     const script = `
@@ -179,7 +183,7 @@ describe('from inside a sandbox', () => {
       unshare -Urm sh -c "mount -o remount,rw,bind \${pids%/*} || true; echo max > $pids" 2>/dev/null && echo raised-pids-as-userns-root
       cat "$pids" "$memory"`;
     const result = await runInSandbox(host, sandbox, ['sh', '-c', script]);
-    expect(result.stdout).toBe(`${DEFAULT_LIMITS.pids}\n${DEFAULT_LIMITS.memoryBytes}\n`);
+    expect(result.stdout).toBe(`${config.limits.pids}\n${config.limits.memoryBytes}\n`);
   });
 
   it('the learner sees no host devices: only the minimal nodes, /dev/net/tun and no block devices', async () => {

@@ -98,18 +98,17 @@ describe('session access', () => {
   });
 });
 
+/** A second server with short timeouts and a fast sweep, and no pool. */
+function startWithTimeouts(name: string, timeouts: NodeJS.ProcessEnv): Promise<Dockhand> {
+  return startDockhand(
+    testConfig({ DOCKHAND_POOL_SIZE: '0', DOCKHAND_STATE_DIR: stateDir(name), DOCKHAND_SWEEP_INTERVAL: '100ms', ...timeouts }),
+    quiet,
+  );
+}
+
 describe('timeouts', () => {
   it('warns, then reaps a session idle for too long; activity postpones it', async () => {
-    const short = await startDockhand(
-      testConfig({
-        DOCKHAND_POOL_SIZE: '0',
-        DOCKHAND_STATE_DIR: stateDir('idle'),
-        DOCKHAND_IDLE_TIMEOUT: '3s',
-        DOCKHAND_TIMEOUT_WARNING: '2s',
-        DOCKHAND_SWEEP_INTERVAL: '100ms',
-      }),
-      quiet,
-    );
+    const short = await startWithTimeouts('idle', { DOCKHAND_IDLE_TIMEOUT: '3s', DOCKHAND_TIMEOUT_WARNING: '2s' });
     try {
       const created = await createSession(short.url);
       const events = openEvents(short.url, created.id, created.token);
@@ -131,16 +130,7 @@ describe('timeouts', () => {
   });
 
   it('reaps a session at its maximum lifetime even while it is busy', async () => {
-    const short = await startDockhand(
-      testConfig({
-        DOCKHAND_POOL_SIZE: '0',
-        DOCKHAND_STATE_DIR: stateDir('lifetime'),
-        DOCKHAND_MAX_LIFETIME: '3s',
-        DOCKHAND_TIMEOUT_WARNING: '1s',
-        DOCKHAND_SWEEP_INTERVAL: '100ms',
-      }),
-      quiet,
-    );
+    const short = await startWithTimeouts('lifetime', { DOCKHAND_MAX_LIFETIME: '3s', DOCKHAND_TIMEOUT_WARNING: '1s' });
     try {
       const created = await createSession(short.url);
       const events = openEvents(short.url, created.id, created.token);

@@ -108,7 +108,7 @@ describe('a workshop', () => {
 
     // The instructor watches Bob's terminal read-only: it sees output, its input is refused.
     const bobTerminal = await connectTerminal(`${base.replace('http', 'ws')}/ws/sessions/${bob.id}/terminal?token=${bob.token}&window=1`);
-    await bobTerminal.waitFor(/\$ $/m);
+    await bobTerminal.waitFor(/workspace\S*\$ /);
     const watcher = await connectTerminal(
       `${base.replace('http', 'ws')}/ws/workshops/${code}/participants/${bob.id}/terminal?token=${ADMIN}&window=1`,
     );

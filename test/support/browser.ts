@@ -43,6 +43,12 @@ export async function launchBrowser(): Promise<TestBrowser> {
       if (message.type() === 'error') errors.push(`${page.url()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => errors.push(`${page.url()}: uncaught ${error.message}`));
+    // The console says only "Failed to load resource"; this says which.
+    page.on('response', async (response) => {
+      if (response.status() < 400) return;
+      const body = await response.text().catch(() => '');
+      errors.push(`${page.url()}: ${response.request().method()} ${response.url()} answered ${response.status()} ${body.slice(0, 300)}`);
+    });
   };
   context.on('page', watch);
   for (const page of context.pages()) watch(page);
@@ -58,20 +64,28 @@ export async function launchBrowser(): Promise<TestBrowser> {
 }
 
 /** Saves a screenshot under test-artifacts/ and returns its path. */
-export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
+export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage });
+  await page.screenshot({ path: file });
   return file;
 }
 
 /** The text xterm.js shows in a terminal panel (its DOM renderer keeps one element per row). */
 export function terminalText(page: Page, terminal = 1): Promise<string> {
-  return page.locator(`#panel-terminal-${terminal} .xterm-rows`).evaluate((rows) => [...rows.children].map((row) => row.textContent ?? '').join('\n'));
+  return page
+    .locator(`#panel-terminal-${terminal} .xterm-rows`)
+    .evaluate((rows) => [...rows.children].map((row) => row.textContent ?? '').join('\n'));
 }
 
 /** Waits until the terminal's text satisfies `test`; fails with what the terminal showed. */
-export async function waitForTerminal(page: Page, test: (text: string) => boolean, what: string, timeoutMs = 30_000, terminal = 1): Promise<string> {
+export async function waitForTerminal(
+  page: Page,
+  test: (text: string) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+  terminal = 1,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let text = '';
   while (Date.now() < deadline) {

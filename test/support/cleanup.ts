@@ -1,10 +1,21 @@
-// Removes every container, volume and network a Dockhand instance made, found by its labels.
+// Removes every container, disk, volume and network a Dockhand instance made, found by its labels and
+// its state folders.
 import type { Config } from '../../sandbox-server/config.ts';
+import { listDiskIds } from '../../sandbox-server/sandboxes/disk.ts';
 import { type Engine, removeContainer, removeVolume } from '../../sandbox-server/sandboxes/docker.ts';
 import { teardownSandboxHost } from '../../sandbox-server/sandboxes/host.ts';
-import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
+import { LABEL, labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
+import { describeSandbox, destroySandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
+
+/** Destroys every sandbox of the instance, with its disk, whether or not its container still exists. */
+export async function reapSandboxes(engine: Engine, config: Config): Promise<void> {
+  const containers = await engine.listContainers({ all: true, filters: labelFilter(config.instance, 'sandbox') });
+  const ids = new Set([...containers.map((c) => c.Labels[LABEL.sandbox]).filter((id): id is string => Boolean(id)), ...(await listDiskIds(config))]);
+  for (const id of ids) await destroySandbox(engine, describeSandbox(config, id));
+}
 
 export async function removeEverything(engine: Engine, config: Config): Promise<void> {
+  await reapSandboxes(engine, config);
   const filters = labelFilter(config.instance);
   for (const container of await engine.listContainers({ all: true, filters })) await removeContainer(engine, container.Id);
   await teardownSandboxHost(engine, config);
@@ -21,5 +32,6 @@ export async function leftovers(engine: Engine, config: Config): Promise<string[
     ...containers.map((c) => `container ${c.Names.join(',')}`),
     ...(Volumes ?? []).map((v) => `volume ${v.Name}`),
     ...networks.map((n) => `network ${n.Name}`),
+    ...(await listDiskIds(config)).map((id) => `sandbox disk ${id}`),
   ];
 }

@@ -1,11 +1,11 @@
 // Drives a terminal socket the way the browser does: binary frames of input, JSON text frames for
 // control, binary frames of output. For tests and the benchmark.
 import WebSocket, { type ClientOptions } from 'ws';
+import { TERMINAL_INPUT_FRAME } from '../../sandbox-server/terminal/protocol.ts';
 
-/** The browser splits a paste into frames no larger than this (well under TERMINAL_MAX_PAYLOAD). */
-export const INPUT_FRAME_BYTES = 16 * 1024;
-/** Output kept unread is trimmed to its tail beyond this, so a flood of output cannot fill memory. */
-const MAX_UNREAD_CHARS = 4 * 1024 * 1024;
+/** Unread output beyond this is trimmed to its last KEPT_UNREAD_CHARS: a flood must not fill memory or slow each search. */
+const MAX_UNREAD_CHARS = 1024 * 1024;
+const KEPT_UNREAD_CHARS = 64 * 1024;
 
 export type Closed = { code: number; reason: string };
 
@@ -19,7 +19,7 @@ export type TerminalClient = {
   discard(): void;
   /** Resolves once no output has arrived for quietMs (e.g. a redraw has finished). */
   settle(quietMs?: number): Promise<void>;
-  /** Terminal input, as binary frames of at most INPUT_FRAME_BYTES. */
+  /** Terminal input, as binary frames of at most TERMINAL_INPUT_FRAME. */
   send(input: string | Buffer): void;
   /** A raw text frame (control messages, or anything a test wants to throw at the server). */
   sendText(text: string): void;
@@ -54,7 +54,7 @@ export async function connectTerminal(url: string, options: ClientOptions = {}):
       received += data.length;
       lastOutputAt = performance.now();
       unread += decoder.decode(data, { stream: true });
-      if (unread.length > MAX_UNREAD_CHARS) unread = unread.slice(-MAX_UNREAD_CHARS / 4);
+      if (unread.length > MAX_UNREAD_CHARS) unread = unread.slice(-KEPT_UNREAD_CHARS);
     } else {
       const message = JSON.parse(data.toString()) as { type?: string; error?: string };
       if (message.type === 'error') errors.push(String(message.error));
@@ -120,8 +120,8 @@ export async function connectTerminal(url: string, options: ClientOptions = {}):
     },
     send(input) {
       const bytes = typeof input === 'string' ? Buffer.from(input) : input;
-      for (let offset = 0; offset < bytes.length; offset += INPUT_FRAME_BYTES) {
-        socket.send(bytes.subarray(offset, offset + INPUT_FRAME_BYTES), { binary: true });
+      for (let offset = 0; offset < bytes.length; offset += TERMINAL_INPUT_FRAME) {
+        socket.send(bytes.subarray(offset, offset + TERMINAL_INPUT_FRAME), { binary: true });
       }
     },
     sendText(text) {
@@ -148,10 +148,11 @@ export async function connectTerminal(url: string, options: ClientOptions = {}):
 }
 
 /**
- * Keystroke echo round trips: types one printable character at a time at a shell prompt and times how
- * long each takes to come back. Clears the line afterwards.
+ * Keystroke echo round trips: types one printable character at a time at a shell prompt, gapMs apart
+ * as a person types (back-to-back keys come back faster than typed ones), and times how long each takes
+ * to come back. Clears the line afterwards.
  */
-export async function measureKeystrokeEcho(client: TerminalClient, count: number): Promise<number[]> {
+export async function measureKeystrokeEcho(client: TerminalClient, count: number, gapMs = 50): Promise<number[]> {
   const samples: number[] = [];
   const keys = 'abcdefghijklmnopqrstuvwxyz';
   await client.settle();
@@ -162,6 +163,7 @@ export async function measureKeystrokeEcho(client: TerminalClient, count: number
     client.send(key);
     await client.waitFor(new RegExp(key));
     samples.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, gapMs));
   }
   // Ctrl-U clears what was typed.
   client.send('\x15');

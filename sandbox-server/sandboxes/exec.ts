@@ -1,8 +1,8 @@
-// Runs a command in a sandbox as the learner, with optional stdin, and keeps its output as bytes (file
-// contents need not be UTF-8). runInSandbox covers commands without stdin whose output is text.
+// Runs a command in a sandbox as the learner, with optional stdin and a time limit, keeping its output as
+// bytes (file contents need not be UTF-8). runInSandbox wraps it for commands whose output is text.
 import { PassThrough } from 'node:stream';
-import type { Engine } from '../sandboxes/docker.ts';
-import { LEARNER_UID, type Sandbox } from '../sandboxes/sandbox.ts';
+import type { Engine } from './docker.ts';
+import { LEARNER_UID, type Sandbox } from './sandbox.ts';
 
 export type ExecOutput = { exitCode: number; stdout: Buffer; stderr: string };
 
