@@ -1,6 +1,6 @@
 // Starter files: a lesson's files from lessons/starter/<slug>/, copied into the learner's workspace
 // when the lesson is opened in a session. A file the learner already has is never overwritten.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Lesson } from '../course/types.ts';
 import { writeWorkspaceFile } from '../files/workspace.ts';
@@ -12,8 +12,10 @@ export async function copyStarterFiles(sandboxes: SandboxService, sandbox: Sandb
   for (const file of lesson.starter) {
     const exists = await sandboxes.run(sandbox, ['test', '-e', `/home/learner/workspace/${file}`]);
     if (exists.exitCode === 0) continue;
-    const content = await readFile(path.join(lessonsDir, 'starter', lesson.slug, file), 'utf8');
-    await writeWorkspaceFile(sandboxes.host, sandbox, file, content);
+    const source = path.join(lessonsDir, 'starter', lesson.slug, file);
+    await writeWorkspaceFile(sandboxes.host, sandbox, file, await readFile(source, 'utf8'));
+    // Scripts stay runnable, as they would be in a git checkout.
+    if ((await stat(source)).mode & 0o111) await sandboxes.run(sandbox, ['chmod', '+x', `/home/learner/workspace/${file}`]);
     copied.push(file);
   }
   return copied;
