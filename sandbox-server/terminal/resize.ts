@@ -7,7 +7,7 @@ export const RESIZE_DEBOUNCE_MS = 40;
 
 export type Resizer = {
   request(size: TerminalSize): void;
-  /** The exec runs: requests made until now are applied. */
+  /** The terminal is ready for resizes: requests made until now are applied. */
   start(): void;
   /** The exec ended: pending and later requests are dropped, a failure of one in flight is ignored. */
   stop(): void;

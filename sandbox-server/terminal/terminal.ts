@@ -97,6 +97,8 @@ export function openTerminal(host: Engine, sandbox: Sandbox, ws: WebSocket, opti
         return;
       }
       stream = attached;
+      // Frames the socket still holds arrive after these (events come asynchronously), in order.
+      ws.resume();
       for (const bytes of early.splice(0)) writeInput(bytes);
       pipeOutput(attached, ws);
       attached.on('end', () => endTerminal(ws, 1000, 'the shell ended; reconnect for a new one'));
@@ -106,8 +108,8 @@ export function openTerminal(host: Engine, sandbox: Sandbox, ws: WebSocket, opti
         resizer.stop();
         endTerminal(ws, 1011, 'the connection to the sandbox broke; reconnect');
       });
-      resizer.start();
-      ws.resume();
+      // Resizes wait for tmux's first output: until then the attach script may still be setting the initial size.
+      attached.once('data', () => resizer.start());
     })
     .catch(() => {
       sendError('the sandbox did not start a shell; reload to try again.');

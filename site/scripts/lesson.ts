@@ -54,12 +54,15 @@ function showBanner(state: SessionState['kind'] | 'warning' | 'resuming', messag
 bannerAction.addEventListener('click', () => {
   const state = controller.state;
   // During a timeout warning the button keeps the sandbox: any API call counts as activity.
-  if (state.kind === 'active') {
-    void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(() => showBanner('active', ''));
-    return;
-  }
-  void controller.restart();
+  if (state.kind === 'active') void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(hideWarning);
+  else if (state.kind === 'ended') void controller.restart();
+  // A failure (the server was out of reach, say): the stored session may well still live.
+  else void controller.resume();
 });
+
+function hideWarning(): void {
+  if (banner.dataset.state === 'warning') showBanner('active', 'Your sandbox is ready.');
+}
 
 let stopFollowing: (() => void) | undefined;
 
@@ -74,8 +77,11 @@ controller.subscribe((state) => {
       if (event.type === 'warning') showBanner('warning', event.message, 'Keep my sandbox');
     });
     const ports = followPorts(workspace.querySelector('.port-list') as HTMLElement, state.session);
-    // Typing in a terminal or running a block may publish a port.
-    const nudge = () => ports.nudge();
+    // Typing in a terminal or running a block may publish a port, and is activity that keeps the sandbox.
+    const nudge = () => {
+      ports.nudge();
+      hideWarning();
+    };
     workspace.addEventListener('keydown', nudge);
     document.addEventListener('click', nudge);
     stopFollowing = () => {
@@ -100,4 +106,4 @@ controller.subscribe((state) => {
 });
 
 showBanner('resuming', 'Connecting to your sandbox…');
-void controller.resume(true);
+void controller.resume();

@@ -115,10 +115,10 @@ export function createSessionController(lesson: string | undefined) {
       listener(state);
       return () => listeners.delete(listener);
     },
-    /** Resumes the stored session, or (with `claimIfNone`) claims a new sandbox when there is none. */
-    async resume(claimIfNone: boolean): Promise<void> {
+    /** Resumes the stored session, or claims a new sandbox when there is none. */
+    async resume(): Promise<void> {
       const stored = storedSession();
-      if (!stored) return claimIfNone ? claim() : undefined;
+      if (!stored) return claim();
       try {
         const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`);
         if (view.state === 'active') return set({ kind: 'active', session: stored });
@@ -127,13 +127,15 @@ export function createSessionController(lesson: string | undefined) {
         // The server forgot it (a new state directory): that sandbox is gone as well.
         if (error instanceof ApiError && (error.status === 404 || error.status === 401)) {
           remember(undefined);
-          return claimIfNone ? claim() : set({ kind: 'none' });
+          return claim();
         }
         set({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
       }
     },
     /** The sandbox went away while the page was open. */
     ended(reason: string | undefined): void {
+      // The events socket and every terminal find out, each on its own: say it once.
+      if (state.kind === 'ended') return;
       const stored = storedSession();
       set({ kind: 'ended', message: endedMessage(reason, stored?.idleSeconds ?? DEFAULT_IDLE_SECONDS) });
     },

@@ -36,7 +36,6 @@ let first: Lesson;
 /** Every URL the browser asked for, in order. */
 const requested: string[] = [];
 
-const prompts = (text: string) => text.split('\n').filter((line) => line.includes(PROMPT)).length;
 const exerciseState = (id: string) => page.locator(`#exercise-${id} .exercise-state`);
 const storedSession = () =>
   page.evaluate(() => JSON.parse(localStorage.getItem('dockhand.session') ?? 'null') as { id: string; token: string });
@@ -49,11 +48,41 @@ async function waitFor(condition: () => Promise<boolean> | boolean, what: string
   }
 }
 
-/** Runs a command as a learner types it, and waits for the prompt that follows its output. */
+let commands = 0;
+
+/**
+ * Runs a command as a learner types it and waits until it finished: it then prints a line of its own, a
+ * token the typed text does not contain (`$((n))` becomes n). Counting prompts would not do: tmux shows
+ * only a screenful, and old prompts scroll off.
+ */
 async function run(command: string, terminal = 1): Promise<string> {
-  const before = prompts(await terminalText(page, terminal));
-  await typeInTerminal(page, command, terminal);
-  return waitForTerminal(page, (text) => prompts(text) > before, `the prompt after \`${command}\``, 60_000, terminal);
+  const n = ++commands;
+  const token = `${marker}-done-${n}`;
+  await typeInTerminal(page, `${command}; printf '\\n%s\\n' ${marker}-done-$((${n}))`, terminal);
+  return waitForTerminal(
+    page,
+    (text) => text.split('\n').some((line) => line.trim() === token),
+    `the end of \`${command}\``,
+    60_000,
+    terminal,
+  );
+}
+
+/** Waits until a command that was started another way (a Run button) has shown itself and then a new prompt. */
+async function waitForCommand(command: string): Promise<string> {
+  const firstLine = (command.split('\n')[0] as string).slice(0, 40);
+  let echoed = false;
+  return waitForTerminal(
+    page,
+    (text) => {
+      const lines = text.split('\n').filter((line) => line.trim());
+      echoed ||= lines.some((line) => line.includes(PROMPT) && line.includes(firstLine));
+      const last = lines.at(-1) ?? '';
+      return echoed && last.includes(PROMPT) && !last.includes(firstLine);
+    },
+    `the end of \`${firstLine}\``,
+    60_000,
+  );
 }
 
 beforeAll(async () => {
@@ -126,13 +155,10 @@ describe('a new learner', () => {
   it('runs a runnable block with one click and shows its output', async () => {
     const block = page.locator('.code-block[data-exec]').first();
     const command = (await block.getAttribute('data-code')) as string;
-    const before = prompts(await terminalText(page));
     await block.locator('[data-code-action="run"]').click();
-    const firstLine = command.split('\n')[0] as string;
-    const text = await waitForTerminal(page, (shown) => prompts(shown) > before, `the output of \`${firstLine}\``, 60_000);
+    const text = await waitForCommand(command);
     const lines = text.split('\n');
-    const at = lines.findIndex((line) => line.includes(firstLine.slice(0, 40)));
-    expect(at, `the terminal shows the command:\n${text}`).toBeGreaterThanOrEqual(0);
+    const at = lines.findIndex((line) => line.includes(PROMPT) && line.includes(command.split('\n')[0] as string));
     const output = lines.slice(at + 1).filter((line) => line.trim() && !line.includes(PROMPT));
     expect(output.length, `the command printed something:\n${text}`).toBeGreaterThan(0);
   });
@@ -149,8 +175,10 @@ describe('a new learner', () => {
       .locator('.code-block[data-exec]')
       .evaluateAll((found) => found.map((block) => (block as HTMLElement).dataset.code ?? ''));
     const solving = blocks.findIndex((code) => code.trim() && exercise.solve.includes(code.trim()));
-    if (solving >= 0) await page.locator('.code-block[data-exec]').nth(solving).locator('[data-code-action="run"]').click();
-    else for (const line of exercise.solve.split('\n').filter((line) => line.trim())) await run(line);
+    if (solving >= 0) {
+      await page.locator('.code-block[data-exec]').nth(solving).locator('[data-code-action="run"]').click();
+      await waitForCommand(blocks[solving] as string);
+    } else for (const line of exercise.solve.split('\n').filter((line) => line.trim())) await run(line);
     await expect.poll(() => exerciseState(exercise.id).textContent(), { timeout: 30_000 }).toBe('Passed');
     expect(await page.evaluate(() => (window as { notReloaded?: boolean }).notReloaded)).toBe(true);
     expect(await page.locator('#lesson-progress .count').textContent()).toMatch(/^1 of \d+ exercises? done$/);

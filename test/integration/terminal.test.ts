@@ -111,6 +111,16 @@ describe('a terminal', () => {
       'Uid: 1000 1000 1000 1000\nCapEff: 0000000000000000',
     );
     expect(await sandboxShell(`ps -o comm= -p ${pid}; ps -o comm= -p $(ps -o ppid= -p ${pid})`)).toBe('bash\ntmux: server');
+    // The shell sits in the inner engine's network namespace; its tmux server stays in the sandbox's own.
+    const netns = (target: string) => `$(readlink /proc/${target}/ns/net)`;
+    const [shell, tmuxServer, sandboxInit, engine] = (
+      await sandboxShell(
+        `echo ${netns(pid)} ${netns(`$(ps -o ppid= -p ${pid} | tr -d ' ')`)} ${netns('1')} ${netns('$(cat $XDG_RUNTIME_DIR/docker.pid)')}`,
+      )
+    ).split(' ');
+    expect(shell).toBe(engine);
+    expect(tmuxServer).toBe(sandboxInit);
+    expect(shell).not.toBe(tmuxServer);
     // tmux redraws rather than relays: the tab after "CapEff:" arrives as a cursor movement.
     expect(await run(terminal, 'grep CapEff /proc/self/status', /CapEff:\D*(\d{16})/)).toBe('0000000000000000');
   });
@@ -165,6 +175,14 @@ describe('a terminal', () => {
     for (let cols = 60; cols <= 120; cols += 3) terminal.resize(cols, 40);
     expect(await shellSize(terminal, '40x120')).toBe('40x120');
     expect(terminal.errors).toEqual([]);
+  });
+
+  it('keeps input typed before the shell is attached', async () => {
+    const terminal = await open('window=1');
+    terminal.send('echo "early=$((3*3))"\r');
+    terminal.resize(81, 25);
+    await terminal.waitFor(/early=9/);
+    expect(await shellSize(terminal, '25x81')).toBe('25x81');
   });
 
   it('answers bad control messages with an error frame and keeps working', async () => {

@@ -1,0 +1,69 @@
+// The token gate on instructor pages: the form until the server accepts a token, then the page itself.
+import { ApiError } from '../session.ts';
+import { adminApi, rememberAdminToken, storedAdminToken } from './admin.ts';
+
+/** Calls `onReady` once a token the server accepts is known (stored, or typed into the form). */
+export function requireAdminToken(onReady: (token: string) => void): void {
+  const gate = document.getElementById('token-gate') as HTMLElement;
+  const form = document.getElementById('token-form') as HTMLFormElement;
+  const input = document.getElementById('admin-token') as HTMLInputElement;
+  const error = document.getElementById('token-error') as HTMLElement;
+  const bar = document.getElementById('token-bar') as HTMLElement;
+  const submit = form.querySelector('button[type="submit"]') as HTMLButtonElement;
+
+  const ask = (message: string) => {
+    bar.hidden = true;
+    gate.hidden = false;
+    error.textContent = message;
+    input.setAttribute('aria-invalid', String(message !== ''));
+  };
+
+  /** Asks the server whether the token is right; an unreachable server is said as such, not as a wrong token. */
+  const accepted = async (token: string): Promise<boolean> => {
+    try {
+      await adminApi(token, 'GET', '/api/workshops');
+      return true;
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.status === 401) {
+        ask('The server does not accept this token. Copy it again from the output of npm start.');
+      } else ask(failure instanceof Error ? failure.message : String(failure));
+      return false;
+    }
+  };
+
+  const ready = (token: string) => {
+    gate.hidden = true;
+    bar.hidden = false;
+    onReady(token);
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const token = input.value.trim();
+    if (!token) {
+      ask('Enter the admin token first.');
+      input.focus();
+      return;
+    }
+    submit.disabled = true;
+    const ok = await accepted(token);
+    submit.disabled = false;
+    if (!ok) return input.focus();
+    rememberAdminToken(token);
+    input.value = '';
+    ready(token);
+  });
+
+  (document.getElementById('forget-token') as HTMLButtonElement).addEventListener('click', () => {
+    rememberAdminToken(undefined);
+    // Whatever the page showed was fetched with the token: start from a clean page.
+    location.reload();
+  });
+
+  const stored = storedAdminToken();
+  if (!stored) return ask('');
+  void accepted(stored).then((ok) => {
+    if (ok) return ready(stored);
+    rememberAdminToken(undefined);
+  });
+}
