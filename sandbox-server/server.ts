@@ -31,6 +31,7 @@ import { createSessions, type LiveSession, type Sessions } from './sessions/sess
 import { copyStarterFiles } from './sessions/starter.ts';
 import { openStore } from './store/store.ts';
 import { TERMINAL_MAX_PAYLOAD } from './terminal/protocol.ts';
+import { detachAllTerminals } from './terminal/terminal.ts';
 import { loadAdminToken } from './workshops/admin-token.ts';
 import { normalizeJoinCode } from './workshops/codes.ts';
 import { createWorkshops, type Workshops } from './workshops/workshops.ts';
@@ -68,7 +69,15 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     destroy: (sandbox) => sandboxes.destroy(sandbox),
     onError: (error) => log(`pool: could not start a sandbox: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const sessions = createSessions({ store, pool, sandboxes, events, timeouts: config.timeouts, onEnded: (id) => checker.forget(id) });
+  const sessions = createSessions({
+    store,
+    pool,
+    sandboxes,
+    events,
+    timeouts: config.timeouts,
+    onEnded: (id) => checker.forget(id),
+    onAdopted: (session) => detachAllTerminals(engine, session.sandbox).catch((error: Error) => log(error.message)),
+  });
   const adoption = await sessions.adoptAll();
   if (adoption.adopted + adoption.ended + adoption.reaped > 0) {
     log(

@@ -8,10 +8,19 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
-/** The live session behind a request, or an HttpError (401 wrong token, 404 unknown, 410 ended). */
-export function requireSession(sessions: Sessions, id: string, token: string | undefined): LiveSession {
+/**
+ * The live session behind a request, or an HttpError (401 wrong token, 404 unknown, 410 ended). A call
+ * counts as activity for the idle timeout unless it only reads state a page polls for (`touch: false`),
+ * so a forgotten open tab does not keep a sandbox alive.
+ */
+export function requireSession(
+  sessions: Sessions,
+  id: string,
+  token: string | undefined,
+  options: { touch: boolean } = { touch: true },
+): LiveSession {
   const access = sessions.access(id, token);
   if (!access.ok) throw new HttpError(access.status, access.error);
-  sessions.activity(id);
+  if (options.touch) sessions.activity(id);
   return access.session;
 }

@@ -59,7 +59,7 @@ export function addCourseRoutes(router: Router, deps: CourseApiDeps): void {
   });
 
   router.add('GET', '/api/sessions/:id/progress', async (req, res, params) => {
-    const session = requireSession(sessions, params.id as string, bearerToken(req));
+    const session = requireSession(sessions, params.id as string, bearerToken(req), { touch: false });
     const exercises: Record<string, { passed: boolean; at?: string; hintsUsed: number; solutionRevealed: boolean; message?: string }> = {};
     for (const row of store.progress(session.record.id)) {
       exercises[`${row.lesson}/${row.exercise}`] = {

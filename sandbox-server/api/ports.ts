@@ -9,7 +9,7 @@ export type PublishedPort = { port: number; container: string; url: string };
 
 export function addPortRoutes(router: Router, deps: { sessions: Sessions; sandboxes: SandboxService }): void {
   router.add('GET', '/api/sessions/:id/ports', async (req, res, params) => {
-    const session = requireSession(deps.sessions, params.id as string, bearerToken(req));
+    const session = requireSession(deps.sessions, params.id as string, bearerToken(req), { touch: false });
     const containers = await deps.sandboxes.inner(session.sandbox).listContainers();
     const seen = new Set<number>();
     const ports: PublishedPort[] = [];

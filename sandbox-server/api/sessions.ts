@@ -42,10 +42,7 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   router.add('GET', '/api/sessions/:id', async (req, res, params) => {
     const record = ownedRecord(sessions, params.id as string, req);
     const access = sessions.access(record.id, bearerToken(req));
-    if (access.ok) {
-      sessions.activity(record.id);
-      return sendJson(res, 200, liveView(sessions, access.session));
-    }
+    if (access.ok) return sendJson(res, 200, liveView(sessions, access.session));
     sendJson(res, 200, endedView(record));
   });
 

@@ -55,6 +55,8 @@ export type SessionsDeps = {
   timeouts: Timeouts;
   /** Told when a session has ended (its sandbox is being removed). */
   onEnded?: (id: string) => void;
+  /** Runs for each session re-adopted after a restart (e.g. to drop terminal clients the old server left). */
+  onAdopted?: (session: LiveSession) => Promise<void>;
 };
 
 export function createSessions(deps: SessionsDeps): Sessions {
@@ -155,7 +157,9 @@ export function createSessions(deps: SessionsDeps): Sessions {
       for (const record of store.activeSessions()) {
         const sandbox = record.sandboxId && onEngine.has(record.sandboxId) ? await sandboxes.adopt(record.sandboxId) : undefined;
         if (sandbox) {
-          live.set(record.id, { record, sandbox, lastActivity: record.lastActiveAt, warned: new Set() });
+          const session: LiveSession = { record, sandbox, lastActivity: record.lastActiveAt, warned: new Set() };
+          live.set(record.id, session);
+          await deps.onAdopted?.(session);
           onEngine.delete(sandbox.id);
           adopted++;
         } else {

@@ -119,11 +119,16 @@ describe('timeouts', () => {
       expect(ended.reason).toBe('idle timeout');
       await waitFor(async () => !(await sandboxContainers()).includes(created.sandbox.id));
 
+      // Acting (here: listing files) keeps a session alive; polling its state does not.
       const active = await createSession(short.url);
+      const polled = await createSession(short.url);
       for (let i = 0; i < 8; i++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        expect((await api(short.url, 'GET', `/api/sessions/${active.id}`, { token: active.token })).body.state).toBe('active');
+        expect((await api(short.url, 'GET', `/api/sessions/${active.id}/files`, { token: active.token })).status).toBe(200);
+        await api(short.url, 'GET', `/api/sessions/${polled.id}/ports`, { token: polled.token });
       }
+      expect((await api(short.url, 'GET', `/api/sessions/${active.id}`, { token: active.token })).body.state).toBe('active');
+      expect((await api(short.url, 'GET', `/api/sessions/${polled.id}`, { token: polled.token })).body.state).toBe('ended');
     } finally {
       await short.close();
     }
