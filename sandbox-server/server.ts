@@ -63,7 +63,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));
   const sandboxes = createSandboxService(engine, sandboxOptions(config, host));
   const events = createEventBus();
-  const checker = createChecker({ store, events, sandboxes });
+  const checker = createChecker({ store, events, sandboxes, onError: (error) => log(`live check failed: ${error.message}`) });
   const pool = createPool(0, {
     launch: () => sandboxes.launch(),
     destroy: (sandbox) => sandboxes.destroy(sandbox),

@@ -22,9 +22,16 @@ export async function ensureSiteBuilt(rootDir: string, progress: Progress): Prom
 export function buildSite(rootDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const astro = path.join(rootDir, 'node_modules', 'astro', 'bin', 'astro.mjs');
-    const child = spawn(process.execPath, [astro, 'build', '--silent'], { cwd: rootDir, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [astro, 'build', '--silent'], { cwd: rootDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Quiet when it works; on failure its own words say what broke.
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`astro build failed (exit ${code}); see its output above`))));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`astro build failed (exit ${code}):\n${output.trim()}`))));
   });
 }
 

@@ -35,7 +35,16 @@ type Watched = {
   nudgeTimer: NodeJS.Timeout | undefined;
 };
 
-export function createChecker(deps: { store: Store; events: EventBus; sandboxes: SandboxService; debounceMs?: number }): Checker {
+export type CheckerDeps = {
+  store: Store;
+  events: EventBus;
+  sandboxes: SandboxService;
+  debounceMs?: number;
+  /** A live re-evaluation failed (the learner can still press Check). */
+  onError?: (error: Error) => void;
+};
+
+export function createChecker(deps: CheckerDeps): Checker {
   const { store, events, sandboxes } = deps;
   const watched = new Map<string, Watched>();
 
@@ -85,7 +94,7 @@ export function createChecker(deps: { store: Store; events: EventBus; sandboxes:
       return;
     }
     entry.running = reevaluate(entry)
-      .catch(() => {})
+      .catch((error: Error) => deps.onError?.(error))
       .finally(() => {
         entry.running = undefined;
         if (entry.again) {

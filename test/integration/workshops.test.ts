@@ -129,6 +129,7 @@ describe('a workshop', () => {
 
     // A broadcast reaches the participants' pages.
     const bobEvents = openEvents(base, bob.id, bob.token);
+    await bobEvents.next((m) => m.type === 'sandbox');
     const sent = await api(base, 'POST', `/api/workshops/${code}/broadcast`, { token: ADMIN, body: { message: 'Break in 5 minutes' } });
     expect(sent.body).toEqual({ delivered: 2 });
     expect(await bobEvents.next((m) => m.type === 'broadcast')).toMatchObject({ message: 'Break in 5 minutes' });

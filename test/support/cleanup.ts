@@ -10,7 +10,10 @@ import { describeSandbox, destroySandbox } from '../../sandbox-server/sandboxes/
 /** Destroys every sandbox of the instance, with its disk, whether or not its container still exists. */
 export async function reapSandboxes(engine: Engine, config: Config): Promise<void> {
   const containers = await engine.listContainers({ all: true, filters: labelFilter(config.instance, 'sandbox') });
-  const ids = new Set([...containers.map((c) => c.Labels[LABEL.sandbox]).filter((id): id is string => Boolean(id)), ...(await listDiskIds(config))]);
+  const ids = new Set([
+    ...containers.map((c) => c.Labels[LABEL.sandbox]).filter((id): id is string => Boolean(id)),
+    ...(await listDiskIds(config)),
+  ]);
   for (const id of ids) await destroySandbox(engine, describeSandbox(config, id));
 }
 
