@@ -3,11 +3,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { type Config, loadConfig } from '../sandbox-server/config.ts';
-import { connectHostEngine, type Engine } from '../sandbox-server/sandboxes/docker.ts';
+import { connectHostEngine, connectSocket, type Engine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost } from '../sandbox-server/sandboxes/host.ts';
 import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
+import { runInSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../sandbox-server/server.ts';
 import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/support/terminal-client.ts';
@@ -182,7 +184,54 @@ async function main(): Promise<void> {
     );
   });
 
-  // 3. Hot start: a room of people joining a workshop at once, each until their prompt.
+  // 3. Check latency: from the learner's engine reporting a change to the result on the events socket,
+  // and one on-demand check. The container `heartbeat` (lesson 1) flips between "created" and "gone",
+  // two different failures, so every flip is pushed.
+  await withDockhand('checks', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
+    const created = await post(dockhand.url, '/api/sessions', { lesson: 'hello-world' });
+    const live = dockhand.sessions.live(created.id);
+    if (!live) throw new Error('the session is not live');
+    const results: { at: number; message: string }[] = [];
+    const socket = new WebSocket(
+      `${dockhand.url.replace('http', 'ws')}/ws/sessions/${created.id}/events?token=${created.token}&lesson=hello-world`,
+    );
+    socket.on('message', (data) => {
+      const event = JSON.parse(data.toString()) as { type: string; exercise?: string; message?: string };
+      if (event.type === 'exercise' && event.exercise === 'heartbeat')
+        results.push({ at: performance.now(), message: event.message ?? '' });
+    });
+    const engineEvents: number[] = [];
+    const stream = await connectSocket(live.sandbox.socketPath).getEvents({
+      filters: { type: ['container'], event: ['create', 'destroy'] },
+    });
+    stream.on('data', () => engineEvents.push(performance.now()));
+    await until(() => results.length > 0, 30_000);
+    const latency: number[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const seen = results.length;
+      const sent = engineEvents.length;
+      const command = i % 2 === 0 ? ['docker', 'create', '--name', 'heartbeat', 'busybox', 'sleep', '1'] : ['docker', 'rm', 'heartbeat'];
+      await runInSandbox(engine, live.sandbox, command);
+      await until(() => results.length > seen && engineEvents.length > sent, 30_000);
+      latency.push((results[seen]?.at ?? 0) - (engineEvents[sent] ?? 0));
+    }
+    (stream as unknown as { destroy(): void }).destroy();
+    socket.close();
+    say(`live check, engine event to result:  ${ms(latency)} (includes the 300 ms debounce)`);
+    const onDemand: number[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const started = performance.now();
+      const response = await fetch(`${dockhand.url}/api/sessions/${created.id}/checks/hello-world/heartbeat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${created.token}` },
+      });
+      await response.json();
+      onDemand.push(performance.now() - started);
+    }
+    say(`on-demand check (POST …/checks):     ${ms(onDemand)}`);
+  });
+
+  // 4. Hot start: a room of people joining a workshop at once, each until their prompt.
   const room = async (hot: boolean) =>
     withDockhand(hot ? 'hot' : 'cold-room', { DOCKHAND_POOL_SIZE: '0', DOCKHAND_POOL_MAX: String(ROOM) }, async (dockhand) => {
       const workshop = await post(dockhand.url, '/api/workshops', { title: 'Bench', expected: hot ? ROOM : undefined }, ADMIN);

@@ -103,6 +103,9 @@ case "$cmd" in
     exec node scripts/site-build.ts "$@" ;;
   lessons-check)
     exec node scripts/lessons-check.ts "$@" ;;
+  lessons-test)
+    ensure_docker; ensure_host_tools
+    exec node scripts/lessons-test.ts "$@" ;;
   *)
-    die "unknown command '$cmd' (use: start, test, bench, images build|export|import, site-build, lessons-check)" ;;
+    die "unknown command '$cmd' (use: start, test, bench, images build|export|import, site-build, lessons-check, lessons-test)" ;;
 esac

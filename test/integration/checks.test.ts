@@ -84,6 +84,39 @@ describe('container checks', () => {
   });
 });
 
+describe('near misses never pass', () => {
+  it('a container with a similar name, on the wrong port, or exited instead of running', async () => {
+    await sh('docker run -d --name webserver2 -p 8090:8000 busybox sleep 600 && docker run --name once busybox true');
+    const cases: [Check, RegExp][] = [
+      [{ kind: 'container', name: 'webserver' }, /No container named webserver exists yet/],
+      [
+        { kind: 'container', name: 'webserver2', ports: [{ container: 8000, host: 8080 }] },
+        /does not publish its port 8000\/tcp on host port 8080/,
+      ],
+      [{ kind: 'container', name: 'webserver2', ports: [{ container: 80 }] }, /does not publish its port 80\/tcp/],
+      [{ kind: 'container', name: 'once', state: 'running' }, /is exited \(exit code 0\), but it should be running/],
+      [{ kind: 'container', name: 'once', logs: 'anything' }, /does not contain "anything"/],
+    ];
+    for (const [check, message] of cases) {
+      const result = await evaluateCheck(check, ctx);
+      expect(result.passed, JSON.stringify(check)).toBe(false);
+      expect(result.message).toMatch(message);
+    }
+  });
+
+  it('an image built but not tagged as asked', async () => {
+    await sh(
+      `mkdir -p ~/workspace/untagged && cd ~/workspace/untagged && printf 'FROM busybox\nLABEL x=1\n' > Dockerfile && docker build -q .`,
+    );
+    expect(await evaluateCheck({ kind: 'image', name: 'untagged:v1' }, ctx)).toEqual({
+      passed: false,
+      message: 'There is no image untagged:v1 yet (`docker images` lists them).',
+    });
+    await sh('cd ~/workspace/untagged && docker build -q -t untagged:v2 .');
+    expect((await evaluateCheck({ kind: 'image', name: 'untagged:v1' }, ctx)).passed).toBe(false);
+  });
+});
+
 describe('image checks', () => {
   it('configuration, layers, identity and FROM scratch', async () => {
     await sh(`mkdir -p ~/workspace/img && cd ~/workspace/img && printf 'hello' > msg && cat > Dockerfile <<'EOF2'
