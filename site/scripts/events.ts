@@ -1,11 +1,13 @@
-// The session's events socket: sandbox state, timeout warnings and exercise results, pushed by the server.
+// The session's events socket: sandbox state, timeout warnings, exercise results and instructor
+// messages, pushed by the server.
 import { api, type Session, type SessionController } from './session.ts';
 import { openReconnectingSocket, wsUrl } from './socket.ts';
 
 export type ExerciseEvent = { type: 'exercise'; lesson: string; exercise: string; passed: boolean; message?: string };
 export type WarningEvent = { type: 'warning'; reason: string; secondsLeft: number; message: string };
 export type SandboxEvent = { type: 'sandbox'; state: 'ready' | 'ended'; reason?: string };
-export type SessionEvent = ExerciseEvent | WarningEvent | SandboxEvent;
+export type BroadcastEvent = { type: 'broadcast'; message: string; from: 'instructor' };
+export type SessionEvent = ExerciseEvent | WarningEvent | SandboxEvent | BroadcastEvent;
 
 /**
  * Follows the events of the active session; tells the controller when the sandbox ended. Naming the

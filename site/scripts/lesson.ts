@@ -60,6 +60,17 @@ bannerAction.addEventListener('click', () => {
   else void controller.resume();
 });
 
+const broadcast = document.getElementById('broadcast') as HTMLElement;
+(broadcast.querySelector('.dismiss') as HTMLButtonElement).addEventListener('click', () => {
+  broadcast.hidden = true;
+});
+
+/** The instructor's words go in as text, never as HTML. */
+function showBroadcast(message: string): void {
+  (broadcast.querySelector('.message') as HTMLElement).textContent = message;
+  broadcast.hidden = false;
+}
+
 function hideWarning(): void {
   if (banner.dataset.state === 'warning') showBanner('active', 'Your sandbox is ready.');
 }
@@ -75,6 +86,7 @@ controller.subscribe((state) => {
     const events = followEvents(state.session, lesson, controller, (event) => {
       if (event.type === 'exercise') exercises.result(event);
       if (event.type === 'warning') showBanner('warning', event.message, 'Keep my sandbox');
+      if (event.type === 'broadcast') showBroadcast(event.message);
     });
     const ports = followPorts(workspace.querySelector('.port-list') as HTMLElement, state.session);
     // Typing in a terminal or running a block may publish a port, and is activity that keeps the sandbox.

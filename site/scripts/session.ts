@@ -16,6 +16,8 @@ export type SessionState =
   | { kind: 'failed'; message: string };
 
 type SessionView = { id: string; token?: string; state: 'active' | 'ended'; endReason?: string; createdAt: string; idleExpiresAt?: string };
+/** What POST /api/sessions answers that a page needs to keep. */
+export type CreatedView = Pick<SessionView, 'id' | 'token' | 'createdAt' | 'idleExpiresAt'>;
 
 export class ApiError extends Error {
   status: number;
@@ -35,6 +37,13 @@ export function storedSession(): Session | undefined {
     // A corrupt entry is the same as none.
   }
   return undefined;
+}
+
+/** Keeps a session the server just created (POST /api/sessions), so every page of this browser finds it. */
+export function rememberCreated(view: CreatedView): Session {
+  const session = { id: view.id, token: view.token as string, idleSeconds: idleSecondsOf(view) };
+  remember(session);
+  return session;
 }
 
 function remember(session: Session | undefined): void {
@@ -68,7 +77,7 @@ export async function api<T>(session: Session | undefined, method: string, path:
 }
 
 /** The server's idle timeout: a new session's idle deadline is that far from its start. */
-function idleSecondsOf(view: SessionView): number {
+function idleSecondsOf(view: CreatedView): number {
   const seconds = Math.round((Date.parse(view.idleExpiresAt ?? '') - Date.parse(view.createdAt)) / 1000);
   return seconds > 0 ? seconds : DEFAULT_IDLE_SECONDS;
 }
@@ -97,9 +106,7 @@ export function createSessionController(lesson: string | undefined) {
   async function claim(): Promise<void> {
     set({ kind: 'claiming' });
     try {
-      const view = await api<SessionView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {});
-      const session = { id: view.id, token: view.token as string, idleSeconds: idleSecondsOf(view) };
-      remember(session);
+      const session = rememberCreated(await api<SessionView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {}));
       set({ kind: 'active', session });
     } catch (error) {
       set({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });

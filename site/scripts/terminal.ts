@@ -26,7 +26,7 @@ const MAX_FRAME_BYTES = 16 * 1024;
 const encoder = new TextEncoder();
 
 // A dark terminal in both page themes; every colour keeps at least 4.5:1 against the background.
-const THEME = {
+export const THEME = {
   background: '#14171b',
   foreground: '#e6e9ee',
   cursor: '#e6e9ee',

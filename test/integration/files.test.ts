@@ -6,6 +6,7 @@ import { handleFilesRequest } from '../../sandbox-server/files/handler.ts';
 import { MAX_FILE_BYTES } from '../../sandbox-server/files/workspace.ts';
 import { sendError } from '../../sandbox-server/http/respond.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { testConfig } from '../support/env.ts';
 
@@ -19,13 +20,7 @@ let server: Server;
 let port: number;
 
 beforeAll(async () => {
-  sandbox = await startSandbox(host, {
-    instance: config.instance,
-    runDir: config.runDir,
-    stateDir: config.stateDir,
-    network: sandboxHost.network,
-    mirror: sandboxHost.mirror.address,
-  });
+  sandbox = await startSandbox(host, sandboxOptions(config, sandboxHost));
   await waitForEngine(host, sandbox);
   // Routes on the raw request path, so traversal attempts reach the handler exactly as sent.
   server = createServer((req, res) => {

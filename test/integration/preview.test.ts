@@ -7,6 +7,7 @@ import { proxyPreview } from '../../sandbox-server/preview/proxy.ts';
 import { PREVIEW_CSP } from '../../sandbox-server/preview/target.ts';
 import { proxyPreviewUpgrade } from '../../sandbox-server/preview/upgrade.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import {
   destroySandbox,
   runInSandbox,
@@ -100,13 +101,7 @@ ThreadingHTTPServer(('', 8000), App).serve_forever()
 `;
 
 beforeAll(async () => {
-  sandbox = await startSandbox(host, {
-    instance: config.instance,
-    runDir: config.runDir,
-    stateDir: config.stateDir,
-    network: sandboxHost.network,
-    mirror: sandboxHost.mirror.address,
-  });
+  sandbox = await startSandbox(host, sandboxOptions(config, sandboxHost));
   await waitForEngine(host, sandbox);
   address = await sandboxAddress(host, sandbox, sandboxHost.network);
   await inSandbox(

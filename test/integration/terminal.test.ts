@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { parseControlMessage, parseTerminalWindow, TERMINAL_MAX_PAYLOAD } from '../../sandbox-server/terminal/protocol.ts';
 import { detachAllTerminals, OUTPUT_HIGH_WATER, openTerminal } from '../../sandbox-server/terminal/terminal.ts';
@@ -22,13 +23,7 @@ const connections = new Map<string, { ws: WebSocket; inputs: number; opened: num
 const clients: TerminalClient[] = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox(host, {
-    instance: config.instance,
-    runDir: config.runDir,
-    stateDir: config.stateDir,
-    network: sandboxHost.network,
-    mirror: sandboxHost.mirror.address,
-  });
+  sandbox = await startSandbox(host, sandboxOptions(config, sandboxHost));
   await waitForEngine(host, sandbox);
   server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: TERMINAL_MAX_PAYLOAD });
   server.on('connection', (ws, request) => {

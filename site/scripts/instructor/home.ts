@@ -2,7 +2,7 @@
 // its join code and link, and list the workshops so far.
 import { api } from '../session.ts';
 import { adminApi } from './admin.ts';
-import { dateTime, groupedCode, localInputValue } from './format.ts';
+import { dateTime, groupedCode, localInputValue, sentence } from './format.ts';
 import { showJoinCode } from './join-code.ts';
 import { requireAdminToken } from './token-gate.ts';
 import { type LessonSummary, STATE_LABELS, type WorkshopView } from './types.ts';
@@ -75,7 +75,7 @@ async function loadLessons(): Promise<void> {
     const lessons = await api<LessonSummary[]>(undefined, 'GET', '/api/lessons');
     lessonList.replaceChildren(...lessons.toSorted((a, b) => a.order - b.order).map(lessonItem));
   } catch (failure) {
-    lessonsStatus.textContent = `The lessons could not be loaded: ${failure instanceof Error ? failure.message : String(failure)}`;
+    lessonsStatus.textContent = `The lessons could not be loaded. ${sentence(failure instanceof Error ? failure.message : String(failure))}`;
   }
 }
 
@@ -139,7 +139,7 @@ form.addEventListener('submit', async (event) => {
     setDefaultTimes();
     void loadWorkshops();
   } catch (failure) {
-    showError(failure instanceof Error ? failure.message : String(failure));
+    showError(sentence(failure instanceof Error ? failure.message : String(failure)));
   } finally {
     submit.disabled = false;
   }
@@ -190,7 +190,7 @@ async function loadWorkshops(): Promise<void> {
         }),
     );
   } catch (failure) {
-    listStatus.textContent = `The workshops could not be loaded: ${failure instanceof Error ? failure.message : String(failure)}`;
+    listStatus.textContent = `The workshops could not be loaded. ${sentence(failure instanceof Error ? failure.message : String(failure))}`;
   }
 }
 

@@ -1,6 +1,7 @@
 // The token gate on instructor pages: the form until the server accepts a token, then the page itself.
 import { ApiError } from '../session.ts';
 import { adminApi, rememberAdminToken, storedAdminToken } from './admin.ts';
+import { sentence } from './format.ts';
 
 /** Calls `onReady` once a token the server accepts is known (stored, or typed into the form). */
 export function requireAdminToken(onReady: (token: string) => void): void {
@@ -26,7 +27,7 @@ export function requireAdminToken(onReady: (token: string) => void): void {
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 401) {
         ask('The server does not accept this token. Copy it again from the output of npm start.');
-      } else ask(failure instanceof Error ? failure.message : String(failure));
+      } else ask(sentence(failure instanceof Error ? failure.message : String(failure)));
       return false;
     }
   };
@@ -61,9 +62,10 @@ export function requireAdminToken(onReady: (token: string) => void): void {
   });
 
   const stored = storedAdminToken();
-  if (!stored) return ask('');
-  void accepted(stored).then((ok) => {
-    if (ok) return ready(stored);
-    rememberAdminToken(undefined);
-  });
+  if (!stored) ask('');
+  else
+    void accepted(stored).then((ok) => {
+      if (ok) ready(stored);
+      else rememberAdminToken(undefined);
+    });
 }

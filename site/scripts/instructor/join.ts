@@ -1,0 +1,85 @@
+// Joining a workshop: code + display name → a session of that workshop (POST /api/sessions), kept where
+// the lesson pages look for it, then the workshop's first lesson. Refusals say what to do next.
+import { ApiError, api, rememberCreated, storedSession } from '../session.ts';
+import { groupedCode, normalCode, sentence } from './format.ts';
+import type { LessonSummary } from './types.ts';
+
+type JoinedView = { id: string; token: string; workshop: string | null; name: string | null; createdAt: string; idleExpiresAt: string };
+type SessionView = { state: 'active' | 'ended'; workshop: string | null; name: string | null };
+
+/** Where session.ts keeps the learner's session, and the shape it reads back (see storedSession()). */
+
+const form = document.getElementById('join-form') as HTMLFormElement;
+const codeInput = document.getElementById('join-code') as HTMLInputElement;
+const nameInput = document.getElementById('join-name') as HTMLInputElement;
+const error = document.getElementById('join-error') as HTMLElement;
+const status = document.getElementById('join-status') as HTMLElement;
+const submit = form.querySelector('button[type="submit"]') as HTMLButtonElement;
+const params = new URLSearchParams(location.search);
+const lessonsLoading = api<LessonSummary[]>(undefined, 'GET', '/api/lessons').catch((): LessonSummary[] => []);
+
+/** The workshop's first lesson: the one its join link names, else the course's first. */
+async function firstLessonUrl(): Promise<string> {
+  const lessons = (await lessonsLoading).toSorted((a, b) => a.order - b.order);
+  const named = lessons.find((lesson) => lesson.slug === params.get('lesson'));
+  const lesson = named ?? lessons[0];
+  return lesson ? `/lessons/${lesson.slug}/` : '/';
+}
+
+function showError(text: string, field?: HTMLInputElement): void {
+  error.textContent = text;
+  status.textContent = '';
+  for (const input of [codeInput, nameInput]) input.setAttribute('aria-invalid', String(input === field));
+  field?.focus();
+}
+
+/** A refusal in words a participant can act on, and the field it is about. */
+function refusal(failure: unknown, code: string): { text: string; field?: HTMLInputElement } {
+  if (!(failure instanceof ApiError)) return { text: String(failure) };
+  if (failure.status === 404)
+    return { text: `There is no workshop with the code ${groupedCode(code)}. Check the code with your instructor.`, field: codeInput };
+  if (failure.status === 410)
+    return { text: `${sentence(failure.message)} Ask your instructor whether a new one is running.`, field: codeInput };
+  if (failure.status === 409 && /seat/i.test(failure.message)) return { text: sentence(failure.message) };
+  if (failure.status === 409 || failure.status === 400) return { text: sentence(failure.message), field: nameInput };
+  return { text: sentence(failure.message) };
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const code = normalCode(codeInput.value);
+  const name = nameInput.value.trim();
+  if (!/^[A-Z0-9]{6}$/.test(code)) return showError('A join code has six letters and digits, such as K7P\u00a04QX.', codeInput);
+  if (!name) return showError('Enter the name your instructor should see.', nameInput);
+  showError('');
+  submit.disabled = true;
+  status.textContent = 'Joining and starting your sandbox…';
+  try {
+    const view = await api<JoinedView>(undefined, 'POST', '/api/sessions', { workshop: code, name });
+    rememberCreated(view);
+    status.textContent = 'Joined. Opening the first lesson…';
+    location.assign(await firstLessonUrl());
+  } catch (failure) {
+    const { text, field } = refusal(failure, code);
+    showError(text, field);
+    submit.disabled = false;
+  }
+});
+
+/** Someone who joined already (a reload, the link opened twice) continues instead of joining again. */
+async function offerToContinue(code: string): Promise<void> {
+  const stored = storedSession();
+  if (!stored) return;
+  const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`).catch(() => undefined);
+  if (view?.state !== 'active' || !view.workshop || view.workshop !== code) return;
+  (document.getElementById('already-text') as HTMLElement).textContent = `You are in this workshop already, as “${view.name ?? ''}”.`;
+  (document.getElementById('already-link') as HTMLAnchorElement).href = await firstLessonUrl();
+  (document.getElementById('already-joined') as HTMLElement).hidden = false;
+}
+
+const fromLink = normalCode(params.get('code') ?? '');
+if (fromLink) {
+  codeInput.value = fromLink.length === 6 ? groupedCode(fromLink) : fromLink;
+  nameInput.focus();
+  void offerToContinue(fromLink);
+} else codeInput.focus();
