@@ -68,17 +68,19 @@ async function inspect(ctx: CheckContext, ref: string): Promise<Info | undefined
   }
 }
 
-/** Another image whose layers all lie under this one's: the base it was built on (none: FROM scratch). */
+/** The image this one was built on: the one with the most layers that all lie under this one's (none: FROM scratch). */
 async function baseImageOf(ctx: CheckContext, info: Info): Promise<string | undefined> {
   const layers = info.RootFS?.Layers ?? [];
+  let base: { name: string; depth: number } | undefined;
   for (const image of await ctx.engine.listImages()) {
     if (image.Id === info.Id) continue;
     const theirs = (await ctx.engine.getImage(image.Id).inspect()).RootFS?.Layers ?? [];
-    if (theirs.length > 0 && theirs.length < layers.length && theirs.every((layer, index) => layers[index] === layer)) {
-      return image.RepoTags?.find((tag) => tag !== '<none>:<none>') ?? short(image.Id);
+    const below = theirs.length > 0 && theirs.length < layers.length && theirs.every((layer, index) => layers[index] === layer);
+    if (below && theirs.length > (base?.depth ?? 0)) {
+      base = { name: image.RepoTags?.find((tag) => tag !== '<none>:<none>') ?? short(image.Id), depth: theirs.length };
     }
   }
-  return undefined;
+  return base?.name;
 }
 
 function short(id: string): string {

@@ -156,7 +156,9 @@ EOF2`);
       `mkdir -p ~/workspace/scratch && cd ~/workspace/scratch && printf 'x' > f && printf 'FROM scratch\\nCOPY f /f\\n' > Dockerfile && docker build -q -t bare .`,
     );
     expect(await evaluateCheck({ kind: 'image', name: 'bare', fromScratch: true }, ctx)).toMatchObject({ passed: true });
-    expect((await evaluateCheck({ kind: 'image', name: 'hello', fromScratch: true }, ctx)).message).toMatch(/built on top of busybox/);
+    expect((await evaluateCheck({ kind: 'image', name: 'hello', fromScratch: true }, ctx)).message).toMatch(
+      /is built on top of \S+, not FROM scratch/,
+    );
   });
 });
 
