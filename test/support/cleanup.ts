@@ -1,5 +1,6 @@
 // Removes every container, disk, volume and network a Dockhand instance made, found by its labels and
 // its state folders.
+import { rm } from 'node:fs/promises';
 import type { Config } from '../../sandbox-server/config.ts';
 import { listDiskIds } from '../../sandbox-server/sandboxes/disk.ts';
 import { type Engine, removeContainer, removeVolume } from '../../sandbox-server/sandboxes/docker.ts';
@@ -24,6 +25,8 @@ export async function removeEverything(engine: Engine, config: Config): Promise<
   await teardownSandboxHost(engine, config);
   const { Volumes } = await engine.listVolumes({ filters });
   for (const volume of Volumes ?? []) await removeVolume(engine, volume.Name);
+  // Only empty folders can be left here once every sandbox is destroyed.
+  await rm(config.runDir, { recursive: true, force: true });
 }
 
 export async function leftovers(engine: Engine, config: Config): Promise<string[]> {
