@@ -72,18 +72,8 @@ export function openTerminal(
   enableKeys(term);
   keepRightClickForTheBrowser(host);
 
-  let resizeTimer: ReturnType<typeof setTimeout> | undefined;
-  const fitToHost = () => {
-    // A hidden tab has no size; it is fitted when shown.
-    if (host.offsetWidth > 0 && host.offsetHeight > 0) fitAddon.fit();
-  };
-  const observer = new ResizeObserver(() => {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(fitToHost, RESIZE_DEBOUNCE_MS);
-  });
-  observer.observe(host);
   // Sized before connecting: the first resize message then carries the real size.
-  fitToHost();
+  const fitting = fitToElement(host, fitAddon);
 
   const pending: string[] = [];
   let ended = false;
@@ -142,13 +132,12 @@ export function openTerminal(
       send(`${command.replace(/\r?\n/g, '\r')}\r`);
     },
     focus: () => term.focus(),
-    fit: fitToHost,
+    fit: fitting.fit,
     setScreenReaderMode(on) {
       term.options.screenReaderMode = on;
     },
     dispose() {
-      clearTimeout(resizeTimer);
-      observer.disconnect();
+      fitting.stop();
       socket.stop();
       term.dispose();
     },
@@ -190,4 +179,25 @@ function keepRightClickForTheBrowser(host: HTMLElement): void {
       true,
     );
   }
+}
+
+/** Keeps a terminal fitted to its element as that resizes (debounced); a hidden tab has no size and is fitted when shown. */
+export function fitToElement(host: HTMLElement, fitAddon: FitAddon): { fit(): void; stop(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fitNow = () => {
+    if (host.offsetWidth > 0 && host.offsetHeight > 0) fitAddon.fit();
+  };
+  const observer = new ResizeObserver(() => {
+    clearTimeout(timer);
+    timer = setTimeout(fitNow, RESIZE_DEBOUNCE_MS);
+  });
+  observer.observe(host);
+  fitNow();
+  return {
+    fit: fitNow,
+    stop() {
+      clearTimeout(timer);
+      observer.disconnect();
+    },
+  };
 }

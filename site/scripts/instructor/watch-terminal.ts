@@ -4,11 +4,9 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { openReconnectingSocket, wsUrl } from '../socket.ts';
-import { THEME } from '../terminal.ts';
+import { fitToElement, THEME } from '../terminal.ts';
 
 export type WatchHandle = { dispose(): void };
-
-const RESIZE_DEBOUNCE_MS = 80;
 
 export function watchTerminal(
   host: HTMLElement,
@@ -29,16 +27,7 @@ export function watchTerminal(
   term.textarea?.setAttribute('aria-label', `${options.label} (read-only)`);
   term.textarea?.setAttribute('readonly', '');
 
-  let resizeTimer: ReturnType<typeof setTimeout> | undefined;
-  const fitToHost = () => {
-    if (host.offsetWidth > 0 && host.offsetHeight > 0) fitAddon.fit();
-  };
-  const observer = new ResizeObserver(() => {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(fitToHost, RESIZE_DEBOUNCE_MS);
-  });
-  observer.observe(host);
-  fitToHost();
+  const fitting = fitToElement(host, fitAddon);
 
   const socket = openReconnectingSocket(wsUrl(url), {
     onState(state, detail) {
@@ -65,8 +54,7 @@ export function watchTerminal(
 
   return {
     dispose() {
-      clearTimeout(resizeTimer);
-      observer.disconnect();
+      fitting.stop();
       socket.stop();
       term.dispose();
     },
