@@ -249,9 +249,15 @@ async function main(): Promise<void> {
   say(`  ratio (all at a prompt): ${(without.all / withHot.all).toFixed(1)}x faster with hot start`);
 }
 
+let code = 0;
 try {
   await main();
+} catch (error) {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  code = 1;
 } finally {
   await removeEverything(engine, configFor('setup', {}));
   rmSync(stateRoot, { recursive: true, force: true });
 }
+// Engine clients keep sockets alive for reuse; the figures are printed, so end here.
+process.exit(code);
