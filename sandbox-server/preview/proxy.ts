@@ -6,13 +6,11 @@ import { isIP } from 'node:net';
 import { HttpError } from '../http/errors.ts';
 import { sendError } from '../http/respond.ts';
 import {
-  badPortMessage,
   clientResponseHeaders,
   DEFAULT_TIMEOUT_MS,
   type PreviewOptions,
   type PreviewTarget,
-  parsePort,
-  upstreamPath,
+  routePreview,
   upstreamRequestHeaders,
 } from './target.ts';
 
@@ -20,27 +18,20 @@ import {
 export const upstreamAgent = new Agent({ keepAlive: false });
 
 export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: PreviewTarget, options: PreviewOptions = {}): void {
-  const port = parsePort(target.port);
-  if (port === undefined) {
-    sendError(res, 400, badPortMessage(target.port));
+  const route = routePreview(req.url ?? '', target);
+  if (!route.ok) {
+    if (route.status === 308) res.writeHead(308, { location: route.location }).end();
+    else sendError(res, route.status, route.message);
     return;
   }
-  const path = upstreamPath(req.url ?? '', target.prefix);
-  if (path.kind === 'outside') {
-    sendError(res, 404, `${req.url} is not under the preview ${target.prefix}/.`);
-    return;
-  }
-  if (path.kind === 'redirect') {
-    res.writeHead(308, { location: path.location }).end();
-    return;
-  }
+  const { port, path } = route;
   assertAddress(target.address);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const upstream = request({
     host: target.address,
     port,
     method: req.method,
-    path: path.path,
+    path,
     headers: upstreamRequestHeaders(req, port, target, options),
     agent: upstreamAgent,
   });

@@ -64,6 +64,21 @@ export function upstreamPath(url: string, prefix: string): UpstreamPath {
   return { kind: 'path', path: rest };
 }
 
+export type PreviewRoute =
+  | { ok: true; port: number; path: string }
+  | { ok: false; status: 308; location: string }
+  | { ok: false; status: 400 | 404; message: string };
+
+/** Where a preview request goes upstream (port and path), or why it goes nowhere. */
+export function routePreview(url: string, target: PreviewTarget): PreviewRoute {
+  const port = parsePort(target.port);
+  if (port === undefined) return { ok: false, status: 400, message: badPortMessage(target.port) };
+  const path = upstreamPath(url, target.prefix);
+  if (path.kind === 'outside') return { ok: false, status: 404, message: `${url} is not under the preview ${target.prefix}/.` };
+  if (path.kind === 'redirect') return { ok: false, status: 308, location: path.location };
+  return { ok: true, port, path: path.path };
+}
+
 export function upstreamRequestHeaders(
   req: IncomingMessage,
   port: number,

@@ -5,13 +5,11 @@ import type { Duplex } from 'node:stream';
 import { refuseUpgrade } from '../http/upgrade.ts';
 import { assertAddress, describeFailure, timeoutError, upstreamAgent } from './proxy.ts';
 import {
-  badPortMessage,
   clientResponseHeaders,
   DEFAULT_TIMEOUT_MS,
   type PreviewOptions,
   type PreviewTarget,
-  parsePort,
-  upstreamPath,
+  routePreview,
   upstreamRequestHeaders,
 } from './target.ts';
 
@@ -23,23 +21,24 @@ export function proxyPreviewUpgrade(
   options: PreviewOptions = {},
 ): void {
   socket.on('error', () => socket.destroy());
-  const port = parsePort(target.port);
-  if (port === undefined) {
-    refuse(socket, 400, badPortMessage(target.port));
+  const route = routePreview(req.url ?? '', target);
+  if (!route.ok) {
+    // A WebSocket cannot follow a redirect: the bare prefix is no address for one.
+    refuse(
+      socket,
+      route.status === 400 ? 400 : 404,
+      route.status === 400 ? route.message : `${req.url} is not a WebSocket address under the preview ${target.prefix}/.`,
+    );
     return;
   }
-  const path = upstreamPath(req.url ?? '', target.prefix);
-  if (path.kind !== 'path') {
-    refuse(socket, 404, `${req.url} is not a WebSocket address under the preview ${target.prefix}/.`);
-    return;
-  }
+  const { port, path } = route;
   assertAddress(target.address);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const upstream = request({
     host: target.address,
     port,
     method: req.method,
-    path: path.path,
+    path,
     headers: { ...upstreamRequestHeaders(req, port, target, options), connection: 'Upgrade', upgrade: req.headers.upgrade },
     agent: upstreamAgent,
   });
