@@ -112,6 +112,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   addSessionRoutes(router, {
     sessions,
     lessonExists,
+    workshopLessons: (code) => workshops.get(code)?.lessons ?? [],
     admitToWorkshop: (code, name) => {
       const normal = normalizeJoinCode(code);
       const admission = workshops.admit(normal ?? code, name);

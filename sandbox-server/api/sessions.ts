@@ -18,6 +18,8 @@ export type SessionsApiDeps = {
     code: string,
     name: string | null,
   ) => { ok: true; code: string } | { ok: false; status: 400 | 404 | 409 | 410; error: string };
+  /** The lessons a workshop covers, in order (empty: the whole course). */
+  workshopLessons?: (code: string) => string[];
   /** Runs before the 201 goes out (e.g. starter files of the session's lesson). */
   onCreated?: (session: LiveSession) => Promise<void>;
 };
@@ -36,13 +38,13 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
       throw new HttpError(503, `no sandbox could be started (${error.message}); try again in a moment.`);
     });
     await deps.onCreated?.(created.session);
-    sendJson(res, 201, { ...liveView(sessions, created.session), token: created.token, warm: created.warm });
+    sendJson(res, 201, { ...liveView(sessions, created.session, deps), token: created.token, warm: created.warm });
   });
 
   router.add('GET', '/api/sessions/:id', async (req, res, params) => {
     const record = ownedRecord(sessions, params.id as string, req);
     const access = sessions.access(record.id, bearerToken(req));
-    if (access.ok) return sendJson(res, 200, liveView(sessions, access.session));
+    if (access.ok) return sendJson(res, 200, liveView(sessions, access.session, deps));
     sendJson(res, 200, endedView(record));
   });
 
@@ -105,10 +107,12 @@ function optionalString(fields: Record<string, unknown>, key: string): string | 
   return value;
 }
 
-function liveView(sessions: Sessions, session: LiveSession) {
+function liveView(sessions: Sessions, session: LiveSession, deps: Pick<SessionsApiDeps, 'workshopLessons'>) {
   const { idle, lifetime } = sessions.expiresAt(session);
+  const { workshop } = session.record;
   return {
     ...baseView(session.record),
+    ...(workshop ? { workshopLessons: deps.workshopLessons?.(workshop) ?? [] } : {}),
     state: 'active' as const,
     expiresAt: new Date(Math.min(idle, lifetime)).toISOString(),
     idleExpiresAt: new Date(idle).toISOString(),

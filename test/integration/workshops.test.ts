@@ -88,6 +88,7 @@ describe('a workshop', () => {
     expect((await api(base, 'POST', '/api/sessions', { body: { workshop: 'ZZZZZZ', name: 'Ada' } })).status).toBe(404);
     expect((await api(base, 'POST', '/api/sessions', { body: { workshop: code } })).status).toBe(400);
     const ada = await createSession(base, { workshop: code.toLowerCase(), name: 'Ada' });
+    expect(ada.workshopLessons).toEqual([first.slug]);
     expect((await api(base, 'POST', '/api/sessions', { body: { workshop: code, name: 'ada' } })).body.error).toMatch(/already taken/);
     const bob = await createSession(base, { workshop: code, name: '<script>bob</script>' });
     const full = await api(base, 'POST', '/api/sessions', { body: { workshop: code, name: 'Cy' } });

@@ -1,7 +1,7 @@
 // Small helpers for talking to a running Dockhand in tests.
 import WebSocket from 'ws';
 
-export type Created = { id: string; token: string; warm: boolean; sandbox: { id: string } };
+export type Created = { id: string; token: string; warm: boolean; sandbox: { id: string }; workshopLessons?: string[] };
 
 export async function api(base: string, method: string, path: string, options: { token?: string; body?: unknown; raw?: string } = {}) {
   const headers: Record<string, string> = {};

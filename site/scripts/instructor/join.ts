@@ -4,7 +4,15 @@ import { ApiError, api, rememberCreated, storedSession } from '../session.ts';
 import { groupedCode, normalCode, sentence } from './format.ts';
 import type { LessonSummary } from './types.ts';
 
-type JoinedView = { id: string; token: string; workshop: string | null; name: string | null; createdAt: string; idleExpiresAt: string };
+type JoinedView = {
+  id: string;
+  token: string;
+  workshop: string | null;
+  name: string | null;
+  createdAt: string;
+  idleExpiresAt: string;
+  workshopLessons?: string[];
+};
 type SessionView = { state: 'active' | 'ended'; workshop: string | null; name: string | null };
 
 /** Where session.ts keeps the learner's session, and the shape it reads back (see storedSession()). */
@@ -18,10 +26,11 @@ const submit = form.querySelector('button[type="submit"]') as HTMLButtonElement;
 const params = new URLSearchParams(location.search);
 const lessonsLoading = api<LessonSummary[]>(undefined, 'GET', '/api/lessons').catch((): LessonSummary[] => []);
 
-/** The workshop's first lesson: the one its join link names, else the course's first. */
-async function firstLessonUrl(): Promise<string> {
+/** The workshop's first lesson (as the server or the join link names it), else the course's first. */
+async function firstLessonUrl(workshopLessons: string[] = []): Promise<string> {
   const lessons = (await lessonsLoading).toSorted((a, b) => a.order - b.order);
-  const named = lessons.find((lesson) => lesson.slug === params.get('lesson'));
+  const wanted = workshopLessons[0] ?? params.get('lesson');
+  const named = lessons.find((lesson) => lesson.slug === wanted);
   const lesson = named ?? lessons[0];
   return lesson ? `/lessons/${lesson.slug}/` : '/';
 }
@@ -58,7 +67,7 @@ form.addEventListener('submit', async (event) => {
     const view = await api<JoinedView>(undefined, 'POST', '/api/sessions', { workshop: code, name });
     rememberCreated(view);
     status.textContent = 'Joined. Opening the first lesson…';
-    location.assign(await firstLessonUrl());
+    location.assign(await firstLessonUrl(view.workshopLessons));
   } catch (failure) {
     const { text, field } = refusal(failure, code);
     showError(text, field);
