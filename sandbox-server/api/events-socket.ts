@@ -1,6 +1,7 @@
 // GET /ws/sessions/:id/events: the session's events (sandbox state, timeout warnings, exercise results)
 // as JSON text frames. The socket is output only; anything the client sends is answered with an error.
 import type { WebSocket } from 'ws';
+import { DEFAULT_PING_INTERVAL_MS, keepAlive } from '../http/keepalive.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { LiveSession } from '../sessions/sessions.ts';
 
@@ -11,8 +12,13 @@ export function openEventsSocket(ws: WebSocket, session: LiveSession, events: Ev
     send(ws, event);
     if (event.type === 'sandbox' && event.state === 'ended') ws.close(1000, 'session ended');
   });
+  // A dead connection (a laptop that went to sleep) is noticed and dropped; the page reconnects.
+  const stopPings = keepAlive(ws, DEFAULT_PING_INTERVAL_MS);
   ws.on('message', () => send(ws, { type: 'error', error: 'the events socket only sends; use the HTTP API to act' }));
-  ws.on('close', unsubscribe);
+  ws.on('close', () => {
+    unsubscribe();
+    stopPings();
+  });
   ws.on('error', unsubscribe);
 }
 

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { RawData, WebSocket } from 'ws';
+import { DEFAULT_PING_INTERVAL_MS, keepAlive } from '../http/keepalive.ts';
 import type { Engine } from '../sandboxes/docker.ts';
 import { LEARNER_UID, runInSandbox, type Sandbox } from '../sandboxes/sandbox.ts';
-import { DEFAULT_PING_INTERVAL_MS, keepAlive } from './keepalive.ts';
 import { errorFrame, isTerminalSize, parseControlMessage, type TerminalSize } from './protocol.ts';
 import { createResizer } from './resize.ts';
 
