@@ -1,7 +1,7 @@
 // The web preview: GET /sessions/:id/preview/:port/... is forwarded to http://<sandbox address>:<port>/...
 // Ports published inside the sandbox (docker run -p 5000:80) listen on the sandbox's own address, because
 // the inner engine's port driver binds them in the outer container. Bodies stream in both directions.
-import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { Agent, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, request, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { HttpError } from '../http/errors.ts';
 import { sendError } from '../http/respond.ts';
@@ -15,7 +15,7 @@ import {
 } from './target.ts';
 
 /** No pooled connections: an app may close an idle one at any moment, and a new one costs little here. */
-export const upstreamAgent = new Agent({ keepAlive: false });
+const upstreamAgent = new Agent({ keepAlive: false });
 
 export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: PreviewTarget, options: PreviewOptions = {}): void {
   const route = routePreview(req.url ?? '', target);
@@ -24,18 +24,8 @@ export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: 
     else sendError(res, route.status, route.message);
     return;
   }
-  const { port, path } = route;
-  assertAddress(target.address);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const upstream = request({
-    host: target.address,
-    port,
-    method: req.method,
-    path,
-    headers: upstreamRequestHeaders(req, port, target, options),
-    agent: upstreamAgent,
-  });
-  const deadline = setTimeout(() => upstream.destroy(timeoutError(port, timeoutMs)), timeoutMs);
+  const { port } = route;
+  const { upstream, deadline } = requestUpstream(req, target, route, options);
   upstream.on('response', (upstreamRes) => {
     clearTimeout(deadline);
     res.writeHead(
@@ -62,7 +52,32 @@ export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: 
   req.pipe(upstream);
 }
 
-export function timeoutError(port: number, timeoutMs: number): HttpError {
+/**
+ * Opens the request to the app in the sandbox (only ever the target's own address), with a deadline
+ * for its answer; callers clear the deadline once the answer starts.
+ */
+export function requestUpstream(
+  req: IncomingMessage,
+  target: PreviewTarget,
+  route: { port: number; path: string },
+  options: PreviewOptions,
+  extraHeaders: OutgoingHttpHeaders = {},
+): { upstream: ClientRequest; deadline: NodeJS.Timeout } {
+  assertAddress(target.address);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const upstream = request({
+    host: target.address,
+    port: route.port,
+    method: req.method,
+    path: route.path,
+    headers: { ...upstreamRequestHeaders(req, route.port, target, options), ...extraHeaders },
+    agent: upstreamAgent,
+  });
+  const deadline = setTimeout(() => upstream.destroy(timeoutError(route.port, timeoutMs)), timeoutMs);
+  return { upstream, deadline };
+}
+
+function timeoutError(port: number, timeoutMs: number): HttpError {
   return new HttpError(
     504,
     `the app on port ${port} in the sandbox did not answer within ${timeoutMs / 1000} s; check its logs with docker logs.`,
@@ -85,6 +100,6 @@ export function describeFailure(error: Error, port: number): { status: number; m
 }
 
 /** Only ever an address the router resolved, never a name a client could influence through DNS. */
-export function assertAddress(address: string): void {
+function assertAddress(address: string): void {
   if (isIP(address) === 0) throw new Error(`the preview target must be an IP address, not "${address}"`);
 }

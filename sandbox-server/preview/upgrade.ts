@@ -1,17 +1,10 @@
 // WebSocket upgrades for the preview (live reload, chat demos): the handshake goes to the app in the
 // sandbox, and once it agrees the two sockets are joined byte for byte.
-import { type IncomingMessage, request, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { refuseUpgrade } from '../http/upgrade.ts';
-import { assertAddress, describeFailure, timeoutError, upstreamAgent } from './proxy.ts';
-import {
-  clientResponseHeaders,
-  DEFAULT_TIMEOUT_MS,
-  type PreviewOptions,
-  type PreviewTarget,
-  routePreview,
-  upstreamRequestHeaders,
-} from './target.ts';
+import { describeFailure, requestUpstream } from './proxy.ts';
+import { clientResponseHeaders, type PreviewOptions, type PreviewTarget, routePreview } from './target.ts';
 
 export function proxyPreviewUpgrade(
   req: IncomingMessage,
@@ -31,18 +24,8 @@ export function proxyPreviewUpgrade(
     );
     return;
   }
-  const { port, path } = route;
-  assertAddress(target.address);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const upstream = request({
-    host: target.address,
-    port,
-    method: req.method,
-    path,
-    headers: { ...upstreamRequestHeaders(req, port, target, options), connection: 'Upgrade', upgrade: req.headers.upgrade },
-    agent: upstreamAgent,
-  });
-  const deadline = setTimeout(() => upstream.destroy(timeoutError(port, timeoutMs)), timeoutMs);
+  const { port } = route;
+  const { upstream, deadline } = requestUpstream(req, target, route, options, { connection: 'Upgrade', upgrade: req.headers.upgrade });
   upstream.on('upgrade', (upstreamRes, upstreamSocket, upstreamHead) => {
     clearTimeout(deadline);
     socket.write(statusLine(upstreamRes.statusCode ?? 101, upstreamRes.statusMessage) + headerLines(upstreamRes.rawHeaders));
