@@ -26,7 +26,7 @@ export async function prepareSandboxHost(engine: Engine, config: Config, progres
   const kit = await ensureKit(engine, prefixed('images', progress));
   const network = networkPlan(config);
   await ensureNetwork(engine, config, network);
-  const mirror = await ensureMirror(engine, config, network, prefixed('mirror', progress));
+  const mirror = await ensureMirror(engine, config, network, kit.online, prefixed('mirror', progress));
   return { kit, network, mirror };
 }
 

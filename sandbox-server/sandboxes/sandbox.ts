@@ -38,6 +38,9 @@ export type SandboxOptions = {
   mirror: string;
   /** Overrides of DEFAULT_LIMITS. */
   limits?: Partial<SandboxLimits>;
+  /** For comparisons (the bench): another sandbox image, and environment for its engine's start. */
+  image?: string;
+  env?: string[];
 };
 
 export type Sandbox = {
@@ -70,15 +73,16 @@ export async function startSandbox(host: Engine, options: SandboxOptions, id = n
   }
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const labels = labelsFor(options.instance, 'sandbox', { [LABEL.sandbox]: id });
-  const seed = await diskSeed(host, options.instance, options.stateDir, { image: SANDBOX_IMAGE, home: LEARNER_HOME, uid: LEARNER_UID });
+  const image = options.image ?? SANDBOX_IMAGE;
+  const seed = await diskSeed(host, options.instance, options.stateDir, { image, home: LEARNER_HOME, uid: LEARNER_UID });
   await createDisk(sandbox.disk, limits.diskBytes, seed);
   try {
     const container = await host.createContainer({
       name: sandbox.containerName,
-      Image: SANDBOX_IMAGE,
+      Image: image,
       Hostname: 'dockhand',
       Labels: labels,
-      Env: [`DOCKHAND_MIRROR=${options.mirror}`],
+      Env: [`DOCKHAND_MIRROR=${options.mirror}`, ...(options.env ?? [])],
       HostConfig: {
         // Measured minimum for a rootless inner engine on this kind of host (see DESIGN.md, "Sandboxes").
         // The default capability set stays as the bounding set: root inside the inner engine's user

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectHostEngine, removeContainer } from '../../sandbox-server/sandboxes/docker.ts';
 import { applyFirewall, firewallFor, listRules, METADATA_ADDRESS } from '../../sandbox-server/sandboxes/firewall.ts';
 import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
+import { hostTag } from '../../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../../sandbox-server/sandboxes/labels.ts';
 import {
   destroySandbox,
@@ -57,7 +58,7 @@ beforeAll(async () => {
   // Another container on the host's default bridge, publishing a port on every host address.
   const publisher = await host.createContainer({
     name: publisherName,
-    Image: 'busybox:latest',
+    Image: hostTag('busybox:latest'),
     Cmd: [...BUSYBOX_PAGE, 'published-on-host'],
     Labels: labelsFor(config.instance, 'sandbox'),
     ExposedPorts: { '80/tcp': {} },
@@ -80,12 +81,9 @@ function learnerGet(target: Sandbox, url: string) {
   return runInSandbox(host, target, ['curl', '-sS', '--connect-timeout', '3', '--max-time', '5', url]);
 }
 
-/**
- * The same GET from a container the learner runs on their own engine. `--init` lets `timeout` stop
- * wget (as PID 1 it would ignore the signal); busybox 1.35's own `wget -T` crashes.
- */
+/** The same GET from a container the learner runs on their own engine. */
 function innerGet(target: Sandbox, url: string) {
-  return runInSandbox(host, target, ['docker', 'run', '--rm', '--init', 'busybox', 'timeout', '5', 'wget', '-q', '-O', '-', url]);
+  return runInSandbox(host, target, ['docker', 'run', '--rm', 'busybox', 'wget', '-T', '5', '-q', '-O', '-', url]);
 }
 
 async function hostGet(url: string): Promise<string> {

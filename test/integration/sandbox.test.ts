@@ -40,6 +40,19 @@ describe('a sandbox', () => {
     expect(result.stdout).toMatch(/^1000\nCapEff:\s+0000000000000000\n$/);
   });
 
+  it("gives the learner a shell that is the learner's, in the engine's network: container addresses and names answer", async () => {
+    const script = [
+      'id; touch ~/workspace/mine; stat -c %U:%G ~/workspace/mine; grep CapEff /proc/self/status',
+      'docker run -d --name page busybox httpd -f -p 80 -h /etc >/dev/null',
+      'curl -sf -o /dev/null "http://$(docker inspect -f "{{.NetworkSettings.IPAddress}}" page)/hostname" && echo reached',
+      'getent hosts mirror localhost | wc -l; docker rm -f page >/dev/null; rm ~/workspace/mine',
+    ].join('\n');
+    const result = await runInSandbox(host, sandbox, ['sh', '-c', `printf '%s\\n' "$0" | dockhand-shell`, script]);
+    expect(result.stdout).toMatch(
+      /^uid=1000\(learner\) gid=1000\(learner\) groups=1000\(learner\)\nlearner:learner\nCapEff:\s+0+\nreached\n2\n$/,
+    );
+  });
+
   it('carries only newuidmap and newgidmap as setuid binaries', async () => {
     const result = await runInSandbox(host, sandbox, ['sh', '-c', 'find / -xdev -type f -perm /6000 2>/dev/null | sort']);
     expect(result.stdout.trim().split('\n')).toEqual(['/usr/bin/newgidmap', '/usr/bin/newuidmap']);

@@ -135,7 +135,7 @@ describe('parseLesson reports every problem at its line', () => {
       [1, 'front matter: summary is missing'],
       [lineContaining(file, 'title: 42'), 'front matter: title must be text, not 42'],
       [lineContaining(file, 'minutes: ten'), 'front matter: minutes must be a whole number of at least 1, not "ten"'],
-      [lineContaining(file, 'images: [busybox, nginx]'), 'images[2] names "nginx", which is not in the image kit'],
+      [lineContaining(file, 'images: [busybox, mongo]'), 'images[2] names "mongo", which is not in the image kit'],
       [lineContaining(file, '- missing.txt'), 'starter[2] names lessons/starter/front-matter/missing.txt, which does not exist'],
       [lineContaining(file, '- ../secret'), 'starter[3] must be a path inside lessons/starter/<slug>/'],
       [lineContaining(file, 'author: me'), 'unknown field "author"'],

@@ -5,11 +5,11 @@ import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Engine, followStream, imageId, saveImages } from '../docker.ts';
-import { BASE_IMAGE, KIT_IMAGES } from './images.ts';
+import { baseImage, KIT_IMAGES, SUITES } from './images.ts';
 import type { Progress } from './progress.ts';
 
 export function kitRefs(): string[] {
-  return [BASE_IMAGE, ...KIT_IMAGES.flatMap((image) => image.tags)];
+  return [...SUITES.map(baseImage), ...KIT_IMAGES.flatMap((image) => image.tags)];
 }
 
 export async function exportKit(engine: Engine, file: string, progress: Progress, refs = kitRefs()): Promise<{ bytes: number }> {

@@ -5,23 +5,35 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Engine, followStream, imageId } from '../docker.ts';
-import { BASE_IMAGE, splitTag } from './images.ts';
+import { baseImage, type Suite, splitTag } from './images.ts';
 import type { Progress } from './progress.ts';
 
-const SUITE = 'bookworm';
 const DEBIAN_MIRROR = process.env.DOCKHAND_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 
 export type BaseSource = 'cached' | 'pulled' | 'debootstrap';
 
-export async function ensureBaseImage(engine: Engine, progress: Progress): Promise<{ id: string; source: BaseSource }> {
-  const existing = await imageId(engine, BASE_IMAGE);
+export async function ensureBaseImage(engine: Engine, suite: Suite, progress: Progress): Promise<{ id: string; source: BaseSource }> {
+  const image = baseImage(suite);
+  const existing = await imageId(engine, image);
   if (existing) return { id: existing, source: 'cached' };
-  if (await tryPull(engine, `debian:${SUITE}`, progress)) {
-    await engine.getImage(`debian:${SUITE}`).tag(splitTag(BASE_IMAGE));
-    return { id: (await imageId(engine, BASE_IMAGE)) as string, source: 'pulled' };
+  if (await tryPull(engine, `debian:${suite}`, progress)) {
+    await engine.getImage(`debian:${suite}`).tag(splitTag(image));
+    return { id: (await imageId(engine, image)) as string, source: 'pulled' };
   }
-  await debootstrapImport(engine, progress);
-  return { id: (await imageId(engine, BASE_IMAGE)) as string, source: 'debootstrap' };
+  await debootstrapImport(engine, suite, progress);
+  return { id: (await imageId(engine, image)) as string, source: 'debootstrap' };
+}
+
+export const HUB_REGISTRY = 'https://registry-1.docker.io';
+
+/** Whether Docker Hub answers at all (any HTTP status: its /v2/ wants a login). Offline, DNS fails at once. */
+export async function hubReachable(): Promise<boolean> {
+  try {
+    await fetch(`${HUB_REGISTRY}/v2/`, { signal: AbortSignal.timeout(3000) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Pulls an image; false when the registry cannot be reached (the offline case), so callers build instead. */
@@ -37,7 +49,7 @@ export async function tryPull(engine: Engine, ref: string, progress: Progress): 
   }
 }
 
-async function debootstrapImport(engine: Engine, progress: Progress): Promise<void> {
+async function debootstrapImport(engine: Engine, suite: Suite, progress: Progress): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error(
       'Docker Hub is unreachable and the offline Debian base needs debootstrap as root: run as root, or import a kit with `npm run images:import`.',
@@ -45,17 +57,17 @@ async function debootstrapImport(engine: Engine, progress: Progress): Promise<vo
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-rootfs-'));
   try {
-    progress(`debootstrap ${SUITE} (minbase) from ${DEBIAN_MIRROR}`);
-    await run('debootstrap', ['--variant=minbase', SUITE, dir, DEBIAN_MIRROR], progress).catch((error: Error) => {
+    progress(`debootstrap ${suite} (minbase) from ${DEBIAN_MIRROR}`);
+    await run('debootstrap', ['--variant=minbase', suite, dir, DEBIAN_MIRROR], progress).catch((error: Error) => {
       throw new Error(
         `debootstrap failed: ${error.message}. Install it with \`apt-get install debootstrap\` and check that ${DEBIAN_MIRROR} is reachable.`,
       );
     });
     await rm(path.join(dir, 'var/cache/apt/archives'), { recursive: true, force: true });
     await rm(path.join(dir, 'var/lib/apt/lists'), { recursive: true, force: true });
-    progress(`importing the rootfs as ${BASE_IMAGE}`);
+    progress(`importing the rootfs as ${baseImage(suite)}`);
     const tar = spawn('tar', ['-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const { repo, tag } = splitTag(BASE_IMAGE);
+    const { repo, tag } = splitTag(baseImage(suite));
     const stream = await engine.importImage(tar.stdout, { repo, tag });
     await followStream(engine, stream);
   } finally {

@@ -1,14 +1,16 @@
 // Builds one recipe into an image, unless an image built from the same recipe already exists: the image
 // carries a content hash of its recipe (every file in its folder plus the base image id) as a label.
+// Built with the host engine's classic builder, which every engine from 20.10 on has.
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Engine, followStream, isNotFound } from '../docker.ts';
 import { LABEL } from '../labels.ts';
-import { BASE_IMAGE, type KitImage, RECIPES_DIR, splitTag } from './images.ts';
-import type { Progress } from './progress.ts';
+import { baseImage, type KitImage, RECIPES_DIR, splitTag } from './images.ts';
 
 export type BuildResult = { id: string; cached: boolean };
+/** Called as the builder starts each Dockerfile step ("Step 3/7 : RUN …"). */
+export type OnStep = (step: number, steps: number, instruction: string) => void;
 
 export async function recipeHash(recipe: string, baseId: string): Promise<string> {
   const dir = path.join(RECIPES_DIR, recipe);
@@ -19,7 +21,7 @@ export async function recipeHash(recipe: string, baseId: string): Promise<string
   return hash.digest('hex').slice(0, 32);
 }
 
-export async function buildKitImage(engine: Engine, image: KitImage, baseId: string, progress: Progress): Promise<BuildResult> {
+export async function buildKitImage(engine: Engine, image: KitImage, baseId: string, onStep: OnStep): Promise<BuildResult> {
   const hash = await recipeHash(image.recipe, baseId);
   const primary = image.tags[0] as string;
   const current = await inspectOrUndefined(engine, primary);
@@ -30,11 +32,17 @@ export async function buildKitImage(engine: Engine, image: KitImage, baseId: str
   const dir = path.join(RECIPES_DIR, image.recipe);
   const stream = await engine.buildImage(
     { context: dir, src: await readdir(dir) },
-    { t: primary, buildargs: { BASE: BASE_IMAGE }, labels: { [LABEL.recipe]: hash }, rm: true, forcerm: true, pull: false },
+    { t: primary, buildargs: { BASE: baseImage(image.suite) }, labels: { [LABEL.recipe]: hash }, rm: true, forcerm: true, pull: false },
   );
+  // Step lines become progress; the last lines of output say why a failed build failed.
+  let tail: string[] = [];
   await followStream(engine, stream, (event) => {
-    const line = event.stream?.trim();
-    if (line?.startsWith('Step ')) progress(line);
+    const line = event.stream?.trim() ?? '';
+    const step = /^Step (\d+)\/(\d+) : (.*)/.exec(line);
+    if (step) onStep(Number(step[1]), Number(step[2]), step[3] as string);
+    if (line) tail = [...tail.slice(-7), line];
+  }).catch((error: Error) => {
+    throw new Error(`building ${primary} (sandboxes/images/${image.recipe}) failed: ${error.message}\n${tail.join('\n')}`);
   });
   const built = await engine.getImage(primary).inspect();
   await tagAll(engine, built.Id, image.tags);

@@ -1,35 +1,62 @@
-// What the image kit holds. Recipes live in sandboxes/images/<recipe>/; lesson images are published to
-// the mirror under library/<name> so that `docker pull busybox` inside a sandbox finds them.
+// What the image kit holds. Recipes live in sandboxes/images/<recipe>/. The host keeps every kit image
+// under dockhand/kit/, so a kit never retags images of the host's own (or of an older Dockhand on the
+// same engine); the mirror serves lesson images under their Docker Hub names (library/<name>), so that
+// `docker pull busybox` inside a sandbox finds them.
 import path from 'node:path';
+
+/** The Debian releases the kit's bases are made of. */
+export type Suite = 'trixie' | 'bookworm';
+export const SUITES: readonly Suite[] = ['trixie', 'bookworm'];
 
 export type KitImage = {
   /** Folder under sandboxes/images/ with the Dockerfile. */
   recipe: string;
-  /** Local tags; the first is the one built, the rest point at the same image. */
+  /** The base image handed to the recipe as its BASE build argument. */
+  suite: Suite;
+  /** Host tags; the first is the one built, the rest point at the same image. */
   tags: string[];
-  /** Lesson images are served to sandboxes by the mirror; the sandbox image itself is not. */
-  lesson: boolean;
+  /** Docker Hub names the mirror serves this image as; none for the sandbox image itself. */
+  serves: string[];
 };
 
 export const RECIPES_DIR = path.resolve(import.meta.dirname, '..', 'images');
 
-/** The Debian rootfs every offline recipe starts from (`debootstrap` + `docker import`, or a Hub pull). */
-export const BASE_IMAGE = 'dockhand/debian:bookworm';
-export const SANDBOX_IMAGE = 'dockhand/sandbox:latest';
-export const REGISTRY_IMAGE = 'registry:2';
+const NAMESPACE = 'dockhand/kit/';
+
+/** Where the host keeps the kit's copy of a Docker Hub image: `busybox:latest` → `dockhand/kit/busybox:latest`. */
+export function hostTag(hubName: string): string {
+  return `${NAMESPACE}${hubName}`;
+}
+
+/** The minimal Debian rootfs recipes start from (`debootstrap` + `docker import`, or a Hub pull). */
+export function baseImage(suite: Suite): string {
+  return `${NAMESPACE}base:${suite}`;
+}
+
+export const SANDBOX_IMAGE = `${NAMESPACE}sandbox:latest`;
+export const REGISTRY_IMAGE = hostTag('registry:2');
+
+function lessonImage(recipe: string, suite: Suite, serves: string[]): KitImage {
+  return { recipe, suite, tags: serves.map(hostTag), serves };
+}
 
 export const KIT_IMAGES: readonly KitImage[] = [
-  { recipe: 'sandbox', tags: [SANDBOX_IMAGE], lesson: false },
-  { recipe: 'busybox', tags: ['busybox:latest'], lesson: true },
-  { recipe: 'hello-world', tags: ['hello-world:latest'], lesson: true },
-  { recipe: 'python', tags: ['python:3', 'python:3-slim'], lesson: true },
-  { recipe: 'registry', tags: [REGISTRY_IMAGE], lesson: true },
-  { recipe: 'debian', tags: ['debian:bookworm', 'debian:latest'], lesson: true },
+  { recipe: 'sandbox', suite: 'trixie', tags: [SANDBOX_IMAGE], serves: [] },
+  lessonImage('busybox', 'trixie', ['busybox:latest']),
+  lessonImage('hello-world', 'trixie', ['hello-world:latest']),
+  lessonImage('debian', 'trixie', ['debian:trixie', 'debian:13', 'debian:latest']),
+  lessonImage('debian', 'bookworm', ['debian:bookworm', 'debian:12']),
+  lessonImage('python', 'trixie', ['python:3', 'python:latest']),
+  lessonImage('python-slim', 'trixie', ['python:3-slim', 'python:slim']),
+  lessonImage('nginx', 'trixie', ['nginx:latest']),
+  lessonImage('redis', 'trixie', ['redis:latest']),
+  lessonImage('node', 'trixie', ['node:latest', 'node:20']),
+  lessonImage('registry', 'trixie', ['registry:2']),
 ];
 
-/** Every tag the mirror serves, e.g. "python:3-slim". */
+/** Every Docker Hub name the mirror serves, e.g. "python:3-slim". */
 export function lessonTags(): string[] {
-  return KIT_IMAGES.filter((image) => image.lesson).flatMap((image) => image.tags);
+  return KIT_IMAGES.flatMap((image) => image.serves);
 }
 
 export function splitTag(ref: string): { repo: string; tag: string } {

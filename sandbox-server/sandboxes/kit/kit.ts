@@ -1,49 +1,87 @@
-// Makes the whole image kit present: base, sandbox image and lesson images. Recipes build in parallel;
-// images whose recipe has not changed are reused, so a warm start does no work here.
+// Makes the whole image kit present: the Debian bases, the sandbox image and the lesson images. Each
+// recipe builds as soon as its base is there, all in parallel; images whose recipe has not changed are
+// reused, so a warm start does no work here. With Docker Hub reachable, the bases and the registry come
+// from it, and the lesson images need no building: the mirror fetches them from Docker Hub on demand.
 import { type Engine, imageId } from '../docker.ts';
 import { LABEL } from '../labels.ts';
-import { ensureBaseImage, tryPull } from './base.ts';
+import { ensureBaseImage, hubReachable, tryPull } from './base.ts';
 import { buildKitImage } from './build.ts';
-import { KIT_IMAGES, type KitImage } from './images.ts';
-import { type Progress, prefixed } from './progress.ts';
+import { KIT_IMAGES, type KitImage, REGISTRY_IMAGE, type Suite, splitTag } from './images.ts';
+import { type Board, type Progress, progressBoard } from './progress.ts';
 
-export type KitImageState = { tags: string[]; id: string; source: 'built' | 'cached' | 'pulled' };
-export type KitState = { images: KitImageState[]; seconds: number };
+export type KitImageState = { tags: string[]; serves: string[]; id: string; source: 'built' | 'cached' | 'pulled' };
+export type KitState = {
+  images: KitImageState[];
+  /** Docker Hub answered: the mirror runs as its pull-through cache instead of serving the built images. */
+  online: boolean;
+  seconds: number;
+};
 
-export async function ensureKit(engine: Engine, progress: Progress): Promise<KitState> {
+export type KitOptions = {
+  /** Where the live per-image progress lines are drawn when it is a terminal (else progress gets one line per image). */
+  terminal?: NodeJS.WriteStream;
+  /** Overrides the Docker Hub probe. */
+  online?: boolean;
+};
+
+export async function ensureKit(engine: Engine, progress: Progress, options: KitOptions = {}): Promise<KitState> {
   const started = performance.now();
-  const base = await ensureBaseImage(engine, prefixed('base', progress));
-  if (base.source !== 'cached') progress(`base: ready (${base.source})`);
-  const images = await Promise.all(KIT_IMAGES.map((image) => ensureImage(engine, image, base.id, prefixed(image.recipe, progress))));
-  return { images, seconds: (performance.now() - started) / 1000 };
-}
-
-async function ensureImage(engine: Engine, image: KitImage, baseId: string, progress: Progress): Promise<KitImageState> {
-  if (image.lesson && (await pulledEarlierOrNow(engine, image, progress))) {
-    return { tags: image.tags, id: (await imageId(engine, image.tags[0] as string)) as string, source: 'pulled' };
+  const online = options.online ?? (await hubReachable());
+  const board = progressBoard(progress, { terminal: options.terminal ?? process.stdout });
+  const bases = new Map<Suite, Promise<string>>();
+  const base = (suite: Suite) => {
+    const pending = bases.get(suite) ?? ensureBase(engine, suite, board);
+    bases.set(suite, pending);
+    return pending;
+  };
+  try {
+    const wanted = KIT_IMAGES.filter((image) => !online || image.serves.length === 0 || image.tags.includes(REGISTRY_IMAGE));
+    const images = await Promise.all(wanted.map(async (image) => ensureImage(engine, image, online, () => base(image.suite), board)));
+    return { images, online, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    board.close();
   }
-  const result = await buildKitImage(engine, image, baseId, progress);
-  if (!result.cached) progress(`built ${image.tags.join(', ')}`);
-  return { tags: image.tags, id: result.id, source: result.cached ? 'cached' : 'built' };
 }
 
-/**
- * Lesson images come from Docker Hub when it answers. An image present without our recipe label was
- * pulled before and is kept; offline, the pull fails at once and the recipe is built instead.
- */
-async function pulledEarlierOrNow(engine: Engine, image: KitImage, progress: Progress): Promise<boolean> {
-  const ids = await Promise.all(
-    image.tags.map((tag) =>
-      engine
-        .getImage(tag)
-        .inspect()
-        .catch(() => undefined),
-    ),
+async function ensureBase(engine: Engine, suite: Suite, board: Board): Promise<string> {
+  const item = `base ${suite}`;
+  const base = await ensureBaseImage(engine, suite, (line) => board.update(item, line));
+  if (base.source !== 'cached') board.done(item, `ready (${base.source})`);
+  return base.id;
+}
+
+async function ensureImage(
+  engine: Engine,
+  image: KitImage,
+  online: boolean,
+  base: () => Promise<string>,
+  board: Board,
+): Promise<KitImageState> {
+  const item = image.tags[0] as string;
+  const state = { tags: image.tags, serves: image.serves };
+  if (online && image.serves.length > 0) {
+    const pulled = await pullAs(engine, image, (line) => board.update(item, line));
+    if (pulled) {
+      board.done(item, `pulled ${image.serves[0]}`);
+      return { ...state, id: pulled, source: 'pulled' };
+    }
+  }
+  const result = await buildKitImage(engine, image, await base(), (step, steps, instruction) =>
+    board.update(item, `step ${step}/${steps} ${instruction}`),
   );
-  if (ids.every((info) => info && !info.Config?.Labels?.[LABEL.recipe])) return true;
-  if (ids.some((info) => info?.Config?.Labels?.[LABEL.recipe])) return false;
-  for (const tag of image.tags) {
-    if (!(await tryPull(engine, tag, progress))) return false;
-  }
-  return true;
+  if (!result.cached) board.done(item, 'built');
+  return { ...state, id: result.id, source: result.cached ? 'cached' : 'built' };
+}
+
+/** The Docker Hub original under the kit's host tags; undefined when the pull fails (then it is built). */
+async function pullAs(engine: Engine, image: KitImage, progress: Progress): Promise<string | undefined> {
+  const earlier = await engine
+    .getImage(image.tags[0] as string)
+    .inspect()
+    .catch(() => undefined);
+  if (earlier && !earlier.Config?.Labels?.[LABEL.recipe]) return earlier.Id;
+  const hubName = image.serves[0] as string;
+  if (!(await tryPull(engine, hubName, progress))) return undefined;
+  for (const tag of image.tags) await engine.getImage(hubName).tag(splitTag(tag));
+  return imageId(engine, hubName);
 }

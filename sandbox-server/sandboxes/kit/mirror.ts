@@ -1,14 +1,21 @@
-// The room's image mirror: a read-only registry on the sandbox network that every inner engine uses as
-// its Docker Hub mirror. It is filled from the host engine's lesson images through a short-lived
-// writable registry that only the host can reach (127.0.0.1), so no learner can push into it.
+// The room's image mirror: a registry on the sandbox network that every inner engine uses as its Docker
+// Hub mirror. Offline it is read-only and holds the kit's lesson images, filled from the host engine
+// through a short-lived writable registry that only the host can reach (127.0.0.1), so no learner can
+// push into it. Online it is Docker Hub's pull-through cache: any image works, and a room pulls each once.
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
 import type { Config } from '../../config.ts';
 import { type Engine, followStream, imageId, isNotFound, removeContainer } from '../docker.ts';
-import { labelsFor, resourceName } from '../labels.ts';
+import { LABEL, labelsFor, resourceName } from '../labels.ts';
 import type { SandboxNetwork } from '../network.ts';
-import { lessonTags, REGISTRY_IMAGE, splitTag } from './images.ts';
+import { HUB_REGISTRY } from './base.ts';
+import { hostTag, lessonTags, REGISTRY_IMAGE, splitTag } from './images.ts';
 import type { Progress } from './progress.ts';
 
-export type Mirror = { address: string; url: string };
+export type Mirror = { address: string; url: string; online: boolean };
+
+/** The mirror's name on the sandbox network, for learners (`curl http://mirror:5000/v2/_catalog`). */
+export const MIRROR_ALIAS = 'mirror';
 
 const MANIFEST_TYPES = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
 
@@ -17,14 +24,49 @@ export function mirrorNames(config: Config) {
     container: resourceName(config.instance, 'mirror'),
     fill: resourceName(config.instance, 'mirror-fill'),
     volume: resourceName(config.instance, 'mirror-data'),
+    /** Kept apart from the offline content: the cache expires what it holds. */
+    cacheVolume: resourceName(config.instance, 'mirror-cache'),
   };
 }
 
-export async function ensureMirror(engine: Engine, config: Config, plan: SandboxNetwork, progress: Progress): Promise<Mirror> {
-  const mirror = { address: `${plan.mirrorIp}:${plan.mirrorPort}`, url: `http://${plan.mirrorIp}:${plan.mirrorPort}` };
+/**
+ * The mirror container, read-only with the kit's images or as Docker Hub's pull-through cache. Its
+ * label carries a hash of all of it, so a change (a new registry image, going online) recreates it.
+ */
+export function mirrorSpec(config: Config, plan: SandboxNetwork, registryId: string, online: boolean): Docker.ContainerCreateOptions {
   const names = mirrorNames(config);
-  await startMirror(engine, config, plan);
+  const spec = {
+    name: names.container,
+    Image: registryId,
+    Env: online ? [`REGISTRY_PROXY_REMOTEURL=${HUB_REGISTRY}`] : ['REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled":true}'],
+    HostConfig: {
+      Binds: [`${online ? names.cacheVolume : names.volume}:/var/lib/registry`],
+      RestartPolicy: { Name: 'unless-stopped' },
+      NetworkMode: plan.name,
+      Memory: 256 * 1024 * 1024,
+      PidsLimit: 256,
+    },
+    NetworkingConfig: { EndpointsConfig: { [plan.name]: { IPAMConfig: { IPv4Address: plan.mirrorIp }, Aliases: [MIRROR_ALIAS] } } },
+  };
+  const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 32);
+  return { ...spec, Labels: labelsFor(config.instance, 'mirror', { [LABEL.recipe]: hash }) };
+}
+
+export async function ensureMirror(
+  engine: Engine,
+  config: Config,
+  plan: SandboxNetwork,
+  online: boolean,
+  progress: Progress,
+): Promise<Mirror> {
+  const mirror = { address: `${plan.mirrorIp}:${plan.mirrorPort}`, url: `http://${plan.mirrorIp}:${plan.mirrorPort}`, online };
+  const names = mirrorNames(config);
+  const registryId = await imageId(engine, REGISTRY_IMAGE);
+  if (!registryId) throw new Error(`the mirror's image ${REGISTRY_IMAGE} is missing; build the kit with \`npm run images:build\`.`);
+  const spec = mirrorSpec(config, plan, registryId, online);
+  await startMirror(engine, config, spec);
   await waitForRegistry(mirror.url);
+  if (online) return mirror;
   const stale = await staleTags(engine, mirror.url);
   if (stale.length === 0) return mirror;
   progress(`filling the mirror with ${stale.join(', ')}`);
@@ -35,32 +77,21 @@ export async function ensureMirror(engine: Engine, config: Config, plan: Sandbox
   return mirror;
 }
 
-async function startMirror(engine: Engine, config: Config, plan: SandboxNetwork): Promise<void> {
-  const names = mirrorNames(config);
-  const container = engine.getContainer(names.container);
+async function startMirror(engine: Engine, config: Config, spec: Docker.ContainerCreateOptions): Promise<void> {
+  const container = engine.getContainer(spec.name as string);
   try {
     const info = await container.inspect();
-    if (!info.State.Running) await container.start();
-    return;
+    if (info.Config.Labels?.[LABEL.recipe] === spec.Labels?.[LABEL.recipe]) {
+      if (!info.State.Running) await container.start();
+      return;
+    }
+    await removeContainer(engine, info.Id);
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  await ensureVolumeLabelled(engine, config, names.volume);
-  const created = await engine.createContainer({
-    name: names.container,
-    Image: REGISTRY_IMAGE,
-    Labels: labelsFor(config.instance, 'mirror'),
-    Env: ['REGISTRY_STORAGE_MAINTENANCE_READONLY={"enabled":true}'],
-    HostConfig: {
-      Binds: [`${names.volume}:/var/lib/registry`],
-      RestartPolicy: { Name: 'unless-stopped' },
-      NetworkMode: plan.name,
-      Memory: 256 * 1024 * 1024,
-      PidsLimit: 256,
-    },
-    NetworkingConfig: { EndpointsConfig: { [plan.name]: { IPAMConfig: { IPv4Address: plan.mirrorIp } } } },
-  });
-  await created.start();
+  const volume = spec.HostConfig?.Binds?.[0]?.split(':')[0] as string;
+  await ensureVolumeLabelled(engine, config, volume);
+  await (await engine.createContainer(spec)).start();
 }
 
 async function ensureVolumeLabelled(engine: Engine, config: Config, name: string): Promise<void> {
@@ -73,18 +104,19 @@ async function ensureVolumeLabelled(engine: Engine, config: Config, name: string
   }
 }
 
-/** Lesson tags whose image in the mirror differs from the local one (config digest = image id). */
+/** Lesson tags whose image in the mirror differs from the host's (config digest = image id). */
 async function staleTags(engine: Engine, url: string): Promise<string[]> {
-  const stale: string[] = [];
-  for (const ref of lessonTags()) {
-    const local = await imageId(engine, ref);
-    if (!local) throw new Error(`lesson image ${ref} is missing; build the kit with \`npm run images:build\`.`);
-    const { repo, tag } = splitTag(ref);
-    const response = await fetch(`${url}/v2/library/${repo}/manifests/${tag}`, { headers: { accept: MANIFEST_TYPES } });
-    const manifest = response.ok ? ((await response.json()) as { config?: { digest?: string } }) : undefined;
-    if (manifest?.config?.digest !== local) stale.push(ref);
-  }
-  return stale;
+  const current = await Promise.all(
+    lessonTags().map(async (ref) => {
+      const local = await imageId(engine, hostTag(ref));
+      if (!local) throw new Error(`lesson image ${hostTag(ref)} is missing; build the kit with \`npm run images:build\`.`);
+      const { repo, tag } = splitTag(ref);
+      const response = await fetch(`${url}/v2/library/${repo}/manifests/${tag}`, { headers: { accept: MANIFEST_TYPES } });
+      const manifest = response.ok ? ((await response.json()) as { config?: { digest?: string } }) : undefined;
+      return manifest?.config?.digest === local;
+    }),
+  );
+  return lessonTags().filter((_, index) => !current[index]);
 }
 
 async function fillMirror(engine: Engine, config: Config, refs: string[], progress: Progress): Promise<void> {
@@ -106,20 +138,32 @@ async function fillMirror(engine: Engine, config: Config, refs: string[], progre
     if (!port) throw new Error('the mirror fill registry got no host port');
     const registry = `127.0.0.1:${port}`;
     await waitForRegistry(`http://${registry}`);
+    // One push per image at a time, images in parallel: tags of one image share all their layers.
+    const byImage = new Map<string, string[]>();
     for (const ref of refs) {
-      const { repo, tag } = splitTag(ref);
-      const target = `${registry}/library/${repo}`;
-      await engine.getImage(ref).tag({ repo: target, tag });
-      // The engine insists on an auth header even for a registry without auth.
-      try {
-        await followStream(engine, await engine.getImage(`${target}:${tag}`).push({ authconfig: { serveraddress: registry } }));
-        progress(`mirror has library/${repo}:${tag}`);
-      } finally {
-        await engine.getImage(`${target}:${tag}`).remove({ noprune: true });
-      }
+      const id = (await imageId(engine, hostTag(ref))) as string;
+      byImage.set(id, [...(byImage.get(id) ?? []), ref]);
     }
+    await Promise.all(
+      [...byImage.values()].map(async (group) => {
+        for (const ref of group) await pushTo(engine, registry, ref);
+        progress(`mirror has ${group.join(', ')}`);
+      }),
+    );
   } finally {
     await removeContainer(engine, names.fill);
+  }
+}
+
+async function pushTo(engine: Engine, registry: string, ref: string): Promise<void> {
+  const { repo, tag } = splitTag(ref);
+  const target = `${registry}/library/${repo}`;
+  await engine.getImage(hostTag(ref)).tag({ repo: target, tag });
+  // The engine insists on an auth header even for a registry without auth.
+  try {
+    await followStream(engine, await engine.getImage(`${target}:${tag}`).push({ authconfig: { serveraddress: registry } }));
+  } finally {
+    await engine.getImage(`${target}:${tag}`).remove({ noprune: true });
   }
 }
 
