@@ -6,15 +6,19 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { type Config, loadConfig } from '../sandbox-server/config.ts';
 import { connectHostEngine, connectSocket, type Engine } from '../sandbox-server/sandboxes/docker.ts';
-import { prepareSandboxHost } from '../sandbox-server/sandboxes/host.ts';
+import { prepareSandboxHost, type SandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
-import { runInSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
+import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../sandbox-server/server.ts';
 import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/support/terminal-client.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
+/** The sandbox image before Debian 13 (Docker 20.10), compared with the current one where it is present. */
+const OLD_SANDBOX_IMAGE = process.env.BENCH_OLD_IMAGE ?? 'dockhand/sandbox:latest';
+/** `npm run bench -- images` runs only the old-vs-new image comparison. */
+const ONLY_IMAGES = process.argv.includes('images');
 const ROOM = Number(process.env.BENCH_ROOM ?? 20);
 const PROMPT = /workspace\S*\$ /;
 const engine = connectHostEngine();
@@ -137,11 +141,132 @@ async function idleMemory(host: Engine, containerName: string): Promise<number> 
   return stats.memory_stats.usage - (stats.memory_stats.stats?.cache ?? 0);
 }
 
+/** Seconds a command takes in the sandbox as the learner; fails the bench if it fails. */
+async function timed(sandbox: Sandbox, script: string): Promise<number> {
+  const started = performance.now();
+  const result = await runInSandbox(engine, sandbox, ['sh', '-c', script]);
+  if (result.exitCode !== 0) throw new Error(`${script} failed: ${result.stderr.slice(-500)}`);
+  return (performance.now() - started) / 1000;
+}
+
+/** Keystroke echo in the sandbox's tmux through a plain `docker exec` (the same for both images: no server). */
+async function execEcho(sandbox: Sandbox, count: number): Promise<number[]> {
+  const exec = await engine.getContainer(sandbox.containerName).exec({
+    Cmd: ['dockhand-terminal', 'attach', '9', '100', '30'],
+    Env: ['DOCKHAND_TERMINAL_ID=bench'],
+    User: '1000:1000',
+    AttachStdin: true,
+    AttachStdout: true,
+    Tty: true,
+  });
+  const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+  let seen = '';
+  let wake = () => {};
+  stream.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+    wake();
+  });
+  const waitFor = (pattern: RegExp) =>
+    new Promise<void>((resolve) => {
+      wake = () => pattern.test(seen) && resolve();
+      wake();
+    });
+  await waitFor(PROMPT);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    seen = '';
+    const started = performance.now();
+    stream.write('x');
+    await waitFor(/x/);
+    samples.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  stream.write('\x15exit\r');
+  stream.destroy();
+  return samples;
+}
+
+const COMPOSE = 'services:\n  web:\n    image: nginx\n  cache:\n    image: redis\n';
+const DOCKERFILE = 'FROM busybox\nRUN echo built > /built\nCMD ["cat", "/built"]\n';
+
+/** The sandbox image before and after the move to Debian 13, on the same host, mirror and network. */
+async function compareImages(host: SandboxHost, setup: Config): Promise<void> {
+  const images = [
+    { label: 'old (Debian 12, Docker 20.10)', image: OLD_SANDBOX_IMAGE },
+    { label: 'new (Debian 13, Docker 26)', image: SANDBOX_IMAGE },
+  ];
+  const rows: string[][] = [];
+  for (const { label, image } of images) {
+    const present = await engine
+      .getImage(image)
+      .inspect()
+      .then(() => true)
+      .catch(() => false);
+    if (!present) {
+      say(`${label}: ${image} is not on this engine, not compared`);
+      continue;
+    }
+    const options = { ...sandboxOptions(setup, host), image };
+    const starts: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const started = performance.now();
+      const sandbox = await startSandbox(engine, options);
+      await waitForEngine(engine, sandbox);
+      starts.push(performance.now() - started);
+      await destroySandbox(engine, sandbox);
+    }
+    const sandbox = await startSandbox(engine, options);
+    try {
+      await waitForEngine(engine, sandbox);
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const idle = await idleMemory(engine, sandbox.containerName);
+      const run = await timed(sandbox, 'docker run --rm busybox true');
+      const version = (await runInSandbox(engine, sandbox, ['docker', 'version', '--format', '{{.Server.Version}}'])).stdout.trim();
+      // Docker 20.10 has BuildKit too, only not by default.
+      const build = `mkdir -p ~/b && printf '${DOCKERFILE}' > ~/b/Dockerfile && DOCKER_BUILDKIT=1 docker build -q -t b ~/b`;
+      const cold = await timed(sandbox, build);
+      const cached = await timed(sandbox, build);
+      const hasCompose = (await runInSandbox(engine, sandbox, ['docker', 'compose', 'version'])).exitCode === 0;
+      const compose = hasCompose
+        ? `${(await timed(sandbox, `mkdir -p ~/c && cd ~/c && printf '${COMPOSE}' > compose.yaml && docker compose up -d --quiet-pull 2>/dev/null && test "$(docker compose ps -q --status running | wc -l)" = 2`)).toFixed(2)} s`
+        : 'no compose';
+      const echo = await execEcho(sandbox, 50);
+      rows.push([
+        `${label}, engine ${version}`,
+        `${percentile(starts, 50).toFixed(0)} / ${percentile(starts, 95).toFixed(0)} ms`,
+        `${(idle / 1024 ** 2).toFixed(0)} MiB`,
+        `${run.toFixed(2)} s`,
+        `${cold.toFixed(2)} s / ${cached.toFixed(2)} s`,
+        compose,
+        `${percentile(echo, 50).toFixed(1)} / ${percentile(echo, 95).toFixed(1)} ms`,
+      ]);
+    } finally {
+      await destroySandbox(engine, sandbox);
+    }
+  }
+  const header = [
+    'sandbox image',
+    'start to engine p50/p95',
+    'idle memory',
+    'first docker run busybox',
+    'build cold / cached',
+    'compose up (2 services)',
+    'keystroke echo p50/p95',
+  ];
+  say(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+  for (const row of rows) say(`| ${row.join(' | ')} |`);
+}
+
 async function main(): Promise<void> {
   say(`Dockhand benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB`);
   const setup = configFor('setup', {});
   await removeEverything(engine, setup);
   const host = await prepareSandboxHost(engine, setup, () => {});
+
+  // 0. The sandbox image, old and new.
+  await compareImages(host, setup);
+  if (ONLY_IMAGES) return;
 
   // 1. POST /api/sessions → first prompt on the terminal socket, warm pool vs no pool vs naive DinD.
   const warm = await withDockhand('warm', { DOCKHAND_POOL_SIZE: '2' }, async (dockhand) => {

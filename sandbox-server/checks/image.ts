@@ -1,6 +1,7 @@
 // image checks: a tag exists (or not) with the configuration, layers and identity the exercise asks for.
 import type Docker from 'dockerode';
 import type { ImageCheck } from '../course/types.ts';
+import { followStream } from '../sandboxes/docker.ts';
 import { type CheckContext, type CheckResult, fail, pass, statusCode } from './context.ts';
 
 type Info = Docker.ImageInspectInfo;
@@ -46,7 +47,7 @@ export async function checkImage(check: ImageCheck, ctx: CheckContext): Promise<
       return fail(`${check.name} and ${check.sameIdAs} are different images (ids ${short(info.Id)} and ${short(other.Id)}).`);
   }
   if (check.sharesLayersWith) {
-    const other = await inspect(ctx, check.sharesLayersWith);
+    const other = await inspectOrPull(ctx, check.sharesLayersWith);
     if (!other) return fail(`There is no image ${check.sharesLayersWith} yet.`);
     const theirs = new Set(other.RootFS?.Layers ?? []);
     if (!layers.some((layer) => theirs.has(layer))) return fail(`${it} shares no layer with ${check.sharesLayersWith}.`);
@@ -66,6 +67,17 @@ async function inspect(ctx: CheckContext, ref: string): Promise<Info | undefined
     if (statusCode(error) === 404) return undefined;
     throw error;
   }
+}
+
+/**
+ * The image, pulled first when it is not there: BuildKit (Docker 23 on) builds FROM an image without
+ * keeping it as a tag, so the base a learner built on is often absent though its layers are in use.
+ */
+async function inspectOrPull(ctx: CheckContext, ref: string): Promise<Info | undefined> {
+  const info = await inspect(ctx, ref);
+  if (info) return info;
+  await followStream(ctx.engine, await ctx.engine.pull(ref)).catch(() => undefined);
+  return inspect(ctx, ref);
 }
 
 /** The image this one was built on: the one with the most layers that all lie under this one's (none: FROM scratch). */

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Engine, followStream, isNotFound } from '../docker.ts';
 import { LABEL } from '../labels.ts';
-import { baseImage, type KitImage, RECIPES_DIR, splitTag } from './images.ts';
+import { type KitImage, RECIPES_DIR, splitTag } from './images.ts';
 
 export type BuildResult = { id: string; cached: boolean };
 /** Called as the builder starts each Dockerfile step ("Step 3/7 : RUN …"). */
@@ -32,7 +32,7 @@ export async function buildKitImage(engine: Engine, image: KitImage, baseId: str
   const dir = path.join(RECIPES_DIR, image.recipe);
   const stream = await engine.buildImage(
     { context: dir, src: await readdir(dir) },
-    { t: primary, buildargs: { BASE: baseImage(image.suite) }, labels: { [LABEL.recipe]: hash }, rm: true, forcerm: true, pull: false },
+    { t: primary, buildargs: { BASE: image.base }, labels: { [LABEL.recipe]: hash }, rm: true, forcerm: true, pull: false },
   );
   // Step lines become progress; the last lines of output say why a failed build failed.
   let tail: string[] = [];

@@ -11,8 +11,8 @@ export const SUITES: readonly Suite[] = ['trixie', 'bookworm'];
 export type KitImage = {
   /** Folder under sandboxes/images/ with the Dockerfile. */
   recipe: string;
-  /** The base image handed to the recipe as its BASE build argument. */
-  suite: Suite;
+  /** The image handed to the recipe as its BASE build argument: a Debian base or another kit image. */
+  base: string;
   /** Host tags; the first is the one built, the rest point at the same image. */
   tags: string[];
   /** Docker Hub names the mirror serves this image as; none for the sandbox image itself. */
@@ -36,22 +36,25 @@ export function baseImage(suite: Suite): string {
 export const SANDBOX_IMAGE = `${NAMESPACE}sandbox:latest`;
 export const REGISTRY_IMAGE = hostTag('registry:2');
 
-function lessonImage(recipe: string, suite: Suite, serves: string[]): KitImage {
-  return { recipe, suite, tags: serves.map(hostTag), serves };
+function lessonImage(recipe: string, base: string, serves: string[]): KitImage {
+  return { recipe, base, tags: serves.map(hostTag), serves };
 }
 
+const TRIXIE = baseImage('trixie');
+
 export const KIT_IMAGES: readonly KitImage[] = [
-  { recipe: 'sandbox', suite: 'trixie', tags: [SANDBOX_IMAGE], serves: [] },
-  lessonImage('busybox', 'trixie', ['busybox:latest']),
-  lessonImage('hello-world', 'trixie', ['hello-world:latest']),
-  lessonImage('debian', 'trixie', ['debian:trixie', 'debian:13', 'debian:latest']),
-  lessonImage('debian', 'bookworm', ['debian:bookworm', 'debian:12']),
-  lessonImage('python', 'trixie', ['python:3', 'python:latest']),
-  lessonImage('python-slim', 'trixie', ['python:3-slim', 'python:slim']),
-  lessonImage('nginx', 'trixie', ['nginx:latest']),
-  lessonImage('redis', 'trixie', ['redis:latest']),
-  lessonImage('node', 'trixie', ['node:latest', 'node:20']),
-  lessonImage('registry', 'trixie', ['registry:2']),
+  { recipe: 'sandbox', base: TRIXIE, tags: [SANDBOX_IMAGE], serves: [] },
+  lessonImage('busybox', TRIXIE, ['busybox:latest']),
+  lessonImage('hello-world', TRIXIE, ['hello-world:latest']),
+  lessonImage('debian', TRIXIE, ['debian:trixie', 'debian:13', 'debian:latest']),
+  lessonImage('debian', baseImage('bookworm'), ['debian:bookworm', 'debian:12']),
+  lessonImage('python-slim', TRIXIE, ['python:3-slim', 'python:slim']),
+  // On top of python:3-slim, so the two share their layers: built, stored and pulled once.
+  lessonImage('python', hostTag('python:3-slim'), ['python:3', 'python:latest']),
+  lessonImage('nginx', TRIXIE, ['nginx:latest']),
+  lessonImage('redis', TRIXIE, ['redis:latest']),
+  lessonImage('node', TRIXIE, ['node:latest', 'node:20']),
+  lessonImage('registry', TRIXIE, ['registry:2']),
 ];
 
 /** Every Docker Hub name the mirror serves, e.g. "python:3-slim". */

@@ -6,7 +6,7 @@ import { type Engine, imageId } from '../docker.ts';
 import { LABEL } from '../labels.ts';
 import { ensureBaseImage, hubReachable, tryPull } from './base.ts';
 import { buildKitImage } from './build.ts';
-import { KIT_IMAGES, type KitImage, REGISTRY_IMAGE, type Suite, splitTag } from './images.ts';
+import { baseImage, KIT_IMAGES, type KitImage, REGISTRY_IMAGE, SUITES, type Suite, splitTag } from './images.ts';
 import { type Board, type Progress, progressBoard } from './progress.ts';
 
 export type KitImageState = { tags: string[]; serves: string[]; id: string; source: 'built' | 'cached' | 'pulled' };
@@ -28,15 +28,26 @@ export async function ensureKit(engine: Engine, progress: Progress, options: Kit
   const started = performance.now();
   const online = options.online ?? (await hubReachable());
   const board = progressBoard(progress, { terminal: options.terminal ?? process.stdout });
-  const bases = new Map<Suite, Promise<string>>();
-  const base = (suite: Suite) => {
-    const pending = bases.get(suite) ?? ensureBase(engine, suite, board);
-    bases.set(suite, pending);
-    return pending;
+  // Image ids by host tag, as promises: each recipe waits for its own base only.
+  const ids = new Map<string, Promise<string>>();
+  const idOf = (tag: string) => {
+    const suite = SUITES.find((candidate) => baseImage(candidate) === tag);
+    const id = ids.get(tag) ?? (suite ? ensureBase(engine, suite, board) : Promise.reject(new Error(`no kit image builds ${tag}`)));
+    ids.set(tag, id);
+    return id;
   };
   try {
     const wanted = KIT_IMAGES.filter((image) => !online || image.serves.length === 0 || image.tags.includes(REGISTRY_IMAGE));
-    const images = await Promise.all(wanted.map(async (image) => ensureImage(engine, image, online, () => base(image.suite), board)));
+    const images = await Promise.all(
+      wanted.map((image) => {
+        const state = ensureImage(engine, image, online, () => idOf(image.base), board);
+        const id = state.then((built) => built.id);
+        // Awaited by the images built on it, if any; its failure is reported through Promise.all.
+        id.catch(() => {});
+        ids.set(image.tags[0] as string, id);
+        return state;
+      }),
+    );
     return { images, online, seconds: (performance.now() - started) / 1000 };
   } finally {
     board.close();
