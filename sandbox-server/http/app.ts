@@ -17,7 +17,7 @@ export function createApp(deps: AppDeps): Server {
   const server = createServer((req, res) => {
     handle(deps, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
-      if (error instanceof HttpError) return sendError(res, error.status, error.message);
+      if (error instanceof HttpError) return sendError(res, error.status, error.message, error.code);
       sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
     });
   });
