@@ -31,6 +31,8 @@ export type Config = {
   poolRetry: { initialMs: number; maxMs: number };
   /** DOCKHAND_FIX_HOST: let the preflight fix what is standard and safe to fix (e.g. /dev/net/tun's mode). */
   fixHost: boolean;
+  /** DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY (PEM files): serve HTTPS and WSS directly. */
+  tls: { certPath: string; keyPath: string } | undefined;
   /** DOCKHAND_ADMIN_TOKEN; when absent one is generated and kept in the state directory. */
   adminToken: string | undefined;
   limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMs: parseDuration(env.DOCKHAND_POOL_RETRY_MAX ?? '60s', 'DOCKHAND_POOL_RETRY_MAX'),
     },
     fixHost: parseSwitch(env.DOCKHAND_FIX_HOST ?? 'on', 'DOCKHAND_FIX_HOST'),
+    tls: parseTls(env.DOCKHAND_TLS_CERT, env.DOCKHAND_TLS_KEY),
     adminToken: env.DOCKHAND_ADMIN_TOKEN || undefined,
     limits: {
       memoryBytes: parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY'),
@@ -145,6 +148,13 @@ function parseBridge(text: string): string {
     throw new Error(`DOCKHAND_BRIDGE must be 1-15 letters, digits, dots, dashes or underscores (got "${text}").`);
   }
   return text;
+}
+
+function parseTls(cert: string | undefined, key: string | undefined): Config['tls'] {
+  if (!cert && !key) return undefined;
+  if (!cert || !key)
+    throw new Error('DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY go together: set both (PEM files) to serve HTTPS, or neither.');
+  return { certPath: path.resolve(cert), keyPath: path.resolve(key) };
 }
 
 function parseEgress(text: string): EgressMode {

@@ -2,6 +2,7 @@
 // live checks, the HTTP API and WebSockets. `close()` stops it without leaving anything half-made:
 // unclaimed pool sandboxes are removed, learners' sandboxes stay for the next start to re-adopt.
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
@@ -55,6 +56,7 @@ export type Dockhand = {
 };
 
 export async function startDockhand(config: Config, log: Progress): Promise<Dockhand> {
+  const tls = await readTls(config);
   const engine = connectHostEngine();
   const preflightOptions = { stateDir: config.stateDir, fix: config.fixHost };
   const preflight = await runPreflight(engine, { ...preflightOptions, listen: { host: config.host, port: config.port } });
@@ -169,7 +171,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     });
   });
 
-  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades });
+  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades, tls });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address();
@@ -201,7 +203,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   }, config.sweepIntervalMs);
 
   return {
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    url: `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     port,
     adminToken: admin.token,
     sessions,
@@ -215,6 +217,15 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       store.close();
     },
   };
+}
+
+async function readTls(config: Config): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (!config.tls) return undefined;
+  const read = (file: string, name: string) =>
+    readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`${name} ${file} cannot be read (${error.code ?? error.message}); point it at a PEM file Dockhand may read.`);
+    });
+  return { cert: await read(config.tls.certPath, 'DOCKHAND_TLS_CERT'), key: await read(config.tls.keyPath, 'DOCKHAND_TLS_KEY') };
 }
 
 function summary(rows: readonly CheckRow[]): string {
