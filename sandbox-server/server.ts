@@ -10,6 +10,7 @@ import { requireSession } from './api/auth.ts';
 import { addCourseRoutes, findLesson } from './api/course.ts';
 import { openEventsSocket } from './api/events-socket.ts';
 import { addHealthRoute } from './api/health.ts';
+import { addMetricsRoute } from './api/metrics.ts';
 import { addPortRoutes } from './api/ports.ts';
 import { addPreviewRoutes } from './api/preview.ts';
 import { addSessionRoutes } from './api/sessions.ts';
@@ -24,6 +25,7 @@ import { createHostStatus } from './host/status.ts';
 import { createApp } from './http/app.ts';
 import { createRouter } from './http/router.ts';
 import { createUpgradeRouter } from './http/upgrade.ts';
+import { createMetrics } from './metrics.ts';
 import { assertRunnable, runPreflight } from './preflight.ts';
 import { connectHostEngine, engineVersion } from './sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from './sandboxes/host.ts';
@@ -72,17 +74,36 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   for (const problem of course.problems) log(`lesson problem: lessons/${problem.file}:${problem.line}: ${problem.message}`);
 
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));
+  // Read when scraped, after everything below exists.
+  const metrics = createMetrics({
+    liveSessions: () => sessions.liveCount(),
+    pool: () => pool.stats(),
+    hostProblems: () => hostStatus.problems().length,
+  });
   const sandboxes = createSandboxService(engine, sandboxOptions(config, host));
   const events = createEventBus();
-  const checker = createChecker({ store, events, sandboxes, onError: (error) => log(`live check failed: ${error.message}`) });
+  const checker = createChecker({
+    store,
+    events,
+    sandboxes,
+    onError: (error) => log(`live check failed: ${error.message}`),
+    onEvaluated: (seconds) => metrics.liveCheck(seconds),
+  });
   let lastFailure = '';
+  const launch = async () => {
+    const started = performance.now();
+    const sandbox = await sandboxes.launch();
+    metrics.sandboxStarted((performance.now() - started) / 1000);
+    return sandbox;
+  };
   const pool = createPool(0, {
-    launch: () => sandboxes.launch(),
+    launch,
     destroy: (sandbox) => sandboxes.destroy(sandbox),
     retry: config.poolRetry,
     onFailure: ({ error, consecutive, retryInMs }) => {
       const problem = startProblem(error);
       hostStatus.startFailed(problem);
+      metrics.sandboxFailed(problem.check);
       log(`pool: sandbox start failed (${consecutive} in a row; next try in ${Math.round(retryInMs / 1000)} s): ${problem.message}`);
       // The sandbox's own trace once, and again only when it says something new.
       const key = failureKey(error);
@@ -127,6 +148,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   };
 
   const router = createRouter();
+  addMetricsRoute(router, { metrics, adminToken: admin.token });
   const upgrades = createUpgradeRouter();
   const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
   addHealthRoute(router, async () => ({
