@@ -2,6 +2,7 @@
 // live checks, the HTTP API and WebSockets. `close()` stops it without leaving anything half-made:
 // unclaimed pool sandboxes are removed, learners' sandboxes stay for the next start to re-adopt.
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
@@ -9,6 +10,7 @@ import { requireSession } from './api/auth.ts';
 import { addCourseRoutes, findLesson } from './api/course.ts';
 import { openEventsSocket } from './api/events-socket.ts';
 import { addHealthRoute } from './api/health.ts';
+import { addMetricsRoute } from './api/metrics.ts';
 import { addPortRoutes } from './api/ports.ts';
 import { addPreviewRoutes } from './api/preview.ts';
 import { addSessionRoutes } from './api/sessions.ts';
@@ -18,14 +20,19 @@ import { createChecker } from './checks/checker.ts';
 import type { Config } from './config.ts';
 import { loadCourse } from './course/load.ts';
 import type { Lesson } from './course/types.ts';
+import { type CheckRow, formatReport } from './host/report.ts';
+import { createHostStatus } from './host/status.ts';
 import { createApp } from './http/app.ts';
 import { createRouter } from './http/router.ts';
 import { createUpgradeRouter } from './http/upgrade.ts';
+import { createMetrics } from './metrics.ts';
+import { assertRunnable, runPreflight } from './preflight.ts';
 import { connectHostEngine, engineVersion } from './sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from './sandboxes/host.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
 import { createSandboxService } from './sandboxes/service.ts';
+import { failureKey, SandboxStartError, startProblem } from './sandboxes/start-failure.ts';
 import { createEventBus } from './sessions/events.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
@@ -35,6 +42,9 @@ import { detachAllTerminals } from './terminal/terminal.ts';
 import { loadAdminToken } from './workshops/admin-token.ts';
 import { normalizeJoinCode } from './workshops/codes.ts';
 import { createWorkshops, type Workshops } from './workshops/workshops.ts';
+
+/** How often a healthy host is checked again. */
+const HOST_RECHECK_MS = 60_000;
 
 export type Dockhand = {
   url: string;
@@ -48,11 +58,14 @@ export type Dockhand = {
 };
 
 export async function startDockhand(config: Config, log: Progress): Promise<Dockhand> {
+  const tls = await readTls(config);
   const engine = connectHostEngine();
-  const docker = await engineVersion(engine).catch((error: Error) => {
-    throw new Error(`no Docker Engine answers (${error.message}); start one, or run \`npm start\` as root to have it installed.`);
-  });
-  log(`Docker Engine ${docker.version} (API ${docker.apiVersion})`);
+  const preflightOptions = { stateDir: config.stateDir, fix: config.fixHost };
+  const preflight = await runPreflight(engine, { ...preflightOptions, listen: { host: config.host, port: config.port } });
+  for (const line of formatReport(preflight)) log(`preflight: ${line}`);
+  assertRunnable(preflight);
+  const hostStatus = createHostStatus();
+  hostStatus.setPreflight(preflight);
   const host = await prepareSandboxHost(engine, config, log);
   log(`image kit ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
 
@@ -61,13 +74,49 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   for (const problem of course.problems) log(`lesson problem: lessons/${problem.file}:${problem.line}: ${problem.message}`);
 
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));
+  // Read when scraped, after everything below exists.
+  const metrics = createMetrics({
+    liveSessions: () => sessions.liveCount(),
+    pool: () => pool.stats(),
+    hostProblems: () => hostStatus.problems().length,
+  });
   const sandboxes = createSandboxService(engine, sandboxOptions(config, host));
   const events = createEventBus();
-  const checker = createChecker({ store, events, sandboxes, onError: (error) => log(`live check failed: ${error.message}`) });
+  const checker = createChecker({
+    store,
+    events,
+    sandboxes,
+    onError: (error) => log(`live check failed: ${error.message}`),
+    onEvaluated: (seconds) => metrics.liveCheck(seconds),
+  });
+  let lastFailure = '';
+  const launch = async () => {
+    const started = performance.now();
+    const sandbox = await sandboxes.launch();
+    metrics.sandboxStarted((performance.now() - started) / 1000);
+    return sandbox;
+  };
   const pool = createPool(0, {
-    launch: () => sandboxes.launch(),
+    launch,
     destroy: (sandbox) => sandboxes.destroy(sandbox),
-    onError: (error) => log(`pool: could not start a sandbox: ${error instanceof Error ? error.message : String(error)}`),
+    retry: config.poolRetry,
+    onFailure: ({ error, consecutive, retryInMs }) => {
+      const problem = startProblem(error);
+      hostStatus.startFailed(problem);
+      metrics.sandboxFailed(problem.check);
+      log(`pool: sandbox start failed (${consecutive} in a row; next try in ${Math.round(retryInMs / 1000)} s): ${problem.message}`);
+      // The sandbox's own trace once, and again only when it says something new.
+      const key = failureKey(error);
+      if (error instanceof SandboxStartError && key !== lastFailure)
+        log(`pool: the failed sandbox printed:\n${error.detail.replace(/^/gm, '    ')}`);
+      lastFailure = key;
+    },
+    onRecovered: () => {
+      hostStatus.startSucceeded();
+      lastFailure = '';
+      log('pool: sandboxes start again');
+    },
+    onError: (error) => log(`pool: could not remove a sandbox: ${error instanceof Error ? error.message : String(error)}`),
   });
   const sessions = createSessions({
     store,
@@ -99,10 +148,11 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   };
 
   const router = createRouter();
+  addMetricsRoute(router, { metrics, adminToken: admin.token });
   const upgrades = createUpgradeRouter();
   const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
   addHealthRoute(router, async () => ({
-    ok: true,
+    problems: hostStatus.problems(),
     docker: await engineVersion(engine),
     kit: { state: 'ready', images: host.kit.images, mirror: host.mirror.address },
     course: { lessons: course.lessons.length, problems: course.problems.length },
@@ -111,6 +161,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   }));
   addSessionRoutes(router, {
     sessions,
+    hostProblems: () => hostStatus.problems(),
     lessonExists,
     workshopLessons: (code) => workshops.get(code)?.lessons ?? [],
     admitToWorkshop: (code, name) => {
@@ -142,19 +193,39 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     });
   });
 
-  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades });
+  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades, tls });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
+  // The host can change while Dockhand runs (a device node reset, a sysctl): re-checked now and then,
+  // and at every sweep while a problem stands, so a fix is noticed soon; never two checks at once.
+  let lastPreflight = summary(preflight);
+  let lastRecheck = Date.now();
+  let rechecking = false;
+  const recheckHost = async () => {
+    if (rechecking || (hostStatus.problems().length === 0 && Date.now() - lastRecheck < HOST_RECHECK_MS)) return;
+    rechecking = true;
+    try {
+      const rows = await runPreflight(engine, preflightOptions);
+      hostStatus.setPreflight(rows);
+      const now = summary(rows);
+      if (now !== lastPreflight) for (const line of formatReport(rows.filter((row) => row.status !== 'ok'))) log(`preflight: ${line}`);
+      lastPreflight = now;
+    } finally {
+      rechecking = false;
+      lastRecheck = Date.now();
+    }
+  };
   const sweeper = setInterval(() => {
     sessions.sweep().catch((error: Error) => log(`timeout sweep failed: ${error.message}`));
+    recheckHost().catch((error: Error) => log(`preflight failed: ${error.message}`));
     resizePool();
   }, config.sweepIntervalMs);
 
   return {
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    url: `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     port,
     adminToken: admin.token,
     sessions,
@@ -168,6 +239,19 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       store.close();
     },
   };
+}
+
+async function readTls(config: Config): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (!config.tls) return undefined;
+  const read = (file: string, name: string) =>
+    readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`${name} ${file} cannot be read (${error.code ?? error.message}); point it at a PEM file Dockhand may read.`);
+    });
+  return { cert: await read(config.tls.certPath, 'DOCKHAND_TLS_CERT'), key: await read(config.tls.keyPath, 'DOCKHAND_TLS_KEY') };
+}
+
+function summary(rows: readonly CheckRow[]): string {
+  return rows.map((row) => `${row.check}:${row.status}`).join(' ');
 }
 
 async function closeServer(server: Server, wss: WebSocketServer): Promise<void> {

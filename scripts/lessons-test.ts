@@ -7,6 +7,7 @@ import path from 'node:path';
 import { type ExerciseReport, selfTestLesson } from '../sandbox-server/checks/selftest.ts';
 import { loadConfig } from '../sandbox-server/config.ts';
 import { LESSONS_DIR, loadCourse } from '../sandbox-server/course/load.ts';
+import { ensureHostReady } from '../sandbox-server/preflight.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { createSandboxService } from '../sandbox-server/sandboxes/service.ts';
@@ -52,6 +53,7 @@ async function main(): Promise<number> {
   }
   const lessons = course.lessons.filter((lesson) => only.length === 0 || only.includes(lesson.slug));
   await removeEverything(engine, config);
+  await ensureHostReady(engine, { stateDir: config.stateDir, fix: config.fixHost }, (line) => console.log(`preflight: ${line}`));
   const host = await prepareSandboxHost(engine, config, () => {});
   const sandboxes = createSandboxService(engine, sandboxOptions(config, host));
   const started = performance.now();

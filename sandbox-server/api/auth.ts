@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../http/errors.ts';
 import type { LiveSession, Sessions } from '../sessions/sessions.ts';
+import { hashToken, tokenMatches } from '../sessions/tokens.ts';
 
 export function bearerToken(req: IncomingMessage): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -23,4 +24,12 @@ export function requireSession(
   if (!access.ok) throw new HttpError(access.status, access.error);
   if (options.touch) sessions.activity(id);
   return access.session;
+}
+
+/** A check for the instructor's admin token (Bearer), as routes that need it share it. */
+export function adminGuard(adminToken: string): (token: string | undefined) => void {
+  const adminHash = hashToken(adminToken);
+  return (token) => {
+    if (!tokenMatches(token, adminHash)) throw new HttpError(401, 'missing or wrong admin token');
+  };
 }

@@ -1,9 +1,11 @@
 // POST/GET/DELETE /api/sessions: a learner's session and its sandbox.
 import type { IncomingMessage } from 'node:http';
+import type { HostProblem } from '../host/report.ts';
 import { readJsonBody } from '../http/body.ts';
 import { HttpError } from '../http/errors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
+import { startProblem } from '../sandboxes/start-failure.ts';
 import type { LiveSession, NewSessionInput, Sessions } from '../sessions/sessions.ts';
 import { tokenMatches } from '../sessions/tokens.ts';
 import type { SessionRecord } from '../store/store.ts';
@@ -11,6 +13,8 @@ import { bearerToken } from './auth.ts';
 
 export type SessionsApiDeps = {
   sessions: Sessions;
+  /** Host problems that stop every sandbox from starting; while there are any, new sessions are refused at once. */
+  hostProblems?: () => HostProblem[];
   /** Unknown lessons and workshops are refused by these; absent means "none exist yet". */
   lessonExists?: (slug: string) => boolean;
   /** May this name join the workshop now? Absent means no workshops exist. */
@@ -31,11 +35,13 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   const { sessions } = deps;
   router.add('POST', '/api/sessions', async (req, res) => {
     const input = parseNewSession(await readSessionBody(req), deps);
+    const problems = deps.hostProblems?.() ?? [];
+    if (problems.length > 0) throw hostProblemError(problems);
     const created = await sessions.create(input).catch((error: Error) => {
       // Two people who pick the same name at the same moment: the database keeps names unique.
       if (/UNIQUE constraint failed/.test(error.message))
         throw new HttpError(409, `the name "${input.name}" is already taken in this workshop; pick another`);
-      throw new HttpError(503, `no sandbox could be started (${error.message}); try again in a moment.`);
+      throw hostProblemError([startProblem(error)]);
     });
     await deps.onCreated?.(created.session);
     sendJson(res, 201, { ...liveView(sessions, created.session, deps), token: created.token, warm: created.warm });
@@ -53,6 +59,14 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
     await sessions.end(record.id, 'ended by the learner');
     sendJson(res, 200, endedView(sessions.record(record.id) as SessionRecord));
   });
+}
+
+/** One sentence for learners and whoever runs the server: what stops sandboxes, and how the host is fixed. */
+export function hostProblemError(problems: HostProblem[]): HttpError {
+  const first = problems[0] as HostProblem;
+  const why = first.message.replace(/^sandboxes cannot start: /, '').replace(/\.$/, '');
+  const fix = first.fix ? ` Whoever runs this Dockhand can fix it: ${first.fix.replace(/\.$/, '')}.` : '';
+  return new HttpError(503, `No sandbox can start on this server right now: ${why}.${fix}`, 'host_problem');
 }
 
 /** A POST without a body means "no options". */

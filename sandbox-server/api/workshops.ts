@@ -11,13 +11,12 @@ import type { UpgradeRouter } from '../http/upgrade.ts';
 import type { SandboxService } from '../sandboxes/service.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { Sessions } from '../sessions/sessions.ts';
-import { hashToken, tokenMatches } from '../sessions/tokens.ts';
 import type { WorkshopRecord } from '../store/store.ts';
 import { parseTerminalWindow } from '../terminal/protocol.ts';
 import { openTerminal } from '../terminal/terminal.ts';
 import { normalizeJoinCode } from '../workshops/codes.ts';
 import type { WorkshopInput, Workshops } from '../workshops/workshops.ts';
-import { bearerToken } from './auth.ts';
+import { adminGuard, bearerToken } from './auth.ts';
 
 export type WorkshopApiDeps = {
   workshops: Workshops;
@@ -33,10 +32,7 @@ const DAY_MS = 24 * 3_600_000;
 
 export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps: WorkshopApiDeps): void {
   const { workshops, events } = deps;
-  const adminHash = hashToken(deps.adminToken);
-  const requireAdmin = (token: string | undefined) => {
-    if (!tokenMatches(token, adminHash)) throw new HttpError(401, 'missing or wrong admin token');
-  };
+  const requireAdmin = adminGuard(deps.adminToken);
   const workshopOf = (code: string): WorkshopRecord => {
     const normal = normalizeJoinCode(code);
     const workshop = normal ? workshops.get(normal) : undefined;

@@ -1,6 +1,7 @@
 // The one HTTP server: routed handlers (the API, previews), WebSocket upgrades, and the built site for
 // everything else. Handlers throw HttpError for refusals; anything else is a 500 with its message.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { HttpError } from './errors.ts';
 import { sendError } from './respond.ts';
 import type { Router } from './router.ts';
@@ -11,16 +12,20 @@ export type AppDeps = {
   siteDir: string;
   router: Router;
   upgrades?: UpgradeRouter;
+  /** Serve HTTPS (and WSS) with this certificate chain and key, both PEM. */
+  tls?: { cert: Buffer; key: Buffer };
 };
 
 export function createApp(deps: AppDeps): Server {
-  const server = createServer((req, res) => {
+  const respond = (req: IncomingMessage, res: ServerResponse) => {
     handle(deps, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
-      if (error instanceof HttpError) return sendError(res, error.status, error.message);
+      if (error instanceof HttpError) return sendError(res, error.status, error.message, error.code);
       sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
     });
-  });
+  };
+  // An https.Server is an http.Server with TLS underneath: routes and upgrades do not tell them apart.
+  const server: Server = deps.tls ? createTlsServer(deps.tls, respond) : createServer(respond);
   const upgrades = deps.upgrades;
   if (upgrades) server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
   return server;

@@ -1,4 +1,4 @@
-// JSON responses. Every error is `{"error": "..."}` with a status that says whose fault it was.
+// JSON responses. Every error is `{"error": "...", "code"?: "..."}` with a status that says whose fault it was.
 import type { ServerResponse } from 'node:http';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -7,10 +7,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
   });
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, status: number, message: string): void {
-  sendJson(res, status, { error: message });
+export function sendError(res: ServerResponse, status: number, message: string, code?: string): void {
+  sendJson(res, status, code ? { error: message, code } : { error: message });
 }

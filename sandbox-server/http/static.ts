@@ -19,6 +19,28 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/**
+ * The site's own pages: scripts only from the site itself (Astro bundles them all), styles inline too
+ * (Monaco and xterm add their own), no framing by other sites, no referrer sent with links out.
+ */
+export const SITE_HEADERS = {
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+} as const;
+
 export async function serveStatic(siteDir: string, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, `${req.method} is not allowed here`);
   const file = await findFile(siteDir, pathname);
@@ -26,7 +48,7 @@ export async function serveStatic(siteDir: string, req: IncomingMessage, res: Se
   const type = TYPES[path.extname(file.path)] ?? 'application/octet-stream';
   // Astro fingerprints everything under _astro/, so those files never change.
   const cache = pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache';
-  res.writeHead(200, { 'content-type': type, 'content-length': file.size, 'cache-control': cache });
+  res.writeHead(200, { 'content-type': type, 'content-length': file.size, 'cache-control': cache, ...SITE_HEADERS });
   if (req.method === 'HEAD') return void res.end();
   createReadStream(file.path).pipe(res);
 }

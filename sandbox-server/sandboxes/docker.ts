@@ -1,4 +1,5 @@
 // The host's Docker Engine, and the small helpers the sandbox module needs on top of dockerode.
+import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 
 export type Engine = Docker;
@@ -78,4 +79,17 @@ export async function removeVolume(engine: Engine, name: string): Promise<void> 
 export function saveImages(engine: Engine, refs: string[]): Promise<NodeJS.ReadableStream> {
   const withSave = engine as Engine & { getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream> };
   return withSave.getImages({ names: refs });
+}
+
+/** The last lines a container printed, as text: the engine's log frames are taken apart by the modem. */
+export async function containerLogs(engine: Engine, name: string, tail: number): Promise<string> {
+  const frames = await engine.getContainer(name).logs({ stdout: true, stderr: true, tail, follow: false });
+  const source = new PassThrough();
+  const text = new PassThrough();
+  engine.modem.demuxStream(source, text, text);
+  source.on('end', () => text.end());
+  source.end(frames);
+  const chunks: Buffer[] = [];
+  for await (const chunk of text) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
 }

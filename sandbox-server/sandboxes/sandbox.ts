@@ -5,12 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createDisk, describeDisk, diskSeed, removeDisk, type SandboxDisk } from './disk.ts';
-import { connectSocket, type Engine, removeContainer } from './docker.ts';
+import { connectSocket, containerLogs, type Engine, removeContainer } from './docker.ts';
 import { execAsLearner } from './exec.ts';
 import { SANDBOX_IMAGE } from './kit/images.ts';
 import { LABEL, labelsFor, resourceName } from './labels.ts';
 import type { SandboxNetwork } from './network.ts';
 import { SANDBOX_SECCOMP } from './seccomp/profile.ts';
+import { SandboxStartError } from './start-failure.ts';
 
 export const LEARNER_UID = 1000;
 const LEARNER_HOME = '/home/learner';
@@ -129,8 +130,8 @@ export async function waitForEngine(host: Engine, sandbox: Sandbox, timeoutMs = 
     } catch {
       const state = (await host.getContainer(sandbox.containerName).inspect()).State;
       if (!state.Running) {
-        const logs = await host.getContainer(sandbox.containerName).logs({ stdout: true, stderr: true, tail: 20 });
-        throw new Error(`sandbox ${sandbox.id} stopped (exit ${state.ExitCode}) before its engine answered:\n${logs.toString()}`);
+        const trace = await containerLogs(host, sandbox.containerName, 40);
+        throw new SandboxStartError(`a sandbox stopped (exit ${state.ExitCode}) before its engine answered`, trace);
       }
     }
     if (Date.now() > deadline) throw new Error(`the engine in sandbox ${sandbox.id} did not answer within ${timeoutMs / 1000} s`);

@@ -13,7 +13,9 @@ export type SessionState =
   | { kind: 'claiming' }
   | { kind: 'active'; session: Session }
   | { kind: 'ended'; message: string }
-  | { kind: 'failed'; message: string };
+  | { kind: 'failed'; message: string }
+  /** The server cannot start sandboxes (a host problem); the page tries again by itself. */
+  | { kind: 'unavailable'; message: string };
 
 type SessionView = { id: string; token?: string; state: 'active' | 'ended'; endReason?: string; createdAt: string; idleExpiresAt?: string };
 /** What POST /api/sessions answers that a page needs to keep. */
@@ -21,11 +23,17 @@ export type CreatedView = Pick<SessionView, 'id' | 'token' | 'createdAt' | 'idle
 
 export class ApiError extends Error {
   status: number;
-  constructor(status: number, message: string) {
+  /** The server's stable error code, when it gave one (decide on this, never on the sentence). */
+  code: string | undefined;
+  constructor(status: number, message: string, code?: string) {
     super(message);
     this.status = status;
+    this.code = code;
   }
 }
+
+/** How often a page retries while the host cannot start sandboxes. */
+const HOST_PROBLEM_RETRY_MS = 15_000;
 
 export function storedSession(): Session | undefined {
   try {
@@ -70,8 +78,12 @@ export async function api<T>(session: Session | undefined, method: string, path:
     json = {};
   }
   if (!response.ok) {
-    const error = (json as { error?: unknown }).error;
-    throw new ApiError(response.status, typeof error === 'string' ? capitalise(error) : `The server answered ${response.status}.`);
+    const { error, code } = json as { error?: unknown; code?: unknown };
+    throw new ApiError(
+      response.status,
+      typeof error === 'string' ? capitalise(error) : `The server answered ${response.status}.`,
+      typeof code === 'string' ? code : undefined,
+    );
   }
   return json as T;
 }
@@ -103,12 +115,20 @@ export function createSessionController(lesson: string | undefined) {
     for (const listener of listeners) listener(state);
   };
 
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
   async function claim(): Promise<void> {
+    clearTimeout(retry);
     set({ kind: 'claiming' });
     try {
       const session = rememberCreated(await api<SessionView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {}));
       set({ kind: 'active', session });
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'host_problem') {
+        set({ kind: 'unavailable', message: error.message });
+        retry = setTimeout(() => void claim(), HOST_PROBLEM_RETRY_MS);
+        return;
+      }
       set({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
     }
   }
