@@ -32,7 +32,6 @@ function configFor(name: string, env: NodeJS.ProcessEnv): Config {
   return loadConfig({
     DOCKHAND_INSTANCE: INSTANCE,
     DOCKHAND_SUBNET: process.env.DOCKHAND_BENCH_SUBNET ?? '172.31.215.0/24',
-    DOCKHAND_BRIDGE: `dh-${INSTANCE}`.slice(0, 15),
     DOCKHAND_STATE_DIR: path.join(stateRoot, name),
     DOCKHAND_ADMIN_TOKEN: ADMIN,
     PORT: '0',

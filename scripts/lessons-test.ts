@@ -23,7 +23,6 @@ const instance = process.env.DOCKHAND_LESSONS_INSTANCE ?? 'lessons';
 const config = loadConfig({
   DOCKHAND_INSTANCE: instance,
   DOCKHAND_SUBNET: process.env.DOCKHAND_LESSONS_SUBNET ?? '172.31.216.0/24',
-  DOCKHAND_BRIDGE: `dh-${instance}`.slice(0, 15),
   DOCKHAND_STATE_DIR: stateDir,
 });
 const engine = connectHostEngine();
