@@ -1,7 +1,7 @@
 // The Debian base image. Pulled from Docker Hub when it answers; otherwise made offline from Debian's
 // package mirror with `debootstrap --variant=minbase` and imported into the engine.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Engine, followStream, imageId } from '../docker.ts';
@@ -65,6 +65,9 @@ async function debootstrapImport(engine: Engine, suite: Suite, progress: Progres
     });
     await rm(path.join(dir, 'var/cache/apt/archives'), { recursive: true, force: true });
     await rm(path.join(dir, 'var/lib/apt/lists'), { recursive: true, force: true });
+    // As in Debian's own Docker images: no fsync after every file dpkg unpacks. An image build that
+    // crashes is thrown away anyway, and the kit's apt installs take half the time.
+    await writeFile(path.join(dir, 'etc/dpkg/dpkg.cfg.d/docker-apt-speedup'), 'force-unsafe-io\n');
     progress(`importing the rootfs as ${baseImage(suite)}`);
     const tar = spawn('tar', ['-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const { repo, tag } = splitTag(baseImage(suite));

@@ -46,6 +46,12 @@ export async function buildKitImage(engine: Engine, image: KitImage, baseId: str
   });
   const built = await engine.getImage(primary).inspect();
   await tagAll(engine, built.Id, image.tags);
+  // The last build of this recipe has lost its tags: it goes, unless something still uses it.
+  if (current && current.Id !== built.Id)
+    await engine
+      .getImage(current.Id)
+      .remove({ noprune: false })
+      .catch(() => {});
   return { id: built.Id, cached: false };
 }
 

@@ -78,7 +78,7 @@ async function ensureImage(
     }
   }
   const result = await buildKitImage(engine, image, await base(), (step, steps, instruction) =>
-    board.update(item, `step ${step}/${steps} ${instruction}`),
+    board.update(item, `step ${step}/${steps} ${instruction.length > 48 ? `${instruction.slice(0, 47)}…` : instruction}`),
   );
   if (!result.cached) board.done(item, 'built');
   return { ...state, id: result.id, source: result.cached ? 'cached' : 'built' };
