@@ -66,7 +66,7 @@ async function debootstrapImport(engine: Engine, suite: Suite, progress: Progres
     await rm(path.join(dir, 'var/cache/apt/archives'), { recursive: true, force: true });
     await rm(path.join(dir, 'var/lib/apt/lists'), { recursive: true, force: true });
     // As in Debian's own Docker images: no fsync after every file dpkg unpacks. An image build that
-    // crashes is thrown away anyway, and the kit's apt installs take half the time.
+    // crashes is thrown away anyway.
     await writeFile(path.join(dir, 'etc/dpkg/dpkg.cfg.d/docker-apt-speedup'), 'force-unsafe-io\n');
     progress(`importing the rootfs as ${baseImage(suite)}`);
     const tar = spawn('tar', ['-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
