@@ -21,11 +21,14 @@ const engine = connectHostEngine();
 const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'dockhand-bench-'));
 const ADMIN = 'bench-admin-token-0123456789';
 
+// DOCKHAND_BENCH_INSTANCE / DOCKHAND_BENCH_SUBNET let two benches share one engine.
+const INSTANCE = process.env.DOCKHAND_BENCH_INSTANCE ?? 'bench';
+
 function configFor(name: string, env: NodeJS.ProcessEnv): Config {
   return loadConfig({
-    DOCKHAND_INSTANCE: 'bench',
+    DOCKHAND_INSTANCE: INSTANCE,
     DOCKHAND_SUBNET: process.env.DOCKHAND_BENCH_SUBNET ?? '172.31.215.0/24',
-    DOCKHAND_BRIDGE: 'dh-bench',
+    DOCKHAND_BRIDGE: `dh-${INSTANCE}`.slice(0, 15),
     DOCKHAND_STATE_DIR: path.join(stateRoot, name),
     DOCKHAND_ADMIN_TOKEN: ADMIN,
     PORT: '0',
@@ -85,11 +88,11 @@ async function withDockhand<T>(name: string, env: NodeJS.ProcessEnv, run: (dockh
  */
 async function naiveToPrompt(host: Engine, network: string): Promise<number> {
   const started = performance.now();
-  const name = resourceName('bench', 'naive', String(Math.random()).slice(2, 10));
+  const name = resourceName(INSTANCE, 'naive', String(Math.random()).slice(2, 10));
   const container = await host.createContainer({
     name,
     Image: SANDBOX_IMAGE,
-    Labels: labelsFor('bench', 'sandbox'),
+    Labels: labelsFor(INSTANCE, 'sandbox'),
     HostConfig: {
       CapAdd: ['SYS_ADMIN'],
       SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],

@@ -17,10 +17,12 @@ const PARALLEL = Number(process.env.LESSONS_TEST_PARALLEL ?? 2);
 const only = process.argv.slice(2);
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-lessons-test-'));
+// DOCKHAND_LESSONS_INSTANCE / DOCKHAND_LESSONS_SUBNET let two course runs share one engine.
+const instance = process.env.DOCKHAND_LESSONS_INSTANCE ?? 'lessons';
 const config = loadConfig({
-  DOCKHAND_INSTANCE: 'lessons',
+  DOCKHAND_INSTANCE: instance,
   DOCKHAND_SUBNET: process.env.DOCKHAND_LESSONS_SUBNET ?? '172.31.216.0/24',
-  DOCKHAND_BRIDGE: 'dh-lessons',
+  DOCKHAND_BRIDGE: `dh-${instance}`.slice(0, 15),
   DOCKHAND_STATE_DIR: stateDir,
 });
 const engine = connectHostEngine();
