@@ -21,11 +21,9 @@ import type { Lesson } from './course/types.ts';
 import { createApp } from './http/app.ts';
 import { createRouter } from './http/router.ts';
 import { createUpgradeRouter } from './http/upgrade.ts';
-import { connectHostEngine, engineVersion } from './sandboxes/docker.ts';
-import { prepareSandboxHost, sandboxOptions } from './sandboxes/host.ts';
+import { openDindHost } from './sandboxes/dind.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
-import { createSandboxService } from './sandboxes/service.ts';
 import { createEventBus } from './sessions/events.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
@@ -48,24 +46,18 @@ export type Dockhand = {
 };
 
 export async function startDockhand(config: Config, log: Progress): Promise<Dockhand> {
-  const engine = connectHostEngine();
-  const docker = await engineVersion(engine).catch((error: Error) => {
-    throw new Error(`no Docker Engine answers (${error.message}); start one, or run \`npm start\` as root to have it installed.`);
-  });
-  log(`Docker Engine ${docker.version} (API ${docker.apiVersion})`);
-  const host = await prepareSandboxHost(engine, config, log);
-  log(`image kit ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
+  const host = await openDindHost(config, log);
 
   const lessonsDir = path.join(config.rootDir, 'lessons');
   const course = await loadCourse(lessonsDir);
   for (const problem of course.problems) log(`lesson problem: lessons/${problem.file}:${problem.line}: ${problem.message}`);
 
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));
-  const sandboxes = createSandboxService(engine, sandboxOptions(config, host));
+  const sandboxes = host.backend;
   const events = createEventBus();
   const checker = createChecker({ store, events, sandboxes, onError: (error) => log(`live check failed: ${error.message}`) });
   const pool = createPool(0, {
-    launch: () => sandboxes.launch(),
+    launch: () => sandboxes.start(),
     destroy: (sandbox) => sandboxes.destroy(sandbox),
     onError: (error) => log(`pool: could not start a sandbox: ${error instanceof Error ? error.message : String(error)}`),
   });
@@ -76,7 +68,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     events,
     timeouts: config.timeouts,
     onEnded: (id) => checker.forget(id),
-    onAdopted: (session) => detachAllTerminals(engine, session.sandbox).catch((error: Error) => log(error.message)),
+    onAdopted: (session) => detachAllTerminals(sandboxes, session.sandbox).catch((error: Error) => log(error.message)),
   });
   const adoption = await sessions.adoptAll();
   if (adoption.adopted + adoption.ended + adoption.reaped > 0) {
@@ -103,8 +95,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
   addHealthRoute(router, async () => ({
     ok: true,
-    docker: await engineVersion(engine),
-    kit: { state: 'ready', images: host.kit.images, mirror: host.mirror.address },
+    ...(await host.describe()),
     course: { lessons: course.lessons.length, problems: course.problems.length },
     pool: pool.stats(),
     sessions: sessions.liveCount(),

@@ -5,11 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { type Config, loadConfig } from '../sandbox-server/config.ts';
-import { connectHostEngine, connectSocket, type Engine } from '../sandbox-server/sandboxes/docker.ts';
-import { prepareSandboxHost } from '../sandbox-server/sandboxes/host.ts';
+import { runAsLearner } from '../sandbox-server/sandboxes/backend.ts';
+import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
+import { connectHostEngine, type Engine } from '../sandbox-server/sandboxes/docker.ts';
+import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
-import { runInSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
+import { describeSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../sandbox-server/server.ts';
 import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/support/terminal-client.ts';
@@ -180,7 +182,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     for (const session of sessions) {
       const live = dockhand.sessions.live(session.id);
-      if (live) idle.push(await idleMemory(engine, live.sandbox.containerName));
+      if (live) idle.push(await idleMemory(engine, describeSandbox(configFor('echo', {}), live.sandbox.id).containerName));
     }
     say(
       `idle memory per sandbox:              ${idle.map((bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (engine up, shell open, nothing running)`,
@@ -204,7 +206,8 @@ async function main(): Promise<void> {
         results.push({ at: performance.now(), message: event.message ?? '' });
     });
     const engineEvents: number[] = [];
-    const stream = await connectSocket(live.sandbox.socketPath).getEvents({
+    const backend = createDindBackend(engine, sandboxOptions(configFor('checks', {}), host));
+    const stream = await backend.innerEngine(live.sandbox).getEvents({
       filters: { type: ['container'], event: ['create', 'destroy'] },
     });
     stream.on('data', () => engineEvents.push(performance.now()));
@@ -214,7 +217,7 @@ async function main(): Promise<void> {
       const seen = results.length;
       const sent = engineEvents.length;
       const command = i % 2 === 0 ? ['docker', 'create', '--name', 'heartbeat', 'busybox', 'sleep', '1'] : ['docker', 'rm', 'heartbeat'];
-      await runInSandbox(engine, live.sandbox, command);
+      await runAsLearner(backend, live.sandbox, command);
       await until(() => results.length > seen && engineEvents.length > sent, 30_000);
       latency.push((results[seen]?.at ?? 0) - (engineEvents[sent] ?? 0));
     }

@@ -8,7 +8,7 @@ import { keepAlive } from '../http/keepalive.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import type { UpgradeRouter } from '../http/upgrade.ts';
-import type { SandboxService } from '../sandboxes/service.ts';
+import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import { hashToken, tokenMatches } from '../sessions/tokens.ts';
@@ -22,7 +22,7 @@ import { bearerToken } from './auth.ts';
 export type WorkshopApiDeps = {
   workshops: Workshops;
   sessions: Sessions;
-  sandboxes: SandboxService;
+  sandboxes: SandboxBackend;
   events: EventBus;
   wss: WebSocketServer;
   adminToken: string;
@@ -168,7 +168,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const window = parseTerminalWindow(url.searchParams.get('window'));
     if (!window.ok) throw new HttpError(400, window.error);
     deps.wss.handleUpgrade(req, socket, head, (ws) =>
-      openTerminal(deps.sandboxes.host, live.sandbox, ws, { window: window.value, readOnly: true }),
+      openTerminal(deps.sandboxes, live.sandbox, ws, { window: window.value, readOnly: true }),
     );
   });
 }

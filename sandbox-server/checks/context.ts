@@ -1,11 +1,14 @@
 // What a check may look at: the learner's own engine, and commands run as the learner in the sandbox.
-import type { Engine } from '../sandboxes/docker.ts';
-import type { CommandResult } from '../sandboxes/sandbox.ts';
+import { type CommandResult, type InnerEngine, runAsLearner, type Sandbox, type SandboxBackend } from '../sandboxes/backend.ts';
 
 export type CheckContext = {
-  engine: Engine;
+  engine: InnerEngine;
   run(argv: string[]): Promise<CommandResult>;
 };
+
+export function checkContext(backend: SandboxBackend, sandbox: Sandbox): CheckContext {
+  return { engine: backend.innerEngine(sandbox), run: (argv) => runAsLearner(backend, sandbox, argv) };
+}
 
 /** `passed: false` always comes with one plain sentence saying what is still missing. */
 export type CheckResult = { passed: boolean; message: string };

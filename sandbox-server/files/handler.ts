@@ -7,8 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readJsonBody } from '../http/body.ts';
 import { HttpError } from '../http/errors.ts';
 import { sendError, sendJson } from '../http/respond.ts';
-import type { Engine } from '../sandboxes/docker.ts';
-import type { Sandbox } from '../sandboxes/sandbox.ts';
+import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
 import { checkRelativePath, pathFromUrl } from './paths.ts';
 import { listWorkspace, MAX_FILE_BYTES, readWorkspaceFile, writeWorkspaceFile } from './workspace.ts';
 
@@ -16,7 +15,7 @@ import { listWorkspace, MAX_FILE_BYTES, readWorkspaceFile, writeWorkspaceFile } 
 const MAX_BODY_BYTES = 6 * MAX_FILE_BYTES + 4096;
 
 export type FilesContext = {
-  host: Engine;
+  backend: SandboxBackend;
   sandbox: Sandbox;
   /** The still-encoded URL path after `/api/sessions/:id/files/` (the router's `*`), '' for the listing. */
   rest: string;
@@ -37,16 +36,16 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: FilesContex
   if (req.method === 'GET' && target.path === '') {
     const dir = checkRelativePath(new URL(req.url ?? '', 'http://localhost').searchParams.get('dir') ?? '');
     if (!dir.ok) return sendError(res, dir.status, dir.error);
-    return sendJson(res, 200, await listWorkspace(ctx.host, ctx.sandbox, dir.path));
+    return sendJson(res, 200, await listWorkspace(ctx.backend, ctx.sandbox, dir.path));
   }
-  if (req.method === 'GET') return sendJson(res, 200, await readWorkspaceFile(ctx.host, ctx.sandbox, target.path));
+  if (req.method === 'GET') return sendJson(res, 200, await readWorkspaceFile(ctx.backend, ctx.sandbox, target.path));
   if (req.method === 'PUT') {
     if (target.path === '') return sendError(res, 400, 'name the file to save: PUT /api/sessions/:id/files/<path>.');
     const body = await readJsonBody(req, MAX_BODY_BYTES);
     if (!body.ok) return sendError(res, body.status, body.error);
     const content = (body.value as { content?: unknown } | null)?.content;
     if (typeof content !== 'string') return sendError(res, 400, 'send a JSON object with the file text as a string: {"content": "..."}.');
-    return sendJson(res, 200, await writeWorkspaceFile(ctx.host, ctx.sandbox, target.path, content));
+    return sendJson(res, 200, await writeWorkspaceFile(ctx.backend, ctx.sandbox, target.path, content));
   }
   res.setHeader('allow', 'GET, PUT');
   return sendError(res, 405, `use GET to list or open files and PUT to save one (not ${req.method}).`);

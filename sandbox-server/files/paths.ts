@@ -1,7 +1,5 @@
 // Workspace paths as clients send them, checked as text. Symlinks can only be judged where they live,
 // so the sandbox resolves every path again before touching it (see workspace.ts).
-export const WORKSPACE_DIR = '/home/learner/workspace';
-
 const MAX_PATH_BYTES = 4096;
 
 export type PathCheck = { ok: true; path: string } | { ok: false; status: 400 | 403; error: string };

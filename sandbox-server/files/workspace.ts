@@ -3,10 +3,9 @@
 // and re-resolves the path there (symlinks included) to refuse anything that lands outside the workspace.
 // Paths travel as arguments, never inside a shell string.
 import { HttpError } from '../http/errors.ts';
-import type { Engine } from '../sandboxes/docker.ts';
-import { execAsLearner } from '../sandboxes/exec.ts';
-import type { Sandbox } from '../sandboxes/sandbox.ts';
-import { checkRelativePath, WORKSPACE_DIR } from './paths.ts';
+import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
+import { WORKSPACE_DIR } from '../sandboxes/learner.ts';
+import { checkRelativePath } from './paths.ts';
 
 /** The editor is for source files; anything bigger is almost certainly not one. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -81,9 +80,9 @@ mv -fT -- "$tmp" "$p" || exit 1
 trap - EXIT
 `;
 
-export async function listWorkspace(host: Engine, sandbox: Sandbox, dir: string): Promise<Listing> {
+export async function listWorkspace(backend: SandboxBackend, sandbox: Sandbox, dir: string): Promise<Listing> {
   const path = relativePath(dir);
-  const result = await runScript(host, sandbox, LIST_SCRIPT, [path, String(MAX_LIST_ENTRIES)]);
+  const result = await runScript(backend, sandbox, LIST_SCRIPT, [path, String(MAX_LIST_ENTRIES)]);
   if (result.exitCode !== 0) throw refusal(result, path, 'list');
   const records = result.stdout
     .toString()
@@ -94,9 +93,9 @@ export async function listWorkspace(host: Engine, sandbox: Sandbox, dir: string)
   return { entries, truncated: records.length > MAX_LIST_ENTRIES };
 }
 
-export async function readWorkspaceFile(host: Engine, sandbox: Sandbox, file: string): Promise<TextFile> {
+export async function readWorkspaceFile(backend: SandboxBackend, sandbox: Sandbox, file: string): Promise<TextFile> {
   const path = relativePath(file);
-  const result = await runScript(host, sandbox, READ_SCRIPT, [path, String(MAX_FILE_BYTES)]);
+  const result = await runScript(backend, sandbox, READ_SCRIPT, [path, String(MAX_FILE_BYTES)]);
   if (result.exitCode !== 0) throw refusal(result, path, 'read');
   if (result.stdout.length > MAX_FILE_BYTES) throw tooLarge(path, result.stdout.length);
   const content = decodeText(result.stdout);
@@ -109,14 +108,14 @@ export async function readWorkspaceFile(host: Engine, sandbox: Sandbox, file: st
   return { path, content, size: result.stdout.length };
 }
 
-export async function writeWorkspaceFile(host: Engine, sandbox: Sandbox, file: string, content: string): Promise<SavedFile> {
+export async function writeWorkspaceFile(backend: SandboxBackend, sandbox: Sandbox, file: string, content: string): Promise<SavedFile> {
   const path = relativePath(file);
   if (path === '') throw new HttpError(400, 'name the file to save, such as app.py or src/index.html.');
   if (content.includes('\0')) throw new HttpError(415, 'the content holds a NUL character; the editor only saves text.');
   if (!content.isWellFormed()) throw new HttpError(400, 'the content is not valid Unicode (it has a lone surrogate); send UTF-8 text.');
   const bytes = Buffer.from(content, 'utf8');
   if (bytes.length > MAX_FILE_BYTES) throw tooLarge(path, bytes.length);
-  const result = await runScript(host, sandbox, WRITE_SCRIPT, [path, String(bytes.length)], bytes);
+  const result = await runScript(backend, sandbox, WRITE_SCRIPT, [path, String(bytes.length)], bytes);
   if (result.exitCode !== 0) throw refusal(result, path, 'write');
   return { path, size: bytes.length };
 }
@@ -127,13 +126,15 @@ function relativePath(text: string): string {
   return check.path;
 }
 
-function runScript(host: Engine, sandbox: Sandbox, script: string, args: string[], stdin?: Buffer) {
-  return execAsLearner(host, sandbox, ['sh', '-c', script, 'dockhand-files', WORKSPACE_DIR, ...args], {
-    stdin,
-    timeoutMs: EXEC_TIMEOUT_MS,
-  }).catch((error: Error) => {
-    throw new HttpError(503, `the sandbox did not answer (${error.message}); try again, and restart the session if it keeps failing.`);
-  });
+function runScript(backend: SandboxBackend, sandbox: Sandbox, script: string, args: string[], stdin?: Buffer) {
+  return backend
+    .exec(sandbox, ['sh', '-c', script, 'dockhand-files', WORKSPACE_DIR, ...args], {
+      stdin,
+      timeoutMs: EXEC_TIMEOUT_MS,
+    })
+    .catch((error: Error) => {
+      throw new HttpError(503, `the sandbox did not answer (${error.message}); try again, and restart the session if it keeps failing.`);
+    });
 }
 
 /** One `find -printf '%y %s %f\0'` record: type letter, size, name (which may hold spaces). */

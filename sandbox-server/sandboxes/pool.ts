@@ -1,6 +1,6 @@
 // A warm pool: a few sandboxes started and ready, so a new learner gets a prompt at once. Claiming
 // takes a ready one (or starts one cold when none is ready) and refills in the background.
-import type { Sandbox } from './sandbox.ts';
+import type { Sandbox } from './backend.ts';
 
 export type PoolDeps = {
   launch: () => Promise<Sandbox>;

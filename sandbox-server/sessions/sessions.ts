@@ -1,8 +1,8 @@
 // Learner sessions: each owns one sandbox, claimed from the warm pool. Sessions are recorded in the
 // store, so a restarted server re-adopts their sandboxes; sandboxes that belong to no session are reaped.
+
+import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
 import type { Pool } from '../sandboxes/pool.ts';
-import type { Sandbox } from '../sandboxes/sandbox.ts';
-import type { SandboxService } from '../sandboxes/service.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
 import type { EventBus } from './events.ts';
 import { hashToken, newSessionId, newToken, tokenMatches } from './tokens.ts';
@@ -50,7 +50,7 @@ const PERSIST_ACTIVITY_MS = 10_000;
 export type SessionsDeps = {
   store: Store;
   pool: Pool;
-  sandboxes: SandboxService;
+  sandboxes: SandboxBackend;
   events: EventBus;
   timeouts: Timeouts;
   /** Told when a session has ended (its sandbox is being removed). */
@@ -167,7 +167,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
           ended++;
         }
       }
-      for (const id of onEngine) await sandboxes.destroy(sandboxes.describe(id));
+      for (const id of onEngine) await sandboxes.destroy(sandboxes.handle(id));
       return { adopted, ended, reaped: onEngine.size };
     },
 

@@ -2,15 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
-import { describeSandbox, runInSandbox, startSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { startSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { api, createSession, openEvents, upgradeStatus } from '../support/api.ts';
 import { testConfig } from '../support/env.ts';
+import { testBackend } from '../support/sandbox.ts';
 
 const engine = connectHostEngine();
+const backend = testBackend();
 const quiet = () => {};
 const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'dockhand-sessions-'));
 const stateDir = (name: string) => path.join(stateRoot, name);
@@ -160,8 +163,8 @@ describe('a server restart', () => {
     let second: Dockhand | undefined;
     try {
       const created = await createSession(first.url);
-      const sandbox = describeSandbox(config, created.sandbox.id);
-      const work = await runInSandbox(engine, sandbox, [
+      const sandbox = { id: created.sandbox.id };
+      const work = await runAsLearner(backend, sandbox, [
         'sh',
         '-c',
         'echo kept > ~/workspace/note && docker run -d --name keeper busybox sleep 600',
@@ -179,7 +182,7 @@ describe('a server restart', () => {
       second = await startDockhand(config, quiet);
       const after = await api(second.url, 'GET', `/api/sessions/${created.id}`, { token: created.token });
       expect(after.body).toMatchObject({ state: 'active', sandbox: { id: created.sandbox.id } });
-      const still = await runInSandbox(engine, sandbox, ['sh', '-c', 'cat ~/workspace/note && docker ps --format "{{.Names}}"']);
+      const still = await runAsLearner(backend, sandbox, ['sh', '-c', 'cat ~/workspace/note && docker ps --format "{{.Names}}"']);
       expect(still.stdout).toBe('kept\nkeeper\n');
       expect(await sandboxContainers()).not.toContain(orphan.id);
     } finally {

@@ -1,21 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
-import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
-import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { parseControlMessage, parseTerminalWindow, TERMINAL_MAX_PAYLOAD } from '../../sandbox-server/terminal/protocol.ts';
 import { detachAllTerminals, OUTPUT_HIGH_WATER, openTerminal } from '../../sandbox-server/terminal/terminal.ts';
-import { testConfig } from '../support/env.ts';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from '../support/terminal-client.ts';
 
-const host = connectHostEngine();
-const sandboxHost = inject('sandboxHost');
-const config = testConfig();
 const PROMPT = /learner@dockhand[^$]*~\/workspace[^$]*\$ /;
 
-let sandbox: Sandbox;
+let sandbox: TestSandbox;
 let server: WebSocketServer;
 let port: number;
 /** The server's side of each connection, by the `tag` the test gave it, and how often onInput ran. */
@@ -23,8 +17,7 @@ const connections = new Map<string, { ws: WebSocket; inputs: number; opened: num
 const clients: TerminalClient[] = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox(host, sandboxOptions(config, sandboxHost));
-  await waitForEngine(host, sandbox);
+  sandbox = await startTestSandbox();
   server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: TERMINAL_MAX_PAYLOAD });
   server.on('connection', (ws, request) => {
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
@@ -32,7 +25,7 @@ beforeAll(async () => {
     if (!window.ok) throw new Error(window.error);
     const connection = { ws, inputs: 0, opened: performance.now() };
     connections.set(query.get('tag') ?? '', connection);
-    openTerminal(host, sandbox, ws, {
+    openTerminal(sandbox.backend, sandbox.sandbox, ws, {
       window: window.value,
       readOnly: query.has('readonly'),
       pingIntervalMs: query.has('ping') ? Number(query.get('ping')) : undefined,
@@ -52,7 +45,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  if (sandbox) await destroySandbox(host, sandbox);
+  await sandbox?.destroy();
 });
 
 async function open(query: string, options: { autoPong?: boolean } = {}): Promise<TerminalClient> {
@@ -78,7 +71,7 @@ async function shellSize(client: TerminalClient, expected: string): Promise<stri
 }
 
 async function sandboxShell(script: string): Promise<string> {
-  const result = await runInSandbox(host, sandbox, ['sh', '-c', script]);
+  const result = await sandbox.sh(script);
   return result.stdout.trim();
 }
 
@@ -309,17 +302,13 @@ describe('a terminal', () => {
 
   it('ends the clients a restarted server left behind, keeping their shells', async () => {
     // As if the server had died: the exec's connection goes without a word to the sandbox.
-    const orphan = await host.getContainer(sandbox.containerName).exec({
-      Cmd: ['dockhand-terminal', 'attach', '2', '80', '24'],
-      Env: ['DOCKHAND_TERMINAL_ID=orphan'],
-      AttachStdin: true,
-      AttachStdout: true,
-      Tty: true,
+    const orphan = await sandbox.backend.attachTerminal(sandbox.sandbox, ['dockhand-terminal', 'attach', '2', '80', '24'], {
+      DOCKHAND_TERMINAL_ID: 'orphan',
     });
-    (await orphan.start({ hijack: true, stdin: true })).destroy();
+    orphan.stream.destroy();
     expect(await tmuxClients(1)).toBe(1);
     const before = await tmuxSessions();
-    await detachAllTerminals(host, sandbox);
+    await detachAllTerminals(sandbox.backend, sandbox.sandbox);
     expect(await tmuxClients(0)).toBe(0);
     expect(await tmuxSessions()).toBe(before);
   });
