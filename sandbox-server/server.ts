@@ -7,6 +7,7 @@ import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { requireSession } from './api/auth.ts';
 import { addCourseRoutes, findLesson } from './api/course.ts';
+import { toHttpError } from './api/errors.ts';
 import { openEventsSocket } from './api/events-socket.ts';
 import { addHealthRoute } from './api/health.ts';
 import { addPortRoutes } from './api/ports.ts';
@@ -21,6 +22,8 @@ import type { Lesson } from './course/types.ts';
 import { createApp } from './http/app.ts';
 import { createRouter } from './http/router.ts';
 import { createUpgradeRouter } from './http/upgrade.ts';
+import { normalizeJoinCode } from './protocol/join-code.ts';
+import { TERMINAL_MAX_PAYLOAD } from './protocol/limits.ts';
 import { openDindHost } from './sandboxes/dind.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
@@ -28,10 +31,8 @@ import { createEventBus } from './sessions/events.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
 import { openStore } from './store/store.ts';
-import { TERMINAL_MAX_PAYLOAD } from './terminal/protocol.ts';
 import { detachAllTerminals } from './terminal/terminal.ts';
 import { loadAdminToken } from './workshops/admin-token.ts';
-import { normalizeJoinCode } from './workshops/codes.ts';
 import { createWorkshops, type Workshops } from './workshops/workshops.ts';
 
 export type Dockhand = {
@@ -91,7 +92,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   };
 
   const router = createRouter();
-  const upgrades = createUpgradeRouter();
+  const upgrades = createUpgradeRouter(toHttpError);
   const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
   addHealthRoute(router, async () => ({
     ok: true,
@@ -133,7 +134,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     });
   });
 
-  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades });
+  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades, mapError: toHttpError });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address();

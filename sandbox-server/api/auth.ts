@@ -1,7 +1,7 @@
 // Session authentication for HTTP (Authorization: Bearer) and WebSockets (?token=).
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../http/errors.ts';
 import type { LiveSession, Sessions } from '../sessions/sessions.ts';
+import { httpError } from './errors.ts';
 
 export function bearerToken(req: IncomingMessage): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -9,7 +9,7 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 }
 
 /**
- * The live session behind a request, or an HttpError (401 wrong token, 404 unknown, 410 ended). A call
+ * The live session behind a request, or a refusal (401 wrong token, 404 unknown, 410 ended). A call
  * counts as activity for the idle timeout unless it only reads state a page polls for (`touch: false`),
  * so a forgotten open tab does not keep a sandbox alive.
  */
@@ -20,7 +20,7 @@ export function requireSession(
   options: { touch: boolean } = { touch: true },
 ): LiveSession {
   const access = sessions.access(id, token);
-  if (!access.ok) throw new HttpError(access.status, access.error);
+  if (!access.ok) throw httpError(access.code, access.error);
   if (options.touch) sessions.activity(id);
   return access.session;
 }

@@ -2,6 +2,7 @@
 // as JSON text frames. The socket is output only; anything the client sends is answered with an error.
 import type { WebSocket } from 'ws';
 import { DEFAULT_PING_INTERVAL_MS, keepAlive } from '../http/keepalive.ts';
+import type { SessionEvent } from '../protocol/events.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { LiveSession } from '../sessions/sessions.ts';
 
@@ -9,12 +10,13 @@ export function openEventsSocket(ws: WebSocket, session: LiveSession, events: Ev
   const id = session.record.id;
   send(ws, { type: 'sandbox', state: 'ready' });
   const unsubscribe = events.subscribe(id, (event) => {
-    send(ws, event);
+    // A session's own channel carries only session events.
+    send(ws, event as SessionEvent);
     if (event.type === 'sandbox' && event.state === 'ended') ws.close(1000, 'session ended');
   });
   // A dead connection (a laptop that went to sleep) is noticed and dropped; the page reconnects.
   const stopPings = keepAlive(ws, DEFAULT_PING_INTERVAL_MS);
-  ws.on('message', () => send(ws, { type: 'error', error: 'the events socket only sends; use the HTTP API to act' }));
+  ws.on('message', () => send(ws, { type: 'error', error: 'the events socket only sends; use the HTTP API to act', code: 'bad_request' }));
   ws.on('close', () => {
     unsubscribe();
     stopPings();
@@ -22,6 +24,6 @@ export function openEventsSocket(ws: WebSocket, session: LiveSession, events: Ev
   ws.on('error', unsubscribe);
 }
 
-function send(ws: WebSocket, message: unknown): void {
+function send(ws: WebSocket, message: SessionEvent): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
 }

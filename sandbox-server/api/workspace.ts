@@ -2,15 +2,15 @@
 // activity (idle timeout) and make the live checker look again.
 import type { WebSocketServer } from 'ws';
 import type { Checker } from '../checks/checker.ts';
-import { handleFilesRequest } from '../files/handler.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Handler, Router } from '../http/router.ts';
 import type { UpgradeRouter } from '../http/upgrade.ts';
+import { parseTerminalWindow } from '../protocol/terminal.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { Sessions } from '../sessions/sessions.ts';
-import { parseTerminalWindow } from '../terminal/protocol.ts';
 import { openTerminal } from '../terminal/terminal.ts';
 import { bearerToken, requireSession } from './auth.ts';
+import { handleFilesRequest } from './files.ts';
 
 export type WorkspaceDeps = { sessions: Sessions; sandboxes: SandboxBackend; checker: Checker; wss: WebSocketServer };
 

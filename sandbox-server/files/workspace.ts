@@ -2,7 +2,8 @@
 // operation runs inside the sandbox as the learner, so the kernel applies the learner's own permissions,
 // and re-resolves the path there (symlinks included) to refuse anything that lands outside the workspace.
 // Paths travel as arguments, never inside a shell string.
-import { HttpError } from '../http/errors.ts';
+import { DockhandError } from '../errors.ts';
+import type { Entry, Listing, SavedFile, TextFile } from '../protocol/files.ts';
 import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
 import { WORKSPACE_DIR } from '../sandboxes/learner.ts';
 import { checkRelativePath } from './paths.ts';
@@ -11,11 +12,6 @@ import { checkRelativePath } from './paths.ts';
 export const MAX_FILE_BYTES = 1024 * 1024;
 export const MAX_LIST_ENTRIES = 5000;
 const EXEC_TIMEOUT_MS = 15_000;
-
-export type Entry = { name: string; path: string; type: 'file' | 'dir' | 'other'; size: number };
-export type Listing = { entries: Entry[]; truncated: boolean };
-export type TextFile = { path: string; content: string; size: number };
-export type SavedFile = { path: string; size: number };
 
 // Exit codes the scripts below use to say why they refused.
 const EXIT = {
@@ -100,8 +96,8 @@ export async function readWorkspaceFile(backend: SandboxBackend, sandbox: Sandbo
   if (result.stdout.length > MAX_FILE_BYTES) throw tooLarge(path, result.stdout.length);
   const content = decodeText(result.stdout);
   if (content === undefined) {
-    throw new HttpError(
-      415,
+    throw new DockhandError(
+      'not_text',
       `"${path}" is not a text file (it holds binary data); the editor only opens text, so use the terminal for it.`,
     );
   }
@@ -110,9 +106,10 @@ export async function readWorkspaceFile(backend: SandboxBackend, sandbox: Sandbo
 
 export async function writeWorkspaceFile(backend: SandboxBackend, sandbox: Sandbox, file: string, content: string): Promise<SavedFile> {
   const path = relativePath(file);
-  if (path === '') throw new HttpError(400, 'name the file to save, such as app.py or src/index.html.');
-  if (content.includes('\0')) throw new HttpError(415, 'the content holds a NUL character; the editor only saves text.');
-  if (!content.isWellFormed()) throw new HttpError(400, 'the content is not valid Unicode (it has a lone surrogate); send UTF-8 text.');
+  if (path === '') throw new DockhandError('bad_request', 'name the file to save, such as app.py or src/index.html.');
+  if (content.includes('\0')) throw new DockhandError('not_text', 'the content holds a NUL character; the editor only saves text.');
+  if (!content.isWellFormed())
+    throw new DockhandError('bad_request', 'the content is not valid Unicode (it has a lone surrogate); send UTF-8 text.');
   const bytes = Buffer.from(content, 'utf8');
   if (bytes.length > MAX_FILE_BYTES) throw tooLarge(path, bytes.length);
   const result = await runScript(backend, sandbox, WRITE_SCRIPT, [path, String(bytes.length)], bytes);
@@ -122,7 +119,7 @@ export async function writeWorkspaceFile(backend: SandboxBackend, sandbox: Sandb
 
 function relativePath(text: string): string {
   const check = checkRelativePath(text);
-  if (!check.ok) throw new HttpError(check.status, check.error);
+  if (!check.ok) throw new DockhandError(check.code, check.error);
   return check.path;
 }
 
@@ -133,7 +130,10 @@ function runScript(backend: SandboxBackend, sandbox: Sandbox, script: string, ar
       timeoutMs: EXEC_TIMEOUT_MS,
     })
     .catch((error: Error) => {
-      throw new HttpError(503, `the sandbox did not answer (${error.message}); try again, and restart the session if it keeps failing.`);
+      throw new DockhandError(
+        'sandbox_unresponsive',
+        `the sandbox did not answer (${error.message}); try again, and restart the session if it keeps failing.`,
+      );
     });
 }
 
@@ -159,34 +159,43 @@ function decodeText(bytes: Buffer): string | undefined {
   }
 }
 
-function tooLarge(path: string, size: number): HttpError {
+function tooLarge(path: string, size: number): DockhandError {
   const mib = (size / 1024 / 1024).toFixed(1);
-  return new HttpError(413, `"${path}" is ${mib} MiB; the editor handles files up to 1 MiB, so use the terminal for bigger ones.`);
+  return new DockhandError(
+    'too_large',
+    `"${path}" is ${mib} MiB; the editor handles files up to 1 MiB, so use the terminal for bigger ones.`,
+  );
 }
 
 function refusal(result: { exitCode: number; stdout: Buffer; stderr: string }, path: string, action: 'list' | 'read' | 'write') {
   const name = path === '' ? 'the workspace folder' : `"${path}"`;
   switch (result.exitCode) {
     case EXIT.outside:
-      return new HttpError(403, `${name} leads outside the workspace through a symlink; only files inside the workspace can be opened.`);
+      return new DockhandError(
+        'forbidden',
+        `${name} leads outside the workspace through a symlink; only files inside the workspace can be opened.`,
+      );
     case EXIT.missing:
-      return new HttpError(404, `there is no ${name} in the workspace; check the name or create it first.`);
+      return new DockhandError('not_found', `there is no ${name} in the workspace; check the name or create it first.`);
     case EXIT.isDir:
-      return new HttpError(400, `${name} is a folder, not a file; list it with ?dir= or choose a file name.`);
+      return new DockhandError('bad_request', `${name} is a folder, not a file; list it with ?dir= or choose a file name.`);
     case EXIT.notDir:
-      return new HttpError(400, `${name} is a file, not a folder; open it instead of listing it.`);
+      return new DockhandError('bad_request', `${name} is a file, not a folder; open it instead of listing it.`);
     case EXIT.notRegular:
-      return new HttpError(400, `${name} is not a regular file (a pipe, socket or device); the editor only handles regular files.`);
+      return new DockhandError(
+        'bad_request',
+        `${name} is not a regular file (a pipe, socket or device); the editor only handles regular files.`,
+      );
     case EXIT.tooLarge:
       return tooLarge(path, Number(result.stdout.toString()));
     case EXIT.parentIsFile:
-      return new HttpError(400, `a parent folder of ${name} is a file; rename it or choose another path.`);
+      return new DockhandError('bad_request', `a parent folder of ${name} is a file; rename it or choose another path.`);
     case EXIT.denied:
-      return new HttpError(403, `the learner is not allowed to ${action} ${name}; change its permissions in the terminal.`);
+      return new DockhandError('forbidden', `the learner is not allowed to ${action} ${name}; change its permissions in the terminal.`);
     case EXIT.incomplete:
-      return new HttpError(500, `the sandbox received only part of ${name}; nothing was changed, so save again.`);
+      return new DockhandError('internal', `the sandbox received only part of ${name}; nothing was changed, so save again.`);
     case EXIT.unresolvable:
-      return new HttpError(400, `${name} cannot be resolved (a symlink loop?); fix the link in the terminal.`);
+      return new DockhandError('bad_request', `${name} cannot be resolved (a symlink loop?); fix the link in the terminal.`);
     default:
       return new Error(`cannot ${action} ${name} in the sandbox (exit ${result.exitCode}): ${result.stderr.trim()}`);
   }

@@ -1,8 +1,8 @@
 // The one HTTP server: routed handlers (the API, previews), WebSocket upgrades, and the built site for
-// everything else. Handlers throw HttpError for refusals; anything else is a 500 with its message.
+// everything else. Handlers throw refusals (mapError says which); anything else is a 500 with its message.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HttpError } from './errors.ts';
-import { sendError } from './respond.ts';
+import { type ErrorMapper, httpErrorsOnly } from './errors.ts';
+import { sendError, sendHttpError } from './respond.ts';
 import type { Router } from './router.ts';
 import { serveStatic } from './static.ts';
 import type { UpgradeRouter } from './upgrade.ts';
@@ -11,13 +11,16 @@ export type AppDeps = {
   siteDir: string;
   router: Router;
   upgrades?: UpgradeRouter;
+  /** Which thrown errors are refusals (the rest are 500s). */
+  mapError?: ErrorMapper;
 };
 
 export function createApp(deps: AppDeps): Server {
   const server = createServer((req, res) => {
     handle(deps, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
-      if (error instanceof HttpError) return sendError(res, error.status, error.message);
+      const refusal = (deps.mapError ?? httpErrorsOnly)(error);
+      if (refusal) return sendHttpError(res, refusal);
       sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
     });
   });

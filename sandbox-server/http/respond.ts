@@ -1,5 +1,7 @@
-// JSON responses. Every error is `{"error": "..."}` with a status that says whose fault it was.
+// JSON responses. Every error is `{"error": "...", "code": "..."}` with a status that says whose fault it was.
 import type { ServerResponse } from 'node:http';
+import type { ErrorBody, ErrorCode } from '../protocol/errors.ts';
+import { HttpError } from './errors.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -11,6 +13,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, status: number, message: string): void {
-  sendJson(res, status, { error: message });
+export function sendError(res: ServerResponse, status: number, message: string, code?: ErrorCode): void {
+  sendHttpError(res, new HttpError(status, message, code));
+}
+
+export function sendHttpError(res: ServerResponse, error: HttpError): void {
+  sendJson(res, error.status, errorBody(error));
+}
+
+export function errorBody(error: HttpError): ErrorBody {
+  return { error: error.message, code: error.code };
 }

@@ -1,6 +1,7 @@
 // Learner sessions: each owns one sandbox, claimed from the warm pool. Sessions are recorded in the
 // store, so a restarted server re-adopts their sandboxes; sandboxes that belong to no session are reaped.
 
+import { END_REASONS, type EndCode } from '../protocol/sessions.ts';
 import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
 import type { Pool } from '../sandboxes/pool.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
@@ -25,7 +26,9 @@ export type LiveSession = {
 
 export type NewSessionInput = { lesson: string | null; workshop: string | null; name: string | null };
 
-export type Access = { ok: true; session: LiveSession } | { ok: false; status: 401 | 404 | 410; error: string };
+export type Access =
+  | { ok: true; session: LiveSession }
+  | { ok: false; code: 'unauthorized' | 'not_found' | 'session_ended'; error: string };
 
 export type Sessions = {
   create(input: NewSessionInput): Promise<{ session: LiveSession; token: string; warm: boolean }>;
@@ -35,7 +38,7 @@ export type Sessions = {
   /** Checks a session's token; only a live session with the right token gets through. */
   access(id: string, token: string | undefined): Access;
   activity(id: string): void;
-  end(id: string, reason: string): Promise<void>;
+  end(id: string, reason: EndCode): Promise<void>;
   /** Ends sessions past their idle or lifetime limit and warns those close to it. */
   sweep(now?: number): Promise<void>;
   /** After a restart: re-adopts the sandboxes of active sessions and reaps every other sandbox. */
@@ -69,7 +72,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
     lifetime: session.record.createdAt + timeouts.lifetimeMs,
   });
 
-  async function end(id: string, reason: string): Promise<void> {
+  async function end(id: string, reason: EndCode): Promise<void> {
     const pending = ending.get(id);
     if (pending) return pending;
     const session = live.get(id);
@@ -77,7 +80,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
       store.endSession(id, Date.now(), reason);
       live.delete(id);
       deps.onEnded?.(id);
-      events.publish(id, { type: 'sandbox', state: 'ended', reason });
+      events.publish(id, { type: 'sandbox', state: 'ended', reason: END_REASONS[reason], code: reason });
       if (session) await sandboxes.destroy(session.sandbox);
     })().finally(() => ending.delete(id));
     ending.set(id, work);
@@ -107,12 +110,12 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
     access(id, token) {
       const record = store.getSession(id);
-      if (!record) return { ok: false, status: 404, error: `no session ${id}` };
-      if (!tokenMatches(token, record.tokenHash)) return { ok: false, status: 401, error: 'missing or wrong session token' };
+      if (!record) return { ok: false, code: 'not_found', error: `no session ${id}` };
+      if (!tokenMatches(token, record.tokenHash)) return { ok: false, code: 'unauthorized', error: 'missing or wrong session token' };
       const session = live.get(id);
       if (!session) {
-        const why = record.endReason ? ` (${record.endReason})` : '';
-        return { ok: false, status: 410, error: `this session has ended${why}; start a new one` };
+        const why = record.endCode ? ` (${END_REASONS[record.endCode]})` : '';
+        return { ok: false, code: 'session_ended', error: `this session has ended${why}; start a new one` };
       }
       return { ok: true, session };
     },
@@ -134,7 +137,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
         for (const reason of ['lifetime', 'idle'] as const) {
           const left = limits[reason] - now;
           if (left <= 0) {
-            await end(session.record.id, reason === 'idle' ? 'idle timeout' : 'maximum lifetime reached');
+            await end(session.record.id, reason);
             break;
           }
           if (left <= timeouts.warnMs && !session.warned.has(reason)) {
@@ -163,7 +166,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
           onEngine.delete(sandbox.id);
           adopted++;
         } else {
-          store.endSession(record.id, Date.now(), 'its sandbox was lost while the server was down');
+          store.endSession(record.id, Date.now(), 'lost');
           ended++;
         }
       }

@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { DEFAULT_PING_INTERVAL_MS, keepAlive } from '../http/keepalive.ts';
+import type { ErrorCode } from '../protocol/errors.ts';
+import { errorFrame, isTerminalSize, parseControlMessage, type TerminalSize } from '../protocol/terminal.ts';
 import { runAsLearner, type Sandbox, type SandboxBackend, type TerminalAttachment } from '../sandboxes/backend.ts';
-import { errorFrame, isTerminalSize, parseControlMessage, type TerminalSize } from './protocol.ts';
 import { createResizer } from './resize.ts';
 
 export type TerminalOptions = {
@@ -34,14 +35,14 @@ export function openTerminal(backend: SandboxBackend, sandbox: Sandbox, ws: WebS
   let attachment: TerminalAttachment | undefined;
   let stream: Duplex | undefined;
   let closed = false;
-  const sendError = (error: string) => {
-    if (ws.readyState === ws.OPEN) ws.send(errorFrame(error));
+  const sendError = (error: string, code: ErrorCode) => {
+    if (ws.readyState === ws.OPEN) ws.send(errorFrame(error, code));
   };
   const resizer = createResizer(
     async (size) => {
       await attachment?.resize(size);
     },
-    () => sendError('the terminal could not be resized; try again.'),
+    () => sendError('the terminal could not be resized; try again.', 'internal'),
   );
   const stopPings = keepAlive(ws, options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS);
 
@@ -62,9 +63,9 @@ export function openTerminal(backend: SandboxBackend, sandbox: Sandbox, ws: WebS
     if (!isBinary) {
       const parsed = parseControlMessage(data.toString());
       if (parsed.ok) resizer.request(parsed.value);
-      else sendError(parsed.error);
+      else sendError(parsed.error, 'bad_request');
     } else if (options.readOnly) {
-      sendError('this terminal is read-only: input is not sent to the shell.');
+      sendError('this terminal is read-only: input is not sent to the shell.', 'read_only');
     } else {
       writeInput(toBuffer(data));
     }
@@ -100,7 +101,7 @@ export function openTerminal(backend: SandboxBackend, sandbox: Sandbox, ws: WebS
       attached.once('data', () => resizer.start());
     })
     .catch(() => {
-      sendError('the sandbox did not start a shell; reload to try again.');
+      sendError('the sandbox did not start a shell; reload to try again.', 'sandbox_unresponsive');
       endTerminal(ws, 1011, 'no shell');
     });
 

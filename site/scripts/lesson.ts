@@ -23,7 +23,7 @@ const tabs = createTabs(workspace.querySelector('[role="tablist"]') as HTMLEleme
   if (tab.id === 'tab-editor') void editor.show();
   else terminals.shown(tab);
 });
-const terminals = createTerminals(workspace, tabs, (reason) => controller.ended(reason));
+const terminals = createTerminals(workspace, tabs, (ended) => controller.ended(ended));
 const exercises = enableExercises(article, lesson, showProgress);
 
 enableDivider(document.getElementById('divider') as HTMLElement, document.getElementById('layout') as HTMLElement);

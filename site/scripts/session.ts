@@ -1,6 +1,9 @@
 // The learner's session: kept in localStorage so a learner who comes back gets the same sandbox while it
 // lives, claimed lazily (the page is readable before any sandbox exists), and told plainly when it ended.
 
+import type { ErrorBody, ErrorCode } from '../../sandbox-server/protocol/errors.ts';
+import type { CreatedSessionView, EndCode, SessionView } from '../../sandbox-server/protocol/sessions.ts';
+
 const STORAGE_KEY = 'dockhand.session';
 
 /** `idleSeconds`: how long the server keeps a sandbox nobody uses (as it said when the session began). */
@@ -15,15 +18,17 @@ export type SessionState =
   | { kind: 'ended'; message: string }
   | { kind: 'failed'; message: string };
 
-type SessionView = { id: string; token?: string; state: 'active' | 'ended'; endReason?: string; createdAt: string; idleExpiresAt?: string };
 /** What POST /api/sessions answers that a page needs to keep. */
-export type CreatedView = Pick<SessionView, 'id' | 'token' | 'createdAt' | 'idleExpiresAt'>;
+export type CreatedView = Pick<CreatedSessionView, 'id' | 'token' | 'createdAt' | 'idleExpiresAt'>;
 
+/** A refusal: the server's sentence to show, its code to decide on; code 'unreachable' when no server answered. */
 export class ApiError extends Error {
   status: number;
-  constructor(status: number, message: string) {
+  code: ErrorCode | 'unreachable';
+  constructor(status: number, message: string, code: ErrorCode | 'unreachable') {
     super(message);
     this.status = status;
+    this.code = code;
   }
 }
 
@@ -41,7 +46,7 @@ export function storedSession(): Session | undefined {
 
 /** Keeps a session the server just created (POST /api/sessions), so every page of this browser finds it. */
 export function rememberCreated(view: CreatedView): Session {
-  const session = { id: view.id, token: view.token as string, idleSeconds: idleSecondsOf(view) };
+  const session = { id: view.id, token: view.token, idleSeconds: idleSecondsOf(view) };
   remember(session);
   return session;
 }
@@ -60,7 +65,7 @@ export async function api<T>(session: Session | undefined, method: string, path:
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    throw new ApiError(0, 'The Dockhand server cannot be reached; check your connection and try again.');
+    throw new ApiError(0, 'The Dockhand server cannot be reached; check your connection and try again.', 'unreachable');
   }
   const text = await response.text();
   let json: unknown;
@@ -70,15 +75,19 @@ export async function api<T>(session: Session | undefined, method: string, path:
     json = {};
   }
   if (!response.ok) {
-    const error = (json as { error?: unknown }).error;
-    throw new ApiError(response.status, typeof error === 'string' ? capitalise(error) : `The server answered ${response.status}.`);
+    const { error, code } = json as Partial<ErrorBody>;
+    throw new ApiError(
+      response.status,
+      typeof error === 'string' ? capitalise(error) : `The server answered ${response.status}.`,
+      code ?? 'internal',
+    );
   }
   return json as T;
 }
 
 /** The server's idle timeout: a new session's idle deadline is that far from its start. */
 function idleSecondsOf(view: CreatedView): number {
-  const seconds = Math.round((Date.parse(view.idleExpiresAt ?? '') - Date.parse(view.createdAt)) / 1000);
+  const seconds = Math.round((Date.parse(view.idleExpiresAt) - Date.parse(view.createdAt)) / 1000);
   return seconds > 0 ? seconds : DEFAULT_IDLE_SECONDS;
 }
 
@@ -86,12 +95,27 @@ function duration(seconds: number): string {
   return seconds < 120 ? `${seconds} seconds` : `${Math.round(seconds / 60)} minutes`;
 }
 
-export function endedMessage(reason: string | undefined, idleSeconds: number): string {
-  if (reason === 'idle timeout') return `Your sandbox was removed after ${duration(idleSeconds)} without activity.`;
-  if (reason === 'maximum lifetime reached') return 'Your sandbox reached its maximum lifetime and was removed.';
-  if (reason === 'ended by the learner') return 'You ended this sandbox.';
-  if (reason === 'the workshop has ended') return 'The workshop has ended, and your sandbox with it.';
-  return reason ? `Your sandbox was removed (${reason}).` : 'Your sandbox was removed.';
+/** Why a sandbox went away, as the server said it (`code`, with its sentence for reasons this page does not know). */
+export type Ended = { code: EndCode | null; reason: string | null };
+
+export function endedMessage(ended: Ended, idleSeconds: number): string {
+  switch (ended.code) {
+    case 'idle':
+      return `Your sandbox was removed after ${duration(idleSeconds)} without activity.`;
+    case 'lifetime':
+      return 'Your sandbox reached its maximum lifetime and was removed.';
+    case 'learner':
+      return 'You ended this sandbox.';
+    case 'workshop':
+      return 'The workshop has ended, and your sandbox with it.';
+    default:
+      return ended.reason ? `Your sandbox was removed (${ended.reason}).` : 'Your sandbox was removed.';
+  }
+}
+
+/** How a session that ended says why. */
+export function endedOf(view: SessionView): Ended {
+  return view.state === 'ended' ? { code: view.endCode, reason: view.endReason } : { code: null, reason: null };
 }
 
 /** A session shared by everything on the page: one claim, one state, listeners told of each change. */
@@ -106,7 +130,7 @@ export function createSessionController(lesson: string | undefined) {
   async function claim(): Promise<void> {
     set({ kind: 'claiming' });
     try {
-      const session = rememberCreated(await api<SessionView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {}));
+      const session = rememberCreated(await api<CreatedSessionView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {}));
       set({ kind: 'active', session });
     } catch (error) {
       set({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
@@ -129,10 +153,10 @@ export function createSessionController(lesson: string | undefined) {
       try {
         const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`);
         if (view.state === 'active') return set({ kind: 'active', session: stored });
-        set({ kind: 'ended', message: endedMessage(view.endReason, stored.idleSeconds) });
+        set({ kind: 'ended', message: endedMessage(endedOf(view), stored.idleSeconds) });
       } catch (error) {
         // The server forgot it (a new state directory): that sandbox is gone as well.
-        if (error instanceof ApiError && (error.status === 404 || error.status === 401)) {
+        if (error instanceof ApiError && (error.code === 'not_found' || error.code === 'unauthorized')) {
           remember(undefined);
           return claim();
         }
@@ -140,11 +164,11 @@ export function createSessionController(lesson: string | undefined) {
       }
     },
     /** The sandbox went away while the page was open. */
-    ended(reason: string | undefined): void {
+    ended(ended: Ended): void {
       // The events socket and every terminal find out, each on its own: say it once.
       if (state.kind === 'ended') return;
       const stored = storedSession();
-      set({ kind: 'ended', message: endedMessage(reason, stored?.idleSeconds ?? DEFAULT_IDLE_SECONDS) });
+      set({ kind: 'ended', message: endedMessage(ended, stored?.idleSeconds ?? DEFAULT_IDLE_SECONDS) });
     },
     /** Starts over with a fresh sandbox (after the old one ended, or a failed claim). */
     async restart(): Promise<void> {

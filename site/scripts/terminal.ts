@@ -5,7 +5,10 @@ import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
-import { api, type Session } from './session.ts';
+import { TERMINAL_INPUT_FRAME } from '../../sandbox-server/protocol/limits.ts';
+import type { SessionView } from '../../sandbox-server/protocol/sessions.ts';
+import type { ErrorFrame } from '../../sandbox-server/protocol/terminal.ts';
+import { api, type Ended, endedOf, type Session } from './session.ts';
 import { openReconnectingSocket, wsUrl } from './socket.ts';
 
 export type TerminalState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
@@ -21,8 +24,6 @@ export type TerminalHandle = {
 };
 
 const RESIZE_DEBOUNCE_MS = 80;
-/** The socket refuses frames over 64 KiB: a large paste goes in pieces (a byte stream, so any cut is fine). */
-const MAX_FRAME_BYTES = 16 * 1024;
 const encoder = new TextEncoder();
 
 // A dark terminal in both page themes; every colour keeps at least 4.5:1 against the background.
@@ -54,7 +55,7 @@ export function openTerminal(
   host: HTMLElement,
   session: Session,
   number: number,
-  options: { screenReaderMode: boolean; onState(state: TerminalState, detail: string): void; onEnded(reason: string | undefined): void },
+  options: { screenReaderMode: boolean; onState(state: TerminalState, detail: string): void; onEnded(ended: Ended): void },
 ): TerminalHandle {
   const term = new Terminal({
     fontFamily: "ui-monospace, 'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, monospace",
@@ -96,7 +97,7 @@ export function openTerminal(
     onMessage(data) {
       if (typeof data !== 'string') return term.write(new Uint8Array(data));
       try {
-        const control = JSON.parse(data) as { type?: string; error?: string };
+        const control = JSON.parse(data) as Partial<ErrorFrame>;
         if (control.type === 'error' && control.error) options.onState('connected', `The server said: ${control.error}`);
       } catch {
         // Not JSON: nothing to show.
@@ -105,10 +106,10 @@ export function openTerminal(
     // The shell echoes what is typed, so input met by silence means the connection is gone.
     stallTimeoutMs: 10_000,
     async shouldRetry() {
-      const view = await api<{ state: string; endReason?: string }>(session, 'GET', `/api/sessions/${session.id}`);
+      const view = await api<SessionView>(session, 'GET', `/api/sessions/${session.id}`);
       if (view.state !== 'ended') return true;
       ended = true;
-      options.onEnded(view.endReason);
+      options.onEnded(endedOf(view));
       return false;
     },
   });
@@ -117,7 +118,9 @@ export function openTerminal(
     if (ended) return;
     if (!socket.isOpen) return void pending.push(data);
     const bytes = encoder.encode(data);
-    for (let start = 0; start < bytes.length; start += MAX_FRAME_BYTES) socket.send(bytes.subarray(start, start + MAX_FRAME_BYTES));
+    // The socket refuses frames over its limit: a large paste goes in pieces (a byte stream, so any cut is fine).
+    for (let start = 0; start < bytes.length; start += TERMINAL_INPUT_FRAME)
+      socket.send(bytes.subarray(start, start + TERMINAL_INPUT_FRAME));
   };
   term.onData(send);
   term.onBinary((data) => {

@@ -1,14 +1,15 @@
 // The workspace's terminal tabs: terminal N is the session's tmux window N, opened as a tab on demand
 // (the + button, or a runnable block marked terminal=N) and reopened after a reload.
-import type { Session } from './session.ts';
+import { TERMINAL_WINDOWS } from '../../sandbox-server/protocol/limits.ts';
+import type { Ended, Session } from './session.ts';
 import type { Tabs } from './tabs.ts';
 import { openTerminal, type TerminalHandle, type TerminalState } from './terminal.ts';
 
-/** Terminal tabs 1–7: windows every version of the terminal socket accepts (it numbered them 0–7 at first). */
-export const MAX_TERMINALS = 7;
+/** Terminal tab N is the socket's window N. */
+export const MAX_TERMINALS = TERMINAL_WINDOWS;
 const SCREEN_READER_KEY = 'dockhand.screenReaderMode';
 
-export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (reason: string | undefined) => void) {
+export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (ended: Ended) => void) {
   const handles = new Map<number, TerminalHandle>();
   const tablist = workspace.querySelector('[role="tablist"]') as HTMLElement;
   const editorTab = workspace.querySelector('#tab-editor') as HTMLElement;

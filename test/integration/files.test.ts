@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleFilesRequest } from '../../sandbox-server/files/handler.ts';
+import { handleFilesRequest } from '../../sandbox-server/api/files.ts';
 import { MAX_FILE_BYTES } from '../../sandbox-server/files/workspace.ts';
 import { sendError } from '../../sandbox-server/http/respond.ts';
 import { WORKSPACE_DIR as WS } from '../../sandbox-server/sandboxes/learner.ts';

@@ -62,9 +62,9 @@ describe('the SQLite store (a real file)', () => {
     const store = open(freshFile());
     store.createSession(newSession);
     store.createSession({ ...newSession, id: 's2' });
-    store.endSession('s1', 10, 'idle timeout');
-    store.endSession('s1', 20, 'again');
-    expect(store.getSession('s1')).toMatchObject({ state: 'ended', endedAt: 10, endReason: 'idle timeout' });
+    store.endSession('s1', 10, 'idle');
+    store.endSession('s1', 20, 'lifetime');
+    expect(store.getSession('s1')).toMatchObject({ state: 'ended', endedAt: 10, endCode: 'idle' });
     expect(store.activeSessions().map((s) => s.id)).toEqual(['s2']);
   });
 

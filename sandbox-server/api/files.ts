@@ -4,12 +4,13 @@
 //   GET /api/sessions/:id/files/<path>         → 200 {"path", "content", "size"}
 //   PUT /api/sessions/:id/files/<path>  {"content": "..."} → 200 {"path", "size"} (creates folders)
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readJsonBody } from '../http/body.ts';
-import { HttpError } from '../http/errors.ts';
-import { sendError, sendJson } from '../http/respond.ts';
+import { checkRelativePath, pathFromUrl } from '../files/paths.ts';
+import { listWorkspace, MAX_FILE_BYTES, readWorkspaceFile, writeWorkspaceFile } from '../files/workspace.ts';
+import { sendHttpError, sendJson } from '../http/respond.ts';
+import { SAVE_FILE_RULE, SaveFileBody } from '../protocol/bodies.ts';
 import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
-import { checkRelativePath, pathFromUrl } from './paths.ts';
-import { listWorkspace, MAX_FILE_BYTES, readWorkspaceFile, writeWorkspaceFile } from './workspace.ts';
+import { readBody } from './body.ts';
+import { httpError, toHttpError } from './errors.ts';
 
 /** JSON escapes a control character in six bytes, so a 1 MiB file can take up to six times that. */
 const MAX_BODY_BYTES = 6 * MAX_FILE_BYTES + 4096;
@@ -25,28 +26,26 @@ export async function handleFilesRequest(req: IncomingMessage, res: ServerRespon
   try {
     await route(req, res, ctx);
   } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
-    sendError(res, error.status, error.message);
+    const refusal = toHttpError(error);
+    if (!refusal) throw error;
+    sendHttpError(res, refusal);
   }
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, ctx: FilesContext): Promise<void> {
   const target = pathFromUrl(ctx.rest);
-  if (!target.ok) return sendError(res, target.status, target.error);
+  if (!target.ok) throw httpError(target.code, target.error);
   if (req.method === 'GET' && target.path === '') {
     const dir = checkRelativePath(new URL(req.url ?? '', 'http://localhost').searchParams.get('dir') ?? '');
-    if (!dir.ok) return sendError(res, dir.status, dir.error);
+    if (!dir.ok) throw httpError(dir.code, dir.error);
     return sendJson(res, 200, await listWorkspace(ctx.backend, ctx.sandbox, dir.path));
   }
   if (req.method === 'GET') return sendJson(res, 200, await readWorkspaceFile(ctx.backend, ctx.sandbox, target.path));
   if (req.method === 'PUT') {
-    if (target.path === '') return sendError(res, 400, 'name the file to save: PUT /api/sessions/:id/files/<path>.');
-    const body = await readJsonBody(req, MAX_BODY_BYTES);
-    if (!body.ok) return sendError(res, body.status, body.error);
-    const content = (body.value as { content?: unknown } | null)?.content;
-    if (typeof content !== 'string') return sendError(res, 400, 'send a JSON object with the file text as a string: {"content": "..."}.');
+    if (target.path === '') throw httpError('bad_request', 'name the file to save: PUT /api/sessions/:id/files/<path>.');
+    const { content } = await readBody(req, SaveFileBody, { limitBytes: MAX_BODY_BYTES, rule: SAVE_FILE_RULE });
     return sendJson(res, 200, await writeWorkspaceFile(ctx.backend, ctx.sandbox, target.path, content));
   }
   res.setHeader('allow', 'GET, PUT');
-  return sendError(res, 405, `use GET to list or open files and PUT to save one (not ${req.method}).`);
+  throw httpError('method_not_allowed', `use GET to list or open files and PUT to save one (not ${req.method}).`);
 }
