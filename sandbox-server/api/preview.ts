@@ -13,7 +13,7 @@ import { bearerToken, requireSession } from './auth.ts';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-export function previewCookieName(sessionId: string): string {
+function previewCookieName(sessionId: string): string {
   return `dockhand_preview_${sessionId.replace(/[^\w-]/g, '')}`;
 }
 

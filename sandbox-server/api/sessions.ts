@@ -66,7 +66,7 @@ function ownedRecord(sessions: Sessions, id: string, req: IncomingMessage): Sess
   return record;
 }
 
-export function admitNewSession(body: z.output<typeof NewSessionBody>, deps: Omit<SessionsApiDeps, 'sessions'>): NewSessionInput {
+function admitNewSession(body: z.output<typeof NewSessionBody>, deps: Omit<SessionsApiDeps, 'sessions'>): NewSessionInput {
   const { lesson, workshop, name } = body;
   if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw httpError('unknown_lesson', `there is no lesson "${lesson}"`);
   if (workshop === null) return { lesson, workshop: null, name };

@@ -184,7 +184,7 @@ function workshopView(workshop: WorkshopRecord, req: IncomingMessage): WorkshopV
   };
 }
 
-export function parseWorkshop(fields: z.output<typeof WorkshopBody>, lessonExists: (slug: string) => boolean): WorkshopInput {
+function parseWorkshop(fields: z.output<typeof WorkshopBody>, lessonExists: (slug: string) => boolean): WorkshopInput {
   const unknown = fields.lessons?.find((slug) => !lessonExists(slug));
   if (unknown !== undefined) throw new HttpError(400, `there is no lesson "${unknown}"`, 'unknown_lesson');
   const startsAt = fields.startsAt ?? Date.now();

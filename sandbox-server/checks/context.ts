@@ -16,16 +16,6 @@ export type CheckResult = { passed: boolean; message: string };
 export const pass = (message = 'done'): CheckResult => ({ passed: true, message });
 export const fail = (message: string): CheckResult => ({ passed: false, message });
 
-/** Docker's short form: `busybox` is `busybox:latest`, `localhost:5000/x` is `localhost:5000/x:latest`. */
-export function withTag(ref: string): string {
-  const lastSlash = ref.lastIndexOf('/');
-  return ref.lastIndexOf(':') > lastSlash || ref.includes('@') ? ref : `${ref}:latest`;
-}
-
-export function statusCode(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null ? (error as { statusCode?: number }).statusCode : undefined;
-}
-
 /** Runs a small shell script as the learner with arguments passed safely as $1, $2, … */
 export function runScript(ctx: CheckContext, script: string, ...args: string[]): Promise<CommandResult> {
   return ctx.run(['sh', '-c', script, 'check', ...args]);

@@ -1,7 +1,8 @@
 // image checks: a tag exists (or not) with the configuration, layers and identity the exercise asks for.
 import type Docker from 'dockerode';
 import type { ImageCheck } from '../course/types.ts';
-import { type CheckContext, type CheckResult, fail, pass, statusCode } from './context.ts';
+import { unlessMissing } from '../sandboxes/docker.ts';
+import { type CheckContext, type CheckResult, fail, pass } from './context.ts';
 
 type Info = Docker.ImageInspectInfo;
 
@@ -60,12 +61,7 @@ export async function checkImage(check: ImageCheck, ctx: CheckContext): Promise<
 }
 
 async function inspect(ctx: CheckContext, ref: string): Promise<Info | undefined> {
-  try {
-    return await ctx.engine.getImage(ref).inspect();
-  } catch (error) {
-    if (statusCode(error) === 404) return undefined;
-    throw error;
-  }
+  return unlessMissing(ctx.engine.getImage(ref).inspect());
 }
 
 /** The image this one was built on: the one with the most layers that all lie under this one's (none: FROM scratch). */

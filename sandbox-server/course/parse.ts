@@ -3,7 +3,8 @@
 // the site nor the server ever works from a half-read lesson.
 import path from 'node:path';
 import { isMap, isScalar, type YAMLMap } from 'yaml';
-import { splitTag } from '../sandboxes/kit/images.ts';
+import { SLUG_PATTERN as SLUG, SLUG_WHAT } from '../protocol/limits.ts';
+import { normaliseImageRef } from '../sandboxes/image-ref.ts';
 import { readCheck } from './checks.ts';
 import { lessonMarkdown, readFenceInfo } from './fences.ts';
 import type { CodeBlock, Exercise, Lesson, Problem } from './types.ts';
@@ -40,16 +41,8 @@ export type ParsedLesson = {
   identity: { slug?: Located<string>; order?: Located<number> };
 };
 
-const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const SLUG_WHAT = 'lowercase letters, digits and dashes';
 const FILE_NAME = /^(\d+)-(.+)\.md$/;
 const markdown = lessonMarkdown();
-
-/** `busybox` → `busybox:latest`, `python:3` stays. */
-export function normaliseImage(reference: string): string {
-  const { repo, tag } = splitTag(reference);
-  return `${repo}:${tag}`;
-}
 
 function isSafeRelativePath(file: string): boolean {
   return !path.posix.isAbsolute(file) && !file.split('/').includes('..') && !file.includes('\\');
@@ -57,7 +50,7 @@ function isSafeRelativePath(file: string): boolean {
 
 function frontMatterSpecs(context: LessonContext, slug: string | undefined) {
   const image = refine(text(), (reference) =>
-    context.kitImages.includes(normaliseImage(reference))
+    context.kitImages.includes(normaliseImageRef(reference))
       ? undefined
       : `names "${reference}", which is not in the image kit (kit: ${context.kitImages.join(', ')})`,
   );
@@ -194,7 +187,7 @@ export function parseLesson(file: string, text: string, context: LessonContext):
     order,
     summary,
     minutes,
-    images: values.images.map(normaliseImage),
+    images: values.images.map(normaliseImageRef),
     starter: values.starter ?? [],
     file,
     body: split.body,

@@ -10,7 +10,7 @@ import { checkRelativePath } from './paths.ts';
 
 /** The editor is for source files; anything bigger is almost certainly not one. */
 export const MAX_FILE_BYTES = 1024 * 1024;
-export const MAX_LIST_ENTRIES = 5000;
+const MAX_LIST_ENTRIES = 5000;
 const EXEC_TIMEOUT_MS = 15_000;
 
 // Exit codes the scripts below use to say why they refused.

@@ -10,12 +10,12 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const SIZE_RULE = `resize needs whole numbers: cols from 1 to ${MAX_COLS} and rows from 1 to ${MAX_ROWS}.`;
 
-export const TerminalSizeSchema = z.object({
+const TerminalSizeSchema = z.object({
   cols: z.int({ error: SIZE_RULE }).min(1, SIZE_RULE).max(MAX_COLS, SIZE_RULE),
   rows: z.int({ error: SIZE_RULE }).min(1, SIZE_RULE).max(MAX_ROWS, SIZE_RULE),
 });
 
-export const ControlMessageSchema = z.object({
+const ControlMessageSchema = z.object({
   type: z.literal('resize', {
     error: (issue) => `unknown control message type ${JSON.stringify(issue.input)?.slice(0, 40)}; the only one is "resize".`,
   }),

@@ -1,4 +1,6 @@
 // The host's Docker Engine, and the small helpers the sandbox module needs on top of dockerode.
+import { once } from 'node:events';
+import { Readable, Writable } from 'node:stream';
 import Docker from 'dockerode';
 
 export type Engine = Docker;
@@ -44,17 +46,39 @@ export function followStream(
   });
 }
 
-export async function imageId(engine: Engine, ref: string): Promise<string | undefined> {
+/** An inspect (or any call about one object) that answers undefined when the object does not exist. */
+export async function unlessMissing<T>(call: Promise<T>): Promise<T | undefined> {
   try {
-    return (await engine.getImage(ref).inspect()).Id;
+    return await call;
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
 }
 
+export async function imageId(engine: Engine, ref: string): Promise<string | undefined> {
+  return (await unlessMissing(engine.getImage(ref).inspect()))?.Id;
+}
+
 export function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { statusCode?: number }).statusCode === 404;
+}
+
+/** The last lines of a container's logs as text; without a TTY they come framed per stream, and the modem takes the frames apart. */
+export async function logText(engine: Engine, id: string, tty: boolean, tail: number): Promise<string> {
+  const raw = (await engine.getContainer(id).logs({ stdout: true, stderr: true, tail })) as unknown as Buffer;
+  if (tty) return raw.toString();
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  const source = Readable.from([raw]);
+  engine.modem.demuxStream(source, sink, sink);
+  await once(source, 'end');
+  return Buffer.concat(chunks).toString();
 }
 
 /** Removes a container if it exists; "already gone" is success. */

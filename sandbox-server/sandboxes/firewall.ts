@@ -45,18 +45,6 @@ export function firewallFor(plan: SandboxNetwork): Firewall {
   };
 }
 
-/** Rules earlier versions inserted straight into INPUT and DOCKER-USER; removed wherever found. */
-function legacyRules(plan: SandboxNetwork): Rule[] {
-  const port = String(plan.mirrorPort);
-  const br = plan.bridge;
-  return [
-    { chain: 'DOCKER-USER', spec: ['-i', br, '-o', br, '-d', plan.mirrorIp, '-p', 'tcp', '--dport', port, '-j', 'ACCEPT'] },
-    { chain: 'DOCKER-USER', spec: ['-i', br, '-o', br, '-s', plan.mirrorIp, '-p', 'tcp', '--sport', port, '-j', 'ACCEPT'] },
-    { chain: 'INPUT', spec: ['-i', br, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'] },
-    { chain: 'INPUT', spec: ['-i', br, '-j', 'DROP'] },
-  ];
-}
-
 export async function applyFirewall(plan: SandboxNetwork): Promise<void> {
   const firewall = firewallFor(plan);
   const lines = [
@@ -76,12 +64,11 @@ export async function applyFirewall(plan: SandboxNetwork): Promise<void> {
   }
   lines.push('COMMIT', '');
   await iptablesRestore(lines.join('\n'));
-  await removeRules(legacyRules(plan));
 }
 
 export async function removeFirewall(plan: SandboxNetwork): Promise<void> {
   const firewall = firewallFor(plan);
-  await removeRules([...firewall.jumps, ...legacyRules(plan)]);
+  await removeRules(firewall.jumps);
   for (const chain of [firewall.inputChain, firewall.forwardChain]) {
     if (!(await chainExists(chain))) continue;
     await iptables(['-F', chain]);

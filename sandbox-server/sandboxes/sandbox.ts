@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createDisk, describeDisk, diskSeed, removeDisk, type SandboxDisk } from './disk.ts';
-import { connectSocket, type Engine, removeContainer } from './docker.ts';
+import { connectSocket, type Engine, logText, removeContainer } from './docker.ts';
 import { SANDBOX_IMAGE } from './kit/images.ts';
 import { LABEL, labelsFor, resourceName } from './labels.ts';
 import { LEARNER_HOME, LEARNER_UID } from './learner.ts';
@@ -24,7 +24,7 @@ export type SandboxLimits = {
   diskBytes: number;
 };
 
-export const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 ** 3, pids: 1024, cpus: 1, diskBytes: 4 * 1024 ** 3 };
+const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 ** 3, pids: 1024, cpus: 1, diskBytes: 4 * 1024 ** 3 };
 
 export type SandboxOptions = {
   instance: string;
@@ -124,8 +124,8 @@ export async function waitForEngine(host: Engine, sandbox: SandboxContainer, tim
     } catch {
       const state = (await host.getContainer(sandbox.containerName).inspect()).State;
       if (!state.Running) {
-        const logs = await host.getContainer(sandbox.containerName).logs({ stdout: true, stderr: true, tail: 20 });
-        throw new Error(`sandbox ${sandbox.id} stopped (exit ${state.ExitCode}) before its engine answered:\n${logs.toString()}`);
+        const logs = await logText(host, sandbox.containerName, false, 20);
+        throw new Error(`sandbox ${sandbox.id} stopped (exit ${state.ExitCode}) before its engine answered:\n${logs}`);
       }
     }
     if (Date.now() > deadline) throw new Error(`the engine in sandbox ${sandbox.id} did not answer within ${timeoutMs / 1000} s`);

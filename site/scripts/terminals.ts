@@ -6,7 +6,7 @@ import type { Tabs } from './tabs.ts';
 import { openTerminal, type TerminalHandle, type TerminalState } from './terminal.ts';
 
 /** Terminal tab N is the socket's window N. */
-export const MAX_TERMINALS = TERMINAL_WINDOWS;
+const MAX_TERMINALS = TERMINAL_WINDOWS;
 const SCREEN_READER_KEY = 'dockhand.screenReaderMode';
 
 export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (ended: Ended) => void) {

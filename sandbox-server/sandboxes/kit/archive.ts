@@ -8,7 +8,7 @@ import { type Engine, followStream, imageId, saveImages } from '../docker.ts';
 import { BASE_IMAGE, KIT_IMAGES } from './images.ts';
 import type { Progress } from './progress.ts';
 
-export function kitRefs(): string[] {
+function kitRefs(): string[] {
   return [BASE_IMAGE, ...KIT_IMAGES.flatMap((image) => image.tags)];
 }
 

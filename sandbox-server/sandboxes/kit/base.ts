@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Engine, followStream, imageId } from '../docker.ts';
-import { BASE_IMAGE, splitTag } from './images.ts';
+import { repoTag } from '../image-ref.ts';
+import { BASE_IMAGE } from './images.ts';
 import type { Progress } from './progress.ts';
 
 const SUITE = 'bookworm';
@@ -17,7 +18,7 @@ export async function ensureBaseImage(engine: Engine, progress: Progress): Promi
   const existing = await imageId(engine, BASE_IMAGE);
   if (existing) return { id: existing, source: 'cached' };
   if (await tryPull(engine, `debian:${SUITE}`, progress)) {
-    await engine.getImage(`debian:${SUITE}`).tag(splitTag(BASE_IMAGE));
+    await engine.getImage(`debian:${SUITE}`).tag(repoTag(BASE_IMAGE));
     return { id: (await imageId(engine, BASE_IMAGE)) as string, source: 'pulled' };
   }
   await debootstrapImport(engine, progress);
@@ -55,7 +56,7 @@ async function debootstrapImport(engine: Engine, progress: Progress): Promise<vo
     await rm(path.join(dir, 'var/lib/apt/lists'), { recursive: true, force: true });
     progress(`importing the rootfs as ${BASE_IMAGE}`);
     const tar = spawn('tar', ['-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const { repo, tag } = splitTag(BASE_IMAGE);
+    const { repo, tag } = repoTag(BASE_IMAGE);
     const stream = await engine.importImage(tar.stdout, { repo, tag });
     await followStream(engine, stream);
   } finally {

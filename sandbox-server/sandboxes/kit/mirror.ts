@@ -2,17 +2,18 @@
 // its Docker Hub mirror. It is filled from the host engine's lesson images through a short-lived
 // writable registry that only the host can reach (127.0.0.1), so no learner can push into it.
 import type { Config } from '../../config.ts';
-import { type Engine, followStream, imageId, isNotFound, removeContainer } from '../docker.ts';
+import { type Engine, followStream, imageId, isNotFound, removeContainer, unlessMissing } from '../docker.ts';
+import { repoTag } from '../image-ref.ts';
 import { labelsFor, resourceName } from '../labels.ts';
 import type { SandboxNetwork } from '../network.ts';
-import { lessonTags, REGISTRY_IMAGE, splitTag } from './images.ts';
+import { lessonTags, REGISTRY_IMAGE } from './images.ts';
 import type { Progress } from './progress.ts';
 
 export type Mirror = { address: string; url: string };
 
 const MANIFEST_TYPES = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
 
-export function mirrorNames(config: Config) {
+function mirrorNames(config: Config) {
   return {
     container: resourceName(config.instance, 'mirror'),
     fill: resourceName(config.instance, 'mirror-fill'),
@@ -65,12 +66,8 @@ async function startMirror(engine: Engine, config: Config, plan: SandboxNetwork)
 
 async function ensureVolumeLabelled(engine: Engine, config: Config, name: string): Promise<void> {
   // A volume created implicitly by a bind would carry no labels, so it is created first.
-  try {
-    await engine.getVolume(name).inspect();
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+  if (!(await unlessMissing(engine.getVolume(name).inspect())))
     await engine.createVolume({ Name: name, Labels: labelsFor(config.instance, 'mirror') });
-  }
 }
 
 /** Lesson tags whose image in the mirror differs from the local one (config digest = image id). */
@@ -79,7 +76,7 @@ async function staleTags(engine: Engine, url: string): Promise<string[]> {
   for (const ref of lessonTags()) {
     const local = await imageId(engine, ref);
     if (!local) throw new Error(`lesson image ${ref} is missing; build the kit with \`npm run images:build\`.`);
-    const { repo, tag } = splitTag(ref);
+    const { repo, tag } = repoTag(ref);
     const response = await fetch(`${url}/v2/library/${repo}/manifests/${tag}`, { headers: { accept: MANIFEST_TYPES } });
     const manifest = response.ok ? ((await response.json()) as { config?: { digest?: string } }) : undefined;
     if (manifest?.config?.digest !== local) stale.push(ref);
@@ -107,7 +104,7 @@ async function fillMirror(engine: Engine, config: Config, refs: string[], progre
     const registry = `127.0.0.1:${port}`;
     await waitForRegistry(`http://${registry}`);
     for (const ref of refs) {
-      const { repo, tag } = splitTag(ref);
+      const { repo, tag } = repoTag(ref);
       const target = `${registry}/library/${repo}`;
       await engine.getImage(ref).tag({ repo: target, tag });
       // The engine insists on an auth header even for a registry without auth.
