@@ -47,7 +47,7 @@ describe('the HTTP server', () => {
   it('answers unknown API paths with a JSON 404', async () => {
     const response = await fetch(`${base}/api/nope`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: 'no API endpoint GET /api/nope' });
+    expect(await response.json()).toEqual({ error: 'no API endpoint GET /api/nope', code: 'not_found' });
   });
 
   it('refuses other methods on /api/health', async () => {

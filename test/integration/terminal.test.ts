@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { TERMINAL_MAX_PAYLOAD } from '../../sandbox-server/protocol/limits.ts';
-import { parseControlMessage, parseTerminalWindow } from '../../sandbox-server/protocol/terminal.ts';
+import { parseTerminalWindow } from '../../sandbox-server/protocol/terminal.ts';
 import { detachAllTerminals, OUTPUT_HIGH_WATER, openTerminal } from '../../sandbox-server/terminal/terminal.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from '../support/terminal-client.ts';
@@ -330,21 +330,9 @@ describe('a terminal', () => {
       `first prompt after openTerminal: new shell ${firstPrompt[0]?.toFixed(0)} ms, reattach p50 ${ms(firstPrompt.slice(1), 50)} ms`,
     );
     expect(echo).toHaveLength(100);
-  });
-});
-
-describe('the terminal protocol', () => {
-  it('accepts window numbers 1 to 8, absent meaning 1', () => {
-    expect(parseTerminalWindow(null)).toEqual({ ok: true, value: 1 });
-    expect(parseTerminalWindow('8')).toEqual({ ok: true, value: 8 });
-    for (const raw of ['0', '9', '-1', '1.5', 'x', '01x', '99999']) expect(parseTerminalWindow(raw).ok).toBe(false);
-  });
-
-  it('reads a resize and nothing else', () => {
-    expect(parseControlMessage('{"type":"resize","cols":80,"rows":24}')).toEqual({
-      ok: true,
-      value: { type: 'resize', cols: 80, rows: 24 },
-    });
-    expect(parseControlMessage('{"type":"resize","cols":80,"rows":501}').ok).toBe(false);
+    // Bounds far above what this machine measures, and far below what a stalled pipe would show.
+    expect(percentile(echo, 50)).toBeLessThan(100);
+    expect(percentile(echo, 95)).toBeLessThan(500);
+    expect(percentile(firstPrompt.slice(1), 50)).toBeLessThan(2000);
   });
 });
