@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type ErrorMapper, httpErrorsOnly } from './errors.ts';
 import { sendError, sendHttpError } from './respond.ts';
 import type { Router } from './router.ts';
-import { serveStatic } from './static.ts';
+import { createStaticSite, type StaticSite } from './static.ts';
 import type { UpgradeRouter } from './upgrade.ts';
 
 export type AppDeps = {
@@ -16,8 +16,9 @@ export type AppDeps = {
 };
 
 export function createApp(deps: AppDeps): Server {
+  const site = createStaticSite(deps.siteDir);
   const server = createServer((req, res) => {
-    handle(deps, req, res).catch((error: unknown) => {
+    handle(deps, site, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       const refusal = (deps.mapError ?? httpErrorsOnly)(error);
       if (refusal) return sendHttpError(res, refusal);
@@ -29,7 +30,7 @@ export function createApp(deps: AppDeps): Server {
   return server;
 }
 
-async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: AppDeps, site: StaticSite, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const match = deps.router.match(method, url.pathname);
@@ -39,5 +40,5 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse):
     return sendError(res, 405, `use ${match.allowed.join(' or ')} for ${url.pathname}`);
   }
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return sendError(res, 404, `no API endpoint ${method} ${url.pathname}`);
-  return serveStatic(deps.siteDir, req, res, url.pathname);
+  site(req, res, url.pathname);
 }
