@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../sandbox-server/http/app.ts';
 import { createRouter } from '../../sandbox-server/http/router.ts';
+import { listenLocally } from '../support/listen.ts';
 
 let root: string;
 let server: Server;
@@ -21,10 +21,7 @@ beforeAll(async () => {
   await writeFile(path.join(site, 'lessons', 'hello', 'index.html'), '<h1>hello</h1>');
   await writeFile(path.join(site, '_astro', 'page.abc123.js'), SCRIPT);
   server = createApp({ siteDir: site, router: createRouter() });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listenLocally(server);
 });
 
 afterAll(async () => {
