@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { proxyPreview } from '../../sandbox-server/preview/proxy.ts';
 import { PREVIEW_CSP } from '../../sandbox-server/preview/target.ts';
@@ -140,15 +140,13 @@ async function inSandbox(script: string): Promise<void> {
   if (result.exitCode !== 0) throw new Error(`${script} failed: ${result.stderr}`);
 }
 
-async function waitForHttp(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function waitForHttp(url: string): Promise<void> {
+  return vi.waitFor(
+    async () => {
+      if (!(await fetch(url)).ok) throw new Error(`${url} does not answer yet`);
+    },
+    { timeout: 30_000, interval: 200 },
+  );
 }
 
 type Echo = { path: string; headers: Record<string, string> };

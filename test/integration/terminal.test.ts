@@ -61,29 +61,21 @@ async function run(client: TerminalClient, line: string, result: RegExp): Promis
   return (await client.waitFor(result))[1] as string;
 }
 
-/** `stty size` in the shell as "ROWSxCOLS", asked until it is `expected` (a resize lands a moment later) or 2 s passed. */
-async function shellSize(client: TerminalClient, expected: string): Promise<string> {
-  let size = '';
-  for (let attempt = 0; attempt < 20 && size !== expected; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    size = await run(client, 'echo "size=$(stty size | tr " " x)"', /size=(\d+x\d+)/);
-  }
-  return size;
+/** `stty size` in the shell as "ROWSxCOLS"; polled, since a resize lands a moment after it is sent. */
+function shellSize(client: TerminalClient): Promise<string> {
+  return run(client, 'echo "size=$(stty size | tr " " x)"', /size=(\d+x\d+)/);
 }
+
+const SETTLE = { timeout: 5_000, interval: 100 };
 
 async function sandboxShell(script: string): Promise<string> {
   const result = await sandbox.sh(script);
   return result.stdout.trim();
 }
 
-/** How many tmux clients run in the sandbox once that settles at `expected` (clients end a moment after being told). */
-async function tmuxClients(expected: number): Promise<number> {
-  let count = -1;
-  for (let attempt = 0; attempt < 50 && count !== expected; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    count = Number(await sandboxShell('ps -eo comm | grep -c "^tmux: client" || true'));
-  }
-  return count;
+/** How many tmux clients run in the sandbox; polled, since clients end a moment after being told. */
+async function tmuxClients(): Promise<number> {
+  return Number(await sandboxShell('ps -eo comm | grep -c "^tmux: client" || true'));
 }
 
 async function tmuxSessions(): Promise<string> {
@@ -160,9 +152,9 @@ describe('a terminal', () => {
     await terminal.waitFor(PROMPT);
     expect(await run(terminal, 'echo "size=$(stty size | tr " " x)"', /size=(\d+x\d+)/)).toBe('43x132');
     terminal.resize(100, 30);
-    expect(await shellSize(terminal, '30x100')).toBe('30x100');
+    await expect.poll(() => shellSize(terminal), SETTLE).toBe('30x100');
     for (let cols = 60; cols <= 120; cols += 3) terminal.resize(cols, 40);
-    expect(await shellSize(terminal, '40x120')).toBe('40x120');
+    await expect.poll(() => shellSize(terminal), SETTLE).toBe('40x120');
     expect(terminal.errors).toEqual([]);
   });
 
@@ -171,7 +163,7 @@ describe('a terminal', () => {
     terminal.send('echo "early=$((3*3))"\r');
     terminal.resize(81, 25);
     await terminal.waitFor(/early=9/);
-    expect(await shellSize(terminal, '25x81')).toBe('25x81');
+    await expect.poll(() => shellSize(terminal), SETTLE).toBe('25x81');
   });
 
   it('answers bad control messages with an error frame and keeps working', async () => {
@@ -221,7 +213,7 @@ describe('a terminal', () => {
     watcher.send('touch /tmp/watcher-typed\r');
     expect(await watcher.nextError()).toMatch(/read-only/);
     expect(watcher.errors).toHaveLength(1);
-    expect(await shellSize(learner, '20x90')).toBe('20x90');
+    await expect.poll(() => shellSize(learner), SETTLE).toBe('20x90');
     expect(await sandboxShell('ls /tmp/watcher-typed 2>/dev/null || echo absent')).toBe('absent');
     expect(connections.get('watcher')?.inputs).toBe(0);
   });
@@ -250,7 +242,7 @@ describe('a terminal', () => {
     // needs a wide, tall window, a colour change in every cell, and a steady source to outrun the
     // kernel's socket buffers. The reset after it ends an escape sequence `timeout` may have cut.
     terminal.resize(1000, 300);
-    expect(await shellSize(terminal, '300x1000')).toBe('300x1000');
+    await expect.poll(() => shellSize(terminal), SETTLE).toBe('300x1000');
     const serverSide = connections.get('slow')?.ws as WebSocket;
     terminal.socket.pause();
     const colours = '"$(printf "\\033[3%dmX" $(seq 1 7) $(seq 1 7) $(seq 1 7))"';
@@ -297,7 +289,7 @@ describe('a terminal', () => {
     }
     // A socket closed right away, before its shell attached, must not leave a client either.
     (await open('window=1')).socket.terminate();
-    expect(await tmuxClients(0)).toBe(0);
+    await expect.poll(tmuxClients, SETTLE).toBe(0);
     expect(await tmuxSessions()).toBe(before);
   });
 
@@ -307,10 +299,10 @@ describe('a terminal', () => {
       DOCKHAND_TERMINAL_ID: 'orphan',
     });
     orphan.stream.destroy();
-    expect(await tmuxClients(1)).toBe(1);
+    await expect.poll(tmuxClients, SETTLE).toBe(1);
     const before = await tmuxSessions();
     await detachAllTerminals(sandbox.backend, sandbox.sandbox);
-    expect(await tmuxClients(0)).toBe(0);
+    await expect.poll(tmuxClients, SETTLE).toBe(0);
     expect(await tmuxSessions()).toBe(before);
   });
 
