@@ -3,7 +3,7 @@
 import type { Checker } from '../checks/checker.ts';
 import type { Course } from '../course/load.ts';
 import { publicLesson } from '../course/public.ts';
-import { renderMarkdown } from '../course/render.ts';
+import { renderMarkdown, renderSolveScript } from '../course/render.ts';
 import type { Exercise, Lesson } from '../course/types.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
@@ -88,7 +88,12 @@ export function addCourseRoutes(router: Router, deps: CourseApiDeps): void {
     const session = requireSession(sessions, params.id as string, bearerToken(req));
     const { lesson, exercise } = findExercise(course, params.lesson as string, params.exercise as string);
     store.recordSolutionRevealed(session.record.id, lesson.slug, exercise.id, Date.now());
-    const view: SolutionView = { solution: exercise.solution, solutionHtml: renderMarkdown(exercise.solution), solve: exercise.solve };
+    const view: SolutionView = {
+      solution: exercise.solution,
+      solutionHtml: renderMarkdown(exercise.solution),
+      solve: exercise.solve,
+      solveHtml: renderSolveScript(exercise.solve),
+    };
     sendJson(res, 200, view);
   });
 }

@@ -113,6 +113,11 @@ export function renderLesson(lesson: Lesson): RenderedLesson {
   return { html, headings: env.headings };
 }
 
+/** An exercise's solve script as a runnable block in terminal 1, marked up like the lesson's own. */
+export function renderSolveScript(script: string): string {
+  return renderCode(script, readFenceInfo('sh exec'));
+}
+
 /** A Markdown snippet (a solution, a task) as HTML with the same rules, without heading ids or exercises. */
 export function renderMarkdown(source: string): string {
   return markdown.render(source, {

@@ -43,4 +43,5 @@ export type ProgressView = {
 };
 
 export type CheckView = { passed: boolean; message: string };
-export type SolutionView = { solution: string; solutionHtml: string; solve: string };
+/** A revealed solution: its Markdown, that rendered, the solve script, and that as a runnable block. */
+export type SolutionView = { solution: string; solutionHtml: string; solve: string; solveHtml: string };
