@@ -5,6 +5,7 @@ import type { DashboardMessage } from '../../../sandbox-server/protocol/events.t
 import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
 import { ApiError, api } from '../session.ts';
 import { openReconnectingSocket, wsUrl } from '../socket.ts';
+import type { TerminalElement } from '../terminal.ts';
 import { adminApi } from './admin.ts';
 import { clockTime, dateTime, remaining, sentence } from './format.ts';
 import { showJoinCode } from './join-code.ts';
@@ -100,7 +101,7 @@ function watch(participant: ParticipantProgress): void {
   byId('dashboard-body').classList.add('watching');
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const path = `/ws/workshops/${encodeURIComponent(code)}/participants/${encodeURIComponent(participant.sessionId)}/terminal`;
-  const handle = watchTerminal(byId('watch-host'), `${path}?token=${encodeURIComponent(token)}&window=1`, {
+  const handle = watchTerminal(byId<TerminalElement>('watch-host'), `${path}?token=${encodeURIComponent(token)}&window=1`, {
     label: `${participant.name}'s terminal`,
     onStatus(text, state) {
       status.textContent = text;
@@ -121,7 +122,6 @@ function stopWatching(returnFocus: boolean): void {
   const { handle, opener } = watched;
   watched = undefined;
   handle.dispose();
-  byId('watch-host').replaceChildren();
   byId('watch').hidden = true;
   byId('dashboard-body').classList.remove('watching');
   table.watching(undefined);
