@@ -49,7 +49,7 @@ function renderCode(code: string, info: ReturnType<typeof readFenceInfo>): strin
     buttons.push(`<button type="button" class="code-run" data-code-action="run" title="Run ${where}">Run</button>`);
   }
   const codeClass = lang ? ` class="hljs language-${lang}"` : ' class="hljs"';
-  return `<div class="code-block" ${attributes.join(' ')}><pre><code${codeClass}>${highlightCode(text, lang, escapeHtml)}</code></pre><div class="code-actions">${buttons.join('')}</div></div>\n`;
+  return `<dockhand-code class="code-block" ${attributes.join(' ')}><pre><code${codeClass}>${highlightCode(text, lang, escapeHtml)}</code></pre><div class="code-actions">${buttons.join('')}</div></dockhand-code>\n`;
 }
 
 function renderExercise(exercise: Exercise, env: RenderEnv): string {

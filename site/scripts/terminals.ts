@@ -3,7 +3,7 @@
 import { TERMINAL_WINDOWS } from '../../sandbox-server/protocol/limits.ts';
 import type { SessionView } from '../../sandbox-server/protocol/sessions.ts';
 import { api, type Ended, endedOf, type Session } from './session.ts';
-import type { Tabs } from './tabs.ts';
+import type { TabsElement } from './tabs.ts';
 // Defines <dockhand-terminal>, the element each tab's panel holds.
 import './terminal.ts';
 import type { TerminalElement, TerminalState } from './terminal.ts';
@@ -12,9 +12,8 @@ import type { TerminalElement, TerminalState } from './terminal.ts';
 const MAX_TERMINALS = TERMINAL_WINDOWS;
 const SCREEN_READER_KEY = 'dockhand.screenReaderMode';
 
-export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (ended: Ended) => void) {
+export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnded: (ended: Ended) => void) {
   const handles = new Map<number, TerminalElement>();
-  const tablist = workspace.querySelector('[role="tablist"]') as HTMLElement;
   const editorTab = workspace.querySelector('#tab-editor') as HTMLElement;
   const firstPanel = workspace.querySelector('#panel-terminal-1') as HTMLElement;
   const newButton = workspace.querySelector('#new-terminal') as HTMLButtonElement;
@@ -30,7 +29,7 @@ export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (en
   const countKey = () => `dockhand.terminals.${session?.id}`;
   const tabOf = (number: number) => document.getElementById(`tab-terminal-${number}`);
   const panelOf = (number: number) => document.getElementById(`panel-terminal-${number}`) as HTMLElement;
-  const count = () => tablist.querySelectorAll('[data-terminal]').length;
+  const count = () => tabs.querySelectorAll('[data-terminal]').length;
 
   const setState = (number: number, state: TerminalState, detail: string) => {
     tabOf(number)?.querySelector('.connection')?.setAttribute('data-state', state);
