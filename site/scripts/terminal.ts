@@ -8,13 +8,14 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { TERMINAL_INPUT_FRAME } from '../../sandbox-server/protocol/limits.ts';
-import type { ErrorFrame } from '../../sandbox-server/protocol/terminal.ts';
+import type { ControlMessage, ErrorFrame } from '../../sandbox-server/protocol/terminal.ts';
 import { openReconnectingSocket, wsUrl } from './socket.ts';
 
 export type TerminalState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
 
 const RESIZE_DEBOUNCE_MS = 80;
 const encoder = new TextEncoder();
+const resizeFrame = (cols: number, rows: number) => JSON.stringify({ type: 'resize', cols, rows } satisfies ControlMessage);
 
 // A dark terminal in both page themes; every colour keeps at least 4.5:1 against the background.
 const THEME = {
@@ -105,7 +106,7 @@ export class TerminalElement extends HTMLElement {
       onOpen(ws) {
         // tmux redraws the whole screen for a new client: start from a clean one.
         term.reset();
-        ws.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
+        ws.send(resizeFrame(term.cols, term.rows));
         for (const data of pending.splice(0)) send(data);
       },
       onMessage(data) {
@@ -142,7 +143,7 @@ export class TerminalElement extends HTMLElement {
         socket.send(Uint8Array.from(data, (char) => char.charCodeAt(0) & 0xff));
       });
     }
-    term.onResize(({ cols, rows }) => socket.send(JSON.stringify({ type: 'resize', cols, rows })));
+    term.onResize(({ cols, rows }) => socket.send(resizeFrame(cols, rows)));
     this.#connected = { term, fitting, send, stop: () => socket.stop() };
   }
 
