@@ -1,6 +1,8 @@
 // Dockhand's settings, read once from the environment. Everything has a default, so `npm start` needs
 // no configuration; a bad value stops the start with a sentence that names the variable.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
 
 export type Config = {
   /** Address the HTTP server binds; a workshop sets 0.0.0.0. */
@@ -14,13 +16,18 @@ export type Config = {
   runDir: string;
   /** Tells this Dockhand's containers, networks and volumes apart from another's on the same engine. */
   instance: string;
-  /** The sandboxes' own bridge network. */
-  subnet: string;
+  /** The sandboxes' own bridge network: an IPv4 /16 to /24, whose upper half holds the sandboxes. */
+  subnet: Subnet;
+  /** The Linux bridge's name (at most 15 characters), unique per instance. */
   bridgeName: string;
   /** Sandboxes kept started and ready for new learners. */
   poolSize: number;
   /** Upper bound of the pool while it grows for a workshop (hot start): what the host can hold. */
   poolMax: number;
+  /** Wait after a failed sandbox start, doubling from the first to the last value while starts keep failing. */
+  poolRetry: { initialMs: number; maxMs: number };
+  /** DOCKHAND_FIX_HOST: let the preflight fix what is standard and safe to fix (e.g. /dev/net/tun's mode). */
+  fixHost: boolean;
   /** DOCKHAND_ADMIN_TOKEN; when absent one is generated and kept in the state directory. */
   adminToken: string | undefined;
   limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
@@ -37,6 +44,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[a-z0-9][a-z0-9-]{0,23}$/.test(instance)) {
     throw new Error(`DOCKHAND_INSTANCE must be 1-24 lowercase letters, digits or dashes (got "${instance}").`);
   }
+  const subnet = env.DOCKHAND_SUBNET ?? '172.31.213.0/24';
+  const parsed = parseSubnet(subnet);
+  if (!parsed) {
+    throw new Error(`DOCKHAND_SUBNET must be an IPv4 network from /16 to /24 such as 172.31.213.0/24 or 10.77.0.0/16 (got "${subnet}").`);
+  }
+  const capacity = sandboxCapacity(parsed);
+  const poolMax = parseCount(env.DOCKHAND_POOL_MAX ?? String(Math.min(24, capacity)), 'DOCKHAND_POOL_MAX', 0, capacity);
   return {
     host: env.HOST ?? '127.0.0.1',
     port: parsePort(env.PORT ?? '8080', 'PORT'),
@@ -44,10 +58,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stateDir,
     runDir: path.resolve(env.DOCKHAND_RUN_DIR ?? defaultRunDir(instance)),
     instance,
-    subnet: parseSubnet(env.DOCKHAND_SUBNET ?? '172.31.213.0/24'),
-    bridgeName: env.DOCKHAND_BRIDGE ?? `dockhand-${instance}`.slice(0, 15),
-    poolSize: parseCount(env.DOCKHAND_POOL_SIZE ?? '2', 'DOCKHAND_POOL_SIZE', 0, 200),
-    poolMax: parseCount(env.DOCKHAND_POOL_MAX ?? '24', 'DOCKHAND_POOL_MAX', 0, 1000),
+    subnet: parsed,
+    bridgeName: parseBridge(env.DOCKHAND_BRIDGE ?? bridgeFor(instance)),
+    poolSize: parseCount(env.DOCKHAND_POOL_SIZE ?? String(Math.min(2, poolMax)), 'DOCKHAND_POOL_SIZE', 0, poolMax),
+    poolMax,
+    poolRetry: {
+      initialMs: parseDuration(env.DOCKHAND_POOL_RETRY_FIRST ?? '1s', 'DOCKHAND_POOL_RETRY_FIRST'),
+      maxMs: parseDuration(env.DOCKHAND_POOL_RETRY_MAX ?? '60s', 'DOCKHAND_POOL_RETRY_MAX'),
+    },
+    fixHost: parseSwitch(env.DOCKHAND_FIX_HOST ?? 'on', 'DOCKHAND_FIX_HOST'),
     adminToken: env.DOCKHAND_ADMIN_TOKEN || undefined,
     limits: {
       memoryBytes: parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY'),
@@ -110,10 +129,23 @@ function parsePort(text: string, name: string): number {
   return port;
 }
 
-function parseSubnet(text: string): string {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.0\/24$/.exec(text);
-  if (!match || match.slice(1).some((octet) => Number(octet) > 255)) {
-    throw new Error(`DOCKHAND_SUBNET must be an IPv4 /24 such as 172.31.213.0/24 (got "${text}").`);
+/** Linux cuts bridge names at 15 characters: a long instance name gets a short name with a hash of it. */
+export function bridgeFor(instance: string): string {
+  const readable = `dockhand-${instance}`;
+  if (readable.length <= 15) return readable;
+  return `dh-${instance.slice(0, 5)}-${createHash('sha256').update(instance).digest('hex').slice(0, 6)}`;
+}
+
+function parseBridge(text: string): string {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/.test(text)) {
+    throw new Error(`DOCKHAND_BRIDGE must be 1-15 letters, digits, dots, dashes or underscores (got "${text}").`);
   }
   return text;
+}
+
+function parseSwitch(text: string, name: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (['1', 'on', 'true', 'yes'].includes(value)) return true;
+  if (['0', 'off', 'false', 'no'].includes(value)) return false;
+  throw new Error(`${name} must be on or off (got "${text}").`);
 }

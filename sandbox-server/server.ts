@@ -19,14 +19,18 @@ import { createChecker } from './checks/checker.ts';
 import type { Config } from './config.ts';
 import { loadCourse } from './course/load.ts';
 import type { Lesson } from './course/types.ts';
+import { type CheckRow, formatReport } from './host/report.ts';
+import { createHostStatus } from './host/status.ts';
 import { createApp } from './http/app.ts';
 import { createRouter } from './http/router.ts';
 import { createUpgradeRouter } from './http/upgrade.ts';
+import { assertRunnable, runPreflight } from './preflight.ts';
 import { normalizeJoinCode } from './protocol/join-code.ts';
 import { TERMINAL_MAX_PAYLOAD } from './protocol/limits.ts';
-import { openDindHost } from './sandboxes/dind.ts';
+import { connectDind } from './sandboxes/dind.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
+import { failureKey, SandboxStartError, startProblem } from './sandboxes/start-failure.ts';
 import { createEventBus } from './sessions/events.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
@@ -34,6 +38,9 @@ import { openStore } from './store/store.ts';
 import { detachAllTerminals } from './terminal/terminal.ts';
 import { loadAdminToken } from './workshops/admin-token.ts';
 import { createWorkshops, type Workshops } from './workshops/workshops.ts';
+
+/** How often a healthy host is checked again. */
+const HOST_RECHECK_MS = 60_000;
 
 export type Dockhand = {
   url: string;
@@ -47,7 +54,14 @@ export type Dockhand = {
 };
 
 export async function startDockhand(config: Config, log: Progress): Promise<Dockhand> {
-  const host = await openDindHost(config, log);
+  const dind = connectDind(config);
+  const preflightOptions = { fix: config.fixHost };
+  const preflight = await runPreflight(dind.hostChecks, { ...preflightOptions, listen: { host: config.host, port: config.port } });
+  for (const line of formatReport(preflight)) log(`preflight: ${line}`);
+  assertRunnable(preflight);
+  const hostStatus = createHostStatus();
+  hostStatus.setPreflight(preflight);
+  const host = await dind.prepare(log);
 
   const lessonsDir = path.join(config.rootDir, 'lessons');
   const course = await loadCourse(lessonsDir);
@@ -57,10 +71,27 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   const sandboxes = host.backend;
   const events = createEventBus();
   const checker = createChecker({ store, events, sandboxes, onError: (error) => log(`live check failed: ${error.message}`) });
+  let lastFailure = '';
   const pool = createPool(0, {
     launch: () => sandboxes.start(),
     destroy: (sandbox) => sandboxes.destroy(sandbox),
-    onError: (error) => log(`pool: could not start a sandbox: ${error instanceof Error ? error.message : String(error)}`),
+    retry: config.poolRetry,
+    onFailure: ({ error, consecutive, retryInMs }) => {
+      const problem = startProblem(error);
+      hostStatus.startFailed(problem);
+      log(`pool: sandbox start failed (${consecutive} in a row; next try in ${Math.round(retryInMs / 1000)} s): ${problem.message}`);
+      // The sandbox's own trace once, and again only when it says something new.
+      const key = failureKey(error);
+      if (error instanceof SandboxStartError && key !== lastFailure)
+        log(`pool: the failed sandbox printed:\n${error.detail.replace(/^/gm, '    ')}`);
+      lastFailure = key;
+    },
+    onRecovered: () => {
+      hostStatus.startSucceeded();
+      lastFailure = '';
+      log('pool: sandboxes start again');
+    },
+    onError: (error) => log(`pool: could not remove a sandbox: ${error instanceof Error ? error.message : String(error)}`),
   });
   const sessions = createSessions({
     store,
@@ -95,7 +126,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   const upgrades = createUpgradeRouter(toHttpError);
   const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
   addHealthRoute(router, async () => ({
-    ok: true,
+    problems: hostStatus.problems(),
     ...(await host.describe()),
     course: { lessons: course.lessons.length, problems: course.problems.length },
     pool: pool.stats(),
@@ -103,6 +134,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   }));
   addSessionRoutes(router, {
     sessions,
+    hostProblems: () => hostStatus.problems(),
     lessonExists,
     workshopLessons: (code) => workshops.get(code)?.lessons ?? [],
     admitToWorkshop: (code, name) => {
@@ -140,8 +172,28 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
+  // The host can change while Dockhand runs (a device node reset, a sysctl): re-checked now and then,
+  // and at every sweep while a problem stands, so a fix is noticed soon; never two checks at once.
+  let lastPreflight = summary(preflight);
+  let lastRecheck = Date.now();
+  let rechecking = false;
+  const recheckHost = async () => {
+    if (rechecking || (hostStatus.problems().length === 0 && Date.now() - lastRecheck < HOST_RECHECK_MS)) return;
+    rechecking = true;
+    try {
+      const rows = await runPreflight(dind.hostChecks, preflightOptions);
+      hostStatus.setPreflight(rows);
+      const now = summary(rows);
+      if (now !== lastPreflight) for (const line of formatReport(rows.filter((row) => row.status !== 'ok'))) log(`preflight: ${line}`);
+      lastPreflight = now;
+    } finally {
+      rechecking = false;
+      lastRecheck = Date.now();
+    }
+  };
   const sweeper = setInterval(() => {
     sessions.sweep().catch((error: Error) => log(`timeout sweep failed: ${error.message}`));
+    recheckHost().catch((error: Error) => log(`preflight failed: ${error.message}`));
     resizePool();
   }, config.sweepIntervalMs);
 
@@ -160,6 +212,10 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       store.close();
     },
   };
+}
+
+function summary(rows: readonly CheckRow[]): string {
+  return rows.map((row) => `${row.check}:${row.status}`).join(' ');
 }
 
 async function closeServer(server: Server, wss: WebSocketServer): Promise<void> {

@@ -45,6 +45,10 @@ docker_answers() { timeout 10 node scripts/docker-ping.ts >/dev/null 2>&1; }
 
 ensure_docker() {
   if docker_answers; then return; fi
+  # A chosen engine that does not answer is the user's to fix: starting a local one would hide it.
+  if [ -n "${DOCKER_HOST:-}" ]; then
+    die "no Docker Engine answers at DOCKER_HOST=$DOCKER_HOST: start that engine, or unset DOCKER_HOST to use this machine's (npm run doctor says more)."
+  fi
   if [ "$(id -u)" != 0 ]; then
     die "no Docker Engine answers at ${DOCKER_HOST:-/var/run/docker.sock}: install Docker Engine 20.10+ and start it (or add this user to the docker group), then run this again."
   fi
@@ -96,6 +100,9 @@ case "$cmd" in
   bench)
     ensure_docker; ensure_host_tools
     exec node scripts/bench.ts "$@" ;;
+  doctor)
+    # No engine is installed or started here: the doctor reports what it finds.
+    exec node scripts/doctor.ts "$@" ;;
   images)
     ensure_docker; ensure_host_tools
     exec node scripts/images.ts "$@" ;;
@@ -109,5 +116,5 @@ case "$cmd" in
     ensure_docker; ensure_host_tools
     exec node scripts/lessons-test.ts "$@" ;;
   *)
-    die "unknown command '$cmd' (use: start, test, bench, images build|export|import, site-build, lessons-check, lessons-test, test-unit)" ;;
+    die "unknown command '$cmd' (use: start, test, bench, doctor, images build|export|import, site-build, lessons-check, lessons-test, test-unit)" ;;
 esac

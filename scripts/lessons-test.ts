@@ -7,9 +7,11 @@ import path from 'node:path';
 import { type ExerciseReport, selfTestLesson } from '../sandbox-server/checks/selftest.ts';
 import { loadConfig } from '../sandbox-server/config.ts';
 import { LESSONS_DIR, loadCourse } from '../sandbox-server/course/load.ts';
+import { ensureHostReady } from '../sandbox-server/preflight.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
+import { dockerHostChecks } from '../sandbox-server/sandboxes/preflight.ts';
 import { removeEverything } from '../test/support/cleanup.ts';
 
 /** Lessons tested at once: sandboxes are independent, and two fit the machine's two cores. */
@@ -52,6 +54,7 @@ async function main(): Promise<number> {
   }
   const lessons = course.lessons.filter((lesson) => only.length === 0 || only.includes(lesson.slug));
   await removeEverything(engine, config);
+  await ensureHostReady(dockerHostChecks(engine, config.stateDir), { fix: config.fixHost }, (line) => console.log(`preflight: ${line}`));
   const host = await prepareSandboxHost(engine, config, () => {});
   const sandboxes = createDindBackend(engine, sandboxOptions(config, host));
   const started = performance.now();

@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { DockhandError } from '../errors.ts';
+import type { HostProblem } from '../host/report.ts';
 import { HttpError } from '../http/errors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
@@ -9,6 +10,7 @@ import { NewSessionBody } from '../protocol/bodies.ts';
 import type { ErrorCode } from '../protocol/errors.ts';
 import type { CreatedSessionView, EndedSessionView, LiveSessionView } from '../protocol/sessions.ts';
 import { END_REASONS } from '../protocol/sessions.ts';
+import { startProblem } from '../sandboxes/start-failure.ts';
 import type { LiveSession, NewSessionInput, Sessions } from '../sessions/sessions.ts';
 import { tokenMatches } from '../sessions/tokens.ts';
 import type { SessionRecord } from '../store/store.ts';
@@ -18,6 +20,8 @@ import { httpError } from './errors.ts';
 
 export type SessionsApiDeps = {
   sessions: Sessions;
+  /** Host problems that stop every sandbox from starting; while there are any, new sessions are refused at once. */
+  hostProblems?: () => HostProblem[];
   /** Unknown lessons and workshops are refused by these; absent means "none exist yet". */
   lessonExists?: (slug: string) => boolean;
   /** May this name join the workshop now? Absent means no workshops exist. */
@@ -34,10 +38,12 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   const { sessions } = deps;
   router.add('POST', '/api/sessions', async (req, res) => {
     const input = admitNewSession(await readBody(req, NewSessionBody, { limitBytes: MAX_BODY, emptyIsObject: true }), deps);
+    const problems = deps.hostProblems?.() ?? [];
+    if (problems.length > 0) throw hostProblemError(problems);
     const created = await sessions.create(input).catch((error: Error) => {
-      // Two people who pick the same name at the same moment: the database keeps names unique.
+      // Two people who pick the same name at the same moment: the store keeps names unique and says so.
       if (error instanceof DockhandError) throw error;
-      throw httpError('no_sandbox', `no sandbox could be started (${error.message}); try again in a moment.`);
+      throw hostProblemError([startProblem(error)]);
     });
     await deps.onCreated?.(created.session);
     const view: CreatedSessionView = { ...liveView(sessions, created.session, deps), token: created.token, warm: created.warm };
@@ -56,6 +62,14 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
     await sessions.end(record.id, 'learner');
     sendJson(res, 200, endedView(sessions.record(record.id) as SessionRecord));
   });
+}
+
+/** One sentence for learners and whoever runs the server: what stops sandboxes, and how the host is fixed. */
+export function hostProblemError(problems: HostProblem[]): HttpError {
+  const first = problems[0] as HostProblem;
+  const why = first.message.replace(/^sandboxes cannot start: /, '').replace(/\.$/, '');
+  const fix = first.fix ? ` Whoever runs this Dockhand can fix it: ${first.fix.replace(/\.$/, '')}.` : '';
+  return new HttpError(503, `No sandbox can start on this server right now: ${why}.${fix}`, 'host_problem');
 }
 
 /** The session's record if the request carries its token (ended sessions included). */

@@ -1,7 +1,7 @@
 // container checks: a container (by name and/or image) in the state the exercise asks for.
 import type Docker from 'dockerode';
 import type { ContainerCheck } from '../course/types.ts';
-import { logText, unlessMissing } from '../sandboxes/docker.ts';
+import { containerLogs, unlessMissing } from '../sandboxes/docker.ts';
 import { normaliseImageRef } from '../sandboxes/image-ref.ts';
 import { LEARNER_HOME as HOME, WORKSPACE_DIR } from '../sandboxes/learner.ts';
 import { type CheckContext, type CheckResult, fail, pass } from './context.ts';
@@ -127,5 +127,5 @@ function hostPath(source: string): string {
 }
 
 function logsOf(ctx: CheckContext, info: Info): Promise<string> {
-  return logText(ctx.engine, info.Id, info.Config.Tty, 2000);
+  return containerLogs(ctx.engine, info.Id, 2000, info.Config.Tty);
 }

@@ -11,6 +11,7 @@ import { prepareSandboxHost, type SandboxHost, sandboxOptions } from './host.ts'
 import type { KitImageState } from './kit/kit.ts';
 import type { Progress } from './kit/progress.ts';
 import { LABEL, labelFilter } from './labels.ts';
+import { dockerHostChecks, type HostChecks } from './preflight.ts';
 import { describeSandbox, destroySandbox, type SandboxOptions, sandboxAddress, startSandbox, waitForEngine } from './sandbox.ts';
 
 export function createDindBackend(host: Engine, options: SandboxOptions): SandboxBackend {
@@ -69,20 +70,28 @@ export type DindHost = {
   describe(): Promise<{ docker: EngineVersion; kit: { state: 'ready'; images: KitImageState[]; mirror: string } }>;
 };
 
-/** Connects to the host's engine, prepares the image kit, network and mirror, and gives the backend on top. */
-export async function openDindHost(config: Config, log: Progress): Promise<DindHost> {
+export type DindEngine = {
+  /** The preflight's checks of this host (see preflight.ts). */
+  hostChecks: HostChecks;
+  /** Prepares the image kit, network and mirror, and gives the backend on top. */
+  prepare(log: Progress): Promise<DindHost>;
+};
+
+/** The host's Docker Engine, as the server's sandbox backend starts from it. */
+export function connectDind(config: Config): DindEngine {
   const engine = connectHostEngine();
-  const docker = await engineVersion(engine).catch((error: Error) => {
-    throw new Error(`no Docker Engine answers (${error.message}); start one, or run \`npm start\` as root to have it installed.`);
-  });
-  log(`Docker Engine ${docker.version} (API ${docker.apiVersion})`);
-  const host: SandboxHost = await prepareSandboxHost(engine, config, log);
-  log(`image kit ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
   return {
-    backend: createDindBackend(engine, sandboxOptions(config, host)),
-    describe: async () => ({
-      docker: await engineVersion(engine),
-      kit: { state: 'ready', images: host.kit.images, mirror: host.mirror.address },
-    }),
+    hostChecks: dockerHostChecks(engine, config.stateDir),
+    async prepare(log) {
+      const host: SandboxHost = await prepareSandboxHost(engine, config, log);
+      log(`image kit ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
+      return {
+        backend: createDindBackend(engine, sandboxOptions(config, host)),
+        describe: async () => ({
+          docker: await engineVersion(engine),
+          kit: { state: 'ready', images: host.kit.images, mirror: host.mirror.address },
+        }),
+      };
+    },
   };
 }

@@ -1,6 +1,5 @@
 // The host's Docker Engine, and the small helpers the sandbox module needs on top of dockerode.
-import { once } from 'node:events';
-import { Readable, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 
 export type Engine = Docker;
@@ -64,23 +63,6 @@ export function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { statusCode?: number }).statusCode === 404;
 }
 
-/** The last lines of a container's logs as text; without a TTY they come framed per stream, and the modem takes the frames apart. */
-export async function logText(engine: Engine, id: string, tty: boolean, tail: number): Promise<string> {
-  const raw = (await engine.getContainer(id).logs({ stdout: true, stderr: true, tail })) as unknown as Buffer;
-  if (tty) return raw.toString();
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  const source = Readable.from([raw]);
-  engine.modem.demuxStream(source, sink, sink);
-  await once(source, 'end');
-  return Buffer.concat(chunks).toString();
-}
-
 /** Removes a container if it exists; "already gone" is success. */
 export async function removeContainer(engine: Engine, id: string): Promise<void> {
   try {
@@ -102,4 +84,21 @@ export async function removeVolume(engine: Engine, name: string): Promise<void> 
 export function saveImages(engine: Engine, refs: string[]): Promise<NodeJS.ReadableStream> {
   const withSave = engine as Engine & { getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream> };
   return withSave.getImages({ names: refs });
+}
+
+/**
+ * The last lines a container printed, as text. Without a TTY the engine frames each chunk with its
+ * stream, and the modem takes the frames apart.
+ */
+export async function containerLogs(engine: Engine, name: string, tail: number, tty = false): Promise<string> {
+  const frames = await engine.getContainer(name).logs({ stdout: true, stderr: true, tail, follow: false });
+  if (tty) return frames.toString('utf8').trim();
+  const source = new PassThrough();
+  const text = new PassThrough();
+  engine.modem.demuxStream(source, text, text);
+  source.on('end', () => text.end());
+  source.end(frames);
+  const chunks: Buffer[] = [];
+  for await (const chunk of text) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
 }

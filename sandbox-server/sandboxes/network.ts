@@ -4,11 +4,12 @@ import type { Config } from '../config.ts';
 import { type Engine, isNotFound } from './docker.ts';
 import { applyFirewall, removeFirewall } from './firewall.ts';
 import { labelsFor, resourceName } from './labels.ts';
+import { addressAt, type Subnet, sandboxRange } from './subnet.ts';
 
 export type SandboxNetwork = {
   name: string;
   bridge: string;
-  subnet: string;
+  subnet: Subnet;
   gateway: string;
   /** The mirror registry's fixed address on this network. */
   mirrorIp: string;
@@ -16,13 +17,13 @@ export type SandboxNetwork = {
 };
 
 export function networkPlan(config: Config): SandboxNetwork {
-  const prefix = config.subnet.replace(/\.0\/24$/, '');
+  const { subnet } = config;
   return {
     name: resourceName(config.instance, 'sandboxes'),
     bridge: config.bridgeName,
-    subnet: config.subnet,
-    gateway: `${prefix}.1`,
-    mirrorIp: `${prefix}.2`,
+    subnet,
+    gateway: addressAt(subnet, 1),
+    mirrorIp: addressAt(subnet, 2),
     mirrorPort: 5000,
   };
 }
@@ -38,14 +39,16 @@ export async function ensureNetwork(engine: Engine, config: Config, plan: Sandbo
         Driver: 'bridge',
         CheckDuplicate: true,
         Labels: labelsFor(config.instance, 'network'),
-        IPAM: { Config: [{ Subnet: plan.subnet, Gateway: plan.gateway, IPRange: rangeAfterMirror(plan) }] },
+        IPAM: { Config: [{ Subnet: plan.subnet.cidr, Gateway: plan.gateway, IPRange: sandboxRange(plan.subnet) }] },
         Options: {
           'com.docker.network.bridge.name': plan.bridge,
           'com.docker.network.bridge.enable_icc': 'false',
         },
       })
       .catch((createError: Error) => {
-        throw new Error(`cannot create the sandbox network ${plan.subnet}: ${createError.message}. Pick a free /24 with DOCKHAND_SUBNET.`);
+        throw new Error(
+          `cannot create the sandbox network ${plan.subnet.cidr} on bridge ${plan.bridge}: ${createError.message}. Pick a free subnet (/16 to /24) with DOCKHAND_SUBNET.`,
+        );
       });
   }
   await applyFirewall(plan);
@@ -58,9 +61,4 @@ export async function removeNetwork(engine: Engine, plan: SandboxNetwork): Promi
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-}
-
-/** Sandboxes get addresses from .128 up, so fixed low addresses (the mirror) never collide with them. */
-function rangeAfterMirror(plan: SandboxNetwork): string {
-  return plan.subnet.replace(/\.0\/24$/, '.128/25');
 }

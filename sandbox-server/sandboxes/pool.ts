@@ -1,16 +1,35 @@
 // A warm pool: a few sandboxes started and ready, so a new learner gets a prompt at once. Claiming
 // takes a ready one (or starts one cold when none is ready) and refills in the background.
+// When starts fail (a host problem), the pool waits before the next attempt, doubling the wait up to a
+// cap, and keeps one attempt going even when it holds nothing, so it notices by itself when the host
+// has been fixed.
 import type { Sandbox } from './backend.ts';
+
+export type RetryPolicy = { initialMs: number; maxMs: number };
+
+export type PoolFailure = { error: unknown; consecutive: number; retryInMs: number };
 
 export type PoolDeps = {
   launch: () => Promise<Sandbox>;
   destroy: (sandbox: Sandbox) => Promise<void>;
+  /** A start failed (from filling or from a cold claim). */
+  onFailure: (failure: PoolFailure) => void;
+  /** A start succeeded after one or more failures. */
+  onRecovered?: () => void;
+  /** Removing a sandbox the pool no longer wants failed. */
   onError: (error: unknown) => void;
   /** Sandboxes started at once while filling; the machine's cores bound what helps. */
   concurrency?: number;
+  retry?: RetryPolicy;
 };
 
-export type PoolStats = { target: number; ready: number; starting: number };
+export type PoolStats = {
+  target: number;
+  ready: number;
+  starting: number;
+  /** Starts that failed in a row; 0 once one succeeds. */
+  failures: number;
+};
 
 export type Pool = {
   claim(): Promise<{ sandbox: Sandbox; warm: boolean }>;
@@ -20,21 +39,53 @@ export type Pool = {
   close(): Promise<void>;
 };
 
+const DEFAULT_RETRY: RetryPolicy = { initialMs: 1000, maxMs: 60_000 };
+
+/** The wait before the next attempt after `consecutive` failures: initial, doubled each time, capped. */
+export function retryDelay(consecutive: number, policy: RetryPolicy): number {
+  return Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, consecutive - 1));
+}
+
 export function createPool(initialTarget: number, deps: PoolDeps): Pool {
   const ready: Sandbox[] = [];
   const inFlight = new Set<Promise<void>>();
   const concurrency = deps.concurrency ?? 1;
+  const retry = deps.retry ?? DEFAULT_RETRY;
   let target = initialTarget;
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  /** While starts fail, one probe runs even at target 0: its success is how recovery is noticed. */
+  const wanted = () => (failures > 0 ? Math.max(target, 1) : target);
+
+  function failed(error: unknown): void {
+    failures += 1;
+    const retryInMs = retryDelay(failures, retry);
+    deps.onFailure({ error, consecutive: failures, retryInMs });
+    if (retryTimer || closed) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      fill();
+    }, retryInMs);
+    retryTimer.unref();
+  }
+
+  function succeeded(): void {
+    if (failures === 0) return;
+    failures = 0;
+    deps.onRecovered?.();
+  }
+
   function fill(): void {
-    while (!closed && ready.length + inFlight.size < target && inFlight.size < concurrency) {
+    while (!closed && !retryTimer && ready.length + inFlight.size < wanted() && inFlight.size < concurrency) {
       const start: Promise<void> = deps
         .launch()
         .then(async (sandbox) => {
-          if (closed) await deps.destroy(sandbox);
+          succeeded();
+          if (closed || ready.length >= target) await deps.destroy(sandbox);
           else ready.push(sandbox);
-        })
+        }, failed)
         .catch(deps.onError)
         .finally(() => {
           inFlight.delete(start);
@@ -51,7 +102,14 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
       const sandbox = ready.shift();
       fill();
       if (sandbox) return { sandbox, warm: true };
-      return { sandbox: await deps.launch(), warm: false };
+      try {
+        const cold = await deps.launch();
+        succeeded();
+        return { sandbox: cold, warm: false };
+      } catch (error) {
+        failed(error);
+        throw error;
+      }
     },
     resize(next) {
       target = Math.max(0, next);
@@ -61,9 +119,11 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
       }
       fill();
     },
-    stats: () => ({ target, ready: ready.length, starting: inFlight.size }),
+    stats: () => ({ target, ready: ready.length, starting: inFlight.size, failures }),
     async close() {
       closed = true;
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
       while (inFlight.size > 0) await Promise.all(inFlight);
       await Promise.all(ready.splice(0).map((sandbox) => deps.destroy(sandbox).catch(deps.onError)));
     },

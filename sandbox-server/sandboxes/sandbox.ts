@@ -5,12 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createDisk, describeDisk, diskSeed, removeDisk, type SandboxDisk } from './disk.ts';
-import { connectSocket, type Engine, logText, removeContainer } from './docker.ts';
+import { connectSocket, containerLogs, type Engine, removeContainer } from './docker.ts';
 import { SANDBOX_IMAGE } from './kit/images.ts';
 import { LABEL, labelsFor, resourceName } from './labels.ts';
 import { LEARNER_HOME, LEARNER_UID } from './learner.ts';
 import type { SandboxNetwork } from './network.ts';
 import { SANDBOX_SECCOMP } from './seccomp/profile.ts';
+import { SandboxStartError } from './start-failure.ts';
 
 const INNER_RUN_DIR = `/run/user/${LEARNER_UID}`;
 /** Linux limits a unix socket path to 107 bytes. */
@@ -124,8 +125,8 @@ export async function waitForEngine(host: Engine, sandbox: SandboxContainer, tim
     } catch {
       const state = (await host.getContainer(sandbox.containerName).inspect()).State;
       if (!state.Running) {
-        const logs = await logText(host, sandbox.containerName, false, 20);
-        throw new Error(`sandbox ${sandbox.id} stopped (exit ${state.ExitCode}) before its engine answered:\n${logs}`);
+        const trace = await containerLogs(host, sandbox.containerName, 40);
+        throw new SandboxStartError(`a sandbox stopped (exit ${state.ExitCode}) before its engine answered`, trace);
       }
     }
     if (Date.now() > deadline) throw new Error(`the engine in sandbox ${sandbox.id} did not answer within ${timeoutMs / 1000} s`);

@@ -117,6 +117,9 @@ controller.subscribe((state) => {
   if (state.kind === 'none' || state.kind === 'claiming') {
     showBanner('claiming', 'Starting your sandbox…');
     terminals.detach('Starting your sandbox…', 'connecting');
+  } else if (state.kind === 'unavailable') {
+    showBanner(state.kind, `${state.message} This page tries again by itself.`, 'Try again now');
+    terminals.detach('No sandbox can start on this server right now.', 'ended');
   } else {
     showBanner(state.kind, state.message, state.kind === 'ended' ? 'Start a new sandbox' : 'Try again');
     terminals.detach(state.message, 'ended');

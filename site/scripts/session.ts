@@ -16,7 +16,9 @@ export type SessionState =
   | { kind: 'claiming' }
   | { kind: 'active'; session: Session }
   | { kind: 'ended'; message: string }
-  | { kind: 'failed'; message: string };
+  | { kind: 'failed'; message: string }
+  /** The server cannot start sandboxes (a host problem); the page tries again by itself. */
+  | { kind: 'unavailable'; message: string };
 
 /** What POST /api/sessions answers that a page needs to keep. */
 export type CreatedView = Pick<CreatedSessionView, 'id' | 'token' | 'createdAt' | 'idleExpiresAt'>;
@@ -31,6 +33,9 @@ export class ApiError extends Error {
     this.code = code;
   }
 }
+
+/** How often a page retries while the host cannot start sandboxes. */
+const HOST_PROBLEM_RETRY_MS = 15_000;
 
 export function storedSession(): Session | undefined {
   try {
@@ -127,12 +132,20 @@ export function createSessionController(lesson: string | undefined) {
     for (const listener of listeners) listener(state);
   };
 
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
   async function claim(): Promise<void> {
+    clearTimeout(retry);
     set({ kind: 'claiming' });
     try {
       const session = rememberCreated(await api<CreatedSessionView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {}));
       set({ kind: 'active', session });
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'host_problem') {
+        set({ kind: 'unavailable', message: error.message });
+        retry = setTimeout(() => void claim(), HOST_PROBLEM_RETRY_MS);
+        return;
+      }
       set({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
     }
   }

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await writeFile(path.join(root, 'secret.txt'), 'outside the site');
   const engine = connectHostEngine();
   const router = createRouter();
-  addHealthRoute(router, async () => ({ ok: true, docker: await engineVersion(engine) }));
+  addHealthRoute(router, async () => ({ problems: [], docker: await engineVersion(engine) }));
   server = createApp({ siteDir, router });
   base = await listenLocally(server);
 });

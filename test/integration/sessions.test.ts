@@ -117,8 +117,9 @@ describe('timeouts', () => {
       await expect.poll(sandboxContainers, SOON).not.toContain(created.sandbox.id);
 
       // Acting (here: listing files) keeps a session alive; polling its state does not.
-      const active = await createSession(short.url);
+      // The one kept active is created last, so a slow cold start cannot use up its idle time.
       const polled = await createSession(short.url);
+      const active = await createSession(short.url);
       for (let i = 0; i < 8; i++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         expect((await api(short.url, 'GET', `/api/sessions/${active.id}/files`, { token: active.token })).status).toBe(200);

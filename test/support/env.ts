@@ -9,7 +9,6 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
   return loadConfig({
     DOCKHAND_INSTANCE: TEST_INSTANCE,
     DOCKHAND_SUBNET: process.env.DOCKHAND_TEST_SUBNET ?? '172.31.214.0/24',
-    DOCKHAND_BRIDGE: `dh-${TEST_INSTANCE}`.slice(0, 15),
     DOCKHAND_STATE_DIR: `.dockhand/${TEST_INSTANCE}-state`,
     PORT: '0',
     ...overrides,

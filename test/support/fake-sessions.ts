@@ -11,7 +11,12 @@ export function fakeSessions(timeouts = TIMEOUTS) {
   const backend = fakeBackend();
   const store = openStore(':memory:');
   const events = createEventBus();
-  const pool = createPool(0, { launch: () => backend.start(), destroy: (sandbox) => backend.destroy(sandbox), onError: () => {} });
+  const pool = createPool(0, {
+    launch: () => backend.start(),
+    destroy: (sandbox) => backend.destroy(sandbox),
+    onFailure: () => {},
+    onError: () => {},
+  });
   const sessions = createSessions({ store, pool, sandboxes: backend, events, timeouts });
   return { backend, store, events, sessions };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sandbox-server/config.ts';
 import { networkPlan } from '../../sandbox-server/sandboxes/network.ts';
+import { sandboxCapacity, sandboxRange } from '../../sandbox-server/sandboxes/subnet.ts';
 
 describe('loadConfig', () => {
   it('has defaults that need no environment', () => {
@@ -20,9 +21,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: port })).toThrow(/PORT must be a port number/);
   });
 
-  it('refuses a subnet that is not an IPv4 /24', () => {
-    expect(() => loadConfig({ DOCKHAND_SUBNET: '10.0.0.0/16' })).toThrow(/DOCKHAND_SUBNET/);
-    expect(() => loadConfig({ DOCKHAND_SUBNET: '300.1.1.0/24' })).toThrow(/DOCKHAND_SUBNET/);
+  it('accepts subnets from /16 to /24 and bounds the pool by what they hold', () => {
+    expect(loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16' }).subnet).toMatchObject({ cidr: '10.77.0.0/16', prefix: 16 });
+    expect(() => loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16', DOCKHAND_POOL_MAX: '500' })).not.toThrow();
+    expect(() => loadConfig({ DOCKHAND_SUBNET: '10.0.3.0/24', DOCKHAND_POOL_MAX: '200' })).toThrow(
+      /DOCKHAND_POOL_MAX must be a whole number from 0 to 127/,
+    );
+  });
+
+  it.each([['10.0.0.0/15'], ['10.0.0.0/25'], ['300.1.1.0/24'], ['10.0.1.0/16'], ['10.0.0.5/24'], ['fd00::/64']])(
+    'refuses the subnet %s with a sentence naming the variable',
+    (subnet) => {
+      expect(() => loadConfig({ DOCKHAND_SUBNET: subnet })).toThrow(/DOCKHAND_SUBNET must be an IPv4 network from \/16 to \/24/);
+    },
+  );
+
+  it('gives instances whose names share a prefix bridges of their own, at most 15 characters', () => {
+    const a = loadConfig({ DOCKHAND_INSTANCE: 'probe18080' }).bridgeName;
+    const b = loadConfig({ DOCKHAND_INSTANCE: 'probe18081' }).bridgeName;
+    expect(a).not.toBe(b);
+    expect(a.length).toBeLessThanOrEqual(15);
+    expect(loadConfig({}).bridgeName).toBe('dockhand-main');
+    expect(() => loadConfig({ DOCKHAND_BRIDGE: 'a-very-long-bridge-name' })).toThrow(/DOCKHAND_BRIDGE/);
+  });
+
+  it('lets the preflight fix the host unless DOCKHAND_FIX_HOST=off', () => {
+    expect(loadConfig({}).fixHost).toBe(true);
+    expect(loadConfig({ DOCKHAND_FIX_HOST: 'off' }).fixHost).toBe(false);
+    expect(() => loadConfig({ DOCKHAND_FIX_HOST: 'maybe' })).toThrow(/DOCKHAND_FIX_HOST must be on or off/);
   });
 
   it('refuses an instance name that cannot be part of Docker resource names', () => {
@@ -34,5 +60,12 @@ describe('networkPlan', () => {
   it('puts the gateway at .1 and the mirror at .2 of the sandbox subnet', () => {
     const plan = networkPlan(loadConfig({ DOCKHAND_SUBNET: '10.99.3.0/24', DOCKHAND_INSTANCE: 'x' }));
     expect(plan).toMatchObject({ gateway: '10.99.3.1', mirrorIp: '10.99.3.2', mirrorPort: 5000, name: 'dockhand-x-sandboxes' });
+  });
+
+  it('gives sandboxes the upper half of a /16', () => {
+    const { subnet } = loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16' });
+    expect(sandboxRange(subnet)).toBe('10.77.128.0/17');
+    expect(sandboxCapacity(subnet)).toBe(32_767);
+    expect(networkPlan(loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16' }))).toMatchObject({ gateway: '10.77.0.1', mirrorIp: '10.77.0.2' });
   });
 });

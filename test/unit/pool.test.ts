@@ -1,71 +1,107 @@
-import { describe, expect, it, vi } from 'vitest';
+// The warm pool with a fake launcher: filling, back-off while starts fail, and recovery.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Sandbox } from '../../sandbox-server/sandboxes/backend.ts';
-import { createPool } from '../../sandbox-server/sandboxes/pool.ts';
-import { fakeBackend } from '../support/fake-backend.ts';
+import { createPool, type PoolDeps, type PoolFailure, retryDelay } from '../../sandbox-server/sandboxes/pool.ts';
 
-function poolOn(target: number, options: { concurrency?: number; failures?: number } = {}) {
-  const backend = fakeBackend();
-  let failures = options.failures ?? 0;
-  const errors: unknown[] = [];
-  const launch = vi.fn(async (): Promise<Sandbox> => {
-    if (failures > 0) {
-      failures--;
-      throw new Error('no room');
-    }
-    return backend.start();
-  });
-  const pool = createPool(target, {
-    launch,
-    destroy: (sandbox) => backend.destroy(sandbox),
-    onError: (error) => errors.push(error),
-    concurrency: options.concurrency,
-  });
-  return { backend, pool, launch, errors };
+const sandbox = (id: string) => ({ id }) as unknown as Sandbox;
+
+function fakeHost() {
+  let healthy = false;
+  let next = 0;
+  const launches: number[] = [];
+  const destroyed: string[] = [];
+  const failures: PoolFailure[] = [];
+  let recovered = 0;
+  const deps: PoolDeps = {
+    launch: async () => {
+      launches.push(Date.now());
+      if (!healthy) throw new Error('no tun');
+      return sandbox(`s${next++}`);
+    },
+    destroy: async (s) => void destroyed.push(s.id),
+    onFailure: (failure) => failures.push(failure),
+    onRecovered: () => void recovered++,
+    onError: (error) => {
+      throw error;
+    },
+    retry: { initialMs: 1000, maxMs: 8000 },
+  };
+  const heal = () => {
+    healthy = true;
+  };
+  return { deps, launches, destroyed, failures, recovered: () => recovered, heal };
 }
 
-describe('the warm pool', () => {
-  it('fills to its target and hands out ready sandboxes, refilling behind each claim', async () => {
-    const { pool, backend } = poolOn(2);
-    await vi.waitFor(() => expect(pool.stats()).toEqual({ target: 2, ready: 2, starting: 0 }));
-    const claimed = await pool.claim();
-    expect(claimed.warm).toBe(true);
-    expect(backend.live).toContain(claimed.sandbox.id);
-    await vi.waitFor(() => expect(pool.stats().ready).toBe(2));
-    expect(backend.live.size).toBe(3);
-  });
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
-  it('starts one cold when none is ready', async () => {
-    const { pool } = poolOn(0);
-    expect(await pool.claim()).toMatchObject({ warm: false });
+describe('retryDelay', () => {
+  it('doubles from the first wait and stops at the cap', () => {
+    expect([1, 2, 3, 4, 5, 6, 10].map((n) => retryDelay(n, { initialMs: 1000, maxMs: 60_000 }))).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 32_000, 60_000,
+    ]);
   });
+});
 
-  it('starts at most `concurrency` sandboxes at once', async () => {
-    const { pool } = poolOn(5, { concurrency: 2 });
-    expect(pool.stats()).toMatchObject({ ready: 0, starting: 2 });
-    await vi.waitFor(() => expect(pool.stats().ready).toBe(5));
-  });
-
-  it('shrinks by destroying ready sandboxes, and grows again on resize', async () => {
-    const { pool, backend } = poolOn(3);
-    await vi.waitFor(() => expect(pool.stats().ready).toBe(3));
-    pool.resize(1);
-    expect(pool.stats()).toMatchObject({ target: 1, ready: 1 });
-    await vi.waitFor(() => expect(backend.live.size).toBe(1));
-    pool.resize(2);
-    await vi.waitFor(() => expect(pool.stats().ready).toBe(2));
-  });
-
-  it('reports a failed start and keeps filling', async () => {
-    const { pool, errors } = poolOn(1, { failures: 1 });
-    await vi.waitFor(() => expect(pool.stats().ready).toBe(1));
-    expect(errors).toHaveLength(1);
-  });
-
-  it('on close, waits for starts in flight and destroys every unclaimed sandbox, keeping claimed ones', async () => {
-    const { pool, backend } = poolOn(2);
-    const claimed = await pool.claim();
+describe('the pool while starts fail', () => {
+  it('waits 1, 2, 4, 8, 8 s between attempts instead of retrying at once', async () => {
+    const host = fakeHost();
+    const pool = createPool(2, host.deps);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(host.launches.length).toBe(1);
+    for (const wait of [1000, 2000, 4000, 8000, 8000]) {
+      await vi.advanceTimersByTimeAsync(wait - 1);
+      const before = host.launches.length;
+      await vi.advanceTimersByTimeAsync(1);
+      expect(host.launches.length).toBe(before + 1);
+    }
+    expect(host.failures.map((failure) => failure.retryInMs)).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+    expect(pool.stats().failures).toBe(6);
     await pool.close();
-    expect([...backend.live]).toEqual([claimed.sandbox.id]);
-    await expect(pool.claim()).rejects.toThrow(/shut down/);
+  });
+
+  it('recovers by itself once the host is fixed, and fills to its target', async () => {
+    const host = fakeHost();
+    const pool = createPool(2, host.deps);
+    await vi.advanceTimersByTimeAsync(3000);
+    host.heal();
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(host.recovered()).toBe(1);
+    expect(pool.stats()).toMatchObject({ ready: 2, failures: 0 });
+    await pool.close();
+  });
+
+  it('keeps one probe going at target 0, and removes the probe once it succeeds', async () => {
+    const host = fakeHost();
+    const pool = createPool(0, host.deps);
+    await expect(pool.claim()).rejects.toThrow('no tun');
+    expect(pool.stats().failures).toBe(1);
+    host.heal();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(host.recovered()).toBe(1);
+    expect(host.destroyed).toEqual(['s0']);
+    expect(pool.stats()).toMatchObject({ ready: 0, failures: 0 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(host.launches.length).toBe(2);
+    await pool.close();
+  });
+
+  it('a warm claim refills, a cold claim starts one', async () => {
+    const host = fakeHost();
+    host.heal();
+    const pool = createPool(1, host.deps);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await pool.claim()).toMatchObject({ warm: true, sandbox: { id: 's0' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pool.stats().ready).toBe(1);
+    pool.resize(0);
+    expect(host.destroyed).toEqual(['s1']);
+    expect(await pool.claim()).toMatchObject({ warm: false, sandbox: { id: 's2' } });
+    await pool.close();
+    expect(host.failures).toEqual([]);
   });
 });

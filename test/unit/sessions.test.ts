@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createPool } from '../../sandbox-server/sandboxes/pool.ts';
 import type { BusEvent } from '../../sandbox-server/sessions/events.ts';
+import { createSessions } from '../../sandbox-server/sessions/sessions.ts';
 import { fakeSessions, TIMEOUTS } from '../support/fake-sessions.ts';
 
 const noInput = { lesson: null, workshop: null, name: null };
@@ -78,23 +80,16 @@ describe('re-adoption after a restart', () => {
     const lost = await first.sessions.create(noInput);
     await first.backend.destroy(lost.session.sandbox);
     const orphan = await first.backend.start();
-    const second = {
-      ...first,
-      sessions: (await import('../../sandbox-server/sessions/sessions.ts')).createSessions({
-        store: first.store,
-        pool: {
-          claim: async () => ({ sandbox: await first.backend.start(), warm: false }),
-          resize() {},
-          stats: () => ({ target: 0, ready: 0, starting: 0 }),
-          close: async () => {},
-        },
-        sandboxes: first.backend,
-        events: first.events,
-        timeouts: TIMEOUTS,
-      }),
-    };
-    expect(await second.sessions.adoptAll()).toEqual({ adopted: 1, ended: 1, reaped: 1 });
-    expect(second.sessions.live(kept.session.record.id)).toBeDefined();
+    // A second server on the same store and engine.
+    const second = createSessions({
+      store: first.store,
+      pool: createPool(0, { launch: () => first.backend.start(), destroy: (s) => first.backend.destroy(s), onFailure() {}, onError() {} }),
+      sandboxes: first.backend,
+      events: first.events,
+      timeouts: TIMEOUTS,
+    });
+    expect(await second.adoptAll()).toEqual({ adopted: 1, ended: 1, reaped: 1 });
+    expect(second.live(kept.session.record.id)).toBeDefined();
     expect(first.store.getSession(lost.session.record.id)).toMatchObject({ state: 'ended', endCode: 'lost' });
     expect(first.backend.live).not.toContain(orphan.id);
   });
