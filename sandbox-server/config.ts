@@ -2,6 +2,7 @@
 // no configuration; a bad value stops the start with a sentence that names the variable.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { EGRESS_MODES, type EgressMode } from './sandboxes/firewall.ts';
 import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
 
 export type Config = {
@@ -18,6 +19,8 @@ export type Config = {
   instance: string;
   /** The sandboxes' own bridge network: an IPv4 /16 to /24, whose upper half holds the sandboxes. */
   subnet: Subnet;
+  /** DOCKHAND_EGRESS: what sandboxes reach beyond the image mirror: nothing (mirror), public addresses only (internet), or anything (open). */
+  egress: EgressMode;
   /** The Linux bridge's name (at most 15 characters), unique per instance. */
   bridgeName: string;
   /** Sandboxes kept started and ready for new learners. */
@@ -28,6 +31,8 @@ export type Config = {
   poolRetry: { initialMs: number; maxMs: number };
   /** DOCKHAND_FIX_HOST: let the preflight fix what is standard and safe to fix (e.g. /dev/net/tun's mode). */
   fixHost: boolean;
+  /** DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY (PEM files): serve HTTPS and WSS directly. */
+  tls: { certPath: string; keyPath: string } | undefined;
   /** DOCKHAND_ADMIN_TOKEN; when absent one is generated and kept in the state directory. */
   adminToken: string | undefined;
   limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
@@ -59,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runDir: path.resolve(env.DOCKHAND_RUN_DIR ?? defaultRunDir(instance)),
     instance,
     subnet: parsed,
+    egress: parseEgress(env.DOCKHAND_EGRESS ?? 'mirror'),
     bridgeName: parseBridge(env.DOCKHAND_BRIDGE ?? bridgeFor(instance)),
     poolSize: parseCount(env.DOCKHAND_POOL_SIZE ?? String(Math.min(2, poolMax)), 'DOCKHAND_POOL_SIZE', 0, poolMax),
     poolMax,
@@ -67,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMs: parseDuration(env.DOCKHAND_POOL_RETRY_MAX ?? '60s', 'DOCKHAND_POOL_RETRY_MAX'),
     },
     fixHost: parseSwitch(env.DOCKHAND_FIX_HOST ?? 'on', 'DOCKHAND_FIX_HOST'),
+    tls: parseTls(env.DOCKHAND_TLS_CERT, env.DOCKHAND_TLS_KEY),
     adminToken: env.DOCKHAND_ADMIN_TOKEN || undefined,
     limits: {
       memoryBytes: parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY'),
@@ -141,6 +148,19 @@ function parseBridge(text: string): string {
     throw new Error(`DOCKHAND_BRIDGE must be 1-15 letters, digits, dots, dashes or underscores (got "${text}").`);
   }
   return text;
+}
+
+function parseTls(cert: string | undefined, key: string | undefined): Config['tls'] {
+  if (!cert && !key) return undefined;
+  if (!cert || !key)
+    throw new Error('DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY go together: set both (PEM files) to serve HTTPS, or neither.');
+  return { certPath: path.resolve(cert), keyPath: path.resolve(key) };
+}
+
+function parseEgress(text: string): EgressMode {
+  const mode = EGRESS_MODES.find((candidate) => candidate === text.trim().toLowerCase());
+  if (!mode) throw new Error(`DOCKHAND_EGRESS must be ${EGRESS_MODES.join(', ')} (got "${text}").`);
+  return mode;
 }
 
 function parseSwitch(text: string, name: string): boolean {

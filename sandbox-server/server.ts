@@ -2,6 +2,7 @@
 // live checks, the HTTP API and WebSockets. `close()` stops it without leaving anything half-made:
 // unclaimed pool sandboxes are removed, learners' sandboxes stay for the next start to re-adopt.
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
@@ -10,6 +11,7 @@ import { addCourseRoutes, findLesson } from './api/course.ts';
 import { toHttpError } from './api/errors.ts';
 import { openEventsSocket } from './api/events-socket.ts';
 import { addHealthRoute } from './api/health.ts';
+import { addMetricsRoute } from './api/metrics.ts';
 import { addPortRoutes } from './api/ports.ts';
 import { addPreviewRoutes } from './api/preview.ts';
 import { addSessionRoutes } from './api/sessions.ts';
@@ -24,6 +26,7 @@ import { createHostStatus } from './host/status.ts';
 import { createApp } from './http/app.ts';
 import { createRouter } from './http/router.ts';
 import { createUpgradeRouter } from './http/upgrade.ts';
+import { createMetrics } from './metrics.ts';
 import { assertRunnable, runPreflight } from './preflight.ts';
 import { normalizeJoinCode } from './protocol/join-code.ts';
 import { TERMINAL_MAX_PAYLOAD } from './protocol/limits.ts';
@@ -54,6 +57,7 @@ export type Dockhand = {
 };
 
 export async function startDockhand(config: Config, log: Progress): Promise<Dockhand> {
+  const tls = await readTls(config);
   const dind = connectDind(config);
   const preflightOptions = { fix: config.fixHost };
   const preflight = await runPreflight(dind.hostChecks, { ...preflightOptions, listen: { host: config.host, port: config.port } });
@@ -68,17 +72,36 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   for (const problem of course.problems) log(`lesson problem: lessons/${problem.file}:${problem.line}: ${problem.message}`);
 
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));
+  // Read when scraped, after everything below exists.
+  const metrics = createMetrics({
+    liveSessions: () => sessions.liveCount(),
+    pool: () => pool.stats(),
+    hostProblems: () => hostStatus.problems().length,
+  });
   const sandboxes = host.backend;
   const events = createEventBus();
-  const checker = createChecker({ store, events, sandboxes, onError: (error) => log(`live check failed: ${error.message}`) });
+  const checker = createChecker({
+    store,
+    events,
+    sandboxes,
+    onError: (error) => log(`live check failed: ${error.message}`),
+    onEvaluated: (seconds) => metrics.liveCheck(seconds),
+  });
   let lastFailure = '';
+  const launch = async () => {
+    const started = performance.now();
+    const sandbox = await sandboxes.start();
+    metrics.sandboxStarted((performance.now() - started) / 1000);
+    return sandbox;
+  };
   const pool = createPool(0, {
-    launch: () => sandboxes.start(),
+    launch,
     destroy: (sandbox) => sandboxes.destroy(sandbox),
     retry: config.poolRetry,
     onFailure: ({ error, consecutive, retryInMs }) => {
       const problem = startProblem(error);
       hostStatus.startFailed(problem);
+      metrics.sandboxFailed(problem.check);
       log(`pool: sandbox start failed (${consecutive} in a row; next try in ${Math.round(retryInMs / 1000)} s): ${problem.message}`);
       // The sandbox's own trace once, and again only when it says something new.
       const key = failureKey(error);
@@ -123,6 +146,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   };
 
   const router = createRouter();
+  addMetricsRoute(router, { metrics, adminToken: admin.token });
   const upgrades = createUpgradeRouter(toHttpError);
   const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
   addHealthRoute(router, async () => ({
@@ -166,7 +190,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     });
   });
 
-  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades, mapError: toHttpError });
+  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades, tls, mapError: toHttpError });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address();
@@ -198,7 +222,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   }, config.sweepIntervalMs);
 
   return {
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    url: `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
     port,
     adminToken: admin.token,
     sessions,
@@ -212,6 +236,15 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       store.close();
     },
   };
+}
+
+async function readTls(config: Config): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (!config.tls) return undefined;
+  const read = (file: string, name: string) =>
+    readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`${name} ${file} cannot be read (${error.code ?? error.message}); point it at a PEM file Dockhand may read.`);
+    });
+  return { cert: await read(config.tls.certPath, 'DOCKHAND_TLS_CERT'), key: await read(config.tls.keyPath, 'DOCKHAND_TLS_KEY') };
 }
 
 function summary(rows: readonly CheckRow[]): string {

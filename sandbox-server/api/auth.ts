@@ -1,6 +1,7 @@
 // Session authentication for HTTP (Authorization: Bearer) and WebSockets (?token=).
 import type { IncomingMessage } from 'node:http';
 import type { LiveSession, Sessions } from '../sessions/sessions.ts';
+import { hashToken, tokenMatches } from '../sessions/tokens.ts';
 import { httpError } from './errors.ts';
 
 export function bearerToken(req: IncomingMessage): string | undefined {
@@ -23,4 +24,12 @@ export function requireSession(
   if (!access.ok) throw httpError(access.code, access.error);
   if (options.touch) sessions.activity(id);
   return access.session;
+}
+
+/** A check for the instructor's admin token (Bearer), as routes that need it share it. */
+export function adminGuard(adminToken: string): (token: string | undefined) => void {
+  const adminHash = hashToken(adminToken);
+  return (token) => {
+    if (!tokenMatches(token, adminHash)) throw httpError('unauthorized', 'missing or wrong admin token');
+  };
 }

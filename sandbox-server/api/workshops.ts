@@ -16,11 +16,10 @@ import type { WorkshopView } from '../protocol/workshops.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { Sessions } from '../sessions/sessions.ts';
-import { hashToken, tokenMatches } from '../sessions/tokens.ts';
 import type { WorkshopRecord } from '../store/store.ts';
 import { openTerminal } from '../terminal/terminal.ts';
 import type { WorkshopInput, Workshops } from '../workshops/workshops.ts';
-import { bearerToken } from './auth.ts';
+import { adminGuard, bearerToken } from './auth.ts';
 import { readBody } from './body.ts';
 import { httpError } from './errors.ts';
 
@@ -40,10 +39,7 @@ const MAX_BODY = 16 * 1024;
 
 export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps: WorkshopApiDeps): void {
   const { workshops, events } = deps;
-  const adminHash = hashToken(deps.adminToken);
-  const requireAdmin = (token: string | undefined) => {
-    if (!tokenMatches(token, adminHash)) throw new HttpError(401, 'missing or wrong admin token');
-  };
+  const requireAdmin = adminGuard(deps.adminToken);
   const workshopOf = (code: string): WorkshopRecord => {
     const normal = normalizeJoinCode(code);
     const workshop = normal ? workshops.get(normal) : undefined;

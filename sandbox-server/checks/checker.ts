@@ -41,6 +41,8 @@ export type CheckerDeps = {
   debounceMs?: number;
   /** A live re-evaluation failed (the learner can still press Check). */
   onError?: (error: Error) => void;
+  /** A live re-evaluation finished, after this many seconds. */
+  onEvaluated?: (seconds: number) => void;
 };
 
 export function createChecker(deps: CheckerDeps): Checker {
@@ -89,7 +91,9 @@ export function createChecker(deps: CheckerDeps): Checker {
       entry.again = true;
       return;
     }
+    const started = performance.now();
     entry.running = reevaluate(entry)
+      .then(() => deps.onEvaluated?.((performance.now() - started) / 1000))
       .catch((error: Error) => deps.onError?.(error))
       .finally(() => {
         entry.running = undefined;

@@ -1,6 +1,7 @@
 // The one HTTP server: routed handlers (the API, previews), WebSocket upgrades, and the built site for
 // everything else. Handlers throw refusals (mapError says which); anything else is a 500 with its message.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { type ErrorMapper, httpErrorsOnly } from './errors.ts';
 import { sendError, sendHttpError } from './respond.ts';
 import type { Router } from './router.ts';
@@ -13,18 +14,22 @@ export type AppDeps = {
   upgrades?: UpgradeRouter;
   /** Which thrown errors are refusals (the rest are 500s). */
   mapError?: ErrorMapper;
+  /** Serve HTTPS (and WSS) with this certificate chain and key, both PEM. */
+  tls?: { cert: Buffer; key: Buffer };
 };
 
 export function createApp(deps: AppDeps): Server {
   const site = createStaticSite(deps.siteDir);
-  const server = createServer((req, res) => {
+  const respond = (req: IncomingMessage, res: ServerResponse) => {
     handle(deps, site, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       const refusal = (deps.mapError ?? httpErrorsOnly)(error);
       if (refusal) return sendHttpError(res, refusal);
       sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
     });
-  });
+  };
+  // An https.Server is an http.Server with TLS underneath: routes and upgrades do not tell them apart.
+  const server: Server = deps.tls ? createTlsServer(deps.tls, respond) : createServer(respond);
   const upgrades = deps.upgrades;
   if (upgrades) server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
   return server;

@@ -8,6 +8,28 @@ const HASHED = '/_astro/';
 
 export type StaticSite = (req: IncomingMessage, res: ServerResponse, pathname: string) => void;
 
+/**
+ * The site's own pages: scripts only from the site itself (Astro bundles them all), styles inline too
+ * (Monaco and xterm add their own), no framing by other sites, no referrer sent with links out.
+ */
+export const SITE_HEADERS = {
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+} as const;
+
 export function createStaticSite(siteDir: string): StaticSite {
   const serve = sirv(siteDir, {
     // Looks files up on each request rather than listing the folder once, so a rebuilt site is served as is.
@@ -15,6 +37,7 @@ export function createStaticSite(siteDir: string): StaticSite {
     etag: true,
     setHeaders(res, pathname) {
       res.setHeader('cache-control', pathname.startsWith(HASHED) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      for (const [name, value] of Object.entries(SITE_HEADERS)) res.setHeader(name, value);
     },
   });
   return (req, res, pathname) => {

@@ -6,11 +6,16 @@
 //    INPUT). Everything new from the bridge is dropped there;
 //  - the cloud metadata service (169.254.169.254) is reachable through the host's NAT and can hand out
 //    the host's credentials: dropped;
-//  - with icc off, sandboxes could not reach the mirror either: exactly that is allowed.
+//  - with icc off, sandboxes could not reach the mirror either: exactly that is allowed;
+//  - everything else a sandbox sends out is the egress policy (DOCKHAND_EGRESS): `mirror` (the default)
+//    refuses it all, `internet` refuses every address that is not public (private, shared, link-local,
+//    loopback, multicast, reserved) except the host's DNS resolvers on port 53, `open` refuses nothing
+//    more. Refused rather than dropped, so the learner's own tools are told at once instead of waiting.
 // The rules live in two chains of their own, each reached by one jump kept first in INPUT and
 // DOCKER-USER, and are written with one iptables-restore, so applying is atomic and idempotent.
 // IPv6 needs no rules: sandboxes run with IPv6 disabled (see startSandbox).
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { SandboxNetwork } from './network.ts';
 
@@ -18,11 +23,31 @@ const exec = promisify(execFile);
 
 export const METADATA_ADDRESS = '169.254.169.254';
 
+export const EGRESS_MODES = ['mirror', 'internet', 'open'] as const;
+export type EgressMode = (typeof EGRESS_MODES)[number];
+
+/** Never reachable with `internet` egress: every IPv4 range that is not the public internet. */
+export const NON_PUBLIC_RANGES = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+];
+
+/** "Network is unreachable" for the learner, at once. */
+const REFUSE = ['-j', 'REJECT', '--reject-with', 'icmp-net-prohibited'];
+
 type Rule = { chain: string; spec: string[] };
 
 export type Firewall = { inputChain: string; forwardChain: string; jumps: Rule[]; rules: Rule[] };
 
-export function firewallFor(plan: SandboxNetwork): Firewall {
+/** `resolvers`: the host's DNS servers, which `internet` egress lets sandboxes ask (Docker's DNS forwards to them). */
+export function firewallFor(plan: SandboxNetwork, resolvers: readonly string[] = []): Firewall {
   const br = plan.bridge;
   // Chain names may be 28 characters; bridge names are at most 15.
   const inputChain = `DH-IN-${br}`;
@@ -41,12 +66,40 @@ export function firewallFor(plan: SandboxNetwork): Firewall {
       { chain: forwardChain, spec: ['-d', `${plan.mirrorIp}/32`, '-o', br, '-p', 'tcp', '-m', 'tcp', '--dport', port, '-j', 'ACCEPT'] },
       { chain: forwardChain, spec: ['-s', `${plan.mirrorIp}/32`, '-o', br, '-p', 'tcp', '-m', 'tcp', '--sport', port, '-j', 'ACCEPT'] },
       { chain: forwardChain, spec: ['-d', `${METADATA_ADDRESS}/32`, '-j', 'DROP'] },
+      ...egressRules(forwardChain, plan.egress, resolvers),
     ],
   };
 }
 
-export async function applyFirewall(plan: SandboxNetwork): Promise<void> {
-  const firewall = firewallFor(plan);
+function egressRules(chain: string, mode: EgressMode, resolvers: readonly string[]): Rule[] {
+  if (mode === 'open') return [];
+  if (mode === 'mirror') return [{ chain, spec: REFUSE }];
+  return [
+    ...resolvers.flatMap((resolver) =>
+      ['udp', 'tcp'].map((protocol) => ({
+        chain,
+        spec: ['-d', `${resolver}/32`, '-p', protocol, '-m', protocol, '--dport', '53', '-j', 'RETURN'],
+      })),
+    ),
+    ...NON_PUBLIC_RANGES.map((range) => ({ chain, spec: ['-d', range, ...REFUSE] })),
+  ];
+}
+
+/** The host's IPv4 DNS servers, where Docker's embedded DNS sends what it cannot answer itself. */
+export async function hostResolvers(files = ['/etc/resolv.conf', '/run/systemd/resolve/resolv.conf']): Promise<string[]> {
+  const found = new Set<string>();
+  for (const file of files) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    for (const match of text.matchAll(/^\s*nameserver\s+(\d+\.\d+\.\d+\.\d+)\s*$/gm)) {
+      // Loopback resolvers (systemd-resolved's stub) are not what Docker forwards to.
+      if (!(match[1] as string).startsWith('127.')) found.add(match[1] as string);
+    }
+  }
+  return [...found];
+}
+
+export async function applyFirewall(plan: SandboxNetwork, resolvers?: readonly string[]): Promise<void> {
+  const firewall = firewallFor(plan, resolvers ?? (plan.egress === 'internet' ? await hostResolvers() : []));
   const lines = [
     '*filter',
     // Declaring a chain in a --noflush restore creates it, or empties it if it exists.

@@ -2,7 +2,7 @@
 // firewall that keeps sandboxes away from the host (see firewall.ts).
 import type { Config } from '../config.ts';
 import { type Engine, isNotFound } from './docker.ts';
-import { applyFirewall, removeFirewall } from './firewall.ts';
+import { applyFirewall, type EgressMode, removeFirewall } from './firewall.ts';
 import { labelsFor, resourceName } from './labels.ts';
 import { addressAt, type Subnet, sandboxRange } from './subnet.ts';
 
@@ -14,6 +14,8 @@ export type SandboxNetwork = {
   /** The mirror registry's fixed address on this network. */
   mirrorIp: string;
   mirrorPort: number;
+  /** What sandboxes may reach beyond the mirror (see firewall.ts). */
+  egress: EgressMode;
 };
 
 export function networkPlan(config: Config): SandboxNetwork {
@@ -25,6 +27,7 @@ export function networkPlan(config: Config): SandboxNetwork {
     gateway: addressAt(subnet, 1),
     mirrorIp: addressAt(subnet, 2),
     mirrorPort: 5000,
+    egress: config.egress,
   };
 }
 

@@ -36,6 +36,12 @@ afterAll(async () => {
 
 const tunMode = async () => (await stat(TUN_DEVICE)).mode & 0o777;
 
+async function scrape(server: Dockhand): Promise<string> {
+  const response = await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0.0.4/);
+  return response.text();
+}
+
 /** Runs a command to its end, failing or not: its exit code and what it printed. */
 function outcome(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return execFileP(command, args, { cwd: root, env: { ...process.env, ...env } }).then(
@@ -97,6 +103,13 @@ describe('/dev/net/tun at 0600, as a freshly booted host has it', () => {
         .toBeGreaterThanOrEqual(3);
       expect(lines.filter((line) => line.includes('the failed sandbox printed')).length).toBe(1);
       expect(lines.find((line) => line.includes('sandbox start failed'))).toMatch(/learner cannot open \/dev\/net\/tun/);
+
+      // Operators see the same in /api/metrics, behind the admin token.
+      expect((await fetch(`${dockhand.url}/api/metrics`)).status).toBe(401);
+      const metrics = await scrape(dockhand);
+      expect(metrics).toMatch(/^dockhand_host_problems 1$/m);
+      expect(metrics).toMatch(/^dockhand_sandbox_starts_total\{result="failed",cause="tun"\} [3-9]\d*$/m);
+      expect(metrics).toMatch(/^dockhand_pool_failures_in_a_row [1-9]\d*$/m);
     } finally {
       await chmod(TUN_DEVICE, 0o666);
     }
@@ -105,6 +118,11 @@ describe('/dev/net/tun at 0600, as a freshly booted host has it', () => {
     await expect.poll(() => running.pool.stats().ready, { timeout: 30_000 }).toBe(1);
     expect(lines).toContain('pool: sandboxes start again');
     expect((await api(running.url, 'POST', '/api/sessions', { body: {} })).status).toBe(201);
+    const metrics = await scrape(running);
+    expect(metrics).toMatch(/^dockhand_host_problems 0$/m);
+    expect(metrics).toMatch(/^dockhand_sandbox_starts_total\{result="ok",cause=""\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^dockhand_sandbox_start_seconds_count [1-9]\d*$/m);
+    expect(metrics).toMatch(/^dockhand_sandboxes_live 1$/m);
   });
 });
 

@@ -13,7 +13,7 @@ export type Mirror = { address: string; url: string };
 
 const MANIFEST_TYPES = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
 
-function mirrorNames(config: Config) {
+export function mirrorNames(config: Config) {
   return {
     container: resourceName(config.instance, 'mirror'),
     fill: resourceName(config.instance, 'mirror-fill'),
