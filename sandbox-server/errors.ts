@@ -4,8 +4,11 @@ import type { ErrorCode } from './protocol/errors.ts';
 
 export class DockhandError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  /** For a refusal that lifts by itself: when to ask again. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ErrorCode, message: string, retryAfterSeconds?: number) {
     super(message);
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -34,9 +34,12 @@ import { connectDind } from './sandboxes/dind.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
 import { failureKey, SandboxStartError, startProblem } from './sandboxes/start-failure.ts';
+import { createAdmission } from './sessions/admission.ts';
 import { createEventBus } from './sessions/events.ts';
+import { createLobby } from './sessions/lobby.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
+import { newSessionId } from './sessions/tokens.ts';
 import { openStore } from './store/store.ts';
 import { detachAllTerminals } from './terminal/terminal.ts';
 import { loadAdminToken } from './workshops/admin-token.ts';
@@ -122,8 +125,21 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     sandboxes,
     events,
     timeouts: config.timeouts,
-    onEnded: (id) => checker.forget(id),
-    onAdopted: (session) => detachAllTerminals(sandboxes, session.sandbox).catch((error: Error) => log(error.message)),
+    onEnded: (id) => {
+      checker.forget(id);
+      lobby.ended(id);
+    },
+    onAdopted: async (session) => {
+      lobby.hold(session);
+      await detachAllTerminals(sandboxes, session.sandbox).catch((error: Error) => log(error.message));
+    },
+  });
+  const lobby = createLobby({
+    sessions,
+    admission: createAdmission(config.admission, newSessionId),
+    events,
+    onAdmitted: (session) => sessionStarted(session),
+    onError: (error) => log(`a session that waited in line could not start: ${error.message}`),
   });
   const adoption = await sessions.adoptAll();
   if (adoption.adopted + adoption.ended + adoption.reaped > 0) {
@@ -133,8 +149,16 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   }
   const workshops = createWorkshops({ store, sessions, course });
   const admin = loadAdminToken(config.stateDir, config.adminToken);
-  // Hot start: the pool grows towards the people expected at a workshop about to start, within what the host can hold.
-  const resizePool = () => pool.resize(Math.min(config.poolMax, config.poolSize + workshops.hotStartDemand()));
+  // Hot start: the pool grows towards the people expected at a workshop about to start, within what the
+  // host can hold; warm sandboxes count towards DOCKHAND_MAX_SANDBOXES too.
+  const resizePool = () =>
+    pool.resize(
+      Math.min(
+        config.poolMax,
+        config.poolSize + workshops.hotStartDemand(),
+        Math.max(0, config.admission.maxSandboxes - sessions.liveCount()),
+      ),
+    );
   resizePool();
 
   const lessonExists = (slug: string) => course.lessons.some((lesson) => lesson.slug === slug);
@@ -144,6 +168,15 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     await copyStarterFiles(sandboxes, session.sandbox, lesson, lessonsDir);
     checker.watch(session, lesson);
   };
+
+  /** A session that got its sandbox (at once, or after waiting in line). */
+  async function sessionStarted(session: LiveSession): Promise<void> {
+    const { lesson, workshop, name } = session.record;
+    if (lesson) await openLesson(session, findLesson(course, lesson));
+    if (workshop)
+      events.publish(`workshop:${workshop}`, { type: 'participant', sessionId: session.record.id, name: name ?? '', state: 'joined' });
+    resizePool();
+  }
 
   const router = createRouter();
   addMetricsRoute(router, { metrics, adminToken: admin.token });
@@ -166,14 +199,9 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       const admission = workshops.admit(normal ?? code, name);
       return admission.ok ? { ok: true, code: admission.workshop.code } : admission;
     },
-    onCreated: async (session) => {
-      const { lesson, workshop, name } = session.record;
-      if (lesson) await openLesson(session, findLesson(course, lesson));
-      if (workshop) {
-        events.publish(`workshop:${workshop}`, { type: 'participant', sessionId: session.record.id, name: name ?? '', state: 'joined' });
-        resizePool();
-      }
-    },
+    onCreated: (session) => sessionStarted(session),
+    lobby,
+    trustedProxies: config.trustedProxies,
   });
   addWorkshopRoutes(router, upgrades, { workshops, sessions, sandboxes, events, wss, adminToken: admin.token, lessonExists });
   addCourseRoutes(router, { course, sessions, store, checker });
@@ -181,11 +209,17 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss });
   addPreviewRoutes(router, upgrades, { sessions, sandboxes });
   upgrades.add('/ws/sessions/:id/events', (req, socket, head, params, url) => {
-    const session = requireSession(sessions, params.id as string, url.searchParams.get('token') ?? undefined);
+    const id = params.id as string;
+    const token = url.searchParams.get('token') ?? undefined;
+    const waiting = lobby.waiting(id, token);
+    if (waiting && waiting !== 'wrong_token') {
+      return wss.handleUpgrade(req, socket, head, (ws) => openEventsSocket(ws, id, events, { type: 'queue', position: waiting.position }));
+    }
+    const session = requireSession(sessions, id, token);
     const slug = url.searchParams.get('lesson');
     const lesson = slug ? findLesson(course, slug) : undefined;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      openEventsSocket(ws, session, events);
+      openEventsSocket(ws, id, events, { type: 'sandbox', state: 'ready' });
       if (lesson) openLesson(session, lesson).catch((error: Error) => log(`could not open ${lesson.slug} for a session: ${error.message}`));
     });
   });

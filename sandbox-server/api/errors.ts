@@ -22,6 +22,8 @@ const STATUS: Record<ErrorCode, number> = {
   no_sandbox: 503,
   sandbox_unresponsive: 503,
   host_problem: 503,
+  too_many_sessions: 429,
+  rate_limited: 429,
 };
 
 export function httpError(code: ErrorCode, message: string): HttpError {
@@ -30,6 +32,6 @@ export function httpError(code: ErrorCode, message: string): HttpError {
 
 export const toHttpError: ErrorMapper = (error) => {
   if (error instanceof HttpError) return error;
-  if (error instanceof DockhandError) return httpError(error.code, error.message);
+  if (error instanceof DockhandError) return new HttpError(STATUS[error.code], error.message, error.code, error.retryAfterSeconds);
   return undefined;
 };

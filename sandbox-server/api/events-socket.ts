@@ -4,11 +4,13 @@ import type { WebSocket } from 'ws';
 import { DEFAULT_PING_INTERVAL_MS, keepAlive } from '../http/keepalive.ts';
 import type { SessionEvent } from '../protocol/events.ts';
 import type { EventBus } from '../sessions/events.ts';
-import type { LiveSession } from '../sessions/sessions.ts';
 
-export function openEventsSocket(ws: WebSocket, session: LiveSession, events: EventBus): void {
-  const id = session.record.id;
-  send(ws, { type: 'sandbox', state: 'ready' });
+/**
+ * `first`: what the session's state is now: its sandbox is ready, or it waits in line (then `queue`
+ * messages follow as the line moves, and `sandbox ready` once it is admitted).
+ */
+export function openEventsSocket(ws: WebSocket, id: string, events: EventBus, first: SessionEvent): void {
+  send(ws, first);
   const unsubscribe = events.subscribe(id, (event) => {
     // A session's own channel carries only session events.
     send(ws, event as SessionEvent);

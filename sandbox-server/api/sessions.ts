@@ -8,9 +8,11 @@ import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import { NewSessionBody } from '../protocol/bodies.ts';
 import type { ErrorCode } from '../protocol/errors.ts';
-import type { CreatedSessionView, EndedSessionView, LiveSessionView } from '../protocol/sessions.ts';
+import type { CreatedSessionView, EndedSessionView, LiveSessionView, QueuedCreatedView, QueuedSessionView } from '../protocol/sessions.ts';
 import { END_REASONS } from '../protocol/sessions.ts';
 import { startProblem } from '../sandboxes/start-failure.ts';
+import { clientAddress } from '../sessions/admission.ts';
+import type { Lobby } from '../sessions/lobby.ts';
 import type { LiveSession, NewSessionInput, Sessions } from '../sessions/sessions.ts';
 import { tokenMatches } from '../sessions/tokens.ts';
 import type { SessionRecord } from '../store/store.ts';
@@ -20,6 +22,10 @@ import { httpError } from './errors.ts';
 
 export type SessionsApiDeps = {
   sessions: Sessions;
+  /** Admission and the waiting line; absent, every session is started at once. */
+  lobby?: Lobby;
+  /** Addresses whose X-Forwarded-For names the client (see admission.ts). */
+  trustedProxies?: string[];
   /** Host problems that stop every sandbox from starting; while there are any, new sessions are refused at once. */
   hostProblems?: () => HostProblem[];
   /** Unknown lessons and workshops are refused by these; absent means "none exist yet". */
@@ -40,17 +46,31 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
     const input = admitNewSession(await readBody(req, NewSessionBody, { limitBytes: MAX_BODY, emptyIsObject: true }), deps);
     const problems = deps.hostProblems?.() ?? [];
     if (problems.length > 0) throw hostProblemError(problems);
-    const created = await sessions.create(input).catch((error: Error) => {
-      // Two people who pick the same name at the same moment: the store keeps names unique and says so.
+    const applicant = {
+      client: clientAddress(req.socket.remoteAddress, headerValue(req.headers['x-forwarded-for']), deps.trustedProxies ?? []),
+      workshop: input.workshop !== null,
+    };
+    const entry = await (deps.lobby
+      ? deps.lobby.enter(input, applicant)
+      : sessions.create(input).then((made) => ({ kind: 'live' as const, ...made }))
+    ).catch((error: Error) => {
+      // Refusals (a name taken at the same moment, too many sessions) say so themselves.
       if (error instanceof DockhandError) throw error;
       throw hostProblemError([startProblem(error)]);
     });
+    if (entry.kind === 'queued') {
+      const queued: QueuedCreatedView = { id: entry.id, token: entry.token, state: 'queued', position: entry.position };
+      return sendJson(res, 202, queued);
+    }
+    const created = entry;
     await deps.onCreated?.(created.session);
     const view: CreatedSessionView = { ...liveView(sessions, created.session, deps), token: created.token, warm: created.warm };
     sendJson(res, 201, view);
   });
 
   router.add('GET', '/api/sessions/:id', async (req, res, params) => {
+    const queued = waitingView(deps, params.id as string, req);
+    if (queued) return sendJson(res, 200, queued);
     const record = ownedRecord(sessions, params.id as string, req);
     const access = sessions.access(record.id, bearerToken(req));
     if (access.ok) return sendJson(res, 200, liveView(sessions, access.session, deps));
@@ -58,6 +78,11 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   });
 
   router.add('DELETE', '/api/sessions/:id', async (req, res, params) => {
+    const queued = waitingView(deps, params.id as string, req);
+    if (queued) {
+      deps.lobby?.leave(queued.id);
+      return sendJson(res, 200, { id: queued.id, state: 'left' });
+    }
     const record = ownedRecord(sessions, params.id as string, req);
     await sessions.end(record.id, 'learner');
     sendJson(res, 200, endedView(sessions.record(record.id) as SessionRecord));
@@ -70,6 +95,17 @@ export function hostProblemError(problems: HostProblem[]): HttpError {
   const why = first.message.replace(/^sandboxes cannot start: /, '').replace(/\.$/, '');
   const fix = first.fix ? ` Whoever runs this Dockhand can fix it: ${first.fix.replace(/\.$/, '')}.` : '';
   return new HttpError(503, `No sandbox can start on this server right now: ${why}.${fix}`, 'host_problem');
+}
+
+/** A session still waiting in line, if the request carries its token. */
+function waitingView(deps: SessionsApiDeps, id: string, req: IncomingMessage): QueuedSessionView | undefined {
+  const waiting = deps.lobby?.waiting(id, bearerToken(req));
+  if (waiting === 'wrong_token') throw new HttpError(401, 'missing or wrong session token');
+  return waiting ? { id, state: 'queued', position: waiting.position } : undefined;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }
 
 /** The session's record if the request carries its token (ended sessions included). */

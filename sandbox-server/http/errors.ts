@@ -16,10 +16,13 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
 export class HttpError extends Error {
   readonly status: number;
   readonly code: ErrorCode;
-  constructor(status: number, message: string, code: ErrorCode = CODE_OF_STATUS[status] ?? 'internal') {
+  /** Sent as Retry-After (a 429 or 503 that lifts by itself). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(status: number, message: string, code: ErrorCode = CODE_OF_STATUS[status] ?? 'internal', retryAfterSeconds?: number) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -3,13 +3,14 @@ import type { ServerResponse } from 'node:http';
 import type { ErrorBody, ErrorCode } from '../protocol/errors.ts';
 import { HttpError } from './errors.ts';
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    ...headers,
   });
   res.end(text);
 }
@@ -19,7 +20,8 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 }
 
 export function sendHttpError(res: ServerResponse, error: HttpError): void {
-  sendJson(res, error.status, errorBody(error));
+  const retry: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
+  sendJson(res, error.status, errorBody(error), retry);
 }
 
 export function errorBody(error: HttpError): ErrorBody {

@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'no_sandbox',
   'sandbox_unresponsive',
   'host_problem',
+  'too_many_sessions',
+  'rate_limited',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

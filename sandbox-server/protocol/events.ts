@@ -4,6 +4,7 @@ import type { EndCode } from './sessions.ts';
 import type { WorkshopProgress } from './workshops.ts';
 
 export type SessionEvent =
+  | { type: 'queue'; position: number }
   | { type: 'sandbox'; state: 'ready' }
   | { type: 'sandbox'; state: 'ended'; reason: string; code: EndCode }
   | { type: 'warning'; reason: 'idle' | 'lifetime'; secondsLeft: number; message: string }

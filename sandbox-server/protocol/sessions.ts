@@ -31,7 +31,13 @@ export type EndedSessionView = BaseView & {
   sandbox: { id: string | null; state: 'removed' };
 };
 
-export type SessionView = LiveSessionView | EndedSessionView;
+export type SessionView = LiveSessionView | EndedSessionView | QueuedSessionView;
+
+/** A session waiting in line for a sandbox (the host is full): its place, 1 being next. */
+export type QueuedSessionView = { id: string; state: 'queued'; position: number };
+
+/** POST /api/sessions when the host is full (202): the token is shown this once. */
+export type QueuedCreatedView = QueuedSessionView & { token: string };
 
 /** POST /api/sessions: the token is shown this once. */
 export type CreatedSessionView = LiveSessionView & { token: string; warm: boolean };

@@ -31,7 +31,8 @@ export type Access =
   | { ok: false; code: 'unauthorized' | 'not_found' | 'session_ended'; error: string };
 
 export type Sessions = {
-  create(input: NewSessionInput): Promise<{ session: LiveSession; token: string; warm: boolean }>;
+  /** `identity`: the id and token a session that waited in line was already given. */
+  create(input: NewSessionInput, identity?: { id: string; token: string }): Promise<{ session: LiveSession; token: string; warm: boolean }>;
   record(id: string): SessionRecord | undefined;
   /** The live session (with its sandbox), without a token check: for the server's own use. */
   live(id: string): LiveSession | undefined;
@@ -88,13 +89,13 @@ export function createSessions(deps: SessionsDeps): Sessions {
   }
 
   return {
-    async create(input) {
+    async create(input, identity) {
       const { sandbox, warm } = await pool.claim();
-      const token = newToken();
+      const token = identity?.token ?? newToken();
       const now = Date.now();
       let record: SessionRecord;
       try {
-        record = store.createSession({ id: newSessionId(), tokenHash: hashToken(token), ...input, createdAt: now });
+        record = store.createSession({ id: identity?.id ?? newSessionId(), tokenHash: hashToken(token), ...input, createdAt: now });
       } catch (error) {
         await sandboxes.destroy(sandbox);
         throw error;

@@ -117,6 +117,10 @@ controller.subscribe((state) => {
   if (state.kind === 'none' || state.kind === 'claiming') {
     showBanner('claiming', 'Starting your sandbox…');
     terminals.detach('Starting your sandbox…', 'connecting');
+  } else if (state.kind === 'queued') {
+    const place = state.position === 1 ? 'You are next in line' : `You are number ${state.position} in line`;
+    showBanner('claiming', `Every sandbox on this server is in use. ${place}; yours starts by itself.`);
+    terminals.detach(`Waiting for a free sandbox: ${place.toLowerCase()}.`, 'connecting');
   } else if (state.kind === 'unavailable') {
     showBanner(state.kind, `${state.message} This page tries again by itself.`, 'Try again now');
     terminals.detach('No sandbox can start on this server right now.', 'ended');

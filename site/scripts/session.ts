@@ -2,7 +2,9 @@
 // lives, claimed lazily (the page is readable before any sandbox exists), and told plainly when it ended.
 
 import type { ErrorBody, ErrorCode } from '../../sandbox-server/protocol/errors.ts';
-import type { CreatedSessionView, EndCode, SessionView } from '../../sandbox-server/protocol/sessions.ts';
+import type { SessionEvent } from '../../sandbox-server/protocol/events.ts';
+import type { CreatedSessionView, EndCode, QueuedCreatedView, SessionView } from '../../sandbox-server/protocol/sessions.ts';
+import { wsUrl } from './socket.ts';
 
 const STORAGE_KEY = 'dockhand.session';
 
@@ -18,7 +20,9 @@ export type SessionState =
   | { kind: 'ended'; message: string }
   | { kind: 'failed'; message: string }
   /** The server cannot start sandboxes (a host problem); the page tries again by itself. */
-  | { kind: 'unavailable'; message: string };
+  | { kind: 'unavailable'; message: string }
+  /** The host is full: this learner waits in line (1 is next) and the sandbox starts by itself. */
+  | { kind: 'queued'; position: number };
 
 /** What POST /api/sessions answers that a page needs to keep. */
 export type CreatedView = Pick<CreatedSessionView, 'id' | 'token' | 'createdAt' | 'idleExpiresAt'>;
@@ -36,6 +40,8 @@ export class ApiError extends Error {
 
 /** How often a page retries while the host cannot start sandboxes. */
 const HOST_PROBLEM_RETRY_MS = 15_000;
+/** How often a page asks for its place in line when the events socket is not there to say it. */
+const QUEUE_POLL_MS = 3_000;
 
 export function storedSession(): Session | undefined {
   try {
@@ -52,6 +58,13 @@ export function storedSession(): Session | undefined {
 /** Keeps a session the server just created (POST /api/sessions), so every page of this browser finds it. */
 export function rememberCreated(view: CreatedView): Session {
   const session = { id: view.id, token: view.token, idleSeconds: idleSecondsOf(view) };
+  remember(session);
+  return session;
+}
+
+/** Keeps a session that waits in line (POST /api/sessions answered 202), so a reload keeps the place. */
+export function rememberQueued(view: QueuedCreatedView): Session {
+  const session = { id: view.id, token: view.token, idleSeconds: DEFAULT_IDLE_SECONDS };
   remember(session);
   return session;
 }
@@ -134,12 +147,22 @@ export function createSessionController(lesson: string | undefined) {
 
   let retry: ReturnType<typeof setTimeout> | undefined;
 
+  /** Waits in line (the events socket says when the place changes), then takes the sandbox. */
+  async function waitInLine(session: Session, position: number): Promise<void> {
+    set({ kind: 'queued', position });
+    await followLine(session, (next) => set({ kind: 'queued', position: next }));
+    const view = await api<SessionView>(session, 'GET', `/api/sessions/${session.id}`);
+    if (view.state === 'active') set({ kind: 'active', session: rememberCreated({ ...view, token: session.token }) });
+    else if (view.state === 'ended') set({ kind: 'ended', message: endedMessage(endedOf(view), session.idleSeconds) });
+  }
+
   async function claim(): Promise<void> {
     clearTimeout(retry);
     set({ kind: 'claiming' });
     try {
-      const session = rememberCreated(await api<CreatedSessionView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {}));
-      set({ kind: 'active', session });
+      const created = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {});
+      if (created.state === 'queued') return waitInLine(rememberQueued(created), created.position);
+      set({ kind: 'active', session: rememberCreated(created) });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'host_problem') {
         set({ kind: 'unavailable', message: error.message });
@@ -166,6 +189,7 @@ export function createSessionController(lesson: string | undefined) {
       try {
         const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`);
         if (view.state === 'active') return set({ kind: 'active', session: stored });
+        if (view.state === 'queued') return waitInLine(stored, view.position);
         set({ kind: 'ended', message: endedMessage(endedOf(view), stored.idleSeconds) });
       } catch (error) {
         // The server forgot it (a new state directory): that sandbox is gone as well.
@@ -192,6 +216,40 @@ export function createSessionController(lesson: string | undefined) {
 }
 
 export type SessionController = ReturnType<typeof createSessionController>;
+
+/**
+ * Resolves once a session waiting in line has its sandbox. The events socket tells each new place; if it
+ * drops, the page asks the API instead, every few seconds, until the wait is over.
+ */
+function followLine(session: Session, onPosition: (position: number) => void): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      done = true;
+      resolve();
+    };
+    const poll = async () => {
+      while (!done) {
+        await new Promise((wait) => setTimeout(wait, QUEUE_POLL_MS));
+        const view = await api<SessionView>(session, 'GET', `/api/sessions/${session.id}`).catch(() => undefined);
+        if (view?.state === 'queued') onPosition(view.position);
+        else if (view) finish();
+      }
+    };
+    const socket = new WebSocket(wsUrl(`/ws/sessions/${session.id}/events?token=${encodeURIComponent(session.token)}`));
+    socket.onmessage = (message) => {
+      const event = JSON.parse(String(message.data)) as SessionEvent;
+      if (event.type === 'queue') onPosition(event.position);
+      if (event.type === 'sandbox' || event.type === 'error') {
+        finish();
+        socket.close();
+      }
+    };
+    socket.onclose = () => {
+      if (!done) void poll();
+    };
+  });
+}
 
 function capitalise(sentence: string): string {
   return sentence.charAt(0).toUpperCase() + sentence.slice(1);

@@ -1,8 +1,8 @@
 // Joining a workshop: code + display name → a session of that workshop (POST /api/sessions), kept where
 // the lesson pages look for it, then the workshop's first lesson. Refusals say what to do next.
 import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
-import type { CreatedSessionView, SessionView } from '../../../sandbox-server/protocol/sessions.ts';
-import { ApiError, api, rememberCreated, storedSession } from '../session.ts';
+import type { CreatedSessionView, QueuedCreatedView, SessionView } from '../../../sandbox-server/protocol/sessions.ts';
+import { ApiError, api, rememberCreated, rememberQueued, storedSession } from '../session.ts';
 import { groupedCode, sentence } from './format.ts';
 import type { LessonSummary } from './types.ts';
 
@@ -59,10 +59,12 @@ form.addEventListener('submit', async (event) => {
   submit.disabled = true;
   status.textContent = 'Joining and starting your sandbox…';
   try {
-    const view = await api<CreatedSessionView>(undefined, 'POST', '/api/sessions', { workshop: code, name });
-    rememberCreated(view);
+    const view = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', { workshop: code, name });
+    // A full host puts the participant in line (workshops first): the lesson page waits and starts by itself.
+    if (view.state === 'queued') rememberQueued(view);
+    else rememberCreated(view);
     status.textContent = 'Joined. Opening the first lesson…';
-    location.assign(await firstLessonUrl(view.workshopLessons));
+    location.assign(await firstLessonUrl(view.state === 'queued' ? undefined : view.workshopLessons));
   } catch (failure) {
     const { text, field } = refusal(failure, code);
     showError(text, field);
