@@ -1,9 +1,11 @@
 // Dockhand's settings, read once from the environment. Everything has a default, so `npm start` needs
 // no configuration; a bad value stops the start with a sentence that names the variable.
 import { createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { EGRESS_MODES, type EgressMode } from './sandboxes/firewall.ts';
 import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
+import { type AdmissionLimits, defaultMaxSandboxes } from './sessions/admission.ts';
 
 export type Config = {
   /** Address the HTTP server binds; a workshop sets 0.0.0.0. */
@@ -39,6 +41,10 @@ export type Config = {
   timeouts: { idleMs: number; lifetimeMs: number; warnMs: number };
   /** How often sessions are checked against their timeouts. */
   sweepIntervalMs: number;
+  /** DOCKHAND_MAX_SANDBOXES, DOCKHAND_SESSIONS_PER_CLIENT, DOCKHAND_SESSIONS_PER_MINUTE: who may start a sandbox now. */
+  admission: AdmissionLimits;
+  /** DOCKHAND_TRUSTED_PROXIES: addresses whose X-Forwarded-For names the client (a reverse proxy in front). */
+  trustedProxies: string[];
 };
 
 const ROOT_DIR = path.resolve(import.meta.dirname, '..');
@@ -56,6 +62,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const capacity = sandboxCapacity(parsed);
   const poolMax = parseCount(env.DOCKHAND_POOL_MAX ?? String(Math.min(24, capacity)), 'DOCKHAND_POOL_MAX', 0, capacity);
+  const memoryBytes = parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY');
+  const maxSandboxes = parseCount(
+    env.DOCKHAND_MAX_SANDBOXES ?? String(defaultMaxSandboxes(os.totalmem(), memoryBytes, capacity)),
+    'DOCKHAND_MAX_SANDBOXES',
+    1,
+    capacity,
+  );
+  const perMinute = parseCount(env.DOCKHAND_SESSIONS_PER_MINUTE ?? '20', 'DOCKHAND_SESSIONS_PER_MINUTE', 1, 100_000);
   return {
     host: env.HOST ?? '127.0.0.1',
     port: parsePort(env.PORT ?? '8080', 'PORT'),
@@ -76,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: parseTls(env.DOCKHAND_TLS_CERT, env.DOCKHAND_TLS_KEY),
     adminToken: env.DOCKHAND_ADMIN_TOKEN || undefined,
     limits: {
-      memoryBytes: parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY'),
+      memoryBytes,
       pids: parseCount(env.DOCKHAND_SANDBOX_PIDS ?? '1024', 'DOCKHAND_SANDBOX_PIDS', 64, 1_000_000),
       cpus: parseCpus(env.DOCKHAND_SANDBOX_CPUS ?? '1'),
       diskBytes: parseBytes(env.DOCKHAND_SANDBOX_DISK ?? '4g', 'DOCKHAND_SANDBOX_DISK'),
@@ -87,6 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       warnMs: parseDuration(env.DOCKHAND_TIMEOUT_WARNING ?? '2m', 'DOCKHAND_TIMEOUT_WARNING'),
     },
     sweepIntervalMs: parseDuration(env.DOCKHAND_SWEEP_INTERVAL ?? '10s', 'DOCKHAND_SWEEP_INTERVAL'),
+    admission: {
+      maxSandboxes,
+      perClient: parseCount(env.DOCKHAND_SESSIONS_PER_CLIENT ?? '2', 'DOCKHAND_SESSIONS_PER_CLIENT', 1, 10_000),
+      rate: { perMinute, burst: Math.max(5, Math.ceil(perMinute / 2)) },
+    },
+    trustedProxies: (env.DOCKHAND_TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((address) => address.trim())
+      .filter(Boolean),
   };
 }
 

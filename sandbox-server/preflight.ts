@@ -2,23 +2,19 @@
 // `npm run doctor`. It fixes what is standard and safe to fix (when allowed) and names the rest.
 import { createServer } from 'node:net';
 import { type CheckRow, formatReport } from './host/report.ts';
-import type { Engine } from './sandboxes/docker.ts';
-import { fixTun, judgeHost, readHostFacts } from './sandboxes/preflight.ts';
+import type { HostChecks } from './sandboxes/preflight.ts';
 
 export type PreflightOptions = {
-  stateDir: string;
   /** May the preflight change the host (DOCKHAND_FIX_HOST)? */
   fix: boolean;
   /** The address the server will listen on; absent (or port 0) skips the port check. */
   listen?: { host: string; port: number };
 };
 
-export async function runPreflight(engine: Engine, options: PreflightOptions): Promise<CheckRow[]> {
+/** Dockhand's own checks around the sandbox backend's checks of the host it runs sandboxes on. */
+export async function runPreflight(hostChecks: HostChecks, options: PreflightOptions): Promise<CheckRow[]> {
   const rows: CheckRow[] = [rootRow(process.getuid?.() ?? 0)];
-  const facts = await readHostFacts(engine, options.stateDir);
-  const fixed = options.fix && rows[0]?.status === 'ok' ? await fixTun(facts) : undefined;
-  const judged = judgeHost(facts).map((row) => (fixed && row.check === fixed.check ? fixed : row));
-  rows.push(...judged);
+  rows.push(...(await hostChecks(options.fix && rows[0]?.status === 'ok')));
   if (options.listen && options.listen.port !== 0) rows.push(await portRow(options.listen.host, options.listen.port));
   return rows;
 }
@@ -64,8 +60,8 @@ function refuse(problems: readonly CheckRow[]): void {
 }
 
 /** For tools that start sandboxes without the server (tests, the course's self-test): fix, then refuse to go on. */
-export async function ensureHostReady(engine: Engine, options: PreflightOptions, log: (line: string) => void): Promise<CheckRow[]> {
-  const rows = await runPreflight(engine, options);
+export async function ensureHostReady(hostChecks: HostChecks, options: PreflightOptions, log: (line: string) => void): Promise<CheckRow[]> {
+  const rows = await runPreflight(hostChecks, options);
   for (const line of formatReport(rows.filter((row) => row.status !== 'ok'))) log(line);
   refuse(rows.filter((row) => row.status === 'problem' && (row.fatal || row.blocksSandboxes)));
   return rows;

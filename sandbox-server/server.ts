@@ -8,6 +8,7 @@ import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { requireSession } from './api/auth.ts';
 import { addCourseRoutes, findLesson } from './api/course.ts';
+import { toHttpError } from './api/errors.ts';
 import { openEventsSocket } from './api/events-socket.ts';
 import { addHealthRoute } from './api/health.ts';
 import { addMetricsRoute } from './api/metrics.ts';
@@ -27,20 +28,21 @@ import { createRouter } from './http/router.ts';
 import { createUpgradeRouter } from './http/upgrade.ts';
 import { createMetrics } from './metrics.ts';
 import { assertRunnable, runPreflight } from './preflight.ts';
-import { connectHostEngine, engineVersion } from './sandboxes/docker.ts';
-import { prepareSandboxHost, sandboxOptions } from './sandboxes/host.ts';
+import { normalizeJoinCode } from './protocol/join-code.ts';
+import { TERMINAL_MAX_PAYLOAD } from './protocol/limits.ts';
+import { connectDind } from './sandboxes/dind.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
-import { createSandboxService } from './sandboxes/service.ts';
 import { failureKey, SandboxStartError, startProblem } from './sandboxes/start-failure.ts';
+import { createAdmission } from './sessions/admission.ts';
 import { createEventBus } from './sessions/events.ts';
+import { createLobby } from './sessions/lobby.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
+import { newSessionId } from './sessions/tokens.ts';
 import { openStore } from './store/store.ts';
-import { TERMINAL_MAX_PAYLOAD } from './terminal/protocol.ts';
 import { detachAllTerminals } from './terminal/terminal.ts';
 import { loadAdminToken } from './workshops/admin-token.ts';
-import { normalizeJoinCode } from './workshops/codes.ts';
 import { createWorkshops, type Workshops } from './workshops/workshops.ts';
 
 /** How often a healthy host is checked again. */
@@ -59,15 +61,14 @@ export type Dockhand = {
 
 export async function startDockhand(config: Config, log: Progress): Promise<Dockhand> {
   const tls = await readTls(config);
-  const engine = connectHostEngine();
-  const preflightOptions = { stateDir: config.stateDir, fix: config.fixHost };
-  const preflight = await runPreflight(engine, { ...preflightOptions, listen: { host: config.host, port: config.port } });
+  const dind = connectDind(config);
+  const preflightOptions = { fix: config.fixHost };
+  const preflight = await runPreflight(dind.hostChecks, { ...preflightOptions, listen: { host: config.host, port: config.port } });
   for (const line of formatReport(preflight)) log(`preflight: ${line}`);
   assertRunnable(preflight);
   const hostStatus = createHostStatus();
   hostStatus.setPreflight(preflight);
-  const host = await prepareSandboxHost(engine, config, log);
-  log(`image kit ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
+  const host = await dind.prepare(log);
 
   const lessonsDir = path.join(config.rootDir, 'lessons');
   const course = await loadCourse(lessonsDir);
@@ -80,7 +81,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     pool: () => pool.stats(),
     hostProblems: () => hostStatus.problems().length,
   });
-  const sandboxes = createSandboxService(engine, sandboxOptions(config, host));
+  const sandboxes = host.backend;
   const events = createEventBus();
   const checker = createChecker({
     store,
@@ -92,7 +93,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   let lastFailure = '';
   const launch = async () => {
     const started = performance.now();
-    const sandbox = await sandboxes.launch();
+    const sandbox = await sandboxes.start();
     metrics.sandboxStarted((performance.now() - started) / 1000);
     return sandbox;
   };
@@ -124,8 +125,21 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     sandboxes,
     events,
     timeouts: config.timeouts,
-    onEnded: (id) => checker.forget(id),
-    onAdopted: (session) => detachAllTerminals(engine, session.sandbox).catch((error: Error) => log(error.message)),
+    onEnded: (id) => {
+      checker.forget(id);
+      lobby.ended(id);
+    },
+    onAdopted: async (session) => {
+      lobby.hold(session);
+      await detachAllTerminals(sandboxes, session.sandbox).catch((error: Error) => log(error.message));
+    },
+  });
+  const lobby = createLobby({
+    sessions,
+    admission: createAdmission(config.admission, newSessionId),
+    events,
+    onAdmitted: (session) => sessionStarted(session),
+    onError: (error) => log(`a session that waited in line could not start: ${error.message}`),
   });
   const adoption = await sessions.adoptAll();
   if (adoption.adopted + adoption.ended + adoption.reaped > 0) {
@@ -135,8 +149,16 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   }
   const workshops = createWorkshops({ store, sessions, course });
   const admin = loadAdminToken(config.stateDir, config.adminToken);
-  // Hot start: the pool grows towards the people expected at a workshop about to start, within what the host can hold.
-  const resizePool = () => pool.resize(Math.min(config.poolMax, config.poolSize + workshops.hotStartDemand()));
+  // Hot start: the pool grows towards the people expected at a workshop about to start, within what the
+  // host can hold; warm sandboxes count towards DOCKHAND_MAX_SANDBOXES too.
+  const resizePool = () =>
+    pool.resize(
+      Math.min(
+        config.poolMax,
+        config.poolSize + workshops.hotStartDemand(),
+        Math.max(0, config.admission.maxSandboxes - sessions.liveCount()),
+      ),
+    );
   resizePool();
 
   const lessonExists = (slug: string) => course.lessons.some((lesson) => lesson.slug === slug);
@@ -147,14 +169,22 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     checker.watch(session, lesson);
   };
 
+  /** A session that got its sandbox (at once, or after waiting in line). */
+  async function sessionStarted(session: LiveSession): Promise<void> {
+    const { lesson, workshop, name } = session.record;
+    if (lesson) await openLesson(session, findLesson(course, lesson));
+    if (workshop)
+      events.publish(`workshop:${workshop}`, { type: 'participant', sessionId: session.record.id, name: name ?? '', state: 'joined' });
+    resizePool();
+  }
+
   const router = createRouter();
   addMetricsRoute(router, { metrics, adminToken: admin.token });
-  const upgrades = createUpgradeRouter();
+  const upgrades = createUpgradeRouter(toHttpError);
   const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
   addHealthRoute(router, async () => ({
     problems: hostStatus.problems(),
-    docker: await engineVersion(engine),
-    kit: { state: 'ready', images: host.kit.images, mirror: host.mirror.address },
+    ...(await host.describe()),
     course: { lessons: course.lessons.length, problems: course.problems.length },
     pool: pool.stats(),
     sessions: sessions.liveCount(),
@@ -169,14 +199,9 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       const admission = workshops.admit(normal ?? code, name);
       return admission.ok ? { ok: true, code: admission.workshop.code } : admission;
     },
-    onCreated: async (session) => {
-      const { lesson, workshop, name } = session.record;
-      if (lesson) await openLesson(session, findLesson(course, lesson));
-      if (workshop) {
-        events.publish(`workshop:${workshop}`, { type: 'participant', sessionId: session.record.id, name: name ?? '', state: 'joined' });
-        resizePool();
-      }
-    },
+    onCreated: (session) => sessionStarted(session),
+    lobby,
+    trustedProxies: config.trustedProxies,
   });
   addWorkshopRoutes(router, upgrades, { workshops, sessions, sandboxes, events, wss, adminToken: admin.token, lessonExists });
   addCourseRoutes(router, { course, sessions, store, checker });
@@ -184,16 +209,22 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss });
   addPreviewRoutes(router, upgrades, { sessions, sandboxes });
   upgrades.add('/ws/sessions/:id/events', (req, socket, head, params, url) => {
-    const session = requireSession(sessions, params.id as string, url.searchParams.get('token') ?? undefined);
+    const id = params.id as string;
+    const token = url.searchParams.get('token') ?? undefined;
+    const waiting = lobby.waiting(id, token);
+    if (waiting && waiting !== 'wrong_token') {
+      return wss.handleUpgrade(req, socket, head, (ws) => openEventsSocket(ws, id, events, { type: 'queue', position: waiting.position }));
+    }
+    const session = requireSession(sessions, id, token);
     const slug = url.searchParams.get('lesson');
     const lesson = slug ? findLesson(course, slug) : undefined;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      openEventsSocket(ws, session, events);
+      openEventsSocket(ws, id, events, { type: 'sandbox', state: 'ready' });
       if (lesson) openLesson(session, lesson).catch((error: Error) => log(`could not open ${lesson.slug} for a session: ${error.message}`));
     });
   });
 
-  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades, tls });
+  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades, tls, mapError: toHttpError });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address();
@@ -208,7 +239,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     if (rechecking || (hostStatus.problems().length === 0 && Date.now() - lastRecheck < HOST_RECHECK_MS)) return;
     rechecking = true;
     try {
-      const rows = await runPreflight(engine, preflightOptions);
+      const rows = await runPreflight(dind.hostChecks, preflightOptions);
       hostStatus.setPreflight(rows);
       const now = summary(rows);
       if (now !== lastPreflight) for (const line of formatReport(rows.filter((row) => row.status !== 'ok'))) log(`preflight: ${line}`);

@@ -19,7 +19,7 @@ export async function ensureSiteBuilt(rootDir: string, progress: Progress): Prom
   return 'built';
 }
 
-export function buildSite(rootDir: string): Promise<void> {
+function buildSite(rootDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const astro = path.join(rootDir, 'node_modules', 'astro', 'bin', 'astro.mjs');
     const child = spawn(process.execPath, [astro, 'build', '--silent'], { cwd: rootDir, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,11 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { type Config, loadConfig } from '../sandbox-server/config.ts';
-import { connectHostEngine, connectSocket, type Engine } from '../sandbox-server/sandboxes/docker.ts';
+import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandbox-server/sandboxes/backend.ts';
+import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
+import { connectHostEngine, type Engine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, type SandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
-import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../sandbox-server/sandboxes/sandbox.ts';
+import { describeSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../sandbox-server/server.ts';
 import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/support/terminal-client.ts';
@@ -25,13 +27,14 @@ const engine = connectHostEngine();
 const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'dockhand-bench-'));
 const ADMIN = 'bench-admin-token-0123456789';
 
-/** DOCKHAND_BENCH_INSTANCE / _SUBNET let the bench share an engine with another Dockhand. */
+// DOCKHAND_BENCH_INSTANCE / DOCKHAND_BENCH_SUBNET let two benches share one engine.
 const INSTANCE = process.env.DOCKHAND_BENCH_INSTANCE ?? 'bench';
 
 function configFor(name: string, env: NodeJS.ProcessEnv): Config {
   return loadConfig({
     DOCKHAND_INSTANCE: INSTANCE,
     DOCKHAND_SUBNET: process.env.DOCKHAND_BENCH_SUBNET ?? '172.31.215.0/24',
+    DOCKHAND_BRIDGE: `dh-${INSTANCE}`.slice(0, 15),
     DOCKHAND_STATE_DIR: path.join(stateRoot, name),
     DOCKHAND_ADMIN_TOKEN: ADMIN,
     PORT: '0',
@@ -141,16 +144,16 @@ async function idleMemory(host: Engine, containerName: string): Promise<number> 
 }
 
 /** Seconds a command takes in the sandbox as the learner; fails the bench if it fails. */
-async function timed(sandbox: Sandbox, script: string): Promise<number> {
+async function timed(backend: SandboxBackend, sandbox: Sandbox, script: string): Promise<number> {
   const started = performance.now();
-  const result = await runInSandbox(engine, sandbox, ['sh', '-c', script]);
+  const result = await runAsLearner(backend, sandbox, ['sh', '-c', script]);
   if (result.exitCode !== 0) throw new Error(`${script} failed: ${result.stderr.slice(-500)}`);
   return (performance.now() - started) / 1000;
 }
 
 /** Keystroke echo in the sandbox's tmux through a plain `docker exec` (the same for both images: no server). */
-async function execEcho(sandbox: Sandbox, count: number): Promise<number[]> {
-  const exec = await engine.getContainer(sandbox.containerName).exec({
+async function execEcho(containerName: string, count: number): Promise<number[]> {
+  const exec = await engine.getContainer(containerName).exec({
     Cmd: ['dockhand-terminal', 'attach', '9', '100', '30'],
     Env: ['DOCKHAND_TERMINAL_ID=bench'],
     User: '1000:1000',
@@ -207,30 +210,30 @@ async function compareImages(host: SandboxHost, setup: Config): Promise<void> {
       continue;
     }
     const options = { ...sandboxOptions(setup, host), image };
+    const backend = createDindBackend(engine, options);
     const starts: number[] = [];
     for (let i = 0; i < 10; i++) {
       const started = performance.now();
-      const sandbox = await startSandbox(engine, options);
-      await waitForEngine(engine, sandbox);
+      const sandbox = await backend.start();
       starts.push(performance.now() - started);
-      await destroySandbox(engine, sandbox);
+      await backend.destroy(sandbox);
     }
-    const sandbox = await startSandbox(engine, options);
+    const sandbox = await backend.start();
     try {
-      await waitForEngine(engine, sandbox);
       await new Promise((resolve) => setTimeout(resolve, 5000));
-      const idle = await idleMemory(engine, sandbox.containerName);
-      const run = await timed(sandbox, 'docker run --rm busybox true');
-      const version = (await runInSandbox(engine, sandbox, ['docker', 'version', '--format', '{{.Server.Version}}'])).stdout.trim();
+      const { containerName } = describeSandbox(options, sandbox.id);
+      const idle = await idleMemory(engine, containerName);
+      const run = await timed(backend, sandbox, 'docker run --rm busybox true');
+      const version = (await runAsLearner(backend, sandbox, ['docker', 'version', '--format', '{{.Server.Version}}'])).stdout.trim();
       // Docker 20.10 has BuildKit too, only not by default.
       const build = `mkdir -p ~/b && printf '${DOCKERFILE}' > ~/b/Dockerfile && DOCKER_BUILDKIT=1 docker build -q -t b ~/b`;
-      const cold = await timed(sandbox, build);
-      const cached = await timed(sandbox, build);
-      const hasCompose = (await runInSandbox(engine, sandbox, ['docker', 'compose', 'version'])).exitCode === 0;
+      const cold = await timed(backend, sandbox, build);
+      const cached = await timed(backend, sandbox, build);
+      const hasCompose = (await runAsLearner(backend, sandbox, ['docker', 'compose', 'version'])).exitCode === 0;
       const compose = hasCompose
-        ? `${(await timed(sandbox, `mkdir -p ~/c && cd ~/c && printf '${COMPOSE}' > compose.yaml && docker compose up -d --quiet-pull 2>/dev/null && test "$(docker compose ps -q --status running | wc -l)" = 2`)).toFixed(2)} s`
+        ? `${(await timed(backend, sandbox, `mkdir -p ~/c && cd ~/c && printf '${COMPOSE}' > compose.yaml && docker compose up -d --quiet-pull 2>/dev/null && test "$(docker compose ps -q --status running | wc -l)" = 2`)).toFixed(2)} s`
         : 'no compose';
-      const echo = await execEcho(sandbox, 50);
+      const echo = await execEcho(containerName, 50);
       rows.push([
         `${label}, engine ${version}`,
         `${percentile(starts, 50).toFixed(0)} / ${percentile(starts, 95).toFixed(0)} ms`,
@@ -241,7 +244,7 @@ async function compareImages(host: SandboxHost, setup: Config): Promise<void> {
         `${percentile(echo, 50).toFixed(1)} / ${percentile(echo, 95).toFixed(1)} ms`,
       ]);
     } finally {
-      await destroySandbox(engine, sandbox);
+      await backend.destroy(sandbox);
     }
   }
   const header = [
@@ -304,7 +307,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     for (const session of sessions) {
       const live = dockhand.sessions.live(session.id);
-      if (live) idle.push(await idleMemory(engine, live.sandbox.containerName));
+      if (live) idle.push(await idleMemory(engine, describeSandbox(configFor('echo', {}), live.sandbox.id).containerName));
     }
     say(
       `idle memory per sandbox:              ${idle.map((bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (engine up, shell open, nothing running)`,
@@ -328,7 +331,8 @@ async function main(): Promise<void> {
         results.push({ at: performance.now(), message: event.message ?? '' });
     });
     const engineEvents: number[] = [];
-    const stream = await connectSocket(live.sandbox.socketPath).getEvents({
+    const backend = createDindBackend(engine, sandboxOptions(configFor('checks', {}), host));
+    const stream = await backend.innerEngine(live.sandbox).getEvents({
       filters: { type: ['container'], event: ['create', 'destroy'] },
     });
     stream.on('data', () => engineEvents.push(performance.now()));
@@ -338,7 +342,7 @@ async function main(): Promise<void> {
       const seen = results.length;
       const sent = engineEvents.length;
       const command = i % 2 === 0 ? ['docker', 'create', '--name', 'heartbeat', 'busybox', 'sleep', '1'] : ['docker', 'rm', 'heartbeat'];
-      await runInSandbox(engine, live.sandbox, command);
+      await runAsLearner(backend, live.sandbox, command);
       await until(() => results.length > seen && engineEvents.length > sent, 30_000);
       latency.push((results[seen]?.at ?? 0) - (engineEvents[sent] ?? 0));
     }

@@ -4,9 +4,11 @@
 import { loadConfig } from '../sandbox-server/config.ts';
 import { type CheckRow, formatReport, sandboxBlockers } from '../sandbox-server/host/report.ts';
 import { runPreflight } from '../sandbox-server/preflight.ts';
+import { runAsLearner } from '../sandbox-server/sandboxes/backend.ts';
+import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
-import { createSandboxService } from '../sandbox-server/sandboxes/service.ts';
+import { dockerHostChecks } from '../sandbox-server/sandboxes/preflight.ts';
 import { startProblem } from '../sandbox-server/sandboxes/start-failure.ts';
 
 const print = (line: string) => console.log(line);
@@ -15,13 +17,13 @@ async function proof(): Promise<CheckRow> {
   const config = loadConfig();
   const engine = connectHostEngine();
   const host = await prepareSandboxHost(engine, config, (line) => print(`         … ${line}`));
-  const sandboxes = createSandboxService(engine, sandboxOptions(config, host));
+  const sandboxes = createDindBackend(engine, sandboxOptions(config, host));
   const started = performance.now();
-  let sandbox: Awaited<ReturnType<typeof sandboxes.launch>> | undefined;
+  let sandbox: Awaited<ReturnType<typeof sandboxes.start>> | undefined;
   try {
-    sandbox = await sandboxes.launch();
+    sandbox = await sandboxes.start();
     const ready = performance.now();
-    const run = await sandboxes.run(sandbox, ['docker', 'run', '--rm', 'busybox', 'true']);
+    const run = await runAsLearner(sandboxes, sandbox, ['docker', 'run', '--rm', 'busybox', 'true']);
     const seconds = (at: number, from: number) => ((at - from) / 1000).toFixed(2);
     if (run.exitCode !== 0) {
       return {
@@ -47,8 +49,7 @@ async function proof(): Promise<CheckRow> {
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const rows = await runPreflight(connectHostEngine(), {
-    stateDir: config.stateDir,
+  const rows = await runPreflight(dockerHostChecks(connectHostEngine(), config.stateDir), {
     fix: config.fixHost,
     listen: { host: config.host, port: config.port },
   });

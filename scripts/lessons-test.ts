@@ -8,9 +8,10 @@ import { type ExerciseReport, selfTestLesson } from '../sandbox-server/checks/se
 import { loadConfig } from '../sandbox-server/config.ts';
 import { LESSONS_DIR, loadCourse } from '../sandbox-server/course/load.ts';
 import { ensureHostReady } from '../sandbox-server/preflight.ts';
+import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
-import { createSandboxService } from '../sandbox-server/sandboxes/service.ts';
+import { dockerHostChecks } from '../sandbox-server/sandboxes/preflight.ts';
 import { removeEverything } from '../test/support/cleanup.ts';
 
 /** Lessons tested at once: sandboxes are independent, and two fit the machine's two cores. */
@@ -18,11 +19,12 @@ const PARALLEL = Number(process.env.LESSONS_TEST_PARALLEL ?? 2);
 const only = process.argv.slice(2);
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-lessons-test-'));
-/** DOCKHAND_LESSONS_INSTANCE / _SUBNET let two runs share one engine without colliding. */
+// DOCKHAND_LESSONS_INSTANCE / DOCKHAND_LESSONS_SUBNET let two course runs share one engine.
 const instance = process.env.DOCKHAND_LESSONS_INSTANCE ?? 'lessons';
 const config = loadConfig({
   DOCKHAND_INSTANCE: instance,
   DOCKHAND_SUBNET: process.env.DOCKHAND_LESSONS_SUBNET ?? '172.31.216.0/24',
+  DOCKHAND_BRIDGE: `dh-${instance}`.slice(0, 15),
   DOCKHAND_STATE_DIR: stateDir,
 });
 const engine = connectHostEngine();
@@ -52,9 +54,9 @@ async function main(): Promise<number> {
   }
   const lessons = course.lessons.filter((lesson) => only.length === 0 || only.includes(lesson.slug));
   await removeEverything(engine, config);
-  await ensureHostReady(engine, { stateDir: config.stateDir, fix: config.fixHost }, (line) => console.log(`preflight: ${line}`));
+  await ensureHostReady(dockerHostChecks(engine, config.stateDir), { fix: config.fixHost }, (line) => console.log(`preflight: ${line}`));
   const host = await prepareSandboxHost(engine, config, () => {});
-  const sandboxes = createSandboxService(engine, sandboxOptions(config, host));
+  const sandboxes = createDindBackend(engine, sandboxOptions(config, host));
   const started = performance.now();
   const results: ExerciseReport[][] = new Array(lessons.length);
   let next = 0;

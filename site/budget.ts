@@ -11,7 +11,7 @@ export const BUDGET_BYTES = 250 * 1024;
 export type PageBudget = { page: string; files: { file: string; gzipBytes: number }[]; totalGzipBytes: number };
 
 /** The gzip size of the JS one built page loads before any dynamic import. */
-export async function measurePage(distDir: string, htmlFile: string): Promise<PageBudget> {
+async function measurePage(distDir: string, htmlFile: string): Promise<PageBudget> {
   await init;
   const html = await readFile(htmlFile, 'utf8');
   const files: PageBudget['files'] = [];

@@ -1,8 +1,8 @@
 // Session authentication for HTTP (Authorization: Bearer) and WebSockets (?token=).
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../http/errors.ts';
 import type { LiveSession, Sessions } from '../sessions/sessions.ts';
 import { hashToken, tokenMatches } from '../sessions/tokens.ts';
+import { httpError } from './errors.ts';
 
 export function bearerToken(req: IncomingMessage): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -10,7 +10,7 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 }
 
 /**
- * The live session behind a request, or an HttpError (401 wrong token, 404 unknown, 410 ended). A call
+ * The live session behind a request, or a refusal (401 wrong token, 404 unknown, 410 ended). A call
  * counts as activity for the idle timeout unless it only reads state a page polls for (`touch: false`),
  * so a forgotten open tab does not keep a sandbox alive.
  */
@@ -21,7 +21,7 @@ export function requireSession(
   options: { touch: boolean } = { touch: true },
 ): LiveSession {
   const access = sessions.access(id, token);
-  if (!access.ok) throw new HttpError(access.status, access.error);
+  if (!access.ok) throw httpError(access.code, access.error);
   if (options.touch) sessions.activity(id);
   return access.session;
 }
@@ -30,6 +30,6 @@ export function requireSession(
 export function adminGuard(adminToken: string): (token: string | undefined) => void {
   const adminHash = hashToken(adminToken);
   return (token) => {
-    if (!tokenMatches(token, adminHash)) throw new HttpError(401, 'missing or wrong admin token');
+    if (!tokenMatches(token, adminHash)) throw httpError('unauthorized', 'missing or wrong admin token');
   };
 }

@@ -7,13 +7,13 @@ import type { Router } from '../http/router.ts';
 import type { UpgradeRouter } from '../http/upgrade.ts';
 import { proxyPreview } from '../preview/proxy.ts';
 import { proxyPreviewUpgrade } from '../preview/upgrade.ts';
-import type { SandboxService } from '../sandboxes/service.ts';
+import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { LiveSession, Sessions } from '../sessions/sessions.ts';
 import { bearerToken, requireSession } from './auth.ts';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-export function previewCookieName(sessionId: string): string {
+function previewCookieName(sessionId: string): string {
   return `dockhand_preview_${sessionId.replace(/[^\w-]/g, '')}`;
 }
 
@@ -25,7 +25,7 @@ function tokenFrom(req: IncomingMessage, url: URL, sessionId: string): string | 
   return url.searchParams.get('token') ?? bearerToken(req) ?? fromCookie;
 }
 
-export function addPreviewRoutes(router: Router, upgrades: UpgradeRouter, deps: { sessions: Sessions; sandboxes: SandboxService }): void {
+export function addPreviewRoutes(router: Router, upgrades: UpgradeRouter, deps: { sessions: Sessions; sandboxes: SandboxBackend }): void {
   const target = async (session: LiveSession, port: string) => ({
     address: await deps.sandboxes.address(session.sandbox),
     port,

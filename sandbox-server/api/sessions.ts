@@ -1,27 +1,37 @@
 // POST/GET/DELETE /api/sessions: a learner's session and its sandbox.
 import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
+import { DockhandError } from '../errors.ts';
 import type { HostProblem } from '../host/report.ts';
-import { readJsonBody } from '../http/body.ts';
 import { HttpError } from '../http/errors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
+import { NewSessionBody } from '../protocol/bodies.ts';
+import type { ErrorCode } from '../protocol/errors.ts';
+import type { CreatedSessionView, EndedSessionView, LiveSessionView, QueuedCreatedView, QueuedSessionView } from '../protocol/sessions.ts';
+import { END_REASONS } from '../protocol/sessions.ts';
 import { startProblem } from '../sandboxes/start-failure.ts';
+import { clientAddress } from '../sessions/admission.ts';
+import type { Lobby } from '../sessions/lobby.ts';
 import type { LiveSession, NewSessionInput, Sessions } from '../sessions/sessions.ts';
 import { tokenMatches } from '../sessions/tokens.ts';
 import type { SessionRecord } from '../store/store.ts';
 import { bearerToken } from './auth.ts';
+import { readBody } from './body.ts';
+import { httpError } from './errors.ts';
 
 export type SessionsApiDeps = {
   sessions: Sessions;
+  /** Admission and the waiting line; absent, every session is started at once. */
+  lobby?: Lobby;
+  /** Addresses whose X-Forwarded-For names the client (see admission.ts). */
+  trustedProxies?: string[];
   /** Host problems that stop every sandbox from starting; while there are any, new sessions are refused at once. */
   hostProblems?: () => HostProblem[];
   /** Unknown lessons and workshops are refused by these; absent means "none exist yet". */
   lessonExists?: (slug: string) => boolean;
   /** May this name join the workshop now? Absent means no workshops exist. */
-  admitToWorkshop?: (
-    code: string,
-    name: string | null,
-  ) => { ok: true; code: string } | { ok: false; status: 400 | 404 | 409 | 410; error: string };
+  admitToWorkshop?: (code: string, name: string | null) => { ok: true; code: string } | { ok: false; code: ErrorCode; error: string };
   /** The lessons a workshop covers, in order (empty: the whole course). */
   workshopLessons?: (code: string) => string[];
   /** Runs before the 201 goes out (e.g. starter files of the session's lesson). */
@@ -29,25 +39,38 @@ export type SessionsApiDeps = {
 };
 
 const MAX_BODY = 16 * 1024;
-const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   const { sessions } = deps;
   router.add('POST', '/api/sessions', async (req, res) => {
-    const input = parseNewSession(await readSessionBody(req), deps);
+    const input = admitNewSession(await readBody(req, NewSessionBody, { limitBytes: MAX_BODY, emptyIsObject: true }), deps);
     const problems = deps.hostProblems?.() ?? [];
     if (problems.length > 0) throw hostProblemError(problems);
-    const created = await sessions.create(input).catch((error: Error) => {
-      // Two people who pick the same name at the same moment: the database keeps names unique.
-      if (/UNIQUE constraint failed/.test(error.message))
-        throw new HttpError(409, `the name "${input.name}" is already taken in this workshop; pick another`);
+    const applicant = {
+      client: clientAddress(req.socket.remoteAddress, headerValue(req.headers['x-forwarded-for']), deps.trustedProxies ?? []),
+      workshop: input.workshop !== null,
+    };
+    const entry = await (deps.lobby
+      ? deps.lobby.enter(input, applicant)
+      : sessions.create(input).then((made) => ({ kind: 'live' as const, ...made }))
+    ).catch((error: Error) => {
+      // Refusals (a name taken at the same moment, too many sessions) say so themselves.
+      if (error instanceof DockhandError) throw error;
       throw hostProblemError([startProblem(error)]);
     });
+    if (entry.kind === 'queued') {
+      const queued: QueuedCreatedView = { id: entry.id, token: entry.token, state: 'queued', position: entry.position };
+      return sendJson(res, 202, queued);
+    }
+    const created = entry;
     await deps.onCreated?.(created.session);
-    sendJson(res, 201, { ...liveView(sessions, created.session, deps), token: created.token, warm: created.warm });
+    const view: CreatedSessionView = { ...liveView(sessions, created.session, deps), token: created.token, warm: created.warm };
+    sendJson(res, 201, view);
   });
 
   router.add('GET', '/api/sessions/:id', async (req, res, params) => {
+    const queued = waitingView(deps, params.id as string, req);
+    if (queued) return sendJson(res, 200, queued);
     const record = ownedRecord(sessions, params.id as string, req);
     const access = sessions.access(record.id, bearerToken(req));
     if (access.ok) return sendJson(res, 200, liveView(sessions, access.session, deps));
@@ -55,8 +78,13 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   });
 
   router.add('DELETE', '/api/sessions/:id', async (req, res, params) => {
+    const queued = waitingView(deps, params.id as string, req);
+    if (queued) {
+      deps.lobby?.leave(queued.id);
+      return sendJson(res, 200, { id: queued.id, state: 'left' });
+    }
     const record = ownedRecord(sessions, params.id as string, req);
-    await sessions.end(record.id, 'ended by the learner');
+    await sessions.end(record.id, 'learner');
     sendJson(res, 200, endedView(sessions.record(record.id) as SessionRecord));
   });
 }
@@ -69,13 +97,15 @@ export function hostProblemError(problems: HostProblem[]): HttpError {
   return new HttpError(503, `No sandbox can start on this server right now: ${why}.${fix}`, 'host_problem');
 }
 
-/** A POST without a body means "no options". */
-async function readSessionBody(req: IncomingMessage): Promise<unknown> {
-  const empty = req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && !req.headers['transfer-encoding']);
-  if (empty) return {};
-  const body = await readJsonBody(req, MAX_BODY);
-  if (!body.ok) throw new HttpError(body.status, body.error);
-  return body.value;
+/** A session still waiting in line, if the request carries its token. */
+function waitingView(deps: SessionsApiDeps, id: string, req: IncomingMessage): QueuedSessionView | undefined {
+  const waiting = deps.lobby?.waiting(id, bearerToken(req));
+  if (waiting === 'wrong_token') throw new HttpError(401, 'missing or wrong session token');
+  return waiting ? { id, state: 'queued', position: waiting.position } : undefined;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }
 
 /** The session's record if the request carries its token (ended sessions included). */
@@ -86,62 +116,41 @@ function ownedRecord(sessions: Sessions, id: string, req: IncomingMessage): Sess
   return record;
 }
 
-export function parseNewSession(body: unknown, deps: Omit<SessionsApiDeps, 'sessions'>): NewSessionInput {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object');
-  const fields = body as Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (!['lesson', 'workshop', 'name'].includes(key)) throw new HttpError(400, `unknown field "${key}" (allowed: lesson, workshop, name)`);
-  }
-  const lesson = optionalString(fields, 'lesson');
-  const workshop = optionalString(fields, 'workshop');
-  const name = optionalString(fields, 'name')?.trim() ?? null;
-  if (lesson !== null && !SLUG.test(lesson)) throw new HttpError(400, 'lesson must be a lesson slug such as "hello-world"');
-  if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw new HttpError(404, `there is no lesson "${lesson}"`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (name !== null && (name.length === 0 || name.length > 40 || /[\u0000-\u001f\u007f]/.test(name))) {
-    throw new HttpError(400, 'name must be 1 to 40 printable characters');
-  }
-  let workshopCode: string | null = null;
-  if (workshop !== null) {
-    const admission = deps.admitToWorkshop?.(workshop, name) ?? {
-      ok: false,
-      status: 404,
-      error: `there is no workshop with the code "${workshop}"; check the code with your instructor`,
-    };
-    if (!admission.ok) throw new HttpError(admission.status, admission.error);
-    workshopCode = admission.code;
-  }
-  return { lesson, workshop: workshopCode, name };
+function admitNewSession(body: z.output<typeof NewSessionBody>, deps: Omit<SessionsApiDeps, 'sessions'>): NewSessionInput {
+  const { lesson, workshop, name } = body;
+  if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw httpError('unknown_lesson', `there is no lesson "${lesson}"`);
+  if (workshop === null) return { lesson, workshop: null, name };
+  const admission = deps.admitToWorkshop?.(workshop, name) ?? {
+    ok: false,
+    code: 'unknown_workshop',
+    error: `there is no workshop with the code "${workshop}"; check the code with your instructor`,
+  };
+  if (!admission.ok) throw httpError(admission.code, admission.error);
+  return { lesson, workshop: admission.code, name };
 }
 
-function optionalString(fields: Record<string, unknown>, key: string): string | null {
-  const value = fields[key];
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new HttpError(400, `${key} must be a string`);
-  return value;
-}
-
-function liveView(sessions: Sessions, session: LiveSession, deps: Pick<SessionsApiDeps, 'workshopLessons'>) {
+function liveView(sessions: Sessions, session: LiveSession, deps: Pick<SessionsApiDeps, 'workshopLessons'>): LiveSessionView {
   const { idle, lifetime } = sessions.expiresAt(session);
   const { workshop } = session.record;
   return {
     ...baseView(session.record),
     ...(workshop ? { workshopLessons: deps.workshopLessons?.(workshop) ?? [] } : {}),
-    state: 'active' as const,
+    state: 'active',
     expiresAt: new Date(Math.min(idle, lifetime)).toISOString(),
     idleExpiresAt: new Date(idle).toISOString(),
     lifetimeExpiresAt: new Date(lifetime).toISOString(),
-    sandbox: { id: session.sandbox.id, state: 'ready' as const },
+    sandbox: { id: session.sandbox.id, state: 'ready' },
   };
 }
 
-function endedView(record: SessionRecord) {
+function endedView(record: SessionRecord): EndedSessionView {
   return {
     ...baseView(record),
-    state: 'ended' as const,
+    state: 'ended',
     endedAt: record.endedAt ? new Date(record.endedAt).toISOString() : null,
-    endReason: record.endReason,
-    sandbox: { id: record.sandboxId, state: 'removed' as const },
+    endReason: record.endCode ? END_REASONS[record.endCode] : null,
+    endCode: record.endCode,
+    sandbox: { id: record.sandboxId, state: 'removed' },
   };
 }
 

@@ -2,26 +2,31 @@
 // workshops, export results; plus the dashboard's live socket and read-only terminal views.
 import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer } from 'ws';
-import { readJsonBody } from '../http/body.ts';
+import type { z } from 'zod';
 import { HttpError } from '../http/errors.ts';
 import { keepAlive } from '../http/keepalive.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import type { UpgradeRouter } from '../http/upgrade.ts';
-import type { SandboxService } from '../sandboxes/service.ts';
+import { BroadcastBody, ExtendBody, WorkshopBody } from '../protocol/bodies.ts';
+import type { DashboardMessage } from '../protocol/events.ts';
+import { normalizeJoinCode } from '../protocol/join-code.ts';
+import { parseTerminalWindow } from '../protocol/terminal.ts';
+import type { WorkshopView } from '../protocol/workshops.ts';
+import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import type { WorkshopRecord } from '../store/store.ts';
-import { parseTerminalWindow } from '../terminal/protocol.ts';
 import { openTerminal } from '../terminal/terminal.ts';
-import { normalizeJoinCode } from '../workshops/codes.ts';
 import type { WorkshopInput, Workshops } from '../workshops/workshops.ts';
 import { adminGuard, bearerToken } from './auth.ts';
+import { readBody } from './body.ts';
+import { httpError } from './errors.ts';
 
 export type WorkshopApiDeps = {
   workshops: Workshops;
   sessions: Sessions;
-  sandboxes: SandboxService;
+  sandboxes: SandboxBackend;
   events: EventBus;
   wss: WebSocketServer;
   adminToken: string;
@@ -29,6 +34,8 @@ export type WorkshopApiDeps = {
 };
 
 const DAY_MS = 24 * 3_600_000;
+const DEFAULT_DURATION_MS = 3 * 3_600_000;
+const MAX_BODY = 16 * 1024;
 
 export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps: WorkshopApiDeps): void {
   const { workshops, events } = deps;
@@ -36,20 +43,13 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
   const workshopOf = (code: string): WorkshopRecord => {
     const normal = normalizeJoinCode(code);
     const workshop = normal ? workshops.get(normal) : undefined;
-    if (!workshop) throw new HttpError(404, `there is no workshop with the code "${code}"`);
+    if (!workshop) throw httpError('unknown_workshop', `there is no workshop with the code "${code}"`);
     return workshop;
-  };
-  const body = async (req: IncomingMessage) => {
-    const parsed = await readJsonBody(req, 16 * 1024);
-    if (!parsed.ok) throw new HttpError(parsed.status, parsed.error);
-    if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value))
-      throw new HttpError(400, 'the body must be a JSON object');
-    return parsed.value as Record<string, unknown>;
   };
 
   router.add('POST', '/api/workshops', async (req, res) => {
     requireAdmin(bearerToken(req));
-    const workshop = workshops.create(parseWorkshop(await body(req), deps.lessonExists));
+    const workshop = workshops.create(parseWorkshop(await readBody(req, WorkshopBody, { limitBytes: MAX_BODY }), deps.lessonExists));
     sendJson(res, 201, workshopView(workshop, req));
   });
 
@@ -99,24 +99,18 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
   router.add('POST', '/api/workshops/:code/extend', async (req, res, params) => {
     requireAdmin(bearerToken(req));
     const workshop = workshopOf(params.code as string);
-    const fields = await body(req);
-    const minutes = fields.minutes;
-    if (!Number.isInteger(minutes) || (minutes as number) < 1 || (minutes as number) > 24 * 60)
-      throw new HttpError(400, 'minutes must be a whole number from 1 to 1440');
-    if (workshop.endedAt !== null) throw new HttpError(410, 'this workshop has ended; create a new one');
-    const extended = workshops.extend(workshop.code, Math.max(workshop.endsAt, Date.now()) + (minutes as number) * 60_000);
+    const { minutes } = await readBody(req, ExtendBody, { limitBytes: MAX_BODY });
+    if (workshop.endedAt !== null) throw httpError('workshop_ended', 'this workshop has ended; create a new one');
+    const extended = workshops.extend(workshop.code, Math.max(workshop.endsAt, Date.now()) + minutes * 60_000);
     sendJson(res, 200, workshopView(extended, req));
   });
 
   router.add('POST', '/api/workshops/:code/broadcast', async (req, res, params) => {
     requireAdmin(bearerToken(req));
     const workshop = workshopOf(params.code as string);
-    const message = (await body(req)).message;
-    if (typeof message !== 'string' || message.trim().length === 0 || message.length > 500)
-      throw new HttpError(400, 'message must be 1 to 500 characters');
+    const { message } = await readBody(req, BroadcastBody, { limitBytes: MAX_BODY });
     const active = workshops.progress(workshop.code).participants.filter((participant) => participant.state === 'active');
-    for (const participant of active)
-      events.publish(participant.sessionId, { type: 'broadcast', message: message.trim(), from: 'instructor' });
+    for (const participant of active) events.publish(participant.sessionId, { type: 'broadcast', message, from: 'instructor' });
     sendJson(res, 200, { delivered: active.length });
   });
 
@@ -133,8 +127,10 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     requireAdmin(url.searchParams.get('token') ?? undefined);
     const workshop = workshopOf(params.code as string);
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
-      const send = () =>
-        ws.readyState === ws.OPEN && ws.send(JSON.stringify({ type: 'snapshot', progress: workshops.progress(workshop.code) }));
+      const send = () => {
+        const message: DashboardMessage = { type: 'snapshot', progress: workshops.progress(workshop.code) };
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      };
       let timer: NodeJS.Timeout | undefined;
       const changed = () => {
         clearTimeout(timer);
@@ -160,16 +156,16 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const participant = workshops.progress(workshop.code).participants.find((p) => p.sessionId === params.session);
     if (!participant) throw new HttpError(404, `no participant ${params.session} in this workshop`);
     const live = deps.sessions.live(participant.sessionId);
-    if (!live) throw new HttpError(410, `${participant.name}'s session has ended`);
+    if (!live) throw httpError('session_ended', `${participant.name}'s session has ended`);
     const window = parseTerminalWindow(url.searchParams.get('window'));
     if (!window.ok) throw new HttpError(400, window.error);
     deps.wss.handleUpgrade(req, socket, head, (ws) =>
-      openTerminal(deps.sandboxes.host, live.sandbox, ws, { window: window.value, readOnly: true }),
+      openTerminal(deps.sandboxes, live.sandbox, ws, { window: window.value, readOnly: true }),
     );
   });
 }
 
-function workshopView(workshop: WorkshopRecord, req: IncomingMessage) {
+function workshopView(workshop: WorkshopRecord, req: IncomingMessage): WorkshopView {
   const origin = `http://${req.headers.host ?? 'localhost'}`;
   return {
     code: workshop.code,
@@ -184,45 +180,12 @@ function workshopView(workshop: WorkshopRecord, req: IncomingMessage) {
   };
 }
 
-export function parseWorkshop(fields: Record<string, unknown>, lessonExists: (slug: string) => boolean): WorkshopInput {
-  const allowed = ['title', 'lessons', 'startsAt', 'endsAt', 'seats', 'expected'];
-  for (const key of Object.keys(fields))
-    if (!allowed.includes(key)) throw new HttpError(400, `unknown field "${key}" (allowed: ${allowed.join(', ')})`);
-  const title = fields.title;
-  if (typeof title !== 'string' || title.trim().length === 0 || title.length > 120)
-    throw new HttpError(400, 'title must be 1 to 120 characters');
-  let lessons: string[] | null = null;
-  if (fields.lessons !== undefined && fields.lessons !== null) {
-    if (!Array.isArray(fields.lessons) || !fields.lessons.every((slug) => typeof slug === 'string'))
-      throw new HttpError(400, 'lessons must be a list of lesson slugs');
-    const unknown = (fields.lessons as string[]).find((slug) => !lessonExists(slug));
-    if (unknown !== undefined) throw new HttpError(400, `there is no lesson "${unknown}"`);
-    lessons = fields.lessons as string[];
-  }
-  const startsAt = optionalTime(fields.startsAt, 'startsAt') ?? Date.now();
-  const endsAt = optionalTime(fields.endsAt, 'endsAt') ?? startsAt + 3 * 3_600_000;
+function parseWorkshop(fields: z.output<typeof WorkshopBody>, lessonExists: (slug: string) => boolean): WorkshopInput {
+  const unknown = fields.lessons?.find((slug) => !lessonExists(slug));
+  if (unknown !== undefined) throw new HttpError(400, `there is no lesson "${unknown}"`, 'unknown_lesson');
+  const startsAt = fields.startsAt ?? Date.now();
+  const endsAt = fields.endsAt ?? startsAt + DEFAULT_DURATION_MS;
   if (endsAt <= startsAt) throw new HttpError(400, 'endsAt must be after startsAt');
   if (endsAt - startsAt > 7 * DAY_MS) throw new HttpError(400, 'a workshop lasts at most 7 days');
-  return {
-    title: title.trim(),
-    lessons,
-    startsAt,
-    endsAt,
-    seats: optionalCount(fields.seats, 'seats'),
-    expected: optionalCount(fields.expected, 'expected'),
-  };
-}
-
-function optionalTime(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(time)) throw new HttpError(400, `${name} must be a date and time such as "2026-11-25T14:00:00Z"`);
-  return time;
-}
-
-function optionalCount(value: unknown, name: string): number | null {
-  if (value === undefined || value === null) return null;
-  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 1000)
-    throw new HttpError(400, `${name} must be a whole number from 1 to 1000`);
-  return value as number;
+  return { title: fields.title, lessons: fields.lessons, startsAt, endsAt, seats: fields.seats, expected: fields.expected };
 }

@@ -2,24 +2,24 @@
 // activity (idle timeout) and make the live checker look again.
 import type { WebSocketServer } from 'ws';
 import type { Checker } from '../checks/checker.ts';
-import { handleFilesRequest } from '../files/handler.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Handler, Router } from '../http/router.ts';
 import type { UpgradeRouter } from '../http/upgrade.ts';
-import type { SandboxService } from '../sandboxes/service.ts';
+import { parseTerminalWindow } from '../protocol/terminal.ts';
+import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { Sessions } from '../sessions/sessions.ts';
-import { parseTerminalWindow } from '../terminal/protocol.ts';
 import { openTerminal } from '../terminal/terminal.ts';
 import { bearerToken, requireSession } from './auth.ts';
+import { handleFilesRequest } from './files.ts';
 
-export type WorkspaceDeps = { sessions: Sessions; sandboxes: SandboxService; checker: Checker; wss: WebSocketServer };
+export type WorkspaceDeps = { sessions: Sessions; sandboxes: SandboxBackend; checker: Checker; wss: WebSocketServer };
 
 export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps: WorkspaceDeps): void {
   const { sessions, sandboxes, checker, wss } = deps;
 
   const files: Handler = async (req, res, params) => {
     const session = requireSession(sessions, params.id as string, bearerToken(req));
-    await handleFilesRequest(req, res, { host: sandboxes.host, sandbox: session.sandbox, rest: params.rest ?? '' });
+    await handleFilesRequest(req, res, { backend: sandboxes, sandbox: session.sandbox, rest: params.rest ?? '' });
     if (req.method === 'PUT') checker.nudge(session.record.id);
   };
   for (const method of ['GET', 'PUT']) {
@@ -33,7 +33,7 @@ export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps
     const window = parseTerminalWindow(url.searchParams.get('window'));
     if (!window.ok) throw new HttpError(400, window.error);
     wss.handleUpgrade(req, socket, head, (ws) =>
-      openTerminal(sandboxes.host, session.sandbox, ws, {
+      openTerminal(sandboxes, session.sandbox, ws, {
         window: window.value,
         readOnly: false,
         onInput: () => {

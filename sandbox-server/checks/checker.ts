@@ -2,13 +2,12 @@
 // exercises of the lessons they have open, pushing results on the session's events socket. A pass is
 // recorded at once and stays (progress is monotonic); only explicit checks count as failed attempts.
 import type { Exercise, Lesson } from '../course/types.ts';
-import type { SandboxService } from '../sandboxes/service.ts';
+import type { EventsWatch, SandboxBackend } from '../sandboxes/backend.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { LiveSession } from '../sessions/sessions.ts';
 import type { Store } from '../store/store.ts';
-import type { CheckContext, CheckResult } from './context.ts';
+import { type CheckContext, type CheckResult, checkContext } from './context.ts';
 import { evaluateExercise } from './evaluate.ts';
-import { type EngineWatch, watchEngine } from './watch.ts';
 
 /** Typing pauses this long before the checker looks again (files the engine does not report). */
 const NUDGE_DELAY_MS = 1000;
@@ -27,7 +26,7 @@ export type Checker = {
 type Watched = {
   session: LiveSession;
   lessons: Map<string, Lesson>;
-  watch: EngineWatch;
+  watch: EventsWatch;
   running: Promise<void> | undefined;
   again: boolean;
   /** Last message published per exercise, so unchanged results are not sent again. */
@@ -38,7 +37,7 @@ type Watched = {
 export type CheckerDeps = {
   store: Store;
   events: EventBus;
-  sandboxes: SandboxService;
+  sandboxes: SandboxBackend;
   debounceMs?: number;
   /** A live re-evaluation failed (the learner can still press Check). */
   onError?: (error: Error) => void;
@@ -50,10 +49,7 @@ export function createChecker(deps: CheckerDeps): Checker {
   const { store, events, sandboxes } = deps;
   const watched = new Map<string, Watched>();
 
-  const contextFor = (session: LiveSession): CheckContext => ({
-    engine: sandboxes.inner(session.sandbox),
-    run: (argv) => sandboxes.run(session.sandbox, argv),
-  });
+  const contextFor = (session: LiveSession): CheckContext => checkContext(sandboxes, session.sandbox);
 
   function publish(session: LiveSession, lesson: string, exercise: string, result: CheckResult): void {
     events.publish(session.record.id, { type: 'exercise', lesson, exercise, passed: result.passed, message: result.message });
@@ -124,7 +120,7 @@ export function createChecker(deps: CheckerDeps): Checker {
         const created: Watched = {
           session,
           lessons: new Map(),
-          watch: watchEngine(sandboxes.inner(session.sandbox), () => schedule(created), { debounceMs: deps.debounceMs }),
+          watch: sandboxes.watchEvents(session.sandbox, () => schedule(created), { debounceMs: deps.debounceMs }),
           running: undefined,
           again: false,
           published: new Map(),

@@ -1,10 +1,12 @@
 // container checks: a container (by name and/or image) in the state the exercise asks for.
 import type Docker from 'dockerode';
 import type { ContainerCheck } from '../course/types.ts';
-import { type CheckContext, type CheckResult, fail, pass, statusCode, withTag } from './context.ts';
+import { containerLogs, unlessMissing } from '../sandboxes/docker.ts';
+import { normaliseImageRef } from '../sandboxes/image-ref.ts';
+import { LEARNER_HOME as HOME, WORKSPACE_DIR } from '../sandboxes/learner.ts';
+import { type CheckContext, type CheckResult, fail, pass } from './context.ts';
 
 type Info = Docker.ContainerInspectInfo;
-const HOME = '/home/learner';
 
 export async function checkContainer(check: ContainerCheck, ctx: CheckContext): Promise<CheckResult> {
   const wantedImageId = check.image ? await imageIdOf(ctx, check.image) : undefined;
@@ -12,7 +14,7 @@ export async function checkContainer(check: ContainerCheck, ctx: CheckContext): 
   const candidates = listed.filter(
     (c) =>
       (!check.name || c.Names.includes(`/${check.name}`)) &&
-      (!check.image || c.ImageID === wantedImageId || withTag(c.Image) === withTag(check.image)),
+      (!check.image || c.ImageID === wantedImageId || normaliseImageRef(c.Image) === normaliseImageRef(check.image)),
   );
   const label = check.name ? `named ${check.name}` : `from the image ${check.image}`;
   if (candidates.length === 0) {
@@ -25,13 +27,8 @@ export async function checkContainer(check: ContainerCheck, ctx: CheckContext): 
   const problems: string[][] = [];
   let matching = 0;
   for (const candidate of candidates) {
-    let info: Info;
-    try {
-      info = await ctx.engine.getContainer(candidate.Id).inspect();
-    } catch (error) {
-      if (statusCode(error) === 404) continue; // removed while we looked
-      throw error;
-    }
+    const info: Info | undefined = await unlessMissing(ctx.engine.getContainer(candidate.Id).inspect());
+    if (!info) continue; // removed while we looked
     const mismatches = await mismatchesOf(check, info, ctx);
     if (mismatches.length === 0) matching++;
     else problems.push(mismatches);
@@ -126,22 +123,9 @@ function mountMismatch(
 function hostPath(source: string): string {
   if (source.startsWith('/')) return source.replace(/\/+$/, '');
   if (source.startsWith('~/')) return `${HOME}/${source.slice(2)}`.replace(/\/+$/, '');
-  return `${HOME}/workspace/${source}`.replace(/\/+$/, '');
+  return `${WORKSPACE_DIR}/${source}`.replace(/\/+$/, '');
 }
 
-async function logsOf(ctx: CheckContext, info: Info): Promise<string> {
-  const raw = (await ctx.engine.getContainer(info.Id).logs({ stdout: true, stderr: true, tail: 2000 })) as unknown as Buffer;
-  return info.Config.Tty ? raw.toString() : demux(raw);
-}
-
-/** Non-TTY logs come framed: an 8-byte header (stream, 0, 0, 0, size32) before each chunk. */
-export function demux(buffer: Buffer): string {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(offset + 4);
-    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return Buffer.concat(parts).toString();
+function logsOf(ctx: CheckContext, info: Info): Promise<string> {
+  return containerLogs(ctx.engine, info.Id, 2000, info.Config.Tty);
 }

@@ -1,27 +1,20 @@
 // What a check may look at: the learner's own engine, and commands run as the learner in the sandbox.
-import type { Engine } from '../sandboxes/docker.ts';
-import type { CommandResult } from '../sandboxes/sandbox.ts';
+import { type CommandResult, type InnerEngine, runAsLearner, type Sandbox, type SandboxBackend } from '../sandboxes/backend.ts';
 
 export type CheckContext = {
-  engine: Engine;
+  engine: InnerEngine;
   run(argv: string[]): Promise<CommandResult>;
 };
+
+export function checkContext(backend: SandboxBackend, sandbox: Sandbox): CheckContext {
+  return { engine: backend.innerEngine(sandbox), run: (argv) => runAsLearner(backend, sandbox, argv) };
+}
 
 /** `passed: false` always comes with one plain sentence saying what is still missing. */
 export type CheckResult = { passed: boolean; message: string };
 
 export const pass = (message = 'done'): CheckResult => ({ passed: true, message });
 export const fail = (message: string): CheckResult => ({ passed: false, message });
-
-/** Docker's short form: `busybox` is `busybox:latest`, `localhost:5000/x` is `localhost:5000/x:latest`. */
-export function withTag(ref: string): string {
-  const lastSlash = ref.lastIndexOf('/');
-  return ref.lastIndexOf(':') > lastSlash || ref.includes('@') ? ref : `${ref}:latest`;
-}
-
-export function statusCode(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null ? (error as { statusCode?: number }).statusCode : undefined;
-}
 
 /** Runs a small shell script as the learner with arguments passed safely as $1, $2, … */
 export function runScript(ctx: CheckContext, script: string, ...args: string[]): Promise<CommandResult> {

@@ -1,8 +1,7 @@
 // file checks: a file in the learner's workspace exists (or not) with some content.
 import type { FileCheck } from '../course/types.ts';
+import { WORKSPACE_DIR as WORKSPACE } from '../sandboxes/learner.ts';
 import { type CheckContext, type CheckResult, fail, pass, runScript } from './context.ts';
-
-const WORKSPACE = '/home/learner/workspace';
 
 export async function checkFile(check: FileCheck, ctx: CheckContext): Promise<CheckResult> {
   const read = await runScript(ctx, 'test -f "$1" && head -c 1048576 "$1"', `${WORKSPACE}/${check.path.replace(/^\/+/, '')}`);

@@ -1,8 +1,8 @@
 // image checks: a tag exists (or not) with the configuration, layers and identity the exercise asks for.
 import type Docker from 'dockerode';
 import type { ImageCheck } from '../course/types.ts';
-import { followStream } from '../sandboxes/docker.ts';
-import { type CheckContext, type CheckResult, fail, pass, statusCode } from './context.ts';
+import { followStream, unlessMissing } from '../sandboxes/docker.ts';
+import { type CheckContext, type CheckResult, fail, pass } from './context.ts';
 
 type Info = Docker.ImageInspectInfo;
 
@@ -61,12 +61,7 @@ export async function checkImage(check: ImageCheck, ctx: CheckContext): Promise<
 }
 
 async function inspect(ctx: CheckContext, ref: string): Promise<Info | undefined> {
-  try {
-    return await ctx.engine.getImage(ref).inspect();
-  } catch (error) {
-    if (statusCode(error) === 404) return undefined;
-    throw error;
-  }
+  return unlessMissing(ctx.engine.getImage(ref).inspect());
 }
 
 /**

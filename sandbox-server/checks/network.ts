@@ -1,13 +1,13 @@
 // network checks: a network exists (or not), with a driver and the containers attached to it.
 import type { NetworkCheck } from '../course/types.ts';
-import { type CheckContext, type CheckResult, fail, pass, statusCode } from './context.ts';
+import { unlessMissing } from '../sandboxes/docker.ts';
+import { type CheckContext, type CheckResult, fail, pass } from './context.ts';
 
 export async function checkNetwork(check: NetworkCheck, ctx: CheckContext): Promise<CheckResult> {
-  let info: { Driver: string; Containers?: Record<string, { Name: string }> };
-  try {
-    info = await ctx.engine.getNetwork(check.name).inspect();
-  } catch (error) {
-    if (statusCode(error) !== 404) throw error;
+  const info: { Driver: string; Containers?: Record<string, { Name: string }> } | undefined = await unlessMissing(
+    ctx.engine.getNetwork(check.name).inspect(),
+  );
+  if (!info) {
     return check.exists === false ? pass() : fail(`There is no network named ${check.name} yet (\`docker network ls\` lists them).`);
   }
   if (check.exists === false) return fail(`The network ${check.name} still exists.`);

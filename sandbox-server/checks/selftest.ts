@@ -2,9 +2,9 @@
 // must pass right after its solve script runs (the lesson's scripts run in order), and stay passed
 // through the rest of the lesson.
 import type { Lesson } from '../course/types.ts';
-import type { SandboxService } from '../sandboxes/service.ts';
+import { runAsLearner, type SandboxBackend } from '../sandboxes/backend.ts';
 import { copyStarterFiles } from '../sessions/starter.ts';
-import type { CheckContext } from './context.ts';
+import { checkContext } from './context.ts';
 import { evaluateCheck, evaluateExercise } from './evaluate.ts';
 
 export type ExerciseReport = {
@@ -21,11 +21,11 @@ export type ExerciseReport = {
   problem: string | null;
 };
 
-export async function selfTestLesson(sandboxes: SandboxService, lesson: Lesson, lessonsDir: string): Promise<ExerciseReport[]> {
-  const sandbox = await sandboxes.launch();
+export async function selfTestLesson(sandboxes: SandboxBackend, lesson: Lesson, lessonsDir: string): Promise<ExerciseReport[]> {
+  const sandbox = await sandboxes.start();
   try {
     await copyStarterFiles(sandboxes, sandbox, lesson, lessonsDir);
-    const ctx: CheckContext = { engine: sandboxes.inner(sandbox), run: (argv) => sandboxes.run(sandbox, argv) };
+    const ctx = checkContext(sandboxes, sandbox);
     const reports: ExerciseReport[] = [];
     for (const exercise of lesson.exercises) {
       const problems: string[] = [];
@@ -46,7 +46,7 @@ export async function selfTestLesson(sandboxes: SandboxService, lesson: Lesson, 
     for (const [index, exercise] of lesson.exercises.entries()) {
       const report = reports[index] as ExerciseReport;
       const started = performance.now();
-      const solve = await sandboxes.run(sandbox, ['bash', '-c', `cd ~/workspace && ${exercise.solve}`]);
+      const solve = await runAsLearner(sandboxes, sandbox, ['bash', '-c', `cd ~/workspace && ${exercise.solve}`]);
       const result =
         solve.exitCode === 0
           ? await evaluateExercise(exercise, ctx)

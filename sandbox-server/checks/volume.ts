@@ -1,13 +1,11 @@
 // volume checks: a named volume exists (or not), optionally holding a file with some content.
 import type { VolumeCheck } from '../course/types.ts';
-import { type CheckContext, type CheckResult, fail, pass, runScript, statusCode } from './context.ts';
+import { unlessMissing } from '../sandboxes/docker.ts';
+import { type CheckContext, type CheckResult, fail, pass, runScript } from './context.ts';
 
 export async function checkVolume(check: VolumeCheck, ctx: CheckContext): Promise<CheckResult> {
-  let mountpoint: string;
-  try {
-    mountpoint = (await ctx.engine.getVolume(check.name).inspect()).Mountpoint;
-  } catch (error) {
-    if (statusCode(error) !== 404) throw error;
+  const mountpoint = (await unlessMissing(ctx.engine.getVolume(check.name).inspect()))?.Mountpoint;
+  if (mountpoint === undefined) {
     return check.exists === false ? pass() : fail(`There is no volume named ${check.name} yet (\`docker volume ls\` lists them).`);
   }
   if (check.exists === false) return fail(`The volume ${check.name} still exists.`);

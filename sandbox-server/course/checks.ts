@@ -1,30 +1,8 @@
-// The check kinds of docs/lesson-format.md as field specs. `SpecsFor` ties each spec to its type in
-// types.ts, so a field added to one and not the other fails the type check.
-import { isMap } from 'yaml';
-import type { Check, CheckKind, ImageCheck, VolumeCheck } from './types.ts';
-import {
-  fail,
-  flag,
-  lineOf,
-  listOf,
-  mapping,
-  matching,
-  oneOf,
-  optional,
-  pairOf,
-  type Reader,
-  readMapping,
-  refine,
-  required,
-  type Site,
-  type SpecsFor,
-  subject,
-  text,
-  textMap,
-  wholeNumber,
-} from './yaml-fields.ts';
-
-type FieldsOf<K extends CheckKind> = Omit<Extract<Check, { kind: K }>, 'kind' | 'message'>;
+// The check kinds of docs/lesson-format.md as zod schemas. Each is tied to its type in types.ts, so a
+// field added to one and not the other fails the type check.
+import { z } from 'zod';
+import type { Check, CheckKind } from './types.ts';
+import { describe, fields, flag, listOf, matching, oneOf, type Scope, text, textMap, textWhere, wholeNumber } from './yaml-schema.ts';
 
 const port = wholeNumber(1, 65535);
 
@@ -41,112 +19,113 @@ function isHttpUrl(value: string): boolean {
   return URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
 }
 
-const CHECK_FIELDS: { [K in CheckKind]: SpecsFor<FieldsOf<K>> } = {
-  container: {
-    name: optional(text()),
-    image: optional(text()),
-    state: optional(oneOf(['running', 'exited', 'created', 'paused'])),
-    exitCode: optional(wholeNumber(0, 255)),
-    ports: optional(
-      listOf(mapping({ container: required(port), host: optional(port), protocol: optional(oneOf(['tcp', 'udp', 'sctp'])) })),
-    ),
-    mounts: optional(
-      listOf(
-        mapping({
-          destination: required(text()),
-          source: optional(text()),
-          type: optional(oneOf(['bind', 'volume'])),
-          readOnly: optional(flag()),
-        }),
-      ),
-    ),
-    env: optional(textMap()),
-    hostname: optional(text()),
-    logs: optional(text()),
-    restartPolicy: optional(oneOf(['no', 'always', 'unless-stopped', 'on-failure'])),
-    autoRemove: optional(flag()),
-    interactive: optional(flag()),
-    count: optional(wholeNumber(1)),
-  },
-  image: {
-    name: required(text()),
-    exists: optional(flag()),
-    entrypoint: optional(listOf(text())),
-    cmd: optional(listOf(text())),
-    env: optional(textMap()),
-    labels: optional(textMap()),
-    workdir: optional(text()),
-    user: optional(text()),
-    exposedPorts: optional(listOf(matching(/^\d{1,5}\/(tcp|udp|sctp)$/, 'a port with its protocol such as 8080/tcp'))),
-    sameIdAs: optional(text()),
-    sharesLayersWith: optional(text()),
-    minLayers: optional(wholeNumber(1)),
-    maxLayers: optional(wholeNumber(1)),
-    fromScratch: optional(flag()),
-  },
-  volume: {
-    name: required(text()),
-    exists: optional(flag()),
-    holdsFile: optional(text()),
-    fileContains: optional(text()),
-  },
-  network: {
-    name: required(text()),
-    exists: optional(flag()),
-    driver: optional(text()),
-    containers: optional(listOf(text())),
-  },
-  http: {
-    url: required(refine(text(), (url) => (isHttpUrl(url) ? undefined : 'must be an http:// or https:// URL'))),
-    status: optional(wholeNumber(100, 599)),
-    contains: optional(text()),
-  },
-  registry: {
-    registry: required(text()),
-    repository: required(text()),
-    tag: required(text()),
-  },
-  file: {
-    path: required(refine(text(), (path) => (/^[/~]/.test(path) ? 'must be relative to ~/workspace' : undefined))),
-    exists: optional(flag()),
-    contains: optional(text()),
-    matches: optional(refine(text(), regexProblem)),
-  },
-  script: {
-    run: required(text()),
-  },
-};
+/** Every check may replace its failure sentence with its own `message`. */
+const check = <K extends CheckKind, S extends z.ZodRawShape>(kind: K, shape: S) =>
+  fields({ kind: z.literal(kind), message: text().optional(), ...shape });
 
-const CHECK_KINDS = Object.keys(CHECK_FIELDS) as CheckKind[];
-const kindOf = oneOf(CHECK_KINDS);
+const container = check('container', {
+  name: text().optional(),
+  image: text().optional(),
+  state: oneOf(['running', 'exited', 'created', 'paused']).optional(),
+  exitCode: wholeNumber(0, 255).optional(),
+  /** `host` absent means "published on any host port". */
+  ports: listOf(fields({ container: port, host: port.optional(), protocol: oneOf(['tcp', 'udp', 'sctp']).optional() })).optional(),
+  mounts: listOf(
+    fields({
+      destination: text(),
+      source: text().optional(),
+      type: oneOf(['bind', 'volume']).optional(),
+      readOnly: flag().optional(),
+    }),
+  ).optional(),
+  env: textMap().optional(),
+  hostname: text().optional(),
+  logs: text().optional(),
+  restartPolicy: oneOf(['no', 'always', 'unless-stopped', 'on-failure']).optional(),
+  autoRemove: flag().optional(),
+  interactive: flag().optional(),
+  count: wholeNumber(1).optional(),
+}).refine((found) => found.name !== undefined || found.image !== undefined, 'needs name or image (or both)');
 
-/** What is wrong with a check as a whole, beyond its single fields. */
-function ruleProblem(check: Check): string | undefined {
-  if (check.kind === 'container' && check.name === undefined && check.image === undefined) return 'needs name or image (or both)';
-  if (check.kind === 'volume') return volumeProblem(check);
-  if (check.kind === 'image') return imageProblem(check);
-  return undefined;
+const image = check('image', {
+  name: text(),
+  exists: flag().optional(),
+  entrypoint: listOf(text()).optional(),
+  cmd: listOf(text()).optional(),
+  env: textMap().optional(),
+  labels: textMap().optional(),
+  workdir: text().optional(),
+  user: text().optional(),
+  exposedPorts: listOf(matching(/^\d{1,5}\/(tcp|udp|sctp)$/, 'a port with its protocol such as 8080/tcp')).optional(),
+  sameIdAs: text().optional(),
+  sharesLayersWith: text().optional(),
+  minLayers: wholeNumber(1).optional(),
+  maxLayers: wholeNumber(1).optional(),
+  fromScratch: flag().optional(),
+}).refine(
+  ({ minLayers, maxLayers }) => minLayers === undefined || maxLayers === undefined || minLayers <= maxLayers,
+  'has minLayers above maxLayers',
+);
+
+const volume = check('volume', {
+  name: text(),
+  exists: flag().optional(),
+  holdsFile: text().optional(),
+  fileContains: text().optional(),
+}).refine((found) => found.fileContains === undefined || found.holdsFile !== undefined, 'has fileContains without holdsFile');
+
+const SCHEMAS = {
+  container,
+  image,
+  volume,
+  network: check('network', { name: text(), exists: flag().optional(), driver: text().optional(), containers: listOf(text()).optional() }),
+  http: check('http', {
+    url: textWhere((url) => (isHttpUrl(url) ? undefined : 'must be an http:// or https:// URL')),
+    status: wholeNumber(100, 599).optional(),
+    contains: text().optional(),
+  }),
+  registry: check('registry', { registry: text(), repository: text(), tag: text() }),
+  file: check('file', {
+    path: textWhere((path) => (/^[/~]/.test(path) ? 'must be relative to ~/workspace' : undefined)),
+    exists: flag().optional(),
+    contains: text().optional(),
+    matches: textWhere(regexProblem).optional(),
+  }),
+  script: check('script', { run: text() }),
+} satisfies { [K in CheckKind]: z.ZodType<Extract<Check, { kind: K }>> };
+
+const CHECK_KINDS = Object.keys(SCHEMAS) as CheckKind[];
+
+const isKind = (value: unknown): value is CheckKind => typeof value === 'string' && (CHECK_KINDS as string[]).includes(value);
+const kindOf = (value: unknown) => (typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined);
+
+/** One item of an exercise's `checks`: its kind first, then the fields of that kind. */
+export const CheckSchema: z.ZodType<Check> = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    const kind = kindOf(value);
+    if (kind === undefined || Array.isArray(value))
+      ctx.addIssue({ code: 'custom', message: `needs a kind (one of ${CHECK_KINDS.join(', ')})` });
+    else if (!isKind(kind))
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: `must be one of ${CHECK_KINDS.join(', ')}, not ${describe(kind)}` });
+  })
+  .pipe(
+    z.discriminatedUnion('kind', [
+      SCHEMAS.container,
+      SCHEMAS.image,
+      SCHEMAS.volume,
+      SCHEMAS.network,
+      SCHEMAS.http,
+      SCHEMAS.registry,
+      SCHEMAS.file,
+      SCHEMAS.script,
+    ]),
+  );
+
+/** Problems inside a check of a known kind read as `checks[2] (image): …`. */
+export function checkScope(path: readonly PropertyKey[], value: unknown): Scope | undefined {
+  const [field, index] = path;
+  if (path.length !== 2 || field !== 'checks' || typeof index !== 'number') return undefined;
+  const kind = kindOf(value);
+  return isKind(kind) ? { depth: 2, label: `checks[${index + 1}] (${kind})` } : undefined;
 }
-
-function volumeProblem(check: VolumeCheck): string | undefined {
-  return check.fileContains !== undefined && check.holdsFile === undefined ? 'has fileContains without holdsFile' : undefined;
-}
-
-function imageProblem(check: ImageCheck): string | undefined {
-  const { minLayers, maxLayers } = check;
-  return minLayers !== undefined && maxLayers !== undefined && minLayers > maxLayers ? 'has minLayers above maxLayers' : undefined;
-}
-
-/** Reads one item of an exercise's `checks` list. */
-export const readCheck: Reader<Check> = (node, at) => {
-  const kindPair = isMap(node) ? pairOf(node, 'kind') : undefined;
-  if (!kindPair) return fail(at, `needs a kind (one of ${CHECK_KINDS.join(', ')})`);
-  const kind = kindOf(kindPair.value, { ...at, line: lineOf(kindPair.key, at.yaml, at.line), path: `${at.path}.kind` });
-  if (kind === undefined) return undefined;
-  const site: Site = { ...at, where: `${subject(at)} (${kind})`, path: '' };
-  const specs = { kind: required(kindOf), message: optional(text()), ...CHECK_FIELDS[kind] };
-  const check = readMapping(node, specs, site) as Check | undefined;
-  if (check === undefined) return undefined;
-  const problem = ruleProblem(check);
-  return problem === undefined ? check : fail(site, problem);
-};

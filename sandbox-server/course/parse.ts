@@ -2,27 +2,26 @@
 // stopping at the first. A lesson is returned only when its file has no problems at all, so neither
 // the site nor the server ever works from a half-read lesson.
 import path from 'node:path';
-import { isMap, isScalar, type YAMLMap } from 'yaml';
-import { splitTag } from '../sandboxes/kit/images.ts';
-import { readCheck } from './checks.ts';
+import { isMap, isScalar } from 'yaml';
+import type { z } from 'zod';
+import { SLUG_PATTERN as SLUG, SLUG_WHAT } from '../protocol/limits.ts';
+import { normaliseImageRef } from '../sandboxes/image-ref.ts';
+import { CheckSchema, checkScope } from './checks.ts';
 import { lessonMarkdown, readFenceInfo } from './fences.ts';
 import type { CodeBlock, Exercise, Lesson, Problem } from './types.ts';
 import {
+  fields,
   lineOf,
   listOf,
   matching,
-  optional,
   pairOf,
   parseYaml,
-  readMapping,
-  refine,
-  required,
-  type Site,
   text,
-  type Values,
+  textWhere,
+  validate,
   wholeNumber,
   type YamlText,
-} from './yaml-fields.ts';
+} from './yaml-schema.ts';
 
 export type LessonContext = {
   /** Tags the image kit serves, e.g. `busybox:latest`. */
@@ -40,55 +39,54 @@ export type ParsedLesson = {
   identity: { slug?: Located<string>; order?: Located<number> };
 };
 
-const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const SLUG_WHAT = 'lowercase letters, digits and dashes';
 const FILE_NAME = /^(\d+)-(.+)\.md$/;
 const markdown = lessonMarkdown();
-
-/** `busybox` → `busybox:latest`, `python:3` stays. */
-export function normaliseImage(reference: string): string {
-  const { repo, tag } = splitTag(reference);
-  return `${repo}:${tag}`;
-}
 
 function isSafeRelativePath(file: string): boolean {
   return !path.posix.isAbsolute(file) && !file.split('/').includes('..') && !file.includes('\\');
 }
 
-function frontMatterSpecs(context: LessonContext, slug: string | undefined) {
-  const image = refine(text(), (reference) =>
-    context.kitImages.includes(normaliseImage(reference))
+function frontMatterSchema(context: LessonContext, slug: string | undefined) {
+  const image = textWhere((reference) =>
+    context.kitImages.includes(normaliseImageRef(reference))
       ? undefined
       : `names "${reference}", which is not in the image kit (kit: ${context.kitImages.join(', ')})`,
   );
-  const starterFile = refine(text(), (file) => {
+  const starterFile = textWhere((file) => {
     if (!isSafeRelativePath(file)) return 'must be a path inside lessons/starter/<slug>/ (relative, without ..)';
     if (slug !== undefined && !context.starterExists(slug, file)) return `names lessons/starter/${slug}/${file}, which does not exist`;
     return undefined;
   });
-  return {
-    slug: required(matching(SLUG, SLUG_WHAT)),
-    title: required(text()),
-    order: required(wholeNumber(1)),
-    summary: required(text()),
-    minutes: required(wholeNumber(1)),
-    images: required(listOf(image)),
-    starter: optional(listOf(starterFile)),
-  };
+  return fields({
+    /** The lesson's URL name; the file is `<order>-<slug>.md`. */
+    slug: matching(SLUG, SLUG_WHAT),
+    title: text(),
+    /** Position in the course. */
+    order: wholeNumber(1),
+    summary: text(),
+    /** How long the lesson takes. */
+    minutes: wholeNumber(1),
+    /** Every image the lesson uses; each must be in the image kit. */
+    images: listOf(image).transform((images) => images.map(normaliseImageRef)),
+    /** Files under lessons/starter/<slug>/ copied into the workspace when the lesson opens. */
+    starter: listOf(starterFile).default([]),
+  });
 }
 
-const EXERCISE_SPECS = {
-  id: required(matching(SLUG, SLUG_WHAT)),
-  title: required(text()),
-  task: required(text()),
-  checks: required(listOf(readCheck, 1)),
-  hints: optional(listOf(text())),
-  solution: required(text()),
-  solve: required(text()),
-};
+const ExerciseSchema = fields({
+  id: matching(SLUG, SLUG_WHAT),
+  title: text(),
+  task: text(),
+  checks: listOf(CheckSchema, 1),
+  hints: listOf(text()).default([]),
+  /** Markdown shown when the learner asks for it. */
+  solution: text(),
+  /** A script that solves the exercise in a fresh sandbox (the course tests itself with it). */
+  solve: text(),
+});
 
 type FrontMatter = {
-  values?: Values<ReturnType<typeof frontMatterSpecs>>;
+  values?: z.output<ReturnType<typeof frontMatterSchema>>;
   identity: ParsedLesson['identity'];
 };
 type Split = { frontMatter?: string; body: string; bodyLine: number; problem?: string };
@@ -109,7 +107,7 @@ function splitFrontMatter(text: string): Split {
   return { frontMatter: lines.slice(1, close).join('\n'), body: lines.slice(close + 1).join('\n'), bodyLine: close + 2 };
 }
 
-function located<T>(root: YAMLMap, key: string, yaml: YamlText, accept: (value: unknown) => value is T): Located<T> | undefined {
+function located<T>(root: unknown, key: string, yaml: YamlText, accept: (value: unknown) => value is T): Located<T> | undefined {
   const pair = pairOf(root, key);
   const value = isScalar(pair?.value) ? pair.value.value : undefined;
   return pair && accept(value) ? { value, line: lineOf(pair.key, yaml, 1) } : undefined;
@@ -129,7 +127,7 @@ function readFrontMatter(source: string, report: YamlText['report'], context: Le
   };
   // Starter paths live under the slug's folder, so they can only be checked against a valid slug.
   const slug = identity.slug && SLUG.test(identity.slug.value) ? identity.slug.value : undefined;
-  const values = readMapping(root, frontMatterSpecs(context, slug), { yaml, line: 1, where: 'front matter', path: '' });
+  const values = validate(frontMatterSchema(context, slug), root, { yaml, line: 1, where: 'front matter' });
   return { values, identity };
 }
 
@@ -152,9 +150,9 @@ function readExercise(source: string, fenceLine: number, report: YamlText['repor
   if (!parsed) return { idLine: fenceLine };
   const { root, yaml } = parsed;
   const id = isMap(root) ? located(root, 'id', yaml, (value): value is string => typeof value === 'string') : undefined;
-  const site: Site = { yaml, line: fenceLine, where: id ? `exercise "${id.value}"` : 'exercise', path: '' };
-  const values = readMapping(root, EXERCISE_SPECS, site);
-  return { exercise: values && { ...values, hints: values.hints ?? [], line: fenceLine }, idLine: id?.line ?? fenceLine };
+  const where = id ? `exercise "${id.value}"` : 'exercise';
+  const values = validate(ExerciseSchema, root, { yaml, line: fenceLine, where, scope: checkScope });
+  return { exercise: values && { ...values, line: fenceLine }, idLine: id?.line ?? fenceLine };
 }
 
 export function parseLesson(file: string, text: string, context: LessonContext): ParsedLesson {
@@ -194,8 +192,8 @@ export function parseLesson(file: string, text: string, context: LessonContext):
     order,
     summary,
     minutes,
-    images: values.images.map(normaliseImage),
-    starter: values.starter ?? [],
+    images: values.images,
+    starter: values.starter,
     file,
     body: split.body,
     exercises,

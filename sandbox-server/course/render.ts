@@ -49,7 +49,7 @@ function renderCode(code: string, info: ReturnType<typeof readFenceInfo>): strin
     buttons.push(`<button type="button" class="code-run" data-code-action="run" title="Run ${where}">Run</button>`);
   }
   const codeClass = lang ? ` class="hljs language-${lang}"` : ' class="hljs"';
-  return `<div class="code-block" ${attributes.join(' ')}><pre><code${codeClass}>${highlightCode(text, lang, escapeHtml)}</code></pre><div class="code-actions">${buttons.join('')}</div></div>\n`;
+  return `<dockhand-code class="code-block" ${attributes.join(' ')}><pre><code${codeClass}>${highlightCode(text, lang, escapeHtml)}</code></pre><div class="code-actions">${buttons.join('')}</div></dockhand-code>\n`;
 }
 
 function renderExercise(exercise: Exercise, env: RenderEnv): string {
@@ -111,6 +111,11 @@ export function renderLesson(lesson: Lesson): RenderedLesson {
   };
   const html = markdown.render(lesson.body, env);
   return { html, headings: env.headings };
+}
+
+/** An exercise's solve script as a runnable block in terminal 1, marked up like the lesson's own. */
+export function renderSolveScript(script: string): string {
+  return renderCode(script, readFenceInfo('sh exec'));
 }
 
 /** A Markdown snippet (a solution, a task) as HTML with the same rules, without heading ids or exercises. */

@@ -2,21 +2,16 @@
 // operation runs inside the sandbox as the learner, so the kernel applies the learner's own permissions,
 // and re-resolves the path there (symlinks included) to refuse anything that lands outside the workspace.
 // Paths travel as arguments, never inside a shell string.
-import { HttpError } from '../http/errors.ts';
-import type { Engine } from '../sandboxes/docker.ts';
-import { execAsLearner } from '../sandboxes/exec.ts';
-import type { Sandbox } from '../sandboxes/sandbox.ts';
-import { checkRelativePath, WORKSPACE_DIR } from './paths.ts';
+import { DockhandError } from '../errors.ts';
+import type { Entry, Listing, SavedFile, TextFile } from '../protocol/files.ts';
+import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
+import { WORKSPACE_DIR } from '../sandboxes/learner.ts';
+import { checkRelativePath } from './paths.ts';
 
 /** The editor is for source files; anything bigger is almost certainly not one. */
 export const MAX_FILE_BYTES = 1024 * 1024;
-export const MAX_LIST_ENTRIES = 5000;
+const MAX_LIST_ENTRIES = 5000;
 const EXEC_TIMEOUT_MS = 15_000;
-
-export type Entry = { name: string; path: string; type: 'file' | 'dir' | 'other'; size: number };
-export type Listing = { entries: Entry[]; truncated: boolean };
-export type TextFile = { path: string; content: string; size: number };
-export type SavedFile = { path: string; size: number };
 
 // Exit codes the scripts below use to say why they refused.
 const EXIT = {
@@ -81,9 +76,9 @@ mv -fT -- "$tmp" "$p" || exit 1
 trap - EXIT
 `;
 
-export async function listWorkspace(host: Engine, sandbox: Sandbox, dir: string): Promise<Listing> {
+export async function listWorkspace(backend: SandboxBackend, sandbox: Sandbox, dir: string): Promise<Listing> {
   const path = relativePath(dir);
-  const result = await runScript(host, sandbox, LIST_SCRIPT, [path, String(MAX_LIST_ENTRIES)]);
+  const result = await runScript(backend, sandbox, LIST_SCRIPT, [path, String(MAX_LIST_ENTRIES)]);
   if (result.exitCode !== 0) throw refusal(result, path, 'list');
   const records = result.stdout
     .toString()
@@ -94,46 +89,52 @@ export async function listWorkspace(host: Engine, sandbox: Sandbox, dir: string)
   return { entries, truncated: records.length > MAX_LIST_ENTRIES };
 }
 
-export async function readWorkspaceFile(host: Engine, sandbox: Sandbox, file: string): Promise<TextFile> {
+export async function readWorkspaceFile(backend: SandboxBackend, sandbox: Sandbox, file: string): Promise<TextFile> {
   const path = relativePath(file);
-  const result = await runScript(host, sandbox, READ_SCRIPT, [path, String(MAX_FILE_BYTES)]);
+  const result = await runScript(backend, sandbox, READ_SCRIPT, [path, String(MAX_FILE_BYTES)]);
   if (result.exitCode !== 0) throw refusal(result, path, 'read');
   if (result.stdout.length > MAX_FILE_BYTES) throw tooLarge(path, result.stdout.length);
   const content = decodeText(result.stdout);
   if (content === undefined) {
-    throw new HttpError(
-      415,
+    throw new DockhandError(
+      'not_text',
       `"${path}" is not a text file (it holds binary data); the editor only opens text, so use the terminal for it.`,
     );
   }
   return { path, content, size: result.stdout.length };
 }
 
-export async function writeWorkspaceFile(host: Engine, sandbox: Sandbox, file: string, content: string): Promise<SavedFile> {
+export async function writeWorkspaceFile(backend: SandboxBackend, sandbox: Sandbox, file: string, content: string): Promise<SavedFile> {
   const path = relativePath(file);
-  if (path === '') throw new HttpError(400, 'name the file to save, such as app.py or src/index.html.');
-  if (content.includes('\0')) throw new HttpError(415, 'the content holds a NUL character; the editor only saves text.');
-  if (!content.isWellFormed()) throw new HttpError(400, 'the content is not valid Unicode (it has a lone surrogate); send UTF-8 text.');
+  if (path === '') throw new DockhandError('bad_request', 'name the file to save, such as app.py or src/index.html.');
+  if (content.includes('\0')) throw new DockhandError('not_text', 'the content holds a NUL character; the editor only saves text.');
+  if (!content.isWellFormed())
+    throw new DockhandError('bad_request', 'the content is not valid Unicode (it has a lone surrogate); send UTF-8 text.');
   const bytes = Buffer.from(content, 'utf8');
   if (bytes.length > MAX_FILE_BYTES) throw tooLarge(path, bytes.length);
-  const result = await runScript(host, sandbox, WRITE_SCRIPT, [path, String(bytes.length)], bytes);
+  const result = await runScript(backend, sandbox, WRITE_SCRIPT, [path, String(bytes.length)], bytes);
   if (result.exitCode !== 0) throw refusal(result, path, 'write');
   return { path, size: bytes.length };
 }
 
 function relativePath(text: string): string {
   const check = checkRelativePath(text);
-  if (!check.ok) throw new HttpError(check.status, check.error);
+  if (!check.ok) throw new DockhandError(check.code, check.error);
   return check.path;
 }
 
-function runScript(host: Engine, sandbox: Sandbox, script: string, args: string[], stdin?: Buffer) {
-  return execAsLearner(host, sandbox, ['sh', '-c', script, 'dockhand-files', WORKSPACE_DIR, ...args], {
-    stdin,
-    timeoutMs: EXEC_TIMEOUT_MS,
-  }).catch((error: Error) => {
-    throw new HttpError(503, `the sandbox did not answer (${error.message}); try again, and restart the session if it keeps failing.`);
-  });
+function runScript(backend: SandboxBackend, sandbox: Sandbox, script: string, args: string[], stdin?: Buffer) {
+  return backend
+    .exec(sandbox, ['sh', '-c', script, 'dockhand-files', WORKSPACE_DIR, ...args], {
+      stdin,
+      timeoutMs: EXEC_TIMEOUT_MS,
+    })
+    .catch((error: Error) => {
+      throw new DockhandError(
+        'sandbox_unresponsive',
+        `the sandbox did not answer (${error.message}); try again, and restart the session if it keeps failing.`,
+      );
+    });
 }
 
 /** One `find -printf '%y %s %f\0'` record: type letter, size, name (which may hold spaces). */
@@ -158,34 +159,43 @@ function decodeText(bytes: Buffer): string | undefined {
   }
 }
 
-function tooLarge(path: string, size: number): HttpError {
+function tooLarge(path: string, size: number): DockhandError {
   const mib = (size / 1024 / 1024).toFixed(1);
-  return new HttpError(413, `"${path}" is ${mib} MiB; the editor handles files up to 1 MiB, so use the terminal for bigger ones.`);
+  return new DockhandError(
+    'too_large',
+    `"${path}" is ${mib} MiB; the editor handles files up to 1 MiB, so use the terminal for bigger ones.`,
+  );
 }
 
 function refusal(result: { exitCode: number; stdout: Buffer; stderr: string }, path: string, action: 'list' | 'read' | 'write') {
   const name = path === '' ? 'the workspace folder' : `"${path}"`;
   switch (result.exitCode) {
     case EXIT.outside:
-      return new HttpError(403, `${name} leads outside the workspace through a symlink; only files inside the workspace can be opened.`);
+      return new DockhandError(
+        'forbidden',
+        `${name} leads outside the workspace through a symlink; only files inside the workspace can be opened.`,
+      );
     case EXIT.missing:
-      return new HttpError(404, `there is no ${name} in the workspace; check the name or create it first.`);
+      return new DockhandError('not_found', `there is no ${name} in the workspace; check the name or create it first.`);
     case EXIT.isDir:
-      return new HttpError(400, `${name} is a folder, not a file; list it with ?dir= or choose a file name.`);
+      return new DockhandError('bad_request', `${name} is a folder, not a file; list it with ?dir= or choose a file name.`);
     case EXIT.notDir:
-      return new HttpError(400, `${name} is a file, not a folder; open it instead of listing it.`);
+      return new DockhandError('bad_request', `${name} is a file, not a folder; open it instead of listing it.`);
     case EXIT.notRegular:
-      return new HttpError(400, `${name} is not a regular file (a pipe, socket or device); the editor only handles regular files.`);
+      return new DockhandError(
+        'bad_request',
+        `${name} is not a regular file (a pipe, socket or device); the editor only handles regular files.`,
+      );
     case EXIT.tooLarge:
       return tooLarge(path, Number(result.stdout.toString()));
     case EXIT.parentIsFile:
-      return new HttpError(400, `a parent folder of ${name} is a file; rename it or choose another path.`);
+      return new DockhandError('bad_request', `a parent folder of ${name} is a file; rename it or choose another path.`);
     case EXIT.denied:
-      return new HttpError(403, `the learner is not allowed to ${action} ${name}; change its permissions in the terminal.`);
+      return new DockhandError('forbidden', `the learner is not allowed to ${action} ${name}; change its permissions in the terminal.`);
     case EXIT.incomplete:
-      return new HttpError(500, `the sandbox received only part of ${name}; nothing was changed, so save again.`);
+      return new DockhandError('internal', `the sandbox received only part of ${name}; nothing was changed, so save again.`);
     case EXIT.unresolvable:
-      return new HttpError(400, `${name} cannot be resolved (a symlink loop?); fix the link in the terminal.`);
+      return new DockhandError('bad_request', `${name} cannot be resolved (a symlink loop?); fix the link in the terminal.`);
     default:
       return new Error(`cannot ${action} ${name} in the sandbox (exit ${result.exitCode}): ${result.stderr.trim()}`);
   }

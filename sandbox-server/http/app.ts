@@ -1,26 +1,30 @@
 // The one HTTP server: routed handlers (the API, previews), WebSocket upgrades, and the built site for
-// everything else. Handlers throw HttpError for refusals; anything else is a 500 with its message.
+// everything else. Handlers throw refusals (mapError says which); anything else is a 500 with its message.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { HttpError } from './errors.ts';
-import { sendError } from './respond.ts';
+import { type ErrorMapper, httpErrorsOnly } from './errors.ts';
+import { sendError, sendHttpError } from './respond.ts';
 import type { Router } from './router.ts';
-import { serveStatic } from './static.ts';
+import { createStaticSite, type StaticSite } from './static.ts';
 import type { UpgradeRouter } from './upgrade.ts';
 
 export type AppDeps = {
   siteDir: string;
   router: Router;
   upgrades?: UpgradeRouter;
+  /** Which thrown errors are refusals (the rest are 500s). */
+  mapError?: ErrorMapper;
   /** Serve HTTPS (and WSS) with this certificate chain and key, both PEM. */
   tls?: { cert: Buffer; key: Buffer };
 };
 
 export function createApp(deps: AppDeps): Server {
+  const site = createStaticSite(deps.siteDir);
   const respond = (req: IncomingMessage, res: ServerResponse) => {
-    handle(deps, req, res).catch((error: unknown) => {
+    handle(deps, site, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
-      if (error instanceof HttpError) return sendError(res, error.status, error.message, error.code);
+      const refusal = (deps.mapError ?? httpErrorsOnly)(error);
+      if (refusal) return sendHttpError(res, refusal);
       sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
     });
   };
@@ -31,7 +35,7 @@ export function createApp(deps: AppDeps): Server {
   return server;
 }
 
-async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: AppDeps, site: StaticSite, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const match = deps.router.match(method, url.pathname);
@@ -41,5 +45,5 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse):
     return sendError(res, 405, `use ${match.allowed.join(' or ')} for ${url.pathname}`);
   }
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return sendError(res, 404, `no API endpoint ${method} ${url.pathname}`);
-  return serveStatic(deps.siteDir, req, res, url.pathname);
+  site(req, res, url.pathname);
 }

@@ -1,23 +1,12 @@
-// Serves the built site (dist/). Paths are resolved inside the site folder or refused.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// Serves the built site (dist/) through sirv: ETag and 304, Range, and paths kept inside the folder.
+// Astro fingerprints everything under _astro/, so those files are cached for a year; pages revalidate.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
+import sirv from 'sirv';
 import { sendError } from './respond.ts';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-};
+const HASHED = '/_astro/';
+
+export type StaticSite = (req: IncomingMessage, res: ServerResponse, pathname: string) => void;
 
 /**
  * The site's own pages: scripts only from the site itself (Astro bundles them all), styles inline too
@@ -41,31 +30,18 @@ export const SITE_HEADERS = {
   'x-content-type-options': 'nosniff',
 } as const;
 
-export async function serveStatic(siteDir: string, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, `${req.method} is not allowed here`);
-  const file = await findFile(siteDir, pathname);
-  if (!file) return sendError(res, 404, `nothing at ${pathname}`);
-  const type = TYPES[path.extname(file.path)] ?? 'application/octet-stream';
-  // Astro fingerprints everything under _astro/, so those files never change.
-  const cache = pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache';
-  res.writeHead(200, { 'content-type': type, 'content-length': file.size, 'cache-control': cache, ...SITE_HEADERS });
-  if (req.method === 'HEAD') return void res.end();
-  createReadStream(file.path).pipe(res);
-}
-
-async function findFile(siteDir: string, pathname: string): Promise<{ path: string; size: number } | undefined> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return undefined;
-  }
-  const root = path.resolve(siteDir);
-  const target = path.resolve(root, `.${path.posix.normalize(decoded)}`);
-  if (target !== root && !target.startsWith(root + path.sep)) return undefined;
-  for (const candidate of [target, path.join(target, 'index.html'), `${target}.html`]) {
-    const info = await stat(candidate).catch(() => undefined);
-    if (info?.isFile()) return { path: candidate, size: info.size };
-  }
-  return undefined;
+export function createStaticSite(siteDir: string): StaticSite {
+  const serve = sirv(siteDir, {
+    // Looks files up on each request rather than listing the folder once, so a rebuilt site is served as is.
+    dev: true,
+    etag: true,
+    setHeaders(res, pathname) {
+      res.setHeader('cache-control', pathname.startsWith(HASHED) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      for (const [name, value] of Object.entries(SITE_HEADERS)) res.setHeader(name, value);
+    },
+  });
+  return (req, res, pathname) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, `${req.method} is not allowed here`);
+    serve(req, res, () => sendError(res, 404, `nothing at ${pathname}`));
+  };
 }

@@ -2,7 +2,9 @@
 // socket is closed, so clients see the status (401, 404, 410) instead of a bare disconnect.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { HttpError } from './errors.ts';
+import type { ErrorCode } from '../protocol/errors.ts';
+import { type ErrorMapper, HttpError, httpErrorsOnly } from './errors.ts';
+import { errorBody } from './respond.ts';
 import { compilePath, matchPath, type Params, type PathPattern } from './router.ts';
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, params: Params, url: URL) => void;
@@ -13,7 +15,7 @@ export type UpgradeRouter = {
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 };
 
-export function createUpgradeRouter(): UpgradeRouter {
+export function createUpgradeRouter(mapError: ErrorMapper = httpErrorsOnly): UpgradeRouter {
   const routes: UpgradeRoute[] = [];
   const router: UpgradeRouter = {
     add(path, handler) {
@@ -29,7 +31,8 @@ export function createUpgradeRouter(): UpgradeRouter {
         try {
           route.handler(req, socket, head, params, url);
         } catch (error) {
-          refuseUpgrade(socket, error instanceof HttpError ? error.status : 500, error instanceof Error ? error.message : String(error));
+          const refusal = mapError(error) ?? new HttpError(500, error instanceof Error ? error.message : String(error));
+          refuseUpgrade(socket, refusal.status, refusal.message, refusal.code);
         }
         return;
       }
@@ -42,13 +45,15 @@ export function createUpgradeRouter(): UpgradeRouter {
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   410: 'Gone',
+  503: 'Service Unavailable',
   500: 'Internal Server Error',
 };
 
-export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: message });
+export function refuseUpgrade(socket: Duplex, status: number, message: string, code?: ErrorCode): void {
+  const body = JSON.stringify(errorBody(new HttpError(status, message, code)));
   socket.end(
     `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

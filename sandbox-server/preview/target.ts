@@ -46,7 +46,7 @@ export function parsePort(text: string): number | undefined {
   return port <= 65535 ? port : undefined;
 }
 
-export function badPortMessage(text: string): string {
+function badPortMessage(text: string): string {
   return `"${text}" is not a port; use a number from 1 to 65535, the host side of docker run -p.`;
 }
 
@@ -56,7 +56,7 @@ export type UpstreamPath = { kind: 'path'; path: string } | { kind: 'redirect'; 
  * The path and query to request upstream. The bare prefix redirects to prefix + '/', so relative links in
  * the page resolve under the prefix.
  */
-export function upstreamPath(url: string, prefix: string): UpstreamPath {
+function upstreamPath(url: string, prefix: string): UpstreamPath {
   if (!url.startsWith(prefix)) return { kind: 'outside' };
   const rest = url.slice(prefix.length);
   if (rest === '' || rest.startsWith('?')) return { kind: 'redirect', location: `${prefix}/${rest}` };
@@ -123,7 +123,7 @@ export function clientResponseHeaders(
  * Redirects the app sends for itself (`/login`, `http://localhost:5000/login`) stay under the prefix;
  * relative ones already do, and redirects to other sites are left alone.
  */
-export function rewriteLocation(location: string, port: number, target: PreviewTarget): string {
+function rewriteLocation(location: string, port: number, target: PreviewTarget): string {
   if (location.startsWith('/') && !location.startsWith('//')) return target.prefix + location;
   if (!location.startsWith('//') && !/^[a-z][a-z0-9+.-]*:/i.test(location)) return location;
   let url: URL;

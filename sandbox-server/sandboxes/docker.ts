@@ -45,13 +45,18 @@ export function followStream(
   });
 }
 
-export async function imageId(engine: Engine, ref: string): Promise<string | undefined> {
+/** An inspect (or any call about one object) that answers undefined when the object does not exist. */
+export async function unlessMissing<T>(call: Promise<T>): Promise<T | undefined> {
   try {
-    return (await engine.getImage(ref).inspect()).Id;
+    return await call;
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+export async function imageId(engine: Engine, ref: string): Promise<string | undefined> {
+  return (await unlessMissing(engine.getImage(ref).inspect()))?.Id;
 }
 
 export function isNotFound(error: unknown): boolean {
@@ -81,9 +86,13 @@ export function saveImages(engine: Engine, refs: string[]): Promise<NodeJS.Reada
   return withSave.getImages({ names: refs });
 }
 
-/** The last lines a container printed, as text: the engine's log frames are taken apart by the modem. */
-export async function containerLogs(engine: Engine, name: string, tail: number): Promise<string> {
+/**
+ * The last lines a container printed, as text. Without a TTY the engine frames each chunk with its
+ * stream, and the modem takes the frames apart.
+ */
+export async function containerLogs(engine: Engine, name: string, tail: number, tty = false): Promise<string> {
   const frames = await engine.getContainer(name).logs({ stdout: true, stderr: true, tail, follow: false });
+  if (tty) return frames.toString('utf8').trim();
   const source = new PassThrough();
   const text = new PassThrough();
   engine.modem.demuxStream(source, text, text);

@@ -1,18 +1,25 @@
-// Runs a command in a sandbox as the learner, with optional stdin and a time limit, keeping its output as
-// bytes (file contents need not be UTF-8). runInSandbox wraps it for commands whose output is text.
-import { PassThrough } from 'node:stream';
+// Commands in a sandbox container as the learner: one with optional stdin and a time limit, keeping its
+// output as bytes; or one on a TTY for a terminal.
+import { type Duplex, PassThrough } from 'node:stream';
+import type { ExecOptions, ExecOutput, TerminalAttachment } from './backend.ts';
 import type { Engine } from './docker.ts';
-import { LEARNER_UID, type Sandbox } from './sandbox.ts';
+import { LEARNER_UID } from './learner.ts';
+import type { SandboxContainer } from './sandbox.ts';
 
-export type ExecOutput = { exitCode: number; stdout: Buffer; stderr: string };
+const DEFAULT_TIMEOUT_MS = 300_000;
+const LEARNER = `${LEARNER_UID}:${LEARNER_UID}`;
 
-export type ExecOptions = { stdin?: Buffer; timeoutMs: number };
-
-export async function execAsLearner(host: Engine, sandbox: Sandbox, argv: string[], options: ExecOptions): Promise<ExecOutput> {
+export async function execAsLearner(
+  host: Engine,
+  sandbox: SandboxContainer,
+  argv: string[],
+  options: ExecOptions = {},
+): Promise<ExecOutput> {
   const withStdin = options.stdin !== undefined;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const exec = await host.getContainer(sandbox.containerName).exec({
     Cmd: argv,
-    User: `${LEARNER_UID}:${LEARNER_UID}`,
+    User: LEARNER,
     AttachStdin: withStdin,
     AttachStdout: true,
     AttachStderr: true,
@@ -35,8 +42,8 @@ export async function execAsLearner(host: Engine, sandbox: Sandbox, argv: string
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
-      reject(new Error(`${argv[0]} did not finish within ${options.timeoutMs / 1000} s`));
-    }, options.timeoutMs);
+      reject(new Error(`${argv[0]} did not finish within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
   });
   try {
     await Promise.race([finished, timedOut]);
@@ -44,6 +51,31 @@ export async function execAsLearner(host: Engine, sandbox: Sandbox, argv: string
     clearTimeout(timer);
   }
   return { exitCode: await exitCodeOf(exec), stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() };
+}
+
+export async function attachTerminal(
+  host: Engine,
+  sandbox: SandboxContainer,
+  argv: string[],
+  env: Record<string, string>,
+): Promise<TerminalAttachment> {
+  const exec = await host.getContainer(sandbox.containerName).exec({
+    Cmd: argv,
+    Env: Object.entries(env).map(([name, value]) => `${name}=${value}`),
+    User: LEARNER,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: true,
+  });
+  // hijack + stdin: a plain attach would end the output when input ends.
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+  return {
+    stream,
+    resize: async ({ cols, rows }) => {
+      await exec.resize({ w: cols, h: rows });
+    },
+  };
 }
 
 /** The output stream can end a moment before the engine records the exit code. */

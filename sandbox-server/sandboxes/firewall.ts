@@ -98,18 +98,6 @@ export async function hostResolvers(files = ['/etc/resolv.conf', '/run/systemd/r
   return [...found];
 }
 
-/** Rules earlier versions inserted straight into INPUT and DOCKER-USER; removed wherever found. */
-function legacyRules(plan: SandboxNetwork): Rule[] {
-  const port = String(plan.mirrorPort);
-  const br = plan.bridge;
-  return [
-    { chain: 'DOCKER-USER', spec: ['-i', br, '-o', br, '-d', plan.mirrorIp, '-p', 'tcp', '--dport', port, '-j', 'ACCEPT'] },
-    { chain: 'DOCKER-USER', spec: ['-i', br, '-o', br, '-s', plan.mirrorIp, '-p', 'tcp', '--sport', port, '-j', 'ACCEPT'] },
-    { chain: 'INPUT', spec: ['-i', br, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'] },
-    { chain: 'INPUT', spec: ['-i', br, '-j', 'DROP'] },
-  ];
-}
-
 export async function applyFirewall(plan: SandboxNetwork, resolvers?: readonly string[]): Promise<void> {
   const firewall = firewallFor(plan, resolvers ?? (plan.egress === 'internet' ? await hostResolvers() : []));
   const lines = [
@@ -129,12 +117,11 @@ export async function applyFirewall(plan: SandboxNetwork, resolvers?: readonly s
   }
   lines.push('COMMIT', '');
   await iptablesRestore(lines.join('\n'));
-  await removeRules(legacyRules(plan));
 }
 
 export async function removeFirewall(plan: SandboxNetwork): Promise<void> {
   const firewall = firewallFor(plan);
-  await removeRules([...firewall.jumps, ...legacyRules(plan)]);
+  await removeRules(firewall.jumps);
   for (const chain of [firewall.inputChain, firewall.forwardChain]) {
     if (!(await chainExists(chain))) continue;
     await iptables(['-F', chain]);

@@ -3,7 +3,7 @@
 // When starts fail (a host problem), the pool waits before the next attempt, doubling the wait up to a
 // cap, and keeps one attempt going even when it holds nothing, so it notices by itself when the host
 // has been fixed.
-import type { Sandbox } from './sandbox.ts';
+import type { Sandbox } from './backend.ts';
 
 export type RetryPolicy = { initialMs: number; maxMs: number };
 

@@ -87,6 +87,18 @@ export function judgeHost(facts: HostFacts): CheckRow[] {
 }
 
 /** Makes /dev/net/tun usable by the learner when it is not (the one host change made without asking). */
+/** The Docker host's checks, given whether they may fix what is safe to fix. */
+export type HostChecks = (fix: boolean) => Promise<CheckRow[]>;
+
+/** Facts read through the engine and the host's files, judged, with /dev/net/tun fixed first when allowed. */
+export function dockerHostChecks(engine: Engine, stateDir: string): HostChecks {
+  return async (fix) => {
+    const facts = await readHostFacts(engine, stateDir);
+    const fixed = fix ? await fixTun(facts) : undefined;
+    return judgeHost(facts).map((row) => (fixed && row.check === fixed.check ? fixed : row));
+  };
+}
+
 export async function fixTun(facts: HostFacts): Promise<CheckRow | undefined> {
   const { tun } = facts;
   if (!tun.exists || !tun.isCharDevice || tunUsable(tun)) return undefined;

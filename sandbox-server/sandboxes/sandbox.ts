@@ -6,15 +6,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createDisk, describeDisk, diskSeed, removeDisk, type SandboxDisk } from './disk.ts';
 import { connectSocket, containerLogs, type Engine, removeContainer } from './docker.ts';
-import { execAsLearner } from './exec.ts';
 import { SANDBOX_IMAGE } from './kit/images.ts';
 import { LABEL, labelsFor, resourceName } from './labels.ts';
+import { LEARNER_HOME, LEARNER_UID } from './learner.ts';
 import type { SandboxNetwork } from './network.ts';
 import { SANDBOX_SECCOMP } from './seccomp/profile.ts';
 import { SandboxStartError } from './start-failure.ts';
 
-export const LEARNER_UID = 1000;
-const LEARNER_HOME = '/home/learner';
 const INNER_RUN_DIR = `/run/user/${LEARNER_UID}`;
 /** Linux limits a unix socket path to 107 bytes. */
 const MAX_SOCKET_PATH = 107;
@@ -27,7 +25,7 @@ export type SandboxLimits = {
   diskBytes: number;
 };
 
-export const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 ** 3, pids: 1024, cpus: 1, diskBytes: 4 * 1024 ** 3 };
+const DEFAULT_LIMITS: SandboxLimits = { memoryBytes: 1024 ** 3, pids: 1024, cpus: 1, diskBytes: 4 * 1024 ** 3 };
 
 export type SandboxOptions = {
   instance: string;
@@ -44,7 +42,8 @@ export type SandboxOptions = {
   env?: string[];
 };
 
-export type Sandbox = {
+/** A sandbox as the Docker-in-Docker backend knows it: every name and path derives from the id. */
+export type SandboxContainer = {
   id: string;
   containerName: string;
   disk: SandboxDisk;
@@ -55,7 +54,7 @@ export function newSandboxId(): string {
   return randomBytes(6).toString('hex');
 }
 
-export function describeSandbox(options: Pick<SandboxOptions, 'instance' | 'runDir' | 'stateDir'>, id: string): Sandbox {
+export function describeSandbox(options: Pick<SandboxOptions, 'instance' | 'runDir' | 'stateDir'>, id: string): SandboxContainer {
   const disk = describeDisk(options, id);
   return {
     id,
@@ -65,7 +64,7 @@ export function describeSandbox(options: Pick<SandboxOptions, 'instance' | 'runD
   };
 }
 
-export async function startSandbox(host: Engine, options: SandboxOptions, id = newSandboxId()): Promise<Sandbox> {
+export async function startSandbox(host: Engine, options: SandboxOptions, id = newSandboxId()): Promise<SandboxContainer> {
   const sandbox = describeSandbox(options, id);
   if (Buffer.byteLength(sandbox.socketPath) > MAX_SOCKET_PATH) {
     throw new Error(
@@ -120,7 +119,7 @@ export async function startSandbox(host: Engine, options: SandboxOptions, id = n
 }
 
 /** Resolves once the inner engine answers on its socket; fails early if the sandbox died. */
-export async function waitForEngine(host: Engine, sandbox: Sandbox, timeoutMs = 30_000): Promise<Engine> {
+export async function waitForEngine(host: Engine, sandbox: SandboxContainer, timeoutMs = 30_000): Promise<Engine> {
   const inner = connectSocket(sandbox.socketPath);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -140,23 +139,15 @@ export async function waitForEngine(host: Engine, sandbox: Sandbox, timeoutMs = 
 }
 
 /** The sandbox's address on the sandbox network; the host reaches ports published inside it there. */
-export async function sandboxAddress(host: Engine, sandbox: Sandbox, network: SandboxNetwork): Promise<string> {
+export async function sandboxAddress(host: Engine, sandbox: SandboxContainer, network: SandboxNetwork): Promise<string> {
   const info = await host.getContainer(sandbox.containerName).inspect();
   const address = info.NetworkSettings.Networks[network.name]?.IPAddress;
   if (!address) throw new Error(`sandbox ${sandbox.id} has no address on ${network.name}`);
   return address;
 }
 
-export type CommandResult = { exitCode: number; stdout: string; stderr: string };
-
-/** Runs a command in the sandbox as the learner and waits (at most timeoutMs) for it to finish. */
-export async function runInSandbox(host: Engine, sandbox: Sandbox, argv: string[], timeoutMs = 300_000): Promise<CommandResult> {
-  const result = await execAsLearner(host, sandbox, argv, { timeoutMs });
-  return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr };
-}
-
 /** Removes the container, then its disk. Safe on a half-made sandbox and when called twice. */
-export async function destroySandbox(host: Engine, sandbox: Sandbox): Promise<void> {
+export async function destroySandbox(host: Engine, sandbox: SandboxContainer): Promise<void> {
   // The container goes first: its bind mounts keep the disk's file system busy.
   await removeContainer(host, sandbox.containerName);
   await removeDisk(sandbox.disk);

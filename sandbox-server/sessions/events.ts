@@ -1,18 +1,13 @@
 // Publish/subscribe per channel: a session id (what its events socket streams to the learner's page),
 // or `workshop:<code>` (what the instructor's dashboard follows).
-export type SessionEvent =
-  | { type: 'sandbox'; state: 'ready' | 'ended'; reason?: string }
-  | { type: 'warning'; reason: 'idle' | 'lifetime'; secondsLeft: number; message: string }
-  | { type: 'exercise'; lesson: string; exercise: string; passed: boolean; message: string }
-  | { type: 'broadcast'; message: string; from: string }
-  /** On a workshop's channel (`workshop:<code>`), for the instructor's dashboard. */
-  | { type: 'progress'; sessionId: string; lesson: string; exercise: string; passed: boolean }
-  | { type: 'participant'; sessionId: string; name: string; state: 'joined' | 'ended' };
+import type { SessionEvent, WorkshopEvent } from '../protocol/events.ts';
 
-export type Listener = (event: SessionEvent) => void;
+export type BusEvent = SessionEvent | WorkshopEvent;
+
+export type Listener = (event: BusEvent) => void;
 
 export type EventBus = {
-  publish(sessionId: string, event: SessionEvent): void;
+  publish(sessionId: string, event: BusEvent): void;
   subscribe(sessionId: string, listener: Listener): () => void;
   listenerCount(sessionId: string): number;
 };

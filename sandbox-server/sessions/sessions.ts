@@ -1,8 +1,9 @@
 // Learner sessions: each owns one sandbox, claimed from the warm pool. Sessions are recorded in the
 // store, so a restarted server re-adopts their sandboxes; sandboxes that belong to no session are reaped.
+
+import { END_REASONS, type EndCode } from '../protocol/sessions.ts';
+import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
 import type { Pool } from '../sandboxes/pool.ts';
-import type { Sandbox } from '../sandboxes/sandbox.ts';
-import type { SandboxService } from '../sandboxes/service.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
 import type { EventBus } from './events.ts';
 import { hashToken, newSessionId, newToken, tokenMatches } from './tokens.ts';
@@ -25,17 +26,20 @@ export type LiveSession = {
 
 export type NewSessionInput = { lesson: string | null; workshop: string | null; name: string | null };
 
-export type Access = { ok: true; session: LiveSession } | { ok: false; status: 401 | 404 | 410; error: string };
+export type Access =
+  | { ok: true; session: LiveSession }
+  | { ok: false; code: 'unauthorized' | 'not_found' | 'session_ended'; error: string };
 
 export type Sessions = {
-  create(input: NewSessionInput): Promise<{ session: LiveSession; token: string; warm: boolean }>;
+  /** `identity`: the id and token a session that waited in line was already given. */
+  create(input: NewSessionInput, identity?: { id: string; token: string }): Promise<{ session: LiveSession; token: string; warm: boolean }>;
   record(id: string): SessionRecord | undefined;
   /** The live session (with its sandbox), without a token check: for the server's own use. */
   live(id: string): LiveSession | undefined;
   /** Checks a session's token; only a live session with the right token gets through. */
   access(id: string, token: string | undefined): Access;
   activity(id: string): void;
-  end(id: string, reason: string): Promise<void>;
+  end(id: string, reason: EndCode): Promise<void>;
   /** Ends sessions past their idle or lifetime limit and warns those close to it. */
   sweep(now?: number): Promise<void>;
   /** After a restart: re-adopts the sandboxes of active sessions and reaps every other sandbox. */
@@ -50,7 +54,7 @@ const PERSIST_ACTIVITY_MS = 10_000;
 export type SessionsDeps = {
   store: Store;
   pool: Pool;
-  sandboxes: SandboxService;
+  sandboxes: SandboxBackend;
   events: EventBus;
   timeouts: Timeouts;
   /** Told when a session has ended (its sandbox is being removed). */
@@ -69,7 +73,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
     lifetime: session.record.createdAt + timeouts.lifetimeMs,
   });
 
-  async function end(id: string, reason: string): Promise<void> {
+  async function end(id: string, reason: EndCode): Promise<void> {
     const pending = ending.get(id);
     if (pending) return pending;
     const session = live.get(id);
@@ -77,7 +81,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
       store.endSession(id, Date.now(), reason);
       live.delete(id);
       deps.onEnded?.(id);
-      events.publish(id, { type: 'sandbox', state: 'ended', reason });
+      events.publish(id, { type: 'sandbox', state: 'ended', reason: END_REASONS[reason], code: reason });
       if (session) await sandboxes.destroy(session.sandbox);
     })().finally(() => ending.delete(id));
     ending.set(id, work);
@@ -85,13 +89,13 @@ export function createSessions(deps: SessionsDeps): Sessions {
   }
 
   return {
-    async create(input) {
+    async create(input, identity) {
       const { sandbox, warm } = await pool.claim();
-      const token = newToken();
+      const token = identity?.token ?? newToken();
       const now = Date.now();
       let record: SessionRecord;
       try {
-        record = store.createSession({ id: newSessionId(), tokenHash: hashToken(token), ...input, createdAt: now });
+        record = store.createSession({ id: identity?.id ?? newSessionId(), tokenHash: hashToken(token), ...input, createdAt: now });
       } catch (error) {
         await sandboxes.destroy(sandbox);
         throw error;
@@ -107,12 +111,12 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
     access(id, token) {
       const record = store.getSession(id);
-      if (!record) return { ok: false, status: 404, error: `no session ${id}` };
-      if (!tokenMatches(token, record.tokenHash)) return { ok: false, status: 401, error: 'missing or wrong session token' };
+      if (!record) return { ok: false, code: 'not_found', error: `no session ${id}` };
+      if (!tokenMatches(token, record.tokenHash)) return { ok: false, code: 'unauthorized', error: 'missing or wrong session token' };
       const session = live.get(id);
       if (!session) {
-        const why = record.endReason ? ` (${record.endReason})` : '';
-        return { ok: false, status: 410, error: `this session has ended${why}; start a new one` };
+        const why = record.endCode ? ` (${END_REASONS[record.endCode]})` : '';
+        return { ok: false, code: 'session_ended', error: `this session has ended${why}; start a new one` };
       }
       return { ok: true, session };
     },
@@ -134,7 +138,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
         for (const reason of ['lifetime', 'idle'] as const) {
           const left = limits[reason] - now;
           if (left <= 0) {
-            await end(session.record.id, reason === 'idle' ? 'idle timeout' : 'maximum lifetime reached');
+            await end(session.record.id, reason);
             break;
           }
           if (left <= timeouts.warnMs && !session.warned.has(reason)) {
@@ -163,11 +167,11 @@ export function createSessions(deps: SessionsDeps): Sessions {
           onEngine.delete(sandbox.id);
           adopted++;
         } else {
-          store.endSession(record.id, Date.now(), 'its sandbox was lost while the server was down');
+          store.endSession(record.id, Date.now(), 'lost');
           ended++;
         }
       }
-      for (const id of onEngine) await sandboxes.destroy(sandboxes.describe(id));
+      for (const id of onEngine) await sandboxes.destroy(sandboxes.handle(id));
       return { adopted, ended, reaped: onEngine.size };
     },
 

@@ -39,4 +39,13 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX sessions_workshop ON sessions (workshop);
    CREATE UNIQUE INDEX sessions_workshop_name ON sessions (workshop, lower(name)) WHERE workshop IS NOT NULL;`,
+  // End reasons are kept as stable codes (protocol/sessions.ts), no longer as sentences.
+  `UPDATE sessions SET end_reason = CASE end_reason
+     WHEN 'idle timeout' THEN 'idle'
+     WHEN 'maximum lifetime reached' THEN 'lifetime'
+     WHEN 'ended by the learner' THEN 'learner'
+     WHEN 'the workshop has ended' THEN 'workshop'
+     WHEN 'its sandbox was lost while the server was down' THEN 'lost'
+     ELSE end_reason END
+   WHERE end_reason IS NOT NULL;`,
 ];

@@ -3,6 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { DockhandError } from '../errors.ts';
+import { END_REASONS, type EndCode } from '../protocol/sessions.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export type SessionRecord = {
@@ -16,7 +18,7 @@ export type SessionRecord = {
   createdAt: number;
   lastActiveAt: number;
   endedAt: number | null;
-  endReason: string | null;
+  endCode: EndCode | null;
 };
 
 export type NewSession = Pick<SessionRecord, 'id' | 'tokenHash' | 'lesson' | 'workshop' | 'name' | 'createdAt'>;
@@ -44,12 +46,13 @@ export type WorkshopRecord = {
 };
 
 export type Store = {
+  /** Throws DockhandError name_taken when the workshop already has someone of that name. */
   createSession(session: NewSession): SessionRecord;
   getSession(id: string): SessionRecord | undefined;
   activeSessions(): SessionRecord[];
   setSandbox(id: string, sandboxId: string | null): void;
   touchSession(id: string, at: number): void;
-  endSession(id: string, at: number, reason: string): void;
+  endSession(id: string, at: number, reason: EndCode): void;
   /** Records a check result. Progress is monotonic: once passed, an exercise stays passed. */
   recordCheck(sessionId: string, lesson: string, exercise: string, passed: boolean, message: string, at: number): ExerciseProgress;
   recordHint(sessionId: string, lesson: string, exercise: string, hintsUsed: number, at: number): ExerciseProgress;
@@ -66,6 +69,9 @@ export type Store = {
 };
 
 type Row = Record<string, string | number | null>;
+
+/** SQLite's extended result code for a UNIQUE index violated. */
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
 export function openStore(file: string): Store {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -115,7 +121,13 @@ export function openStore(file: string): Store {
 
   return {
     createSession(session) {
-      insert.run(session.id, session.tokenHash, session.lesson, session.workshop, session.name, session.createdAt, session.createdAt);
+      try {
+        insert.run(session.id, session.tokenHash, session.lesson, session.workshop, session.name, session.createdAt, session.createdAt);
+      } catch (error) {
+        if ((error as { errcode?: number }).errcode === SQLITE_CONSTRAINT_UNIQUE && session.workshop !== null)
+          throw new DockhandError('name_taken', `the name "${session.name}" is already taken in this workshop; pick another`);
+        throw error;
+      }
       return toSession(byId.get(session.id) as Row);
     },
     getSession(id) {
@@ -179,7 +191,7 @@ function toSession(row: Row): SessionRecord {
     createdAt: row.created_at as number,
     lastActiveAt: row.last_active_at as number,
     endedAt: row.ended_at as number | null,
-    endReason: row.end_reason as string | null,
+    endCode: typeof row.end_reason === 'string' && Object.hasOwn(END_REASONS, row.end_reason) ? (row.end_reason as EndCode) : null,
   };
 }
 

@@ -1,7 +1,7 @@
 // Follows the browser's size without flooding the engine: a drag of the window sends dozens of resizes,
 // of which only the last matters. Requests are debounced, one resize call runs at a time, and none is
 // made before the exec has started or after it ended (the engine answers those with an error).
-import type { TerminalSize } from './protocol.ts';
+import type { TerminalSize } from '../protocol/terminal.ts';
 
 export const RESIZE_DEBOUNCE_MS = 40;
 

@@ -3,12 +3,11 @@
 // ends only this client: a reconnect re-attaches to the same shell and its scrollback.
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type Docker from 'dockerode';
 import type { RawData, WebSocket } from 'ws';
 import { DEFAULT_PING_INTERVAL_MS, keepAlive } from '../http/keepalive.ts';
-import type { Engine } from '../sandboxes/docker.ts';
-import { LEARNER_UID, runInSandbox, type Sandbox } from '../sandboxes/sandbox.ts';
-import { errorFrame, isTerminalSize, parseControlMessage, type TerminalSize } from './protocol.ts';
+import type { ErrorCode } from '../protocol/errors.ts';
+import { errorFrame, isTerminalSize, parseControlMessage, type TerminalSize } from '../protocol/terminal.ts';
+import { runAsLearner, type Sandbox, type SandboxBackend, type TerminalAttachment } from '../sandboxes/backend.ts';
 import { createResizer } from './resize.ts';
 
 export type TerminalOptions = {
@@ -31,19 +30,19 @@ export const OUTPUT_HIGH_WATER = 1024 * 1024;
 const OUTPUT_LOW_WATER = 256 * 1024;
 const DEFAULT_SIZE: TerminalSize = { cols: 80, rows: 24 };
 
-export function openTerminal(host: Engine, sandbox: Sandbox, ws: WebSocket, options: TerminalOptions): void {
+export function openTerminal(backend: SandboxBackend, sandbox: Sandbox, ws: WebSocket, options: TerminalOptions): void {
   const clientId = randomBytes(8).toString('hex');
-  let exec: Docker.Exec | undefined;
+  let attachment: TerminalAttachment | undefined;
   let stream: Duplex | undefined;
   let closed = false;
-  const sendError = (error: string) => {
-    if (ws.readyState === ws.OPEN) ws.send(errorFrame(error));
+  const sendError = (error: string, code: ErrorCode) => {
+    if (ws.readyState === ws.OPEN) ws.send(errorFrame(error, code));
   };
   const resizer = createResizer(
-    async ({ cols, rows }) => {
-      await exec?.resize({ w: cols, h: rows });
+    async (size) => {
+      await attachment?.resize(size);
     },
-    () => sendError('the terminal could not be resized; try again.'),
+    () => sendError('the terminal could not be resized; try again.', 'internal'),
   );
   const stopPings = keepAlive(ws, options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS);
 
@@ -64,9 +63,9 @@ export function openTerminal(host: Engine, sandbox: Sandbox, ws: WebSocket, opti
     if (!isBinary) {
       const parsed = parseControlMessage(data.toString());
       if (parsed.ok) resizer.request(parsed.value);
-      else sendError(parsed.error);
+      else sendError(parsed.error, 'bad_request');
     } else if (options.readOnly) {
-      sendError('this terminal is read-only: input is not sent to the shell.');
+      sendError('this terminal is read-only: input is not sent to the shell.', 'read_only');
     } else {
       writeInput(toBuffer(data));
     }
@@ -77,21 +76,11 @@ export function openTerminal(host: Engine, sandbox: Sandbox, ws: WebSocket, opti
   const size = options.initialSize && isTerminalSize(options.initialSize) ? options.initialSize : DEFAULT_SIZE;
   const argv = ['dockhand-terminal', 'attach', String(options.window), String(size.cols), String(size.rows)];
   if (options.readOnly) argv.push('read-only');
-  const attaching = host
-    .getContainer(sandbox.containerName)
-    .exec({
-      Cmd: argv,
-      Env: [`DOCKHAND_TERMINAL_ID=${clientId}`],
-      User: `${LEARNER_UID}:${LEARNER_UID}`,
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: true,
-    })
-    .then(async (created) => {
-      exec = created;
-      // hijack + stdin: a plain attach would end the output when input ends.
-      const attached = (await created.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+  const attaching = backend
+    .attachTerminal(sandbox, argv, { DOCKHAND_TERMINAL_ID: clientId })
+    .then((created) => {
+      attachment = created;
+      const attached = created.stream;
       if (closed) {
         attached.destroy();
         return;
@@ -112,7 +101,7 @@ export function openTerminal(host: Engine, sandbox: Sandbox, ws: WebSocket, opti
       attached.once('data', () => resizer.start());
     })
     .catch(() => {
-      sendError('the sandbox did not start a shell; reload to try again.');
+      sendError('the sandbox did not start a shell; reload to try again.', 'sandbox_unresponsive');
       endTerminal(ws, 1011, 'no shell');
     });
 
@@ -122,7 +111,7 @@ export function openTerminal(host: Engine, sandbox: Sandbox, ws: WebSocket, opti
     resizer.stop();
     stream?.destroy();
     // Once the client's exec has started (or failed to), so it cannot start after being told to go.
-    void attaching.then(() => detach(host, sandbox, clientId));
+    void attaching.then(() => detach(backend, sandbox, clientId));
   });
 }
 
@@ -150,9 +139,9 @@ function endTerminal(ws: WebSocket, code: number, reason: string): void {
 }
 
 /** Ends this connection's tmux client: closing the exec's connection leaves a process with a tty running. */
-async function detach(host: Engine, sandbox: Sandbox, clientId: string): Promise<void> {
+async function detach(backend: SandboxBackend, sandbox: Sandbox, clientId: string): Promise<void> {
   try {
-    await runInSandbox(host, sandbox, ['dockhand-terminal', 'detach', clientId]);
+    await runAsLearner(backend, sandbox, ['dockhand-terminal', 'detach', clientId]);
   } catch {
     // The sandbox is gone, and the client with it.
   }
@@ -162,8 +151,8 @@ async function detach(host: Engine, sandbox: Sandbox, clientId: string): Promise
  * Ends every terminal client in the sandbox (the shells stay). For a server that restarted: the sockets
  * of its terminals are gone, but their clients would otherwise run until the sandbox ends.
  */
-export async function detachAllTerminals(host: Engine, sandbox: Sandbox): Promise<void> {
-  const result = await runInSandbox(host, sandbox, ['dockhand-terminal', 'detach-all']);
+export async function detachAllTerminals(backend: SandboxBackend, sandbox: Sandbox): Promise<void> {
+  const result = await runAsLearner(backend, sandbox, ['dockhand-terminal', 'detach-all']);
   if (result.exitCode !== 0) throw new Error(`the terminals of sandbox ${sandbox.id} could not be closed: ${result.stderr.trim()}`);
 }
 

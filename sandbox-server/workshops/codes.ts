@@ -1,15 +1,7 @@
-// Join codes are read aloud in a room: no 0/O, 1/l/I, and no case to get wrong.
+// New join codes, from the alphabet people can read aloud (protocol/join-code.ts).
 import { randomInt } from 'node:crypto';
-
-const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-export const CODE_LENGTH = 6;
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '../protocol/join-code.ts';
 
 export function newJoinCode(): string {
-  return Array.from({ length: CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
-}
-
-/** Accepts what people type: any case, spaces or dashes between groups. */
-export function normalizeJoinCode(text: string): string | undefined {
-  const code = text.replace(/[\s-]/g, '').toUpperCase();
-  return code.length === CODE_LENGTH && [...code].every((char) => ALPHABET.includes(char)) ? code : undefined;
+  return Array.from({ length: JOIN_CODE_LENGTH }, () => JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)]).join('');
 }

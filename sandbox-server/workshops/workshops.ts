@@ -1,6 +1,7 @@
 // Instructor-led workshops: a join code, a seat limit, unique display names, a live progress table, and
 // an end that reaps every participant's sandbox. Hot start: before and during a workshop the warm pool
 // grows towards the number of people expected who have not joined yet.
+import type { ExerciseColumn, ParticipantProgress, WorkshopProgress } from '../protocol/workshops.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import type { ExerciseProgress, SessionRecord, Store, WorkshopRecord } from '../store/store.ts';
 import { newJoinCode } from './codes.ts';
@@ -17,26 +18,11 @@ export type WorkshopInput = {
   expected: number | null;
 };
 
-export type Refusal = { ok: false; status: 400 | 404 | 409 | 410; error: string };
-
-export type ExerciseColumn = { key: string; lesson: string; exercise: string; title: string };
-
-export type ParticipantProgress = {
-  sessionId: string;
-  name: string;
-  state: 'active' | 'ended';
-  joinedAt: string;
-  exercises: Record<string, { passed: boolean; at?: string }>;
-  passed: number;
-  checksFailed: number;
-  hintsUsed: number;
-  solutionsRevealed: number;
-  lastProgressAt: string;
-  /** Why the participant may need help, or null. */
-  stuck: string | null;
+export type Refusal = {
+  ok: false;
+  code: 'bad_request' | 'unknown_workshop' | 'name_taken' | 'workshop_full' | 'workshop_ended';
+  error: string;
 };
-
-export type WorkshopProgress = { code: string; title: string; exercises: ExerciseColumn[]; participants: ParticipantProgress[] };
 
 export type Workshops = {
   create(input: WorkshopInput): WorkshopRecord;
@@ -146,16 +132,24 @@ export function createWorkshops(deps: { store: Store; sessions: Sessions; course
     admit(code, name) {
       const workshop = store.getWorkshop(code);
       if (!workshop)
-        return { ok: false, status: 404, error: `there is no workshop with the code "${code}"; check the code with your instructor` };
+        return {
+          ok: false,
+          code: 'unknown_workshop',
+          error: `there is no workshop with the code "${code}"; check the code with your instructor`,
+        };
       if (workshop.endedAt !== null || workshop.endsAt <= Date.now())
-        return { ok: false, status: 410, error: `the workshop "${workshop.title}" has ended` };
-      if (!name) return { ok: false, status: 400, error: 'joining a workshop needs a display name' };
+        return { ok: false, code: 'workshop_ended', error: `the workshop "${workshop.title}" has ended` };
+      if (!name) return { ok: false, code: 'bad_request', error: 'joining a workshop needs a display name' };
       const joined = store.workshopSessions(code);
       if (joined.some((record) => record.name?.toLowerCase() === name.toLowerCase())) {
-        return { ok: false, status: 409, error: `the name "${name}" is already taken in this workshop; pick another` };
+        return { ok: false, code: 'name_taken', error: `the name "${name}" is already taken in this workshop; pick another` };
       }
       if (workshop.seats !== null && joined.filter((record) => record.state === 'active').length >= workshop.seats) {
-        return { ok: false, status: 409, error: `all ${workshop.seats} seats of this workshop are taken; ask your instructor for room` };
+        return {
+          ok: false,
+          code: 'workshop_full',
+          error: `all ${workshop.seats} seats of this workshop are taken; ask your instructor for room`,
+        };
       }
       return { ok: true, workshop };
     },
@@ -170,7 +164,7 @@ export function createWorkshops(deps: { store: Store; sessions: Sessions; course
       require(code);
       store.endWorkshop(code, Date.now());
       const active = store.workshopSessions(code).filter((record) => record.state === 'active');
-      await Promise.all(active.map((record) => sessions.end(record.id, 'the workshop has ended')));
+      await Promise.all(active.map((record) => sessions.end(record.id, 'workshop')));
       return { reaped: active.length };
     },
 

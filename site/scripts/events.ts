@@ -1,13 +1,11 @@
 // The session's events socket: sandbox state, timeout warnings, exercise results and instructor
 // messages, pushed by the server.
-import { api, type Session, type SessionController } from './session.ts';
+import type { SessionEvent } from '../../sandbox-server/protocol/events.ts';
+import type { SessionView } from '../../sandbox-server/protocol/sessions.ts';
+import { api, endedOf, type Session, type SessionController } from './session.ts';
 import { openReconnectingSocket, wsUrl } from './socket.ts';
 
-export type ExerciseEvent = { type: 'exercise'; lesson: string; exercise: string; passed: boolean; message?: string };
-export type WarningEvent = { type: 'warning'; reason: string; secondsLeft: number; message: string };
-export type SandboxEvent = { type: 'sandbox'; state: 'ready' | 'ended'; reason?: string };
-export type BroadcastEvent = { type: 'broadcast'; message: string; from: 'instructor' };
-export type SessionEvent = ExerciseEvent | WarningEvent | SandboxEvent | BroadcastEvent;
+export type { SessionEvent };
 
 /**
  * Follows the events of the active session; tells the controller when the sandbox ended. Naming the
@@ -30,14 +28,14 @@ export function followEvents(session: Session, lesson: string, controller: Sessi
       if (event.type === 'sandbox' && event.state === 'ended') {
         ended = true;
         socket.stop();
-        controller.ended(event.reason);
+        controller.ended({ code: event.code, reason: event.reason });
       }
     },
     async shouldRetry() {
       if (ended) return false;
-      const view = await api<{ state: string; endReason?: string }>(session, 'GET', `/api/sessions/${session.id}`);
+      const view = await api<SessionView>(session, 'GET', `/api/sessions/${session.id}`);
       if (view.state !== 'ended') return true;
-      controller.ended(view.endReason);
+      controller.ended(endedOf(view));
       return false;
     },
   });

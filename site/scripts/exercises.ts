@@ -1,10 +1,8 @@
 // The exercises on a lesson page: state (not started, not yet, passed), the sentence of the last check, a
 // Check button, hints one at a time and the solution behind a confirmation. A pass pushed by the events
 // socket ticks the exercise at once.
+import type { CheckView, ProgressView, SolutionView } from '../../sandbox-server/protocol/sessions.ts';
 import { api, type Session } from './session.ts';
-
-type Result = { passed: boolean; message?: string };
-type Progress = { exercises: Record<string, { passed: boolean; at?: string; hintsUsed?: number; message?: string }> };
 
 export type Exercises = ReturnType<typeof enableExercises>;
 
@@ -16,7 +14,7 @@ export function enableExercises(root: HTMLElement, lesson: string, onProgress: (
   const report = () => onProgress(passed.size, sections.length);
   const sectionOf = (id: string) => sections.find((section) => section.dataset.exercise === id);
 
-  const show = (section: HTMLElement, result: Result, animate: boolean) => {
+  const show = (section: HTMLElement, result: { passed: boolean; message?: string }, animate: boolean) => {
     const id = section.dataset.exercise as string;
     const state = section.querySelector('.exercise-state') as HTMLElement;
     const wasPassed = passed.has(id);
@@ -61,7 +59,7 @@ export function enableExercises(root: HTMLElement, lesson: string, onProgress: (
       check.disabled = true;
       message.textContent = 'Checking…';
       try {
-        show(section, await api<Result>(session, 'POST', `/api/sessions/${session.id}/checks/${lesson}/${id}`), true);
+        show(section, await api<CheckView>(session, 'POST', `/api/sessions/${session.id}/checks/${lesson}/${id}`), true);
       } catch (error) {
         message.textContent = error instanceof Error ? error.message : String(error);
       }
@@ -112,23 +110,11 @@ export function enableExercises(root: HTMLElement, lesson: string, onProgress: (
       }
       yes.disabled = true;
       try {
-        const shown = await api<{ solution: string; solutionHtml?: string; solve: string }>(
-          session,
-          'GET',
-          `/api/sessions/${session.id}/solutions/${lesson}/${id}`,
-        );
+        const shown = await api<SolutionView>(session, 'GET', `/api/sessions/${session.id}/solutions/${lesson}/${id}`);
         confirm.remove();
         reveal.remove();
-        solution.innerHTML = '<h4>Solution</h4>';
-        // The server renders the explanation with the lesson renderer; plain text when it did not.
-        if (shown.solutionHtml) solution.insertAdjacentHTML('beforeend', shown.solutionHtml);
-        else solution.append(Object.assign(document.createElement('p'), { textContent: shown.solution }));
-        if (shown.solve) {
-          const solve = document.createElement('div');
-          solve.className = 'solve';
-          solve.append(Object.assign(document.createElement('p'), { textContent: 'The commands, ready to run:' }), solveBlock(shown.solve));
-          solution.append(solve);
-        }
+        // The server renders both with the lesson renderer, so the solve block's Run and Copy work as the lesson's do.
+        solution.innerHTML = `<h4>Solution</h4>${shown.solutionHtml}<div class="solve"><p>The commands, ready to run:</p>${shown.solveHtml}</div>`;
         solution.tabIndex = -1;
         solution.focus();
       } catch (error) {
@@ -146,7 +132,7 @@ export function enableExercises(root: HTMLElement, lesson: string, onProgress: (
       session = next;
       if (!next) return;
       try {
-        const progress = await api<Progress>(next, 'GET', `/api/sessions/${next.id}/progress`);
+        const progress = await api<ProgressView>(next, 'GET', `/api/sessions/${next.id}/progress`);
         for (const [key, entry] of Object.entries(progress.exercises)) {
           const [ofLesson, id] = key.split('/');
           const section = ofLesson === lesson && id ? sectionOf(id) : undefined;
@@ -196,30 +182,5 @@ function button(label: string, kind?: string): HTMLButtonElement {
   element.type = 'button';
   element.textContent = label;
   if (kind) element.className = kind;
-  return element;
-}
-
-/** The solve script as a runnable block, marked up like the rendered ones so the same Run/Copy apply. */
-function solveBlock(script: string): HTMLElement {
-  const block = document.createElement('div');
-  block.className = 'code-block';
-  block.dataset.lang = 'sh';
-  block.dataset.code = script.replace(/\n$/, '');
-  block.dataset.exec = '';
-  block.dataset.terminal = '1';
-  const pre = document.createElement('pre');
-  const code = document.createElement('code');
-  code.textContent = block.dataset.code;
-  pre.append(code);
-  const actions = document.createElement('div');
-  actions.className = 'code-actions';
-  actions.append(codeButton('Copy', 'copy'), codeButton('Run', 'run'));
-  block.append(pre, actions);
-  return block;
-}
-
-function codeButton(label: string, action: string): HTMLButtonElement {
-  const element = button(label, `code-${action}`);
-  element.dataset.codeAction = action;
   return element;
 }

@@ -1,20 +1,19 @@
 // The home page: marks the learner's progress on each lesson when a session exists (never starts one).
-import { api, endedMessage, storedSession } from './session.ts';
-
-type Progress = { exercises: Record<string, { passed: boolean }> };
+import type { ProgressView, SessionView } from '../../sandbox-server/protocol/sessions.ts';
+import { api, endedMessage, endedOf, storedSession } from './session.ts';
 
 async function showProgress(): Promise<void> {
   const session = storedSession();
   const note = document.getElementById('session-note') as HTMLElement;
   if (!session) return;
   try {
-    const view = await api<{ state: string; endReason?: string }>(session, 'GET', `/api/sessions/${session.id}`);
+    const view = await api<SessionView>(session, 'GET', `/api/sessions/${session.id}`);
     if (view.state === 'ended') {
-      note.textContent = `${endedMessage(view.endReason, session.idleSeconds)} Opening a lesson starts a new one.`;
+      note.textContent = `${endedMessage(endedOf(view), session.idleSeconds)} Opening a lesson starts a new one.`;
       return;
     }
     note.textContent = 'Your sandbox is still running: pick up where you left off.';
-    const progress = await api<Progress>(session, 'GET', `/api/sessions/${session.id}/progress`);
+    const progress = await api<ProgressView>(session, 'GET', `/api/sessions/${session.id}/progress`);
     for (const item of document.querySelectorAll<HTMLElement>('.course-item')) {
       const ids = (item.dataset.exercises ?? '').split(' ').filter(Boolean);
       const passed = ids.filter((id) => progress.exercises[`${item.dataset.lesson}/${id}`]?.passed).length;

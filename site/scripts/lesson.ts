@@ -5,9 +5,13 @@ import { createLazyEditor } from './editor.ts';
 import { followEvents } from './events.ts';
 import { enableExercises } from './exercises.ts';
 import { followPorts } from './preview.ts';
-import { enableCodeBlocks } from './runnable.ts';
+// Defines <dockhand-code>, the lesson's code blocks.
+import './code-block.ts';
+import type { CodeRunEvent } from './code-block.ts';
 import { api, createSessionController, type SessionState } from './session.ts';
-import { createTabs } from './tabs.ts';
+// Defines <dockhand-tabs>, the workspace's tab list.
+import './tabs.ts';
+import type { TabShowEvent, TabsElement } from './tabs.ts';
 import { createTerminals } from './terminals.ts';
 
 const workspace = document.getElementById('workspace') as HTMLElement;
@@ -19,22 +23,24 @@ const lesson = workspace.dataset.lesson as string;
 
 const controller = createSessionController(lesson);
 const editor = createLazyEditor(document.getElementById('panel-editor') as HTMLElement);
-const tabs = createTabs(workspace.querySelector('[role="tablist"]') as HTMLElement, (tab) => {
+const tabs = workspace.querySelector('dockhand-tabs') as TabsElement;
+tabs.addEventListener('tab-show', (event) => {
+  const { tab } = (event as TabShowEvent).detail;
   if (tab.id === 'tab-editor') void editor.show();
   else terminals.shown(tab);
 });
-const terminals = createTerminals(workspace, tabs, (reason) => controller.ended(reason));
+const terminals = createTerminals(workspace, tabs, (ended) => controller.ended(ended));
 const exercises = enableExercises(article, lesson, showProgress);
 
 enableDivider(document.getElementById('divider') as HTMLElement, document.getElementById('layout') as HTMLElement);
-enableCodeBlocks(document.body, (terminal, command, interrupt) => {
-  const ran = terminals.run(terminal, command, interrupt);
+document.addEventListener('code-run', (event) => {
+  const run = (event as CodeRunEvent).detail;
+  run.ran = terminals.run(run.terminal, run.command, run.interrupt);
   // Stacked on a narrow screen, the terminal may be far below the block that was clicked.
-  if (ran && workspace.getBoundingClientRect().top > innerHeight) {
+  if (run.ran && workspace.getBoundingClientRect().top > innerHeight) {
     const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
     workspace.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'start' });
   }
-  return ran;
 });
 
 function showProgress(passed: number, total: number): void {
@@ -111,6 +117,10 @@ controller.subscribe((state) => {
   if (state.kind === 'none' || state.kind === 'claiming') {
     showBanner('claiming', 'Starting your sandbox…');
     terminals.detach('Starting your sandbox…', 'connecting');
+  } else if (state.kind === 'queued') {
+    const place = state.position === 1 ? 'You are next in line' : `You are number ${state.position} in line`;
+    showBanner('claiming', `Every sandbox on this server is in use. ${place}; yours starts by itself.`);
+    terminals.detach(`Waiting for a free sandbox: ${place.toLowerCase()}.`, 'connecting');
   } else if (state.kind === 'unavailable') {
     showBanner(state.kind, `${state.message} This page tries again by itself.`, 'Try again now');
     terminals.detach('No sandbox can start on this server right now.', 'ended');

@@ -48,7 +48,7 @@ export function followPorts(list: HTMLElement, session: Session) {
       render((await api<{ ports: Port[] }>(session, 'GET', `/api/sessions/${session.id}/ports`)).ports);
     } catch (error) {
       // The session ended: nothing to show. Other failures (a network blip) just wait for the next round.
-      if (error instanceof ApiError && error.status === 410) render([]);
+      if (error instanceof ApiError && error.code === 'session_ended') render([]);
     }
     polling = false;
     if (!stopped && Date.now() < activeUntil) timer = setTimeout(poll, POLL_MS);

@@ -1,6 +1,11 @@
 // The learner's session: kept in localStorage so a learner who comes back gets the same sandbox while it
 // lives, claimed lazily (the page is readable before any sandbox exists), and told plainly when it ended.
 
+import type { ErrorBody, ErrorCode } from '../../sandbox-server/protocol/errors.ts';
+import type { SessionEvent } from '../../sandbox-server/protocol/events.ts';
+import type { CreatedSessionView, EndCode, QueuedCreatedView, SessionView } from '../../sandbox-server/protocol/sessions.ts';
+import { wsUrl } from './socket.ts';
+
 const STORAGE_KEY = 'dockhand.session';
 
 /** `idleSeconds`: how long the server keeps a sandbox nobody uses (as it said when the session began). */
@@ -15,17 +20,18 @@ export type SessionState =
   | { kind: 'ended'; message: string }
   | { kind: 'failed'; message: string }
   /** The server cannot start sandboxes (a host problem); the page tries again by itself. */
-  | { kind: 'unavailable'; message: string };
+  | { kind: 'unavailable'; message: string }
+  /** The host is full: this learner waits in line (1 is next) and the sandbox starts by itself. */
+  | { kind: 'queued'; position: number };
 
-type SessionView = { id: string; token?: string; state: 'active' | 'ended'; endReason?: string; createdAt: string; idleExpiresAt?: string };
 /** What POST /api/sessions answers that a page needs to keep. */
-export type CreatedView = Pick<SessionView, 'id' | 'token' | 'createdAt' | 'idleExpiresAt'>;
+export type CreatedView = Pick<CreatedSessionView, 'id' | 'token' | 'createdAt' | 'idleExpiresAt'>;
 
+/** A refusal: the server's sentence to show, its code to decide on; code 'unreachable' when no server answered. */
 export class ApiError extends Error {
   status: number;
-  /** The server's stable error code, when it gave one (decide on this, never on the sentence). */
-  code: string | undefined;
-  constructor(status: number, message: string, code?: string) {
+  code: ErrorCode | 'unreachable';
+  constructor(status: number, message: string, code: ErrorCode | 'unreachable') {
     super(message);
     this.status = status;
     this.code = code;
@@ -34,6 +40,8 @@ export class ApiError extends Error {
 
 /** How often a page retries while the host cannot start sandboxes. */
 const HOST_PROBLEM_RETRY_MS = 15_000;
+/** How often a page asks for its place in line when the events socket is not there to say it. */
+const QUEUE_POLL_MS = 3_000;
 
 export function storedSession(): Session | undefined {
   try {
@@ -49,7 +57,14 @@ export function storedSession(): Session | undefined {
 
 /** Keeps a session the server just created (POST /api/sessions), so every page of this browser finds it. */
 export function rememberCreated(view: CreatedView): Session {
-  const session = { id: view.id, token: view.token as string, idleSeconds: idleSecondsOf(view) };
+  const session = { id: view.id, token: view.token, idleSeconds: idleSecondsOf(view) };
+  remember(session);
+  return session;
+}
+
+/** Keeps a session that waits in line (POST /api/sessions answered 202), so a reload keeps the place. */
+export function rememberQueued(view: QueuedCreatedView): Session {
+  const session = { id: view.id, token: view.token, idleSeconds: DEFAULT_IDLE_SECONDS };
   remember(session);
   return session;
 }
@@ -68,7 +83,7 @@ export async function api<T>(session: Session | undefined, method: string, path:
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    throw new ApiError(0, 'The Dockhand server cannot be reached; check your connection and try again.');
+    throw new ApiError(0, 'The Dockhand server cannot be reached; check your connection and try again.', 'unreachable');
   }
   const text = await response.text();
   let json: unknown;
@@ -78,11 +93,11 @@ export async function api<T>(session: Session | undefined, method: string, path:
     json = {};
   }
   if (!response.ok) {
-    const { error, code } = json as { error?: unknown; code?: unknown };
+    const { error, code } = json as Partial<ErrorBody>;
     throw new ApiError(
       response.status,
       typeof error === 'string' ? capitalise(error) : `The server answered ${response.status}.`,
-      typeof code === 'string' ? code : undefined,
+      code ?? 'internal',
     );
   }
   return json as T;
@@ -90,7 +105,7 @@ export async function api<T>(session: Session | undefined, method: string, path:
 
 /** The server's idle timeout: a new session's idle deadline is that far from its start. */
 function idleSecondsOf(view: CreatedView): number {
-  const seconds = Math.round((Date.parse(view.idleExpiresAt ?? '') - Date.parse(view.createdAt)) / 1000);
+  const seconds = Math.round((Date.parse(view.idleExpiresAt) - Date.parse(view.createdAt)) / 1000);
   return seconds > 0 ? seconds : DEFAULT_IDLE_SECONDS;
 }
 
@@ -98,12 +113,27 @@ function duration(seconds: number): string {
   return seconds < 120 ? `${seconds} seconds` : `${Math.round(seconds / 60)} minutes`;
 }
 
-export function endedMessage(reason: string | undefined, idleSeconds: number): string {
-  if (reason === 'idle timeout') return `Your sandbox was removed after ${duration(idleSeconds)} without activity.`;
-  if (reason === 'maximum lifetime reached') return 'Your sandbox reached its maximum lifetime and was removed.';
-  if (reason === 'ended by the learner') return 'You ended this sandbox.';
-  if (reason === 'the workshop has ended') return 'The workshop has ended, and your sandbox with it.';
-  return reason ? `Your sandbox was removed (${reason}).` : 'Your sandbox was removed.';
+/** Why a sandbox went away, as the server said it (`code`, with its sentence for reasons this page does not know). */
+export type Ended = { code: EndCode | null; reason: string | null };
+
+export function endedMessage(ended: Ended, idleSeconds: number): string {
+  switch (ended.code) {
+    case 'idle':
+      return `Your sandbox was removed after ${duration(idleSeconds)} without activity.`;
+    case 'lifetime':
+      return 'Your sandbox reached its maximum lifetime and was removed.';
+    case 'learner':
+      return 'You ended this sandbox.';
+    case 'workshop':
+      return 'The workshop has ended, and your sandbox with it.';
+    default:
+      return ended.reason ? `Your sandbox was removed (${ended.reason}).` : 'Your sandbox was removed.';
+  }
+}
+
+/** How a session that ended says why. */
+export function endedOf(view: SessionView): Ended {
+  return view.state === 'ended' ? { code: view.endCode, reason: view.endReason } : { code: null, reason: null };
 }
 
 /** A session shared by everything on the page: one claim, one state, listeners told of each change. */
@@ -117,12 +147,22 @@ export function createSessionController(lesson: string | undefined) {
 
   let retry: ReturnType<typeof setTimeout> | undefined;
 
+  /** Waits in line (the events socket says when the place changes), then takes the sandbox. */
+  async function waitInLine(session: Session, position: number): Promise<void> {
+    set({ kind: 'queued', position });
+    await followLine(session, (next) => set({ kind: 'queued', position: next }));
+    const view = await api<SessionView>(session, 'GET', `/api/sessions/${session.id}`);
+    if (view.state === 'active') set({ kind: 'active', session: rememberCreated({ ...view, token: session.token }) });
+    else if (view.state === 'ended') set({ kind: 'ended', message: endedMessage(endedOf(view), session.idleSeconds) });
+  }
+
   async function claim(): Promise<void> {
     clearTimeout(retry);
     set({ kind: 'claiming' });
     try {
-      const session = rememberCreated(await api<SessionView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {}));
-      set({ kind: 'active', session });
+      const created = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {});
+      if (created.state === 'queued') return waitInLine(rememberQueued(created), created.position);
+      set({ kind: 'active', session: rememberCreated(created) });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'host_problem') {
         set({ kind: 'unavailable', message: error.message });
@@ -149,10 +189,11 @@ export function createSessionController(lesson: string | undefined) {
       try {
         const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`);
         if (view.state === 'active') return set({ kind: 'active', session: stored });
-        set({ kind: 'ended', message: endedMessage(view.endReason, stored.idleSeconds) });
+        if (view.state === 'queued') return waitInLine(stored, view.position);
+        set({ kind: 'ended', message: endedMessage(endedOf(view), stored.idleSeconds) });
       } catch (error) {
         // The server forgot it (a new state directory): that sandbox is gone as well.
-        if (error instanceof ApiError && (error.status === 404 || error.status === 401)) {
+        if (error instanceof ApiError && (error.code === 'not_found' || error.code === 'unauthorized')) {
           remember(undefined);
           return claim();
         }
@@ -160,11 +201,11 @@ export function createSessionController(lesson: string | undefined) {
       }
     },
     /** The sandbox went away while the page was open. */
-    ended(reason: string | undefined): void {
+    ended(ended: Ended): void {
       // The events socket and every terminal find out, each on its own: say it once.
       if (state.kind === 'ended') return;
       const stored = storedSession();
-      set({ kind: 'ended', message: endedMessage(reason, stored?.idleSeconds ?? DEFAULT_IDLE_SECONDS) });
+      set({ kind: 'ended', message: endedMessage(ended, stored?.idleSeconds ?? DEFAULT_IDLE_SECONDS) });
     },
     /** Starts over with a fresh sandbox (after the old one ended, or a failed claim). */
     async restart(): Promise<void> {
@@ -175,6 +216,40 @@ export function createSessionController(lesson: string | undefined) {
 }
 
 export type SessionController = ReturnType<typeof createSessionController>;
+
+/**
+ * Resolves once a session waiting in line has its sandbox. The events socket tells each new place; if it
+ * drops, the page asks the API instead, every few seconds, until the wait is over.
+ */
+function followLine(session: Session, onPosition: (position: number) => void): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      done = true;
+      resolve();
+    };
+    const poll = async () => {
+      while (!done) {
+        await new Promise((wait) => setTimeout(wait, QUEUE_POLL_MS));
+        const view = await api<SessionView>(session, 'GET', `/api/sessions/${session.id}`).catch(() => undefined);
+        if (view?.state === 'queued') onPosition(view.position);
+        else if (view) finish();
+      }
+    };
+    const socket = new WebSocket(wsUrl(`/ws/sessions/${session.id}/events?token=${encodeURIComponent(session.token)}`));
+    socket.onmessage = (message) => {
+      const event = JSON.parse(String(message.data)) as SessionEvent;
+      if (event.type === 'queue') onPosition(event.position);
+      if (event.type === 'sandbox' || event.type === 'error') {
+        finish();
+        socket.close();
+      }
+    };
+    socket.onclose = () => {
+      if (!done) void poll();
+    };
+  });
+}
 
 function capitalise(sentence: string): string {
   return sentence.charAt(0).toUpperCase() + sentence.slice(1);

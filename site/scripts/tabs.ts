@@ -1,50 +1,56 @@
-// An ARIA tab list: one tab stop, arrow keys (and Home/End) move between tabs and show their panels.
+// <dockhand-tabs role="tablist">: an ARIA tab list around its tab buttons. One tab stop; arrow keys (and
+// Home/End) move between tabs and show their panels; each shown tab fires `tab-show` with the tab.
 
-export type Tabs = {
-  show(tab: HTMLElement): void;
-  /** Adds a tab (and its panel, placed by the caller) before `before`, or at the end. */
-  add(tab: HTMLElement, before?: HTMLElement): void;
-  selected(): HTMLElement | undefined;
-};
+export type TabShowEvent = CustomEvent<{ tab: HTMLElement; panel: HTMLElement }>;
 
-export function createTabs(tablist: HTMLElement, onShow: (tab: HTMLElement, panel: HTMLElement) => void): Tabs {
-  const tabs = () => [...tablist.querySelectorAll<HTMLElement>('[role="tab"]')];
-  const panelOf = (tab: HTMLElement) => document.getElementById(tab.getAttribute('aria-controls') ?? '') as HTMLElement;
+export class TabsElement extends HTMLElement {
+  connectedCallback(): void {
+    this.addEventListener('click', (event) => {
+      const tab = (event.target as HTMLElement).closest<HTMLElement>('[role="tab"]');
+      if (tab) this.show(tab);
+    });
+    this.addEventListener('keydown', (event) => {
+      const all = this.#tabs();
+      const current = all.indexOf(event.target as HTMLElement);
+      if (current < 0) return;
+      const moves: Record<string, number> = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: all.length - 1 };
+      const next = moves[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      const tab = all[(next + all.length) % all.length] as HTMLElement;
+      tab.focus();
+      this.show(tab);
+    });
+  }
 
-  const show = (target: HTMLElement) => {
-    for (const tab of tabs()) {
+  show(target: HTMLElement): void {
+    for (const tab of this.#tabs()) {
       const selected = tab === target;
       tab.setAttribute('aria-selected', String(selected));
       tab.tabIndex = selected ? 0 : -1;
-      panelOf(tab).hidden = !selected;
+      this.#panelOf(tab).hidden = !selected;
     }
-    onShow(target, panelOf(target));
-  };
+    this.dispatchEvent(new CustomEvent('tab-show', { detail: { tab: target, panel: this.#panelOf(target) } }));
+  }
 
-  tablist.addEventListener('click', (event) => {
-    const tab = (event.target as HTMLElement).closest<HTMLElement>('[role="tab"]');
-    if (tab) show(tab);
-  });
-  tablist.addEventListener('keydown', (event) => {
-    const all = tabs();
-    const current = all.indexOf(event.target as HTMLElement);
-    if (current < 0) return;
-    const moves: Record<string, number> = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: all.length - 1 };
-    const next = moves[event.key];
-    if (next === undefined) return;
-    event.preventDefault();
-    const tab = all[(next + all.length) % all.length] as HTMLElement;
-    tab.focus();
-    show(tab);
-  });
+  /** Adds a tab (and its panel, placed by the caller) before `before`, or at the end. */
+  add(tab: HTMLElement, before?: HTMLElement): void {
+    tab.tabIndex = -1;
+    tab.setAttribute('aria-selected', 'false');
+    this.insertBefore(tab, before ?? null);
+  }
 
-  return {
-    show,
-    add(tab, before) {
-      tab.tabIndex = -1;
-      tab.setAttribute('aria-selected', 'false');
-      tablist.insertBefore(tab, before ?? null);
-    },
-    selected: () => tabs().find((tab) => tab.getAttribute('aria-selected') === 'true'),
-  };
+  selected(): HTMLElement | undefined {
+    return this.#tabs().find((tab) => tab.getAttribute('aria-selected') === 'true');
+  }
+
+  #tabs(): HTMLElement[] {
+    return [...this.querySelectorAll<HTMLElement>('[role="tab"]')];
+  }
+
+  #panelOf(tab: HTMLElement): HTMLElement {
+    return document.getElementById(tab.getAttribute('aria-controls') ?? '') as HTMLElement;
+  }
 }
+
+if (!customElements.get('dockhand-tabs')) customElements.define('dockhand-tabs', TabsElement);

@@ -1,32 +1,24 @@
-// One terminal tab: an xterm.js terminal joined to the session's terminal socket (binary frames carry
-// the bytes both ways, JSON text frames carry control). The shell lives in tmux in the sandbox, so a
-// reconnect (after a drop, or a reload) finds the same shell and its screen again.
+// The one browser terminal, <dockhand-terminal>: xterm.js joined to a terminal socket (binary frames
+// carry the bytes both ways, JSON text frames carry control). The learner's tabs use it writable; the
+// instructor's watch view sets `readonly`, which switches input off (the server refuses it anyway) and
+// sizes only this view. The shell lives in tmux in the sandbox, so a reconnect (after a drop, or a
+// reload) finds the same shell and its screen again.
 import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
-import { api, type Session } from './session.ts';
+import { TERMINAL_INPUT_FRAME } from '../../sandbox-server/protocol/limits.ts';
+import type { ControlMessage, ErrorFrame } from '../../sandbox-server/protocol/terminal.ts';
 import { openReconnectingSocket, wsUrl } from './socket.ts';
 
 export type TerminalState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
 
-export type TerminalHandle = {
-  /** Types a command and presses Enter (after Ctrl-C when `interrupt`); waits for the connection if needed. */
-  run(command: string, interrupt: boolean): void;
-  focus(): void;
-  /** Fits the terminal to its element (after it became visible or changed size). */
-  fit(): void;
-  setScreenReaderMode(on: boolean): void;
-  dispose(): void;
-};
-
 const RESIZE_DEBOUNCE_MS = 80;
-/** The socket refuses frames over 64 KiB: a large paste goes in pieces (a byte stream, so any cut is fine). */
-const MAX_FRAME_BYTES = 16 * 1024;
 const encoder = new TextEncoder();
+const resizeFrame = (cols: number, rows: number) => JSON.stringify({ type: 'resize', cols, rows } satisfies ControlMessage);
 
 // A dark terminal in both page themes; every colour keeps at least 4.5:1 against the background.
-export const THEME = {
+const THEME = {
   background: '#14171b',
   foreground: '#e6e9ee',
   cursor: '#e6e9ee',
@@ -50,99 +42,143 @@ export const THEME = {
   brightWhite: '#ffffff',
 };
 
-export function openTerminal(
-  host: HTMLElement,
-  session: Session,
-  number: number,
-  options: { screenReaderMode: boolean; onState(state: TerminalState, detail: string): void; onEnded(reason: string | undefined): void },
-): TerminalHandle {
-  const term = new Terminal({
-    fontFamily: "ui-monospace, 'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, monospace",
-    fontSize: 14,
-    cursorBlink: true,
-    scrollback: 5000,
-    screenReaderMode: options.screenReaderMode,
-    theme: THEME,
-  });
-  const fitAddon = new FitAddon();
-  term.loadAddon(fitAddon);
-  term.loadAddon(new WebLinksAddon());
-  term.open(host);
-  term.textarea?.setAttribute('aria-label', `Terminal ${number}. Shift+Tab leaves the terminal.`);
-  enableKeys(term);
-  keepRightClickForTheBrowser(host);
+export type TerminalHooks = {
+  /** The connection changed: its state, and a sentence to show. */
+  onState(state: TerminalState, detail: string): void;
+  /** The socket closed: may it connect again (false when the session is over)? */
+  shouldRetry(): Promise<boolean>;
+};
 
-  // Sized before connecting: the first resize message then carries the real size.
-  const fitting = fitToElement(host, fitAddon);
+type Connected = { term: Terminal; fitting: { fit(): void; stop(): void }; send(data: string): void; stop(): void };
 
-  const pending: string[] = [];
-  let ended = false;
-  const query = `token=${encodeURIComponent(session.token)}&window=${number}`;
-  const socket = openReconnectingSocket(wsUrl(`/ws/sessions/${session.id}/terminal?${query}`), {
-    onState(state, detail) {
-      if (state === 'connecting') options.onState(detail.attempt === 0 ? 'connecting' : 'reconnecting', 'Connecting…');
-      if (state === 'open') options.onState('connected', 'Connected · Shift+Tab leaves the terminal · Shift+drag selects text');
-      if (state === 'waiting') {
-        options.onState('reconnecting', `Connection lost; reconnecting in ${Math.ceil((detail.retryInMs ?? 0) / 1000)} s…`);
-      }
-      if (state === 'stopped') options.onState('ended', 'Ended');
-    },
-    onOpen(ws) {
-      // tmux redraws the whole screen for a new client: start from a clean one.
-      term.reset();
-      ws.send(JSON.stringify({ type: 'resize', cols: term.cols, rows: term.rows }));
-      for (const data of pending.splice(0)) send(data);
-    },
-    onMessage(data) {
-      if (typeof data !== 'string') return term.write(new Uint8Array(data));
-      try {
-        const control = JSON.parse(data) as { type?: string; error?: string };
-        if (control.type === 'error' && control.error) options.onState('connected', `The server said: ${control.error}`);
-      } catch {
-        // Not JSON: nothing to show.
-      }
-    },
-    // The shell echoes what is typed, so input met by silence means the connection is gone.
-    stallTimeoutMs: 10_000,
-    async shouldRetry() {
-      const view = await api<{ state: string; endReason?: string }>(session, 'GET', `/api/sessions/${session.id}`);
-      if (view.state !== 'ended') return true;
-      ended = true;
-      options.onEnded(view.endReason);
-      return false;
-    },
-  });
+export class TerminalElement extends HTMLElement {
+  #connected: Connected | undefined;
 
-  const send = (data: string) => {
-    if (ended) return;
-    if (!socket.isOpen) return void pending.push(data);
-    const bytes = encoder.encode(data);
-    for (let start = 0; start < bytes.length; start += MAX_FRAME_BYTES) socket.send(bytes.subarray(start, start + MAX_FRAME_BYTES));
-  };
-  term.onData(send);
-  term.onBinary((data) => {
-    // Mouse reports in the old X10 encoding: one byte per character.
-    socket.send(Uint8Array.from(data, (char) => char.charCodeAt(0) & 0xff));
-  });
-  term.onResize(({ cols, rows }) => socket.send(JSON.stringify({ type: 'resize', cols, rows })));
+  get readOnly(): boolean {
+    return this.hasAttribute('readonly');
+  }
 
-  return {
-    run(command, interrupt) {
-      if (interrupt) send('\x03');
-      send(`${command.replace(/\r?\n/g, '\r')}\r`);
-    },
-    focus: () => term.focus(),
-    fit: fitting.fit,
-    setScreenReaderMode(on) {
-      term.options.screenReaderMode = on;
-    },
-    dispose() {
-      fitting.stop();
-      socket.stop();
-      term.dispose();
-    },
-  };
+  /** Opens the terminal on the socket at `path`; `label` names it for screen readers. */
+  connect(path: string, label: string, hooks: TerminalHooks, options: { screenReaderMode?: boolean } = {}): void {
+    this.disconnect();
+    const readOnly = this.readOnly;
+    const term = new Terminal({
+      fontFamily: "ui-monospace, 'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, monospace",
+      fontSize: readOnly ? 13 : 14,
+      cursorBlink: !readOnly,
+      disableStdin: readOnly,
+      scrollback: readOnly ? 2000 : 5000,
+      screenReaderMode: options.screenReaderMode ?? false,
+      theme: THEME,
+    });
+    const fitAddon = new FitAddon();
+    term.loadAddon(fitAddon);
+    if (!readOnly) term.loadAddon(new WebLinksAddon());
+    term.open(this);
+    if (readOnly) {
+      term.textarea?.setAttribute('aria-label', `${label} (read-only)`);
+      term.textarea?.setAttribute('readonly', '');
+    } else {
+      term.textarea?.setAttribute('aria-label', `${label}. Shift+Tab leaves the terminal.`);
+      enableKeys(term);
+      keepRightClickForTheBrowser(this);
+    }
+    // Sized before connecting: the first resize message then carries the real size.
+    const fitting = fitToElement(this, fitAddon);
+
+    const pending: string[] = [];
+    let ended = false;
+    const socket = openReconnectingSocket(wsUrl(path), {
+      onState(state, detail) {
+        if (state === 'connecting') hooks.onState(detail.attempt === 0 ? 'connecting' : 'reconnecting', 'Connecting…');
+        if (state === 'open')
+          hooks.onState(
+            'connected',
+            readOnly
+              ? 'Watching live. Read-only: nothing you type reaches their shell.'
+              : 'Connected · Shift+Tab leaves the terminal · Shift+drag selects text',
+          );
+        if (state === 'waiting') {
+          hooks.onState('reconnecting', `Connection lost; reconnecting in ${Math.ceil((detail.retryInMs ?? 0) / 1000)} s…`);
+        }
+        if (state === 'stopped') hooks.onState('ended', 'Ended');
+      },
+      onOpen(ws) {
+        // tmux redraws the whole screen for a new client: start from a clean one.
+        term.reset();
+        ws.send(resizeFrame(term.cols, term.rows));
+        for (const data of pending.splice(0)) send(data);
+      },
+      onMessage(data) {
+        if (typeof data !== 'string') return term.write(new Uint8Array(data));
+        if (readOnly) return;
+        try {
+          const control = JSON.parse(data) as Partial<ErrorFrame>;
+          if (control.type === 'error' && control.error) hooks.onState('connected', `The server said: ${control.error}`);
+        } catch {
+          // Not JSON: nothing to show.
+        }
+      },
+      // The shell echoes what is typed, so input met by silence means the connection is gone.
+      stallTimeoutMs: readOnly ? undefined : 10_000,
+      async shouldRetry() {
+        if (await hooks.shouldRetry()) return true;
+        ended = true;
+        return false;
+      },
+    });
+
+    const send = (data: string) => {
+      if (ended || readOnly) return;
+      if (!socket.isOpen) return void pending.push(data);
+      const bytes = encoder.encode(data);
+      // The socket refuses frames over its limit: a large paste goes in pieces (a byte stream, so any cut is fine).
+      for (let start = 0; start < bytes.length; start += TERMINAL_INPUT_FRAME)
+        socket.send(bytes.subarray(start, start + TERMINAL_INPUT_FRAME));
+    };
+    if (!readOnly) {
+      term.onData(send);
+      term.onBinary((data) => {
+        // Mouse reports in the old X10 encoding: one byte per character.
+        socket.send(Uint8Array.from(data, (char) => char.charCodeAt(0) & 0xff));
+      });
+    }
+    term.onResize(({ cols, rows }) => socket.send(resizeFrame(cols, rows)));
+    this.#connected = { term, fitting, send, stop: () => socket.stop() };
+  }
+
+  /** Types a command and presses Enter (after Ctrl-C when `interrupt`); waits for the connection if needed. */
+  run(command: string, interrupt: boolean): void {
+    if (interrupt) this.#connected?.send('\x03');
+    this.#connected?.send(`${command.replace(/\r?\n/g, '\r')}\r`);
+  }
+
+  override focus(): void {
+    this.#connected?.term.focus();
+  }
+
+  /** Fits the terminal to the element (after it became visible or changed size). */
+  fit(): void {
+    this.#connected?.fitting.fit();
+  }
+
+  setScreenReaderMode(on: boolean): void {
+    if (this.#connected) this.#connected.term.options.screenReaderMode = on;
+  }
+
+  /** Closes the socket and removes the terminal; the element stays, empty, for the next connect. */
+  disconnect(): void {
+    const connected = this.#connected;
+    this.#connected = undefined;
+    if (!connected) return;
+    connected.fitting.stop();
+    connected.stop();
+    connected.term.dispose();
+    this.replaceChildren();
+  }
 }
+
+if (!customElements.get('dockhand-terminal')) customElements.define('dockhand-terminal', TerminalElement);
 
 /**
  * Shift+Tab leaves the terminal (Tab itself completes in the shell, so keyboard users need a way out);
@@ -182,7 +218,7 @@ function keepRightClickForTheBrowser(host: HTMLElement): void {
 }
 
 /** Keeps a terminal fitted to its element as that resizes (debounced); a hidden tab has no size and is fitted when shown. */
-export function fitToElement(host: HTMLElement, fitAddon: FitAddon): { fit(): void; stop(): void } {
+function fitToElement(host: HTMLElement, fitAddon: FitAddon): { fit(): void; stop(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const fitNow = () => {
     if (host.offsetWidth > 0 && host.offsetHeight > 0) fitAddon.fit();

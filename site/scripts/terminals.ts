@@ -1,16 +1,19 @@
 // The workspace's terminal tabs: terminal N is the session's tmux window N, opened as a tab on demand
 // (the + button, or a runnable block marked terminal=N) and reopened after a reload.
-import type { Session } from './session.ts';
-import type { Tabs } from './tabs.ts';
-import { openTerminal, type TerminalHandle, type TerminalState } from './terminal.ts';
+import { TERMINAL_WINDOWS } from '../../sandbox-server/protocol/limits.ts';
+import type { SessionView } from '../../sandbox-server/protocol/sessions.ts';
+import { api, type Ended, endedOf, type Session } from './session.ts';
+import type { TabsElement } from './tabs.ts';
+// Defines <dockhand-terminal>, the element each tab's panel holds.
+import './terminal.ts';
+import type { TerminalElement, TerminalState } from './terminal.ts';
 
-/** Terminal tabs 1–7: windows every version of the terminal socket accepts (it numbered them 0–7 at first). */
-export const MAX_TERMINALS = 7;
+/** Terminal tab N is the socket's window N. */
+const MAX_TERMINALS = TERMINAL_WINDOWS;
 const SCREEN_READER_KEY = 'dockhand.screenReaderMode';
 
-export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (reason: string | undefined) => void) {
-  const handles = new Map<number, TerminalHandle>();
-  const tablist = workspace.querySelector('[role="tablist"]') as HTMLElement;
+export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnded: (ended: Ended) => void) {
+  const handles = new Map<number, TerminalElement>();
   const editorTab = workspace.querySelector('#tab-editor') as HTMLElement;
   const firstPanel = workspace.querySelector('#panel-terminal-1') as HTMLElement;
   const newButton = workspace.querySelector('#new-terminal') as HTMLButtonElement;
@@ -26,7 +29,7 @@ export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (re
   const countKey = () => `dockhand.terminals.${session?.id}`;
   const tabOf = (number: number) => document.getElementById(`tab-terminal-${number}`);
   const panelOf = (number: number) => document.getElementById(`panel-terminal-${number}`) as HTMLElement;
-  const count = () => tablist.querySelectorAll('[data-terminal]').length;
+  const count = () => tabs.querySelectorAll('[data-terminal]').length;
 
   const setState = (number: number, state: TerminalState, detail: string) => {
     tabOf(number)?.querySelector('.connection')?.setAttribute('data-state', state);
@@ -50,25 +53,35 @@ export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (re
       panel.setAttribute('role', 'tabpanel');
       panel.setAttribute('aria-labelledby', tab.id);
       panel.hidden = true;
-      panel.innerHTML = '<p class="terminal-status" role="status"></p><div class="terminal-host"></div>';
+      panel.innerHTML = '<p class="terminal-status" role="status"></p><dockhand-terminal class="terminal-host"></dockhand-terminal>';
       firstPanel.parentElement?.insertBefore(panel, firstPanel.parentElement.querySelector('#panel-editor'));
       setState(n, 'connecting', 'Waiting for your sandbox…');
     }
     newButton.disabled = count() >= MAX_TERMINALS;
   };
 
-  const start = (number: number): TerminalHandle | undefined => {
+  const start = (number: number): TerminalElement | undefined => {
     const existing = handles.get(number);
     if (existing || !session) return existing;
     const current = session;
-    const host = panelOf(number).querySelector('.terminal-host') as HTMLElement;
-    const handle = openTerminal(host, current, number, {
-      screenReaderMode: screenReader.checked,
-      onState: (state, detail) => setState(number, state, detail),
-      onEnded,
-    });
-    handles.set(number, handle);
-    return handle;
+    const terminal = panelOf(number).querySelector('dockhand-terminal') as TerminalElement;
+    const query = `token=${encodeURIComponent(current.token)}&window=${number}`;
+    terminal.connect(
+      `/ws/sessions/${current.id}/terminal?${query}`,
+      `Terminal ${number}`,
+      {
+        onState: (state, detail) => setState(number, state, detail),
+        async shouldRetry() {
+          const view = await api<SessionView>(current, 'GET', `/api/sessions/${current.id}`);
+          if (view.state !== 'ended') return true;
+          onEnded(endedOf(view));
+          return false;
+        },
+      },
+      { screenReaderMode: screenReader.checked },
+    );
+    handles.set(number, terminal);
+    return terminal;
   };
 
   const open = (number: number) => {
@@ -97,12 +110,9 @@ export function createTerminals(workspace: HTMLElement, tabs: Tabs, onEnded: (re
     /** The sandbox is gone (or not there yet): close the connections, say why on every tab. */
     detach(detail: string, state: TerminalState) {
       session = undefined;
-      for (const handle of handles.values()) handle.dispose();
+      for (const terminal of handles.values()) terminal.disconnect();
       handles.clear();
-      for (let n = 1; n <= count(); n++) {
-        (panelOf(n).querySelector('.terminal-host') as HTMLElement).replaceChildren();
-        setState(n, state, detail);
-      }
+      for (let n = 1; n <= count(); n++) setState(n, state, detail);
     },
     run(number: number, command: string, interrupt: boolean): boolean {
       const target = Math.min(Math.max(1, number), MAX_TERMINALS);

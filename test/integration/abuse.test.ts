@@ -3,32 +3,33 @@
 // goes away completely afterwards. Every abuse runs under `timeout`, every wait has a deadline.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type CommandResult, runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { isMounted, loopDevicesOf } from '../../sandbox-server/sandboxes/disk.ts';
 import { connectHostEngine, type Engine } from '../../sandbox-server/sandboxes/docker.ts';
 import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import {
-  type CommandResult,
   describeSandbox,
   destroySandbox,
   newSandboxId,
-  runInSandbox,
-  type Sandbox,
+  type SandboxContainer,
   startSandbox,
   waitForEngine,
 } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { testConfig } from '../support/env.ts';
+import { testBackend } from '../support/sandbox.ts';
 
 const host = connectHostEngine();
 const sandboxHost = inject('sandboxHost');
 const config = testConfig();
 const MiB = 1024 ** 2;
 const options = sandboxOptions(config, sandboxHost);
+const backend = testBackend();
 // Small limits keep the abuse quick; the mechanisms are the same as with the defaults.
 const limits = { ...config.limits, memoryBytes: 512 * MiB, pids: 256, diskBytes: 512 * MiB };
 
-let abused: Sandbox;
+let abused: SandboxContainer;
 let abusedEngine: Engine;
-let witness: Sandbox;
+let witness: SandboxContainer;
 
 beforeAll(async () => {
   [abused, witness] = await Promise.all([startSandbox(host, { ...options, limits }), startSandbox(host, options)]);
@@ -41,7 +42,7 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function stats(sandbox: Sandbox) {
+function stats(sandbox: SandboxContainer) {
   return host.getContainer(sandbox.containerName).stats({ stream: false, 'one-shot': true });
 }
 
@@ -60,7 +61,7 @@ async function responsiveness() {
   const started = performance.now();
   await host.ping();
   const pingMs = performance.now() - started;
-  const echo = await runInSandbox(host, witness, ['echo', 'ok']);
+  const echo = await runAsLearner(backend, witness, ['echo', 'ok']);
   return { pingMs, echoMs: performance.now() - started - pingMs, echo: echo.stdout };
 }
 
@@ -70,15 +71,15 @@ function expectResponsive(measured: Awaited<ReturnType<typeof responsiveness>>) 
   expect(measured.echoMs).toBeLessThan(5_000);
 }
 
-async function learner(sandbox: Sandbox, script: string): Promise<CommandResult> {
-  return runInSandbox(host, sandbox, ['sh', '-c', script]);
+async function learner(sandbox: SandboxContainer, script: string): Promise<CommandResult> {
+  return runAsLearner(backend, sandbox, ['sh', '-c', script]);
 }
 
 describe('a learner abusing their sandbox', () => {
   it('cannot fork past the pids limit, and the host and another sandbox keep answering', async () => {
     // Each generation forks two more until 8 s have passed (bash's SECONDS needs no fork to read), so
     // the bomb dies out by itself; forking `kill` into a sandbox out of pids would not work.
-    const bomb = runInSandbox(host, abused, [
+    const bomb = runAsLearner(backend, abused, [
       'timeout',
       '-s',
       'KILL',
@@ -112,7 +113,7 @@ describe('a learner abusing their sandbox', () => {
 
   it('cannot use more memory than its limit: hog after hog is killed, the engine lives on', async () => {
     // A new hog as soon as the last one dies keeps the sandbox pressed against its limit for 8 s.
-    const hogs = runInSandbox(host, abused, [
+    const hogs = runAsLearner(backend, abused, [
       'timeout',
       '8',
       'sh',
@@ -187,7 +188,7 @@ async function loopBackingFiles(): Promise<string[]> {
 }
 
 /** Nothing of the sandbox remains: container, mount, loop device, disk file, mount point. */
-async function expectGone(sandbox: Sandbox) {
+async function expectGone(sandbox: SandboxContainer) {
   await expect(host.getContainer(sandbox.containerName).inspect()).rejects.toMatchObject({ statusCode: 404 });
   expect(await isMounted(sandbox.disk.mountDir)).toBe(false);
   expect((await loopBackingFiles()).filter((file) => file.startsWith(sandbox.disk.file))).toEqual([]);

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { CheckContext } from '../../sandbox-server/checks/context.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CheckContext, checkContext } from '../../sandbox-server/checks/context.ts';
 import { evaluateCheck, evaluateExercise } from '../../sandbox-server/checks/evaluate.ts';
 import type { Check, Exercise } from '../../sandbox-server/course/types.ts';
-import { connectHostEngine, connectSocket } from '../../sandbox-server/sandboxes/docker.ts';
-import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
-import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
-import { testConfig } from '../support/env.ts';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
-const host = connectHostEngine();
-const sandboxHost = inject('sandboxHost');
-const config = testConfig();
-let sandbox: Sandbox;
+let sandbox: TestSandbox;
 let ctx: CheckContext;
 
 async function sh(script: string): Promise<void> {
-  const result = await runInSandbox(host, sandbox, ['bash', '-c', script]);
+  const result = await sandbox.run(['bash', '-c', script]);
   expect(result.exitCode, `${script}\n${result.stdout}\n${result.stderr}`).toBe(0);
 }
 
@@ -29,13 +23,12 @@ async function failsThenPasses(check: Check, make: string, failure: RegExp): Pro
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox(host, sandboxOptions(config, sandboxHost));
-  await waitForEngine(host, sandbox);
-  ctx = { engine: connectSocket(sandbox.socketPath), run: (argv) => runInSandbox(host, sandbox, argv) };
+  sandbox = await startTestSandbox();
+  ctx = checkContext(sandbox.backend, sandbox.sandbox);
 });
 
 afterAll(async () => {
-  if (sandbox) await destroySandbox(host, sandbox);
+  await sandbox?.destroy();
 });
 
 describe('container checks', () => {

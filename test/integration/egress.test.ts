@@ -4,15 +4,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { applyFirewall, type EgressMode, firewallFor, hostResolvers, NON_PUBLIC_RANGES } from '../../sandbox-server/sandboxes/firewall.ts';
-import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { mirrorNames } from '../../sandbox-server/sandboxes/kit/mirror.ts';
-import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { testConfig } from '../support/env.ts';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
 const exec = promisify(execFile);
-const engine = connectHostEngine();
 const sandboxHost = inject('sandboxHost');
 const { network } = sandboxHost;
 const config = testConfig();
@@ -57,45 +54,31 @@ async function makeTestHost(host: TestHost, name: string): Promise<void> {
   );
 }
 
-let sandbox: Sandbox;
+let sandbox: TestSandbox;
 
 /** What the learner's shell gets from a URL: the page, or "unreachable". */
 async function fetchFromSandbox(url: string): Promise<string> {
-  const result = await runInSandbox(engine, sandbox, ['curl', '-s', '-m', '3', url]);
+  const result = await sandbox.run(['curl', '-s', '-m', '3', url]);
   return result.exitCode === 0 ? result.stdout : 'unreachable';
 }
 
 /** The same from a container the learner runs inside the sandbox. */
 async function fetchFromInnerContainer(url: string): Promise<string> {
   // `timeout` rather than wget's own -T, which crashes busybox 1.35; --init so the signal is not ignored.
-  const result = await runInSandbox(engine, sandbox, [
-    'docker',
-    'run',
-    '--rm',
-    '--init',
-    'busybox',
-    'timeout',
-    '5',
-    'wget',
-    '-q',
-    '-O',
-    '-',
-    url,
-  ]);
+  const result = await sandbox.run(['docker', 'run', '--rm', '--init', 'busybox', 'timeout', '5', 'wget', '-q', '-O', '-', url]);
   return result.exitCode === 0 ? result.stdout : 'unreachable';
 }
 
 beforeAll(async () => {
   await makeTestHost(hosts.public, 'public');
   await makeTestHost(hosts.private, 'private');
-  sandbox = await startSandbox(engine, sandboxOptions(config, sandboxHost));
-  await waitForEngine(engine, sandbox);
-  expect((await runInSandbox(engine, sandbox, ['docker', 'pull', '-q', 'busybox'])).exitCode).toBe(0);
+  sandbox = await startTestSandbox();
+  expect((await sandbox.run(['docker', 'pull', '-q', 'busybox'])).exitCode).toBe(0);
 });
 
 afterAll(async () => {
   await applyFirewall(network);
-  if (sandbox) await destroySandbox(engine, sandbox);
+  await sandbox?.destroy();
   await removeTestHost(hosts.public);
   await removeTestHost(hosts.private);
 });
@@ -125,7 +108,7 @@ describe.each<[EgressMode, { public: boolean; private: boolean }]>([
 
   it('the image mirror stays in reach, by address and by name', async () => {
     expect(await fetchFromSandbox(mirrorUrl)).toBe('{}');
-    const resolved = await runInSandbox(engine, sandbox, ['getent', 'hosts', mirrorNames(config).container]);
+    const resolved = await sandbox.run(['getent', 'hosts', mirrorNames(config).container]);
     expect(resolved.stdout).toMatch(new RegExp(`^${network.mirrorIp.replaceAll('.', '\\.')}\\s`));
   });
 });

@@ -1,33 +1,28 @@
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { handleFilesRequest } from '../../sandbox-server/files/handler.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleFilesRequest } from '../../sandbox-server/api/files.ts';
 import { MAX_FILE_BYTES } from '../../sandbox-server/files/workspace.ts';
 import { sendError } from '../../sandbox-server/http/respond.ts';
-import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
-import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
-import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
-import { testConfig } from '../support/env.ts';
+import { WORKSPACE_DIR as WS } from '../../sandbox-server/sandboxes/learner.ts';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
-const host = connectHostEngine();
-const sandboxHost = inject('sandboxHost');
-const config = testConfig();
-const WS = '/home/learner/workspace';
 const FILES = '/api/sessions/s1/files';
-let sandbox: Sandbox;
+let sandbox: TestSandbox;
 let server: Server;
 let port: number;
 
 beforeAll(async () => {
-  sandbox = await startSandbox(host, sandboxOptions(config, sandboxHost));
-  await waitForEngine(host, sandbox);
+  sandbox = await startTestSandbox();
   // Routes on the raw request path, so traversal attempts reach the handler exactly as sent.
   server = createServer((req, res) => {
     const pathname = (req.url ?? '').split('?')[0] ?? '';
     const rest = pathname === FILES ? '' : pathname.startsWith(`${FILES}/`) ? pathname.slice(FILES.length + 1) : undefined;
     if (rest === undefined) return sendError(res, 404, 'not a files URL');
-    handleFilesRequest(req, res, { host, sandbox, rest }).catch((error: Error) => sendError(res, 500, error.message));
+    handleFilesRequest(req, res, { backend: sandbox.backend, sandbox: sandbox.sandbox, rest }).catch((error: Error) =>
+      sendError(res, 500, error.message),
+    );
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -36,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   server?.close();
-  if (sandbox) await destroySandbox(host, sandbox);
+  await sandbox?.destroy();
 });
 
 type Reply = { status: number; body: { error?: string; [key: string]: unknown } };
@@ -57,7 +52,7 @@ function call(method: string, path: string, body?: string | Buffer): Promise<Rep
 const save = (path: string, content: string) => call('PUT', `${FILES}/${path}`, JSON.stringify({ content }));
 
 async function shell(script: string): Promise<string> {
-  const result = await runInSandbox(host, sandbox, ['sh', '-c', script]);
+  const result = await sandbox.sh(script);
   if (result.exitCode !== 0) throw new Error(`${script} failed: ${result.stderr}`);
   return result.stdout;
 }

@@ -8,13 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { ensureNetwork, networkPlan, removeNetwork } from '../../sandbox-server/sandboxes/network.ts';
 import { TUN_DEVICE } from '../../sandbox-server/sandboxes/preflight.ts';
-import { runInSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { api, createSession } from '../support/api.ts';
 import { testConfig } from '../support/env.ts';
+import { testBackend } from '../support/sandbox.ts';
 
 const execFileP = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -61,7 +62,7 @@ describe('/dev/net/tun at 0600, as a freshly booted host has it', () => {
     const created = await createSession(dockhand.url);
     const session = dockhand.sessions.live(created.id);
     if (!session) throw new Error('the new session is not live');
-    const run = await runInSandbox(engine, session.sandbox, ['docker', 'run', '--rm', 'busybox', 'echo', 'hello']);
+    const run = await runAsLearner(testBackend(), session.sandbox, ['docker', 'run', '--rm', 'busybox', 'echo', 'hello']);
     expect(run).toMatchObject({ exitCode: 0, stdout: 'hello\n' });
   });
 

@@ -11,15 +11,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
-import { runInSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { testConfig } from '../support/env.ts';
+import { testBackend } from '../support/sandbox.ts';
 import { connectTerminal } from '../support/terminal-client.ts';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const engine = connectHostEngine();
 const dir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-hosting-'));
 const certFile = path.join(dir, 'cert.pem');
 const keyFile = path.join(dir, 'key.pem');
@@ -209,7 +208,7 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
     const live = dockhand.sessions.live(session.id);
     if (!live) throw new Error('the session is not live');
     const serve = 'mkdir -p /www && echo proxied-preview > /www/index.html && httpd -f -p 80 -h /www';
-    const started = await runInSandbox(engine, live.sandbox, ['docker', 'run', '-d', '-p', '5000:80', 'busybox', 'sh', '-c', serve]);
+    const started = await runAsLearner(testBackend(), live.sandbox, ['docker', 'run', '-d', '-p', '5000:80', 'busybox', 'sh', '-c', serve]);
     expect(started.exitCode, started.stderr).toBe(0);
     const entry = await httpsRequest(`${httpsBase}/sessions/${session.id}/preview/5000/?token=${session.token}`);
     expect(entry.status).toBe(303);

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request, type Server } from 'node:http';
 import os from 'node:os';
@@ -8,6 +7,7 @@ import { addHealthRoute } from '../../sandbox-server/api/health.ts';
 import { createApp } from '../../sandbox-server/http/app.ts';
 import { createRouter } from '../../sandbox-server/http/router.ts';
 import { connectHostEngine, engineVersion } from '../../sandbox-server/sandboxes/docker.ts';
+import { listenLocally } from '../support/listen.ts';
 
 let server: Server;
 let base: string;
@@ -24,10 +24,7 @@ beforeAll(async () => {
   const router = createRouter();
   addHealthRoute(router, async () => ({ problems: [], docker: await engineVersion(engine) }));
   server = createApp({ siteDir, router });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listenLocally(server);
 });
 
 afterAll(async () => {
@@ -47,7 +44,7 @@ describe('the HTTP server', () => {
   it('answers unknown API paths with a JSON 404', async () => {
     const response = await fetch(`${base}/api/nope`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: 'no API endpoint GET /api/nope' });
+    expect(await response.json()).toEqual({ error: 'no API endpoint GET /api/nope', code: 'not_found' });
   });
 
   it('refuses other methods on /api/health', async () => {

@@ -1,28 +1,24 @@
 // The Docker a learner meets in a sandbox, and the kit's images behaving like their Docker Hub
 // namesakes: each pulled through the mirror and run by the sandbox's own engine, as a lesson would.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectHostEngine, type Engine } from '../../sandbox-server/sandboxes/docker.ts';
-import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
-import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
-import { testConfig } from '../support/env.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../sandbox-server/sandboxes/docker.ts';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
-const host = connectHostEngine();
-const sandboxHost = inject('sandboxHost');
-let sandbox: Sandbox;
+let sandbox: TestSandbox;
 let inner: Engine;
 
 beforeAll(async () => {
-  sandbox = await startSandbox(host, sandboxOptions(testConfig(), sandboxHost));
-  inner = await waitForEngine(host, sandbox);
+  sandbox = await startTestSandbox();
+  inner = sandbox.backend.innerEngine(sandbox.sandbox);
 });
 
 afterAll(async () => {
-  if (sandbox) await destroySandbox(host, sandbox);
+  await sandbox?.destroy();
 });
 
 /** A shell command as the learner: its output; fails the test with all it printed unless it exits 0. */
 async function sh(script: string): Promise<string> {
-  const result = await runInSandbox(host, sandbox, ['sh', '-c', script]);
+  const result = await sandbox.sh(script);
   expect(result.exitCode, `${script}\n${result.stdout}\n${result.stderr}`).toBe(0);
   return result.stdout;
 }
@@ -67,7 +63,7 @@ describe("the sandbox's Docker", () => {
 describe('the lesson images', () => {
   it('busybox: every applet, and a wget that reports errors instead of crashing (1.35 segfaulted on -T)', async () => {
     expect(await sh('docker run --rm busybox sh -c "which grep ifconfig true env wget"')).toContain('/bin/wget');
-    const failing = await runInSandbox(host, sandbox, ['docker', 'run', '--rm', 'busybox', 'wget', '-T', '2', '-q', 'http://127.0.0.1:9/']);
+    const failing = await sandbox.run(['docker', 'run', '--rm', 'busybox', 'wget', '-T', '2', '-q', 'http://127.0.0.1:9/']);
     expect(failing.exitCode).toBe(1);
     expect(failing.stderr).toContain("can't connect");
   });

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createConnection, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { connectHostEngine, removeContainer } from '../../sandbox-server/sandboxes/docker.ts';
 import { applyFirewall, firewallFor, listRules, METADATA_ADDRESS } from '../../sandbox-server/sandboxes/firewall.ts';
 import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
@@ -13,24 +14,25 @@ import { hostTag } from '../../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../../sandbox-server/sandboxes/labels.ts';
 import {
   destroySandbox,
-  runInSandbox,
-  type Sandbox,
+  type SandboxContainer,
   sandboxAddress,
   startSandbox,
   waitForEngine,
 } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { testConfig } from '../support/env.ts';
+import { testBackend } from '../support/sandbox.ts';
 
 const host = connectHostEngine();
 const sandboxHost = inject('sandboxHost');
 const { network } = sandboxHost;
 const config = testConfig();
 const options = sandboxOptions(config, sandboxHost);
+const backend = testBackend();
 const publisherName = resourceName(config.instance, 'isolation-publisher');
 const BUSYBOX_PAGE = ['sh', '-c', 'mkdir -p /www && echo "$0" > /www/index.html && exec httpd -f -p 80 -h /www'];
 
-let sandbox: Sandbox;
-let other: Sandbox;
+let sandbox: SandboxContainer;
+let other: SandboxContainer;
 let otherAddress: string;
 let api: HttpServer;
 let apiPort: number;
@@ -42,7 +44,16 @@ beforeAll(async () => {
   await Promise.all([waitForEngine(host, sandbox), waitForEngine(host, other)]);
   otherAddress = await sandboxAddress(host, other, network);
   // The other sandbox's learner publishes a port, as a lesson would have them do.
-  const published = await runInSandbox(host, other, ['docker', 'run', '-d', '-p', '8080:80', 'busybox', ...BUSYBOX_PAGE, 'other-sandbox']);
+  const published = await runAsLearner(backend, other, [
+    'docker',
+    'run',
+    '-d',
+    '-p',
+    '8080:80',
+    'busybox',
+    ...BUSYBOX_PAGE,
+    'other-sandbox',
+  ]);
   expect(published.exitCode, published.stderr).toBe(0);
   // Stands in for the Dockhand API: the host listening on every address.
   api = createHttpServer((_req, res) => res.end('dockhand-api'));
@@ -77,13 +88,16 @@ afterAll(async () => {
 });
 
 /** An HTTP GET as the learner; exit code 0 means a reply came back. */
-function learnerGet(target: Sandbox, url: string) {
-  return runInSandbox(host, target, ['curl', '-sS', '--connect-timeout', '3', '--max-time', '5', url]);
+function learnerGet(target: SandboxContainer, url: string) {
+  return runAsLearner(backend, target, ['curl', '-sS', '--connect-timeout', '3', '--max-time', '5', url]);
 }
 
-/** The same GET from a container the learner runs on their own engine. */
-function innerGet(target: Sandbox, url: string) {
-  return runInSandbox(host, target, ['docker', 'run', '--rm', 'busybox', 'wget', '-T', '5', '-q', '-O', '-', url]);
+/**
+ * The same GET from a container the learner runs on their own engine. `--init` lets `timeout` stop
+ * wget (as PID 1 it would ignore the signal).
+ */
+function innerGet(target: SandboxContainer, url: string) {
+  return runAsLearner(backend, target, ['docker', 'run', '--rm', '--init', 'busybox', 'timeout', '5', 'wget', '-q', '-O', '-', url]);
 }
 
 async function hostGet(url: string): Promise<string> {
@@ -116,7 +130,7 @@ describe('from inside a sandbox', () => {
   });
 
   it("the host's Docker Engine is out of reach: no socket inside, nothing on TCP 2375/2376", async () => {
-    const socket = await runInSandbox(host, sandbox, [
+    const socket = await runAsLearner(backend, sandbox, [
       'sh',
       '-c',
       'ls /var/run/docker.sock /run/docker.sock 2>&1; grep -c docker.sock /proc/self/mountinfo; echo "$DOCKER_HOST"',
@@ -124,7 +138,7 @@ describe('from inside a sandbox', () => {
     expect(socket.stdout).toMatch(/No such file.*\n.*No such file.*\n0\nunix:\/\/\/run\/user\/1000\/docker.sock\n$/);
     for (const port of [2375, 2376]) {
       expect(await hostConnects(network.gateway, port)).toBe(true);
-      const probe = await runInSandbox(host, sandbox, ['nc', '-z', '-w', '3', network.gateway, String(port)]);
+      const probe = await runAsLearner(backend, sandbox, ['nc', '-z', '-w', '3', network.gateway, String(port)]);
       expect(probe.exitCode).not.toBe(0);
     }
   });
@@ -157,7 +171,11 @@ describe('from inside a sandbox', () => {
   });
 
   it('IPv6 is off, so no link-local path leads around the IPv4 firewall', async () => {
-    const result = await runInSandbox(host, sandbox, ['sh', '-c', 'cat /proc/sys/net/ipv6/conf/*/disable_ipv6 | sort -u; ip -6 address']);
+    const result = await runAsLearner(backend, sandbox, [
+      'sh',
+      '-c',
+      'cat /proc/sys/net/ipv6/conf/*/disable_ipv6 | sort -u; ip -6 address',
+    ]);
     expect(result.stdout).toBe('1\n');
   });
 
@@ -167,7 +185,7 @@ describe('from inside a sandbox', () => {
     const script = Object.entries(calls)
       .map(([name, number]) => `syscall(${number}, 0, 0, 0) == -1 ? print "${name} ", $! + 0, "\\n" : print "${name} ok\\n";`)
       .join(' ');
-    const result = await runInSandbox(host, sandbox, ['sh', '-c', `grep Seccomp: /proc/self/status; perl -e '${script}'`]);
+    const result = await runAsLearner(backend, sandbox, ['sh', '-c', `grep Seccomp: /proc/self/status; perl -e '${script}'`]);
     expect(result.stdout).toBe('Seccomp:\t2\nbpf 1\ninit_module 1\nkeyctl 38\nio_uring_setup 38\ngetpid ok\n');
   });
 
@@ -180,12 +198,12 @@ describe('from inside a sandbox', () => {
       (echo 8589934592 > "$memory") 2>/dev/null && echo raised-memory
       unshare -Urm sh -c "mount -o remount,rw,bind \${pids%/*} || true; echo max > $pids" 2>/dev/null && echo raised-pids-as-userns-root
       cat "$pids" "$memory"`;
-    const result = await runInSandbox(host, sandbox, ['sh', '-c', script]);
+    const result = await runAsLearner(backend, sandbox, ['sh', '-c', script]);
     expect(result.stdout).toBe(`${config.limits.pids}\n${config.limits.memoryBytes}\n`);
   });
 
   it('the learner sees no host devices: only the minimal nodes, /dev/net/tun and no block devices', async () => {
-    const result = await runInSandbox(host, sandbox, ['sh', '-c', 'ls -A /dev; echo --; ls -A /dev/net; echo --; find /dev -type b']);
+    const result = await runAsLearner(backend, sandbox, ['sh', '-c', 'ls -A /dev; echo --; ls -A /dev/net; echo --; find /dev -type b']);
     const [nodes, net, blocks] = result.stdout.split('--\n').map((part) => part.trim().split('\n').filter(Boolean));
     expect(nodes).toEqual([
       'fd',

@@ -1,28 +1,16 @@
 import { once } from 'node:events';
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { proxyPreview } from '../../sandbox-server/preview/proxy.ts';
 import { PREVIEW_CSP } from '../../sandbox-server/preview/target.ts';
 import { proxyPreviewUpgrade } from '../../sandbox-server/preview/upgrade.ts';
-import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
-import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
-import {
-  destroySandbox,
-  runInSandbox,
-  type Sandbox,
-  sandboxAddress,
-  startSandbox,
-  waitForEngine,
-} from '../../sandbox-server/sandboxes/sandbox.ts';
-import { testConfig } from '../support/env.ts';
+import { WORKSPACE_DIR } from '../../sandbox-server/sandboxes/learner.ts';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
-const host = connectHostEngine();
-const sandboxHost = inject('sandboxHost');
-const config = testConfig();
 const TIMEOUT_MS = 1000;
-let sandbox: Sandbox;
+let sandbox: TestSandbox;
 let address: string;
 let proxy: Server;
 let decoy: Server;
@@ -101,14 +89,13 @@ ThreadingHTTPServer(('', 8000), App).serve_forever()
 `;
 
 beforeAll(async () => {
-  sandbox = await startSandbox(host, sandboxOptions(config, sandboxHost));
-  await waitForEngine(host, sandbox);
-  address = await sandboxAddress(host, sandbox, sandboxHost.network);
+  sandbox = await startTestSandbox();
+  address = await sandbox.backend.address(sandbox.sandbox);
   await inSandbox(
     'mkdir -p site/docs && printf "hello from the sandbox\\n" > site/hello.txt && printf "<h1>docs</h1>" > site/docs/index.html',
   );
   await inSandbox('docker run -d -p 5000:8000 -v "$PWD/site:/srv" -w /srv python:3 python -m http.server 8000');
-  await runInSandbox(host, sandbox, ['docker', 'run', '-d', '-p', '5001:8000', 'python:3', 'python', '-c', APP]);
+  await sandbox.run(['docker', 'run', '-d', '-p', '5001:8000', 'python:3', 'python', '-c', APP]);
   await waitForHttp(`http://${address}:5000/hello.txt`);
   await waitForHttp(`http://${address}:5001/`);
 
@@ -145,23 +132,21 @@ beforeAll(async () => {
 afterAll(async () => {
   proxy?.close();
   decoy?.close();
-  if (sandbox) await destroySandbox(host, sandbox);
+  await sandbox?.destroy();
 });
 
 async function inSandbox(script: string): Promise<void> {
-  const result = await runInSandbox(host, sandbox, ['sh', '-c', `cd /home/learner/workspace && ${script}`]);
+  const result = await sandbox.sh(`cd ${WORKSPACE_DIR} && ${script}`);
   if (result.exitCode !== 0) throw new Error(`${script} failed: ${result.stderr}`);
 }
 
-async function waitForHttp(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function waitForHttp(url: string): Promise<void> {
+  return vi.waitFor(
+    async () => {
+      if (!(await fetch(url)).ok) throw new Error(`${url} does not answer yet`);
+    },
+    { timeout: 30_000, interval: 200 },
+  );
 }
 
 type Echo = { path: string; headers: Record<string, string> };

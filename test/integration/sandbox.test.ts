@@ -1,34 +1,31 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectHostEngine, type Engine } from '../../sandbox-server/sandboxes/docker.ts';
-import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
-import { destroySandbox, runInSandbox, type Sandbox, startSandbox, waitForEngine } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { describeSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { testConfig } from '../support/env.ts';
+import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
 const host = connectHostEngine();
-const sandboxHost = inject('sandboxHost');
-const config = testConfig();
-let sandbox: Sandbox;
-let inner: Engine;
+let sandbox: TestSandbox;
 
 beforeAll(async () => {
-  sandbox = await startSandbox(host, sandboxOptions(config, sandboxHost));
-  inner = await waitForEngine(host, sandbox);
+  sandbox = await startTestSandbox();
 });
 
 afterAll(async () => {
-  if (sandbox) await destroySandbox(host, sandbox);
+  await sandbox?.destroy();
 });
 
 describe('a sandbox', () => {
   it('runs busybox through the mirror: docker run busybox echo hello world', async () => {
-    const result = await runInSandbox(host, sandbox, ['docker', 'run', '--rm', 'busybox', 'echo', 'hello', 'world']);
+    const result = await sandbox.run(['docker', 'run', '--rm', 'busybox', 'echo', 'hello', 'world']);
     expect(result.stderr).toContain('Pulling from library/busybox');
     expect(result.stdout).toBe('hello world\n');
     expect(result.exitCode).toBe(0);
   });
 
   it('exposes its inner engine to the server on a per-sandbox socket', async () => {
+    const inner = sandbox.backend.innerEngine(sandbox.sandbox);
     const info = await inner.info();
     expect(info.SecurityOptions.join(' ')).toContain('rootless');
     const images = await inner.listImages();
@@ -36,7 +33,7 @@ describe('a sandbox', () => {
   });
 
   it('runs the learner as uid 1000 with no effective capabilities', async () => {
-    const result = await runInSandbox(host, sandbox, ['sh', '-c', 'id -u; grep CapEff /proc/self/status']);
+    const result = await sandbox.sh('id -u; grep CapEff /proc/self/status');
     expect(result.stdout).toMatch(/^1000\nCapEff:\s+0000000000000000\n$/);
   });
 
@@ -47,21 +44,21 @@ describe('a sandbox', () => {
       'curl -sf -o /dev/null "http://$(docker inspect -f "{{.NetworkSettings.IPAddress}}" page)/hostname" && echo reached',
       'getent hosts mirror localhost | wc -l; docker rm -f page >/dev/null; rm ~/workspace/mine',
     ].join('\n');
-    const result = await runInSandbox(host, sandbox, ['sh', '-c', `printf '%s\\n' "$0" | dockhand-shell`, script]);
+    const result = await sandbox.run(['sh', '-c', `printf '%s\\n' "$0" | dockhand-shell`, script]);
     expect(result.stdout).toMatch(
       /^uid=1000\(learner\) gid=1000\(learner\) groups=1000\(learner\)\nlearner:learner\nCapEff:\s+0+\nreached\n2\n$/,
     );
   });
 
   it('carries only newuidmap and newgidmap as setuid binaries', async () => {
-    const result = await runInSandbox(host, sandbox, ['sh', '-c', 'find / -xdev -type f -perm /6000 2>/dev/null | sort']);
+    const result = await sandbox.sh('find / -xdev -type f -perm /6000 2>/dev/null | sort');
     expect(result.stdout.trim().split('\n')).toEqual(['/usr/bin/newgidmap', '/usr/bin/newuidmap']);
   });
 
   it('is removed with its disk, mount and socket directory', async () => {
-    const other = await startSandbox(host, sandboxOptions(config, sandboxHost));
-    await waitForEngine(host, other);
-    await destroySandbox(host, other);
+    const started = await startTestSandbox();
+    await started.destroy();
+    const other = describeSandbox(testConfig(), started.sandbox.id);
     await expect(host.getContainer(other.containerName).inspect()).rejects.toMatchObject({ statusCode: 404 });
     expect(existsSync(other.disk.file)).toBe(false);
     expect(existsSync(other.disk.mountDir)).toBe(false);

@@ -1,16 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
-import { describeSandbox, runInSandbox, startSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { startSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { api, createSession, openEvents, upgradeStatus } from '../support/api.ts';
 import { testConfig } from '../support/env.ts';
+import { testBackend } from '../support/sandbox.ts';
 
 const engine = connectHostEngine();
+const backend = testBackend();
 const quiet = () => {};
 const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'dockhand-sessions-'));
 const stateDir = (name: string) => path.join(stateRoot, name);
@@ -22,18 +25,12 @@ async function sandboxContainers(): Promise<string[]> {
   return list.map((container) => container.Labels['dockhand.sandbox'] as string);
 }
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const SOON = { timeout: 20_000, interval: 100 };
 
 beforeAll(async () => {
   dockhand = await startDockhand(testConfig({ DOCKHAND_POOL_SIZE: '1', DOCKHAND_STATE_DIR: stateDir('sessions') }), quiet);
   base = dockhand.url;
-  await waitFor(async () => dockhand.pool.stats().ready === 1);
+  await vi.waitFor(() => expect(dockhand.pool.stats().ready).toBe(1), SOON);
 });
 
 afterAll(async () => {
@@ -48,7 +45,7 @@ describe('POST /api/sessions', () => {
     expect(created.id).toMatch(/^[\w-]{8,}$/);
     expect(created.token.length).toBeGreaterThanOrEqual(32);
     expect(await sandboxContainers()).toContain(created.sandbox.id);
-    await waitFor(async () => dockhand.pool.stats().ready === 1);
+    await vi.waitFor(() => expect(dockhand.pool.stats().ready).toBe(1), SOON);
   });
 
   it.each([
@@ -117,7 +114,7 @@ describe('timeouts', () => {
       expect(String(warning.message)).toMatch(/removed in \d+ s/);
       const ended = await events.next((m) => m.type === 'sandbox' && m.state === 'ended');
       expect(ended.reason).toBe('idle timeout');
-      await waitFor(async () => !(await sandboxContainers()).includes(created.sandbox.id));
+      await expect.poll(sandboxContainers, SOON).not.toContain(created.sandbox.id);
 
       // Acting (here: listing files) keeps a session alive; polling its state does not.
       // The one kept active is created last, so a slow cold start cannot use up its idle time.
@@ -147,7 +144,7 @@ describe('timeouts', () => {
       } finally {
         clearInterval(keepBusy);
       }
-      await waitFor(async () => !(await sandboxContainers()).includes(created.sandbox.id));
+      await expect.poll(sandboxContainers, SOON).not.toContain(created.sandbox.id);
     } finally {
       await short.close();
     }
@@ -161,14 +158,14 @@ describe('a server restart', () => {
     let second: Dockhand | undefined;
     try {
       const created = await createSession(first.url);
-      const sandbox = describeSandbox(config, created.sandbox.id);
-      const work = await runInSandbox(engine, sandbox, [
+      const sandbox = { id: created.sandbox.id };
+      const work = await runAsLearner(backend, sandbox, [
         'sh',
         '-c',
         'echo kept > ~/workspace/note && docker run -d --name keeper busybox sleep 600',
       ]);
       expect(work.exitCode, work.stderr).toBe(0);
-      await waitFor(async () => first?.pool.stats().ready === 1);
+      await expect.poll(() => first?.pool.stats().ready, SOON).toBe(1);
       await first.close();
       first = undefined;
       // Closing removed the unclaimed pool sandbox but kept the learner's.
@@ -180,7 +177,7 @@ describe('a server restart', () => {
       second = await startDockhand(config, quiet);
       const after = await api(second.url, 'GET', `/api/sessions/${created.id}`, { token: created.token });
       expect(after.body).toMatchObject({ state: 'active', sandbox: { id: created.sandbox.id } });
-      const still = await runInSandbox(engine, sandbox, ['sh', '-c', 'cat ~/workspace/note && docker ps --format "{{.Names}}"']);
+      const still = await runAsLearner(backend, sandbox, ['sh', '-c', 'cat ~/workspace/note && docker ps --format "{{.Names}}"']);
       expect(still.stdout).toBe('kept\nkeeper\n');
       expect(await sandboxContainers()).not.toContain(orphan.id);
     } finally {

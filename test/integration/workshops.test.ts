@@ -3,15 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
-import { describeSandbox, runInSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { api, type Created, createSession, openEvents } from '../support/api.ts';
 import { testConfig } from '../support/env.ts';
+import { testBackend } from '../support/sandbox.ts';
 import { connectTerminal } from '../support/terminal-client.ts';
 
 const engine = connectHostEngine();
+const backend = testBackend();
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-workshops-'));
 const ADMIN = 'test-admin-token-0123456789';
 const config = testConfig({ DOCKHAND_POOL_SIZE: '0', DOCKHAND_STATE_DIR: stateDir, DOCKHAND_ADMIN_TOKEN: ADMIN });
@@ -117,11 +119,7 @@ describe('a workshop', () => {
     await watcher.waitFor(/visible-to-watcher/);
     watcher.send('touch /home/learner/workspace/from-watcher\r');
     expect(await watcher.nextError()).toMatch(/read-only/i);
-    const probe = await runInSandbox(engine, describeSandbox(config, bob.sandbox.id), [
-      'test',
-      '-e',
-      '/home/learner/workspace/from-watcher',
-    ]);
+    const probe = await runAsLearner(backend, { id: bob.sandbox.id }, ['test', '-e', '/home/learner/workspace/from-watcher']);
     expect(probe.exitCode).toBe(1);
     await watcher.close();
     await bobTerminal.close();
@@ -167,10 +165,6 @@ describe('a workshop', () => {
 /** Runs the exercise's own solve script in the participant's sandbox, as if they had typed it. */
 async function solveFirstExercise(session: Created, lesson: string, exercise: string): Promise<void> {
   const solution = (await api(base, 'GET', `/api/sessions/${session.id}/solutions/${lesson}/${exercise}`, { token: session.token })).body;
-  const solved = await runInSandbox(engine, describeSandbox(config, session.sandbox.id), [
-    'bash',
-    '-c',
-    `cd ~/workspace && ${solution.solve as string}`,
-  ]);
+  const solved = await runAsLearner(backend, { id: session.sandbox.id }, ['bash', '-c', `cd ~/workspace && ${solution.solve as string}`]);
   expect(solved.exitCode, solved.stderr).toBe(0);
 }

@@ -4,6 +4,7 @@ import type { TestProject } from 'vitest/node';
 import { ensureHostReady } from '../../sandbox-server/preflight.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, type SandboxHost } from '../../sandbox-server/sandboxes/host.ts';
+import { dockerHostChecks } from '../../sandbox-server/sandboxes/preflight.ts';
 import { leftovers, removeEverything } from './cleanup.ts';
 import { testConfig } from './env.ts';
 
@@ -18,7 +19,9 @@ export default async function setup(project: TestProject) {
   const config = testConfig();
   await removeEverything(engine, config);
   // As `npm start` does: a freshly booted host gets /dev/net/tun fixed before any sandbox starts.
-  await ensureHostReady(engine, { stateDir: config.stateDir, fix: config.fixHost }, (line) => console.log(`[setup] preflight: ${line}`));
+  await ensureHostReady(dockerHostChecks(engine, config.stateDir), { fix: config.fixHost }, (line) =>
+    console.log(`[setup] preflight: ${line}`),
+  );
   const host = await prepareSandboxHost(engine, config, (line) => console.log(`[setup] ${line}`));
   project.provide('sandboxHost', host);
   return async () => {

@@ -1,7 +1,7 @@
 // Drives a terminal socket the way the browser does: binary frames of input, JSON text frames for
 // control, binary frames of output. For tests and the benchmark.
 import WebSocket, { type ClientOptions } from 'ws';
-import { TERMINAL_INPUT_FRAME } from '../../sandbox-server/terminal/protocol.ts';
+import { TERMINAL_INPUT_FRAME } from '../../sandbox-server/protocol/limits.ts';
 
 /** Unread output beyond this is trimmed to its last KEPT_UNREAD_CHARS: a flood must not fill memory or slow each search. */
 const MAX_UNREAD_CHARS = 1024 * 1024;

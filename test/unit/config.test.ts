@@ -45,6 +45,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DOCKHAND_BRIDGE: 'a-very-long-bridge-name' })).toThrow(/DOCKHAND_BRIDGE/);
   });
 
+  it('bounds live sandboxes by memory and subnet, and sessions per client, unless told otherwise', () => {
+    const config = loadConfig({});
+    expect(config.admission.maxSandboxes).toBeGreaterThanOrEqual(1);
+    expect(config.admission.maxSandboxes).toBeLessThanOrEqual(127);
+    expect(config.admission.perClient).toBe(2);
+    expect(loadConfig({ DOCKHAND_MAX_SANDBOXES: '5', DOCKHAND_SESSIONS_PER_CLIENT: '3' }).admission).toMatchObject({
+      maxSandboxes: 5,
+      perClient: 3,
+    });
+    expect(() => loadConfig({ DOCKHAND_MAX_SANDBOXES: '500' })).toThrow(/DOCKHAND_MAX_SANDBOXES must be a whole number from 1 to 127/);
+    expect(loadConfig({ DOCKHAND_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.2' }).trustedProxies).toEqual(['127.0.0.1', '10.0.0.2']);
+  });
+
   it('lets the preflight fix the host unless DOCKHAND_FIX_HOST=off', () => {
     expect(loadConfig({}).fixHost).toBe(true);
     expect(loadConfig({ DOCKHAND_FIX_HOST: 'off' }).fixHost).toBe(false);

@@ -1,16 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../../sandbox-server/course/load.ts';
+import { checkReport } from '../../sandbox-server/course/report.ts';
 import { FIXTURES, lineContaining } from '../fixtures/lessons/fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-function lessonsCheck(dir: string): { status: number | null; lines: string[] } {
-  const result = spawnSync(process.execPath, ['scripts/lessons-check.ts', dir], { cwd: ROOT, encoding: 'utf8' });
-  return { status: result.status, lines: `${result.stdout}${result.stderr}`.trim().split('\n') };
+/** What lessons:check prints for a folder, and its exit status. */
+async function lessonsCheck(dir: string): Promise<{ status: number; lines: string[] }> {
+  const report = checkReport(await loadCourse(dir), dir, ROOT);
+  return { status: report.ok ? 0 : 1, lines: report.lines };
 }
 
 describe('loadCourse', () => {
@@ -64,14 +65,14 @@ describe('loadCourse', () => {
     await expect(loadCourse(path.join(emptyDir, 'missing'))).rejects.toThrow(/there is no lessons directory at .*missing: create it/);
   });
 
-  it('lessons:check prints file:line: message for each problem and fails, or a summary and passes', () => {
-    const valid = lessonsCheck(path.join(FIXTURES, 'valid'));
+  it('lessons:check prints file:line: message for each problem and fails, or a summary and passes', async () => {
+    const valid = await lessonsCheck(path.join(FIXTURES, 'valid'));
     expect(valid).toEqual({ status: 0, lines: ['2 lessons, 3 exercises, no problems'] });
 
-    const empty = lessonsCheck(emptyDir);
+    const empty = await lessonsCheck(emptyDir);
     expect(empty).toEqual({ status: 0, lines: ['0 lessons, 0 exercises, no problems'] });
 
-    const broken = lessonsCheck(path.join(FIXTURES, 'broken'));
+    const broken = await lessonsCheck(path.join(FIXTURES, 'broken'));
     expect(broken.status).toBe(1);
     const file = 'broken/05-exercises.md';
     expect(broken.lines).toContain(

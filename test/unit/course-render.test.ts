@@ -26,7 +26,8 @@ function textOf(html: string): string {
 
 /** The opening tags and contents of every code block wrapper, in order. */
 function codeBlocks(html: string): { open: string; code: string; buttons: string }[] {
-  const pattern = /(<div class="code-block"[^>]*>)<pre><code[^>]*>([\s\S]*?)<\/code><\/pre>(<div class="code-actions">.*?<\/div>)<\/div>/g;
+  const pattern =
+    /(<dockhand-code class="code-block"[^>]*>)<pre><code[^>]*>([\s\S]*?)<\/code><\/pre>(<div class="code-actions">.*?<\/div>)<\/dockhand-code>/g;
   return [...html.matchAll(pattern)].map(([, open = '', code = '', buttons = '']) => ({ open, code, buttons }));
 }
 
@@ -138,7 +139,7 @@ describe('renderLesson', () => {
     const snippet = renderMarkdown('## Why\n\n<b>bold</b>\n\n```sh exec\nls\n```\n\n```exercise\nsolve: HIDDEN\n```\n');
     expect(snippet).toContain('<h2>Why</h2>');
     expect(snippet).toContain('&lt;b&gt;bold&lt;/b&gt;');
-    expect(snippet).toMatch(/<div class="code-block" data-lang="sh" data-code="ls" data-exec data-terminal="1">/);
+    expect(snippet).toMatch(/<dockhand-code class="code-block" data-lang="sh" data-code="ls" data-exec data-terminal="1">/);
     expect(snippet).not.toContain('HIDDEN');
   });
 });

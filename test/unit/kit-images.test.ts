@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { repoTag } from '../../sandbox-server/sandboxes/image-ref.ts';
 import { recipeHash } from '../../sandbox-server/sandboxes/kit/build.ts';
-import { KIT_IMAGES, lessonTags, splitTag } from '../../sandbox-server/sandboxes/kit/images.ts';
+import { KIT_IMAGES, lessonTags } from '../../sandbox-server/sandboxes/kit/images.ts';
 
 describe('the image kit', () => {
   it('serves the images the lessons use under their Docker Hub names', () => {
@@ -9,9 +10,9 @@ describe('the image kit', () => {
   });
 
   it('splits references into repository and tag', () => {
-    expect(splitTag('python:3-slim')).toEqual({ repo: 'python', tag: '3-slim' });
-    expect(splitTag('127.0.0.1:5000/library/busybox')).toEqual({ repo: '127.0.0.1:5000/library/busybox', tag: 'latest' });
-    expect(splitTag('127.0.0.1:5000/library/busybox:1')).toEqual({ repo: '127.0.0.1:5000/library/busybox', tag: '1' });
+    expect(repoTag('python:3-slim')).toEqual({ repo: 'python', tag: '3-slim' });
+    expect(repoTag('127.0.0.1:5000/library/busybox')).toEqual({ repo: '127.0.0.1:5000/library/busybox', tag: 'latest' });
+    expect(repoTag('127.0.0.1:5000/library/busybox:1')).toEqual({ repo: '127.0.0.1:5000/library/busybox', tag: '1' });
   });
 
   it('hashes a recipe by its files and its base, so a changed base rebuilds everything', async () => {

@@ -1,7 +1,7 @@
 // The warm pool with a fake launcher: filling, back-off while starts fail, and recovery.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Sandbox } from '../../sandbox-server/sandboxes/backend.ts';
 import { createPool, type PoolDeps, type PoolFailure, retryDelay } from '../../sandbox-server/sandboxes/pool.ts';
-import type { Sandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 
 const sandbox = (id: string) => ({ id }) as unknown as Sandbox;
 

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../sandbox-server/store/migrations.ts';
 import { openStore, type Store } from '../../sandbox-server/store/store.ts';
 
 const dirs: string[] = [];
@@ -62,16 +64,39 @@ describe('the SQLite store (a real file)', () => {
     const store = open(freshFile());
     store.createSession(newSession);
     store.createSession({ ...newSession, id: 's2' });
-    store.endSession('s1', 10, 'idle timeout');
-    store.endSession('s1', 20, 'again');
-    expect(store.getSession('s1')).toMatchObject({ state: 'ended', endedAt: 10, endReason: 'idle timeout' });
+    store.endSession('s1', 10, 'idle');
+    store.endSession('s1', 20, 'lifetime');
+    expect(store.getSession('s1')).toMatchObject({ state: 'ended', endedAt: 10, endCode: 'idle' });
     expect(store.activeSessions().map((s) => s.id)).toEqual(['s2']);
   });
 
-  it('migrates a database to the latest schema version once', () => {
+  it('migrates a database to the latest schema version once, keeping what an older version wrote', () => {
     const file = freshFile();
-    open(file).close();
+    // A database as version 3 of the schema left it: end reasons were sentences then.
+    mkdirSync(path.dirname(file), { recursive: true });
+    const old = new DatabaseSync(file);
+    for (const migration of MIGRATIONS.slice(0, 3)) old.exec(migration);
+    old.exec('PRAGMA user_version = 3');
+    old.exec(`INSERT INTO sessions (id, token_hash, state, created_at, last_active_at, ended_at, end_reason)
+              VALUES ('old', 'h', 'ended', 1, 1, 2, 'maximum lifetime reached')`);
+    old.close();
+    const store = open(file);
+    expect(store.getSession('old')).toMatchObject({ state: 'ended', endCode: 'lifetime' });
+    store.close();
     stores.length = 0;
-    expect(() => open(file)).not.toThrow();
+    const again = new DatabaseSync(file);
+    expect(again.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.length });
+    again.close();
+    // Opening a current database applies nothing twice.
+    expect(open(file).getSession('old')).toMatchObject({ endCode: 'lifetime' });
+  });
+
+  it('refuses a second participant of the same name in a workshop with a typed error', () => {
+    const store = open(freshFile());
+    store.createSession({ ...newSession, workshop: 'K7P4QX' });
+    expect(() => store.createSession({ ...newSession, id: 's2', workshop: 'K7P4QX', name: 'ada' })).toThrow(
+      expect.objectContaining({ code: 'name_taken', message: expect.stringMatching(/"ada" is already taken/) }),
+    );
+    expect(() => store.createSession({ ...newSession, id: 's3', workshop: 'OTHER1' })).not.toThrow();
   });
 });

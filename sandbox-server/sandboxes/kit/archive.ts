@@ -8,7 +8,7 @@ import { type Engine, followStream, imageId, saveImages } from '../docker.ts';
 import { baseImage, KIT_IMAGES, SUITES } from './images.ts';
 import type { Progress } from './progress.ts';
 
-export function kitRefs(): string[] {
+function kitRefs(): string[] {
   return [...SUITES.map(baseImage), ...KIT_IMAGES.flatMap((image) => image.tags)];
 }
 

@@ -5,7 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Engine, followStream, imageId } from '../docker.ts';
-import { baseImage, type Suite, splitTag } from './images.ts';
+import { repoTag } from '../image-ref.ts';
+import { baseImage, type Suite } from './images.ts';
 import type { Progress } from './progress.ts';
 
 const DEBIAN_MIRROR = process.env.DOCKHAND_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
@@ -17,7 +18,7 @@ export async function ensureBaseImage(engine: Engine, suite: Suite, progress: Pr
   const existing = await imageId(engine, image);
   if (existing) return { id: existing, source: 'cached' };
   if (await tryPull(engine, `debian:${suite}`, progress)) {
-    await engine.getImage(`debian:${suite}`).tag(splitTag(image));
+    await engine.getImage(`debian:${suite}`).tag(repoTag(image));
     return { id: (await imageId(engine, image)) as string, source: 'pulled' };
   }
   await debootstrapImport(engine, suite, progress);
@@ -70,7 +71,7 @@ async function debootstrapImport(engine: Engine, suite: Suite, progress: Progres
     await writeFile(path.join(dir, 'etc/dpkg/dpkg.cfg.d/docker-apt-speedup'), 'force-unsafe-io\n');
     progress(`importing the rootfs as ${baseImage(suite)}`);
     const tar = spawn('tar', ['-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const { repo, tag } = splitTag(baseImage(suite));
+    const { repo, tag } = repoTag(baseImage(suite));
     const stream = await engine.importImage(tar.stdout, { repo, tag });
     await followStream(engine, stream);
   } finally {

@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Engine, followStream, isNotFound } from '../docker.ts';
+import { type Engine, followStream, unlessMissing } from '../docker.ts';
+import { repoTag } from '../image-ref.ts';
 import { LABEL } from '../labels.ts';
-import { type KitImage, RECIPES_DIR, splitTag } from './images.ts';
+import { type KitImage, RECIPES_DIR } from './images.ts';
 
 export type BuildResult = { id: string; cached: boolean };
 /** Called as the builder starts each Dockerfile step ("Step 3/7 : RUN …"). */
@@ -24,7 +25,7 @@ export async function recipeHash(recipe: string, baseId: string): Promise<string
 export async function buildKitImage(engine: Engine, image: KitImage, baseId: string, onStep: OnStep): Promise<BuildResult> {
   const hash = await recipeHash(image.recipe, baseId);
   const primary = image.tags[0] as string;
-  const current = await inspectOrUndefined(engine, primary);
+  const current = await unlessMissing(engine.getImage(primary).inspect());
   if (current?.Config?.Labels?.[LABEL.recipe] === hash) {
     await tagAll(engine, current.Id, image.tags);
     return { id: current.Id, cached: true };
@@ -56,14 +57,5 @@ export async function buildKitImage(engine: Engine, image: KitImage, baseId: str
 }
 
 async function tagAll(engine: Engine, id: string, tags: string[]): Promise<void> {
-  for (const ref of tags) await engine.getImage(id).tag(splitTag(ref));
-}
-
-async function inspectOrUndefined(engine: Engine, ref: string) {
-  try {
-    return await engine.getImage(ref).inspect();
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  for (const ref of tags) await engine.getImage(id).tag(repoTag(ref));
 }

@@ -61,8 +61,3 @@ export const KIT_IMAGES: readonly KitImage[] = [
 export function lessonTags(): string[] {
   return KIT_IMAGES.flatMap((image) => image.serves);
 }
-
-export function splitTag(ref: string): { repo: string; tag: string } {
-  const at = ref.lastIndexOf(':');
-  return at > ref.lastIndexOf('/') ? { repo: ref.slice(0, at), tag: ref.slice(at + 1) } : { repo: ref, tag: 'latest' };
-}

@@ -3,10 +3,11 @@
 // reused, so a warm start does no work here. With Docker Hub reachable, the bases and the registry come
 // from it, and the lesson images need no building: the mirror fetches them from Docker Hub on demand.
 import { type Engine, imageId } from '../docker.ts';
+import { repoTag } from '../image-ref.ts';
 import { LABEL } from '../labels.ts';
 import { ensureBaseImage, hubReachable, tryPull } from './base.ts';
 import { buildKitImage } from './build.ts';
-import { baseImage, KIT_IMAGES, type KitImage, REGISTRY_IMAGE, SUITES, type Suite, splitTag } from './images.ts';
+import { baseImage, KIT_IMAGES, type KitImage, REGISTRY_IMAGE, SUITES, type Suite } from './images.ts';
 import { type Board, type Progress, progressBoard } from './progress.ts';
 
 export type KitImageState = { tags: string[]; serves: string[]; id: string; source: 'built' | 'cached' | 'pulled' };
@@ -93,6 +94,6 @@ async function pullAs(engine: Engine, image: KitImage, progress: Progress): Prom
   if (earlier && !earlier.Config?.Labels?.[LABEL.recipe]) return earlier.Id;
   const hubName = image.serves[0] as string;
   if (!(await tryPull(engine, hubName, progress))) return undefined;
-  for (const tag of image.tags) await engine.getImage(hubName).tag(splitTag(tag));
+  for (const tag of image.tags) await engine.getImage(hubName).tag(repoTag(tag));
   return imageId(engine, hubName);
 }

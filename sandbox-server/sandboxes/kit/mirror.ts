@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Config } from '../../config.ts';
-import { type Engine, followStream, imageId, isNotFound, removeContainer } from '../docker.ts';
+import { type Engine, followStream, imageId, isNotFound, removeContainer, unlessMissing } from '../docker.ts';
+import { repoTag } from '../image-ref.ts';
 import { LABEL, labelsFor, resourceName } from '../labels.ts';
 import type { SandboxNetwork } from '../network.ts';
 import { HUB_REGISTRY } from './base.ts';
-import { hostTag, lessonTags, REGISTRY_IMAGE, splitTag } from './images.ts';
+import { hostTag, lessonTags, REGISTRY_IMAGE } from './images.ts';
 import type { Progress } from './progress.ts';
 
 export type Mirror = { address: string; url: string; online: boolean };
@@ -96,12 +97,8 @@ async function startMirror(engine: Engine, config: Config, spec: Docker.Containe
 
 async function ensureVolumeLabelled(engine: Engine, config: Config, name: string): Promise<void> {
   // A volume created implicitly by a bind would carry no labels, so it is created first.
-  try {
-    await engine.getVolume(name).inspect();
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+  if (!(await unlessMissing(engine.getVolume(name).inspect())))
     await engine.createVolume({ Name: name, Labels: labelsFor(config.instance, 'mirror') });
-  }
 }
 
 /** Lesson tags whose image in the mirror differs from the host's (config digest = image id). */
@@ -110,7 +107,7 @@ async function staleTags(engine: Engine, url: string): Promise<string[]> {
     lessonTags().map(async (ref) => {
       const local = await imageId(engine, hostTag(ref));
       if (!local) throw new Error(`lesson image ${hostTag(ref)} is missing; build the kit with \`npm run images:build\`.`);
-      const { repo, tag } = splitTag(ref);
+      const { repo, tag } = repoTag(ref);
       const response = await fetch(`${url}/v2/library/${repo}/manifests/${tag}`, { headers: { accept: MANIFEST_TYPES } });
       const manifest = response.ok ? ((await response.json()) as { config?: { digest?: string } }) : undefined;
       return manifest?.config?.digest === local;
@@ -156,7 +153,7 @@ async function fillMirror(engine: Engine, config: Config, refs: string[], progre
 }
 
 async function pushTo(engine: Engine, registry: string, ref: string): Promise<void> {
-  const { repo, tag } = splitTag(ref);
+  const { repo, tag } = repoTag(ref);
   const target = `${registry}/library/${repo}`;
   await engine.getImage(hostTag(ref)).tag({ repo: target, tag });
   // The engine insists on an auth header even for a registry without auth.

@@ -1,9 +1,13 @@
 // The live dashboard of one workshop (?code=): a snapshot socket drives the progress table; the
 // controls broadcast, extend, end and export; any participant's terminal can be watched read-only.
+
+import type { DashboardMessage } from '../../../sandbox-server/protocol/events.ts';
+import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
 import { ApiError, api } from '../session.ts';
 import { openReconnectingSocket, wsUrl } from '../socket.ts';
+import type { TerminalElement } from '../terminal.ts';
 import { adminApi } from './admin.ts';
-import { clockTime, dateTime, normalCode, remaining, sentence } from './format.ts';
+import { clockTime, dateTime, remaining, sentence } from './format.ts';
 import { showJoinCode } from './join-code.ts';
 import { createProgressTable, type ProgressTable } from './progress-table.ts';
 import { requireAdminToken } from './token-gate.ts';
@@ -15,7 +19,7 @@ type WorkshopDetail = WorkshopView & { participants: { sessionId: string; state:
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const problem = byId<HTMLElement>('dashboard-problem');
 const actionStatus = byId<HTMLElement>('action-status');
-const code = normalCode(new URLSearchParams(location.search).get('code') ?? '');
+const code = normalizeJoinCode(new URLSearchParams(location.search).get('code') ?? '') ?? '';
 
 let token = '';
 let workshop: WorkshopDetail;
@@ -81,8 +85,8 @@ function followProgress(): void {
     },
     onMessage(data) {
       if (typeof data !== 'string') return;
-      const frame = JSON.parse(data) as { type: string; progress?: WorkshopProgress };
-      if (frame.type === 'snapshot' && frame.progress) showProgress(frame.progress);
+      const frame = JSON.parse(data) as DashboardMessage;
+      if (frame.type === 'snapshot') showProgress(frame.progress);
     },
   });
 }
@@ -97,7 +101,7 @@ function watch(participant: ParticipantProgress): void {
   byId('dashboard-body').classList.add('watching');
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const path = `/ws/workshops/${encodeURIComponent(code)}/participants/${encodeURIComponent(participant.sessionId)}/terminal`;
-  const handle = watchTerminal(byId('watch-host'), `${path}?token=${encodeURIComponent(token)}&window=1`, {
+  const handle = watchTerminal(byId<TerminalElement>('watch-host'), `${path}?token=${encodeURIComponent(token)}&window=1`, {
     label: `${participant.name}'s terminal`,
     onStatus(text, state) {
       status.textContent = text;
@@ -118,7 +122,6 @@ function stopWatching(returnFocus: boolean): void {
   const { handle, opener } = watched;
   watched = undefined;
   handle.dispose();
-  byId('watch-host').replaceChildren();
   byId('watch').hidden = true;
   byId('dashboard-body').classList.remove('watching');
   table.watching(undefined);
@@ -196,7 +199,8 @@ function wireControls(): void {
 /** A plain link cannot carry the admin token: fetch the CSV and hand it to the browser as a file. */
 async function downloadCsv(): Promise<void> {
   const response = await fetch(`${workshopPath}/progress.csv`, { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new ApiError(response.status, `The results could not be exported (the server answered ${response.status}).`);
+  if (!response.ok)
+    throw new ApiError(response.status, `The results could not be exported (the server answered ${response.status}).`, 'internal');
   const url = URL.createObjectURL(await response.blob());
   const link = document.createElement('a');
   link.href = url;
@@ -212,7 +216,7 @@ async function start(): Promise<void> {
     workshop = await adminApi<WorkshopDetail>(token, 'GET', workshopPath);
   } catch (failure) {
     return showProblem(
-      failure instanceof ApiError && failure.status === 404
+      failure instanceof ApiError && failure.code === 'unknown_workshop'
         ? `There is no workshop with the code ${code}. Pick one from all workshops.`
         : `The workshop could not be loaded. ${message(failure)}`,
     );

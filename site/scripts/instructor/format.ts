@@ -10,11 +10,6 @@ export function spelledCode(code: string): string {
   return [...code].join(' ');
 }
 
-/** What people type: any case, with spaces or dashes between the groups. */
-export function normalCode(text: string): string {
-  return text.replace(/[\s-]/g, '').toUpperCase();
-}
-
 /** The link a participant opens to join; it names the workshop's first lesson when only some were chosen. */
 export function joinLink(code: string, lessons: string[]): string {
   const url = new URL('/join/', location.origin);

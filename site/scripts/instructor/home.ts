@@ -1,5 +1,6 @@
 // The instructor's start page: create a workshop (title, lessons, times, seats, expected size), show
 // its join code and link, and list the workshops so far.
+import { WORKSHOP_PEOPLE_MAX } from '../../../sandbox-server/protocol/limits.ts';
 import { api } from '../session.ts';
 import { adminApi } from './admin.ts';
 import { dateTime, groupedCode, localInputValue, sentence } from './format.ts';
@@ -109,8 +110,8 @@ function readForm(): { ok: true; body: Record<string, unknown> } | { ok: false; 
   ] as const) {
     if (input.value === '') continue;
     const count = Number(input.value);
-    if (!Number.isInteger(count) || count < 1 || count > 1000) {
-      return { ok: false, error: `${label} must be a whole number from 1 to 1000, or empty.`, field: input };
+    if (!Number.isInteger(count) || count < 1 || count > WORKSHOP_PEOPLE_MAX) {
+      return { ok: false, error: `${label} must be a whole number from 1 to ${WORKSHOP_PEOPLE_MAX}, or empty.`, field: input };
     }
     body[name] = count;
   }

@@ -1,19 +1,10 @@
 // Joining a workshop: code + display name → a session of that workshop (POST /api/sessions), kept where
 // the lesson pages look for it, then the workshop's first lesson. Refusals say what to do next.
-import { ApiError, api, rememberCreated, storedSession } from '../session.ts';
-import { groupedCode, normalCode, sentence } from './format.ts';
+import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
+import type { CreatedSessionView, QueuedCreatedView, SessionView } from '../../../sandbox-server/protocol/sessions.ts';
+import { ApiError, api, rememberCreated, rememberQueued, storedSession } from '../session.ts';
+import { groupedCode, sentence } from './format.ts';
 import type { LessonSummary } from './types.ts';
-
-type JoinedView = {
-  id: string;
-  token: string;
-  workshop: string | null;
-  name: string | null;
-  createdAt: string;
-  idleExpiresAt: string;
-  workshopLessons?: string[];
-};
-type SessionView = { state: 'active' | 'ended'; workshop: string | null; name: string | null };
 
 /** Where session.ts keeps the learner's session, and the shape it reads back (see storedSession()). */
 
@@ -45,29 +36,35 @@ function showError(text: string, field?: HTMLInputElement): void {
 /** A refusal in words a participant can act on, and the field it is about. */
 function refusal(failure: unknown, code: string): { text: string; field?: HTMLInputElement } {
   if (!(failure instanceof ApiError)) return { text: String(failure) };
-  if (failure.status === 404)
-    return { text: `There is no workshop with the code ${groupedCode(code)}. Check the code with your instructor.`, field: codeInput };
-  if (failure.status === 410)
-    return { text: `${sentence(failure.message)} Ask your instructor whether a new one is running.`, field: codeInput };
-  if (failure.status === 409 && /seat/i.test(failure.message)) return { text: sentence(failure.message) };
-  if (failure.status === 409 || failure.status === 400) return { text: sentence(failure.message), field: nameInput };
-  return { text: sentence(failure.message) };
+  switch (failure.code) {
+    case 'unknown_workshop':
+      return { text: `There is no workshop with the code ${groupedCode(code)}. Check the code with your instructor.`, field: codeInput };
+    case 'workshop_ended':
+      return { text: `${sentence(failure.message)} Ask your instructor whether a new one is running.`, field: codeInput };
+    case 'name_taken':
+    case 'bad_request':
+      return { text: sentence(failure.message), field: nameInput };
+    default:
+      return { text: sentence(failure.message) };
+  }
 }
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  const code = normalCode(codeInput.value);
+  const code = normalizeJoinCode(codeInput.value);
   const name = nameInput.value.trim();
-  if (!/^[A-Z0-9]{6}$/.test(code)) return showError('A join code has six letters and digits, such as K7P\u00a04QX.', codeInput);
+  if (!code) return showError('A join code has six letters and digits, such as K7P\u00a04QX.', codeInput);
   if (!name) return showError('Enter the name your instructor should see.', nameInput);
   showError('');
   submit.disabled = true;
   status.textContent = 'Joining and starting your sandbox…';
   try {
-    const view = await api<JoinedView>(undefined, 'POST', '/api/sessions', { workshop: code, name });
-    rememberCreated(view);
+    const view = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', { workshop: code, name });
+    // A full host puts the participant in line (workshops first): the lesson page waits and starts by itself.
+    if (view.state === 'queued') rememberQueued(view);
+    else rememberCreated(view);
     status.textContent = 'Joined. Opening the first lesson…';
-    location.assign(await firstLessonUrl(view.workshopLessons));
+    location.assign(await firstLessonUrl(view.state === 'queued' ? undefined : view.workshopLessons));
   } catch (failure) {
     const { text, field } = refusal(failure, code);
     showError(text, field);
@@ -86,9 +83,10 @@ async function offerToContinue(code: string): Promise<void> {
   (document.getElementById('already-joined') as HTMLElement).hidden = false;
 }
 
-const fromLink = normalCode(params.get('code') ?? '');
+const fromLink = params.get('code') ?? '';
 if (fromLink) {
-  codeInput.value = fromLink.length === 6 ? groupedCode(fromLink) : fromLink;
+  const normal = normalizeJoinCode(fromLink);
+  codeInput.value = normal ? groupedCode(normal) : fromLink;
   nameInput.focus();
-  void offerToContinue(fromLink);
+  void offerToContinue(normal ?? fromLink);
 } else codeInput.focus();

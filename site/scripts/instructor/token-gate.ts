@@ -25,7 +25,7 @@ export function requireAdminToken(onReady: (token: string) => void): void {
       await adminApi(token, 'GET', '/api/workshops');
       return true;
     } catch (failure) {
-      if (failure instanceof ApiError && failure.status === 401) {
+      if (failure instanceof ApiError && failure.code === 'unauthorized') {
         ask('The server does not accept this token. Copy it again from the output of npm start.');
       } else ask(sentence(failure instanceof Error ? failure.message : String(failure)));
       return false;

@@ -1,19 +1,12 @@
-// The instructor API's shapes as the pages read them (docs/api.md, "Workshops (instructor)"); the
-// progress table's types come from the server module that builds it.
-export type { ExerciseColumn, ParticipantProgress, WorkshopProgress } from '../../../sandbox-server/workshops/workshops.ts';
+// The instructor API's shapes as the pages read them (docs/api.md, "Workshops (instructor)").
+import type { WorkshopView } from '../../../sandbox-server/protocol/workshops.ts';
 
-export type WorkshopView = {
-  code: string;
-  title: string;
-  /** Chosen lesson slugs in order; empty means the whole course. */
-  lessons: string[];
-  startsAt: string;
-  endsAt: string;
-  seats: number | null;
-  expected: number | null;
-  state: 'scheduled' | 'running' | 'ended';
-  joinUrl: string;
-};
+export type {
+  ExerciseColumn,
+  ParticipantProgress,
+  WorkshopProgress,
+  WorkshopView,
+} from '../../../sandbox-server/protocol/workshops.ts';
 
 export type LessonSummary = { slug: string; title: string; order: number; exercises: { id: string; title: string }[] };
 

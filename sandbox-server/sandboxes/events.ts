@@ -1,12 +1,11 @@
 // Follows a learner's engine (`docker events`) and calls back, debounced, when something relevant
 // happened. Reconnects while the sandbox lives (the stream ends if the inner engine restarts).
-import type { Engine } from '../sandboxes/docker.ts';
-
-export type EngineWatch = { stop(): void };
+import type { EventsWatch } from './backend.ts';
+import type { Engine } from './docker.ts';
 
 const RELEVANT: ('container' | 'image' | 'volume' | 'network')[] = ['container', 'image', 'volume', 'network'];
 
-export function watchEngine(engine: Engine, onChange: () => void, options: { debounceMs?: number; retryMs?: number } = {}): EngineWatch {
+export function watchEngine(engine: Engine, onChange: () => void, options: { debounceMs?: number; retryMs?: number } = {}): EventsWatch {
   const debounceMs = options.debounceMs ?? 300;
   const retryMs = options.retryMs ?? 1000;
   let stopped = false;

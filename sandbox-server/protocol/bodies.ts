@@ -1,0 +1,101 @@
+// Request bodies the API accepts, as zod schemas: the server validates with them, clients take their
+// types. Each message is the sentence a refusal carries; absent fields get their defaults here.
+import { z } from 'zod';
+import { BROADCAST_MAX, NAME_MAX, SLUG_PATTERN, WORKSHOP_PEOPLE_MAX, WORKSHOP_TITLE_MAX } from './limits.ts';
+
+const optionalString = (key: string) =>
+  z
+    .string({ error: `${key} must be a string` })
+    .nullish()
+    .transform((value) => value ?? null);
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** POST /api/sessions; every field may be left out. */
+export const NewSessionBody = z.strictObject({
+  /** The lesson the session opens with: its starter files are copied, its exercises checked live. */
+  lesson: optionalString('lesson').refine(
+    (slug) => slug === null || SLUG_PATTERN.test(slug),
+    'lesson must be a lesson slug such as "hello-world"',
+  ),
+  /** A workshop's join code, in any case and grouping people type. */
+  workshop: optionalString('workshop'),
+  /** The display name the instructor sees; needed to join a workshop. */
+  name: optionalString('name')
+    .transform((name) => name?.trim() ?? null)
+    .refine(
+      (name) => name === null || (name.length > 0 && name.length <= NAME_MAX && !CONTROL_CHARACTER.test(name)),
+      `name must be 1 to ${NAME_MAX} printable characters`,
+    ),
+});
+export type NewSessionBody = z.input<typeof NewSessionBody>;
+
+/** PUT /api/sessions/:id/files/<path>. */
+export const SaveFileBody = z.object({ content: z.string() });
+export const SAVE_FILE_RULE = 'send a JSON object with the file text as a string: {"content": "..."}.';
+
+/** POST /api/sessions/:id/hints/:lesson/:exercise: how many of the exercise's hints are shown now. */
+export const hintBody = (hints: number) => {
+  const rule = `used must be a whole number from 1 to ${hints} (the hints this exercise has)`;
+  return z.object({ used: z.int({ error: rule }).min(1, rule).max(hints, rule) });
+};
+
+const time = (key: string) =>
+  z
+    .string({ error: `${key} must be a date and time such as "2026-11-25T14:00:00Z"` })
+    .nullish()
+    .transform((text, ctx) => {
+      if (text === null || text === undefined) return undefined;
+      const at = Date.parse(text);
+      if (Number.isNaN(at)) ctx.addIssue({ code: 'custom', message: `${key} must be a date and time such as "2026-11-25T14:00:00Z"` });
+      return at;
+    });
+
+const people = (key: string) => {
+  const rule = `${key} must be a whole number from 1 to ${WORKSHOP_PEOPLE_MAX}`;
+  return z
+    .int({ error: rule })
+    .min(1, rule)
+    .max(WORKSHOP_PEOPLE_MAX, rule)
+    .nullish()
+    .transform((count) => count ?? null);
+};
+
+/** POST /api/workshops. Times are ISO 8601; a workshop starts now and lasts three hours unless told. */
+export const WorkshopBody = z.strictObject({
+  title: z
+    .string({ error: `title must be 1 to ${WORKSHOP_TITLE_MAX} characters` })
+    .max(WORKSHOP_TITLE_MAX, `title must be 1 to ${WORKSHOP_TITLE_MAX} characters`)
+    .transform((title) => title.trim())
+    .refine((title) => title.length > 0, `title must be 1 to ${WORKSHOP_TITLE_MAX} characters`),
+  /** Lesson slugs in order; absent or null means the whole course. */
+  lessons: z
+    .array(z.string(), { error: 'lessons must be a list of lesson slugs' })
+    .nullish()
+    .transform((lessons) => lessons ?? null),
+  startsAt: time('startsAt'),
+  endsAt: time('endsAt'),
+  /** At most this many participants; null is no limit. */
+  seats: people('seats'),
+  /** How many people the instructor expects: the warm pool grows towards it before the start. */
+  expected: people('expected'),
+});
+export type WorkshopBody = z.input<typeof WorkshopBody>;
+
+/** POST /api/workshops/:code/extend. */
+export const ExtendBody = z.object({
+  minutes: z
+    .int({ error: 'minutes must be a whole number from 1 to 1440' })
+    .min(1, 'minutes must be a whole number from 1 to 1440')
+    .max(24 * 60, 'minutes must be a whole number from 1 to 1440'),
+});
+
+/** POST /api/workshops/:code/broadcast: a message shown on every participant's page. */
+export const BroadcastBody = z.object({
+  message: z
+    .string({ error: `message must be 1 to ${BROADCAST_MAX} characters` })
+    .max(BROADCAST_MAX, `message must be 1 to ${BROADCAST_MAX} characters`)
+    .refine((message) => message.trim().length > 0, `message must be 1 to ${BROADCAST_MAX} characters`)
+    .transform((message) => message.trim()),
+});

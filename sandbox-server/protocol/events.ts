@@ -1,0 +1,21 @@
+// Messages pushed over WebSockets: a session's events socket, and the instructor's dashboard.
+import type { ErrorCode } from './errors.ts';
+import type { EndCode } from './sessions.ts';
+import type { WorkshopProgress } from './workshops.ts';
+
+export type SessionEvent =
+  | { type: 'queue'; position: number }
+  | { type: 'sandbox'; state: 'ready' }
+  | { type: 'sandbox'; state: 'ended'; reason: string; code: EndCode }
+  | { type: 'warning'; reason: 'idle' | 'lifetime'; secondsLeft: number; message: string }
+  | { type: 'exercise'; lesson: string; exercise: string; passed: boolean; message: string }
+  | { type: 'broadcast'; message: string; from: 'instructor' }
+  | { type: 'error'; error: string; code: ErrorCode };
+
+/** On a workshop's channel (`workshop:<code>`): what makes the dashboard refresh. */
+export type WorkshopEvent =
+  | { type: 'progress'; sessionId: string; lesson: string; exercise: string; passed: boolean }
+  | { type: 'participant'; sessionId: string; name: string; state: 'joined' | 'ended' };
+
+/** The dashboard socket sends the whole table, on connect and after changes. */
+export type DashboardMessage = { type: 'snapshot'; progress: WorkshopProgress };

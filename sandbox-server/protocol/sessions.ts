@@ -1,0 +1,53 @@
+// A learner's session as the API shows it, and why a session ends.
+
+/** Why a session ended: the stable code clients decide on, and the sentence people read. */
+export const END_REASONS = {
+  idle: 'idle timeout',
+  lifetime: 'maximum lifetime reached',
+  learner: 'ended by the learner',
+  workshop: 'the workshop has ended',
+  lost: 'its sandbox was lost while the server was down',
+} as const;
+
+export type EndCode = keyof typeof END_REASONS;
+
+type BaseView = { id: string; lesson: string | null; workshop: string | null; name: string | null; createdAt: string };
+
+export type LiveSessionView = BaseView & {
+  state: 'active';
+  /** The lessons the session's workshop covers, in order (empty: the whole course). */
+  workshopLessons?: string[];
+  expiresAt: string;
+  idleExpiresAt: string;
+  lifetimeExpiresAt: string;
+  sandbox: { id: string; state: 'ready' };
+};
+
+export type EndedSessionView = BaseView & {
+  state: 'ended';
+  endedAt: string | null;
+  endReason: string | null;
+  endCode: EndCode | null;
+  sandbox: { id: string | null; state: 'removed' };
+};
+
+export type SessionView = LiveSessionView | EndedSessionView | QueuedSessionView;
+
+/** A session waiting in line for a sandbox (the host is full): its place, 1 being next. */
+export type QueuedSessionView = { id: string; state: 'queued'; position: number };
+
+/** POST /api/sessions when the host is full (202): the token is shown this once. */
+export type QueuedCreatedView = QueuedSessionView & { token: string };
+
+/** POST /api/sessions: the token is shown this once. */
+export type CreatedSessionView = LiveSessionView & { token: string; warm: boolean };
+
+export type PortsView = { ports: { port: number; container: string; url: string }[] };
+
+export type ProgressView = {
+  exercises: Record<string, { passed: boolean; at?: string; hintsUsed: number; solutionRevealed: boolean; message?: string }>;
+};
+
+export type CheckView = { passed: boolean; message: string };
+/** A revealed solution: its Markdown, that rendered, the solve script, and that as a runnable block. */
+export type SolutionView = { solution: string; solutionHtml: string; solve: string; solveHtml: string };

@@ -1,0 +1,35 @@
+// Workshops as the instructor's API and dashboard show them.
+
+export type WorkshopState = 'scheduled' | 'running' | 'ended';
+
+export type WorkshopView = {
+  code: string;
+  title: string;
+  /** Chosen lesson slugs in order; empty means the whole course. */
+  lessons: string[];
+  startsAt: string;
+  endsAt: string;
+  seats: number | null;
+  expected: number | null;
+  state: WorkshopState;
+  joinUrl: string;
+};
+
+export type ExerciseColumn = { key: string; lesson: string; exercise: string; title: string };
+
+export type ParticipantProgress = {
+  sessionId: string;
+  name: string;
+  state: 'active' | 'ended';
+  joinedAt: string;
+  exercises: Record<string, { passed: boolean; at?: string }>;
+  passed: number;
+  checksFailed: number;
+  hintsUsed: number;
+  solutionsRevealed: number;
+  lastProgressAt: string;
+  /** Why the participant may need help, or null. */
+  stuck: string | null;
+};
+
+export type WorkshopProgress = { code: string; title: string; exercises: ExerciseColumn[]; participants: ParticipantProgress[] };

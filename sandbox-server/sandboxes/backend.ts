@@ -1,0 +1,65 @@
+// The one boundary between Dockhand and whatever runs sandboxes. Everything outside sandboxes/ sees a
+// sandbox only as an opaque handle and acts on it through these operations; the Docker-in-Docker
+// implementation is dind.ts, and docs/architecture.md maps each operation to Kubernetes.
+import type { Duplex } from 'node:stream';
+import type { Engine } from './docker.ts';
+
+/** A sandbox as the rest of the server holds it: an id, nothing about how it runs. */
+export type Sandbox = { readonly id: string };
+
+export type ExecOptions = {
+  /** Sent to the command, then closed (the command sees EOF). */
+  stdin?: Buffer;
+  timeoutMs?: number;
+};
+
+/** stdout stays bytes: file contents need not be UTF-8. */
+export type ExecOutput = { exitCode: number; stdout: Buffer; stderr: string };
+
+export type TerminalSize = { cols: number; rows: number };
+
+/** A process attached to a TTY: its input and output, and the TTY's size. */
+export type TerminalAttachment = {
+  stream: Duplex;
+  /** Errors before the process has started or after it ended; the caller keeps to that window. */
+  resize(size: TerminalSize): Promise<void>;
+};
+
+export type PublishedPort = { port: number; container: string };
+
+export type EventsWatch = { stop(): void };
+
+/** The learner's own (inner) Docker Engine: what checks inspect. Docker by nature, whatever runs the sandbox. */
+export type InnerEngine = Engine;
+
+export type SandboxBackend = {
+  /** Starts a sandbox and resolves once its inner engine answers. */
+  start(): Promise<Sandbox>;
+  /** Removes a sandbox and its disk; safe on a half-made one and when called twice. */
+  destroy(sandbox: Sandbox): Promise<void>;
+  /** Ids of the sandboxes this instance has, running or not, or only a disk left by a crash. */
+  listIds(): Promise<string[]>;
+  /** Reconnects to a sandbox left by an earlier server; undefined when it is no longer usable. */
+  adopt(id: string): Promise<Sandbox | undefined>;
+  /** The handle of a sandbox known by id (for removing one found by listIds). */
+  handle(id: string): Sandbox;
+  /** Runs a command as the learner and waits for its exit code. */
+  exec(sandbox: Sandbox, argv: string[], options?: ExecOptions): Promise<ExecOutput>;
+  /** Runs a command as the learner on a TTY, for a browser terminal. */
+  attachTerminal(sandbox: Sandbox, argv: string[], env: Record<string, string>): Promise<TerminalAttachment>;
+  /** TCP ports the learner's containers publish, each once. */
+  publishedPorts(sandbox: Sandbox): Promise<PublishedPort[]>;
+  /** Where the server reaches the sandbox's published ports (the web preview). */
+  address(sandbox: Sandbox): Promise<string>;
+  innerEngine(sandbox: Sandbox): InnerEngine;
+  /** Calls back (debounced) when containers, images, volumes or networks change in the inner engine. */
+  watchEvents(sandbox: Sandbox, onChange: () => void, options?: { debounceMs?: number }): EventsWatch;
+};
+
+export type CommandResult = { exitCode: number; stdout: string; stderr: string };
+
+/** exec for commands whose output is text. */
+export async function runAsLearner(backend: SandboxBackend, sandbox: Sandbox, argv: string[], timeoutMs = 300_000): Promise<CommandResult> {
+  const result = await backend.exec(sandbox, argv, { timeoutMs });
+  return { exitCode: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr };
+}

@@ -1,0 +1,97 @@
+// The Docker-in-Docker sandbox backend: each sandbox is a container from the sandbox image on the host's
+// engine, running its own rootless engine (sandbox.ts), with its disk on the host (disk.ts). A handle
+// carries only the id; every container name and path derives from it.
+import type { Config } from '../config.ts';
+import type { SandboxBackend } from './backend.ts';
+import { listDiskIds } from './disk.ts';
+import { connectHostEngine, connectSocket, type Engine, type EngineVersion, engineVersion } from './docker.ts';
+import { watchEngine } from './events.ts';
+import { attachTerminal, execAsLearner } from './exec.ts';
+import { prepareSandboxHost, type SandboxHost, sandboxOptions } from './host.ts';
+import type { KitImageState } from './kit/kit.ts';
+import type { Progress } from './kit/progress.ts';
+import { LABEL, labelFilter } from './labels.ts';
+import { dockerHostChecks, type HostChecks } from './preflight.ts';
+import { describeSandbox, destroySandbox, type SandboxOptions, sandboxAddress, startSandbox, waitForEngine } from './sandbox.ts';
+
+export function createDindBackend(host: Engine, options: SandboxOptions): SandboxBackend {
+  const container = (sandbox: { id: string }) => describeSandbox(options, sandbox.id);
+  return {
+    async start() {
+      const sandbox = await startSandbox(host, options);
+      try {
+        await waitForEngine(host, sandbox);
+        return { id: sandbox.id };
+      } catch (error) {
+        await destroySandbox(host, sandbox);
+        throw error;
+      }
+    },
+    destroy: (sandbox) => destroySandbox(host, container(sandbox)),
+    async listIds() {
+      const containers = await host.listContainers({ all: true, filters: labelFilter(options.instance, 'sandbox') });
+      const fromContainers = containers.map((found) => found.Labels[LABEL.sandbox]).filter((id): id is string => Boolean(id));
+      return [...new Set([...fromContainers, ...(await listDiskIds(options))])];
+    },
+    async adopt(id) {
+      const sandbox = describeSandbox(options, id);
+      try {
+        // A sandbox stopped with its engine (e.g. the host's dockerd restarted) starts again with its data.
+        const found = host.getContainer(sandbox.containerName);
+        if (!(await found.inspect()).State.Running) await found.start();
+        await waitForEngine(host, sandbox, 15_000);
+        return { id };
+      } catch {
+        return undefined;
+      }
+    },
+    handle: (id) => ({ id }),
+    exec: (sandbox, argv, execOptions) => execAsLearner(host, container(sandbox), argv, execOptions),
+    attachTerminal: (sandbox, argv, env) => attachTerminal(host, container(sandbox), argv, env),
+    async publishedPorts(sandbox) {
+      const seen = new Map<number, string>();
+      for (const found of await connectSocket(container(sandbox).socketPath).listContainers()) {
+        for (const binding of found.Ports) {
+          if (!binding.PublicPort || binding.Type !== 'tcp' || seen.has(binding.PublicPort)) continue;
+          seen.set(binding.PublicPort, (found.Names[0] ?? found.Id).replace(/^\//, ''));
+        }
+      }
+      return [...seen].map(([port, name]) => ({ port, container: name }));
+    },
+    address: (sandbox) => sandboxAddress(host, container(sandbox), options.network),
+    innerEngine: (sandbox) => connectSocket(container(sandbox).socketPath),
+    watchEvents: (sandbox, onChange, watchOptions) => watchEngine(connectSocket(container(sandbox).socketPath), onChange, watchOptions),
+  };
+}
+
+export type DindHost = {
+  backend: SandboxBackend;
+  /** What /api/health reports about the engine and the image kit. */
+  describe(): Promise<{ docker: EngineVersion; kit: { state: 'ready'; images: KitImageState[]; mirror: string } }>;
+};
+
+export type DindEngine = {
+  /** The preflight's checks of this host (see preflight.ts). */
+  hostChecks: HostChecks;
+  /** Prepares the image kit, network and mirror, and gives the backend on top. */
+  prepare(log: Progress): Promise<DindHost>;
+};
+
+/** The host's Docker Engine, as the server's sandbox backend starts from it. */
+export function connectDind(config: Config): DindEngine {
+  const engine = connectHostEngine();
+  return {
+    hostChecks: dockerHostChecks(engine, config.stateDir),
+    async prepare(log) {
+      const host: SandboxHost = await prepareSandboxHost(engine, config, log);
+      log(`image kit ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
+      return {
+        backend: createDindBackend(engine, sandboxOptions(config, host)),
+        describe: async () => ({
+          docker: await engineVersion(engine),
+          kit: { state: 'ready', images: host.kit.images, mirror: host.mirror.address },
+        }),
+      };
+    },
+  };
+}

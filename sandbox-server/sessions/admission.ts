@@ -1,0 +1,159 @@
+// Who may start a sandbox now. A bound on all live sandboxes (what the host can hold), a bound per
+// client address on self-paced sessions (a loop from one address cannot fill the host), a rate limit on
+// creating sessions per address, and a waiting line for when the host is full, in which workshop
+// participants go first (their seats were promised; a room behind one NAT address must all get in, so
+// the per-address bound does not apply to them).
+
+export type AdmissionLimits = {
+  /** Live sandboxes at most (DOCKHAND_MAX_SANDBOXES). */
+  maxSandboxes: number;
+  /** Self-paced live or waiting sessions per client address (DOCKHAND_SESSIONS_PER_CLIENT). */
+  perClient: number;
+  /** Session creations per client address: a bucket of `burst` that refills `perMinute` a minute. */
+  rate: { perMinute: number; burst: number };
+};
+
+export type Applicant = { client: string; workshop: boolean };
+
+export type Refusal = {
+  code: 'too_many_sessions' | 'rate_limited';
+  error: string;
+  retryAfterSeconds: number;
+};
+
+export type Decision = { kind: 'admit' } | { kind: 'queue'; id: string; position: number } | ({ kind: 'refuse' } & Refusal);
+
+export type Admission = {
+  /** Asks for a sandbox; an admitted applicant holds a place until `release`. */
+  apply(applicant: Applicant, now?: number): Decision;
+  /** Counts a session that already lives (re-adopted after a restart). */
+  hold(applicant: Applicant): void;
+  /** A live session ended (or an admitted start failed): its place goes to the next in line. */
+  release(applicant: Applicant): void;
+  /** Takes those first in line for whom there is room now (each then holds a place). */
+  admitWaiting(): { id: string; applicant: Applicant }[];
+  /** 1-based place in line, or undefined once admitted or gone. */
+  position(id: string): number | undefined;
+  /** Someone in line gave up (closed the page, ended the session). */
+  leave(id: string): void;
+  stats(): { live: number; waiting: number; max: number };
+};
+
+type Waiting = { id: string; applicant: Applicant };
+
+export function createAdmission(limits: AdmissionLimits, newId: () => string): Admission {
+  let live = 0;
+  const liveByClient = new Map<string, number>();
+  const line: Waiting[] = [];
+  const buckets = new Map<string, { tokens: number; at: number }>();
+
+  const selfPacedOf = (client: string) =>
+    (liveByClient.get(client) ?? 0) + line.filter((entry) => !entry.applicant.workshop && entry.applicant.client === client).length;
+
+  function take(applicant: Applicant): void {
+    live += 1;
+    if (!applicant.workshop) liveByClient.set(applicant.client, (liveByClient.get(applicant.client) ?? 0) + 1);
+  }
+
+  /** Token bucket per address; undefined when allowed, else the seconds until the next token. */
+  function rateLimited(client: string, now: number): number | undefined {
+    const perMs = limits.rate.perMinute / 60_000;
+    const bucket = buckets.get(client) ?? { tokens: limits.rate.burst, at: now };
+    bucket.tokens = Math.min(limits.rate.burst, bucket.tokens + (now - bucket.at) * perMs);
+    bucket.at = now;
+    buckets.set(client, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return Math.ceil((1 - bucket.tokens) / perMs / 1000);
+  }
+
+  return {
+    apply(applicant, now = Date.now()) {
+      const wait = rateLimited(applicant.client, now);
+      if (wait !== undefined) {
+        return {
+          kind: 'refuse',
+          code: 'rate_limited',
+          retryAfterSeconds: wait,
+          error: `too many new sessions from your address; try again in ${wait} s`,
+        };
+      }
+      if (!applicant.workshop && selfPacedOf(applicant.client) >= limits.perClient) {
+        return {
+          kind: 'refuse',
+          code: 'too_many_sessions',
+          retryAfterSeconds: 60,
+          error: `your address already has ${limits.perClient} sandbox${limits.perClient === 1 ? '' : 'es'}; end one (or use the one you have) before starting another`,
+        };
+      }
+      // Nobody overtakes the line, except a participant overtaking self-paced learners.
+      const ahead = line.filter((entry) => entry.applicant.workshop || !applicant.workshop).length;
+      if (live < limits.maxSandboxes && ahead === 0) {
+        take(applicant);
+        return { kind: 'admit' };
+      }
+      const id = newId();
+      line.splice(ahead, 0, { id, applicant });
+      return { kind: 'queue', id, position: ahead + 1 };
+    },
+    hold: take,
+    release(applicant) {
+      live = Math.max(0, live - 1);
+      if (!applicant.workshop) {
+        const left = (liveByClient.get(applicant.client) ?? 1) - 1;
+        if (left > 0) liveByClient.set(applicant.client, left);
+        else liveByClient.delete(applicant.client);
+      }
+    },
+    admitWaiting() {
+      const admitted: Waiting[] = [];
+      while (live < limits.maxSandboxes && line.length > 0) {
+        const next = line.shift() as Waiting;
+        take(next.applicant);
+        admitted.push(next);
+      }
+      return admitted;
+    },
+    position(id) {
+      const index = line.findIndex((entry) => entry.id === id);
+      return index === -1 ? undefined : index + 1;
+    },
+    leave(id) {
+      const index = line.findIndex((entry) => entry.id === id);
+      if (index !== -1) line.splice(index, 1);
+    },
+    stats: () => ({ live, waiting: line.length, max: limits.maxSandboxes }),
+  };
+}
+
+/**
+ * The client's address: the connection's, or, when the connection comes from a trusted proxy, the last
+ * address in X-Forwarded-For that is not itself a trusted proxy (anything before it could be forged).
+ */
+export function clientAddress(remote: string | undefined, forwardedFor: string | undefined, trustedProxies: readonly string[]): string {
+  const direct = normalizeAddress(remote ?? 'unknown');
+  if (!forwardedFor || !trustedProxies.includes(direct)) return direct;
+  const hops = forwardedFor
+    .split(',')
+    .map((hop) => normalizeAddress(hop.trim()))
+    .filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!trustedProxies.includes(hops[i] as string)) return hops[i] as string;
+  return direct;
+}
+
+/** `::ffff:1.2.3.4` (an IPv4 client on an IPv6 socket) is `1.2.3.4`. */
+function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
+ * The default bound on live sandboxes: what the subnet holds, and what the host's memory holds when
+ * sandboxes use half their memory limit on average (limits are ceilings: an idle sandbox measured
+ * about 40 MiB of its 1 GiB), keeping a tenth of the memory for the host.
+ */
+export function defaultMaxSandboxes(hostMemoryBytes: number, sandboxMemoryBytes: number, subnetCapacity: number): number {
+  const byMemory = Math.floor((hostMemoryBytes * 0.9) / (sandboxMemoryBytes / 2));
+  return Math.max(1, Math.min(subnetCapacity, byMemory));
+}

@@ -1,0 +1,113 @@
+// The way in. A new session passes admission (admission.ts); one that must wait is given its id and
+// token at once and a place in line, and becomes a live session when a sandbox frees up. Its events
+// channel tells it its place as the line moves, then that its sandbox is ready.
+import { DockhandError } from '../errors.ts';
+import type { Admission, Applicant } from './admission.ts';
+import type { EventBus } from './events.ts';
+import type { LiveSession, NewSessionInput, Sessions } from './sessions.ts';
+import { hashToken, newToken, tokenMatches } from './tokens.ts';
+
+type Waiting = { input: NewSessionInput; applicant: Applicant; token: string };
+
+export type Entry =
+  | { kind: 'live'; session: LiveSession; token: string; warm: boolean }
+  | { kind: 'queued'; id: string; token: string; position: number };
+
+export type Lobby = {
+  /** Admits, queues, or refuses (DockhandError too_many_sessions / rate_limited, with a retry time). */
+  enter(input: NewSessionInput, applicant: Applicant): Promise<Entry>;
+  /** The place in line of a waiting session whose token this is; undefined when none waits under that id. */
+  waiting(id: string, token: string | undefined): { position: number } | 'wrong_token' | undefined;
+  leave(id: string): void;
+  /** A live session ended: its place goes to the next in line. */
+  ended(id: string): void;
+  /** Counts a session re-adopted after a restart. */
+  hold(session: LiveSession): void;
+};
+
+export type LobbyDeps = {
+  sessions: Sessions;
+  admission: Admission;
+  events: EventBus;
+  /** A session that waited now has its sandbox (e.g. open its lesson); the lobby then says it is ready. */
+  onAdmitted: (session: LiveSession, input: NewSessionInput) => Promise<void>;
+  onError: (error: Error) => void;
+};
+
+export function createLobby(deps: LobbyDeps): Lobby {
+  const { sessions, admission, events } = deps;
+  const applicants = new Map<string, Applicant>();
+  const line = new Map<string, Waiting>();
+
+  async function start(input: NewSessionInput, applicant: Applicant, identity?: { id: string; token: string }) {
+    try {
+      const created = await sessions.create(input, identity);
+      applicants.set(created.session.record.id, applicant);
+      return created;
+    } catch (error) {
+      admission.release(applicant);
+      admitWaiting();
+      throw error;
+    }
+  }
+
+  function announce(): void {
+    for (const id of line.keys()) {
+      const position = admission.position(id);
+      if (position !== undefined) events.publish(id, { type: 'queue', position });
+    }
+  }
+
+  function admitWaiting(): void {
+    for (const { id } of admission.admitWaiting()) {
+      const entry = line.get(id);
+      line.delete(id);
+      if (!entry) continue;
+      start(entry.input, entry.applicant, { id, token: entry.token })
+        .then(async ({ session }) => {
+          await deps.onAdmitted(session, entry.input);
+          events.publish(id, { type: 'sandbox', state: 'ready' });
+        })
+        .catch((error: Error) => {
+          deps.onError(error);
+          events.publish(id, { type: 'error', error: `no sandbox could be started for you: ${error.message}`, code: 'no_sandbox' });
+        });
+    }
+    announce();
+  }
+
+  return {
+    async enter(input, applicant) {
+      const decision = admission.apply(applicant);
+      if (decision.kind === 'refuse') throw new DockhandError(decision.code, decision.error, decision.retryAfterSeconds);
+      if (decision.kind === 'admit') return { kind: 'live', ...(await start(input, applicant)) };
+      const token = newToken();
+      line.set(decision.id, { input, applicant, token });
+      return { kind: 'queued', id: decision.id, token, position: decision.position };
+    },
+    waiting(id, token) {
+      const entry = line.get(id);
+      if (!entry) return undefined;
+      if (!tokenMatches(token, hashToken(entry.token))) return 'wrong_token';
+      return { position: admission.position(id) ?? 1 };
+    },
+    leave(id) {
+      if (!line.delete(id)) return;
+      admission.leave(id);
+      announce();
+    },
+    ended(id) {
+      const applicant = applicants.get(id);
+      if (!applicant) return;
+      applicants.delete(id);
+      admission.release(applicant);
+      admitWaiting();
+    },
+    hold(session) {
+      // The address of a session from before the restart is not kept: it counts for the host, not a client.
+      const applicant = { client: `adopted:${session.record.id}`, workshop: session.record.workshop !== null };
+      applicants.set(session.record.id, applicant);
+      admission.hold(applicant);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// <dockhand-code>: a code block as the shared renderer (sandbox-server/course/render.ts) writes it.
+// Copy copies the block's text; Run fires a bubbling `code-run` event for whoever owns the terminals,
+// which types it into the block's terminal (after Ctrl-C when the block is marked interrupt) and says
+// whether it could by setting `ran`.
+
+export type CodeRunEvent = CustomEvent<{ terminal: number; command: string; interrupt: boolean; ran: boolean }>;
+
+export class CodeBlockElement extends HTMLElement {
+  connectedCallback(): void {
+    this.addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('[data-code-action]');
+      if (!button) return;
+      const code = this.dataset.code ?? '';
+      if (button.dataset.codeAction === 'copy') return void copy(code).then((copied) => flash(button, copied ? 'Copied' : 'Copy failed'));
+      if (button.dataset.codeAction === 'run') {
+        const detail = {
+          terminal: Number(this.dataset.terminal) || 1,
+          command: code,
+          interrupt: this.hasAttribute('data-interrupt'),
+          ran: false,
+        };
+        this.dispatchEvent(new CustomEvent('code-run', { bubbles: true, detail }));
+        flash(button, detail.ran ? 'Sent' : 'No sandbox yet');
+      }
+    });
+  }
+}
+
+if (!customElements.get('dockhand-code')) customElements.define('dockhand-code', CodeBlockElement);
+
+/** The Clipboard API needs a secure context (https or localhost): a workshop on a LAN address has none. */
+async function copy(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.append(area);
+    area.select();
+    const copied = document.execCommand('copy');
+    area.remove();
+    return copied;
+  }
+}
+
+/** Says what happened on the button itself for a moment (and to screen readers, via its label). */
+function flash(button: HTMLButtonElement, message: string): void {
+  const label = button.dataset.label ?? button.textContent ?? '';
+  button.dataset.label = label;
+  button.textContent = message;
+  setTimeout(() => {
+    button.textContent = label;
+  }, 1500);
+}

@@ -1,0 +1,114 @@
+// Admission with made-up clients: the flood from one address, the bound on the whole host, the waiting
+// line (workshops first), the rate limit, and the client address behind a trusted proxy.
+import { describe, expect, it } from 'vitest';
+import { clientAddress, createAdmission, defaultMaxSandboxes } from '../../sandbox-server/sessions/admission.ts';
+
+const GiB = 1024 ** 3;
+const limits = { maxSandboxes: 5, perClient: 2, rate: { perMinute: 60, burst: 100 } };
+const counter = () => {
+  let n = 0;
+  return () => `q${++n}`;
+};
+const self = (client: string) => ({ client, workshop: false });
+const seat = (client: string) => ({ client, workshop: true });
+
+describe('the flood from one address', () => {
+  it('12 self-paced requests give the per-client bound, and 429s with Retry-After for the rest', () => {
+    const admission = createAdmission(limits, counter());
+    const decisions = Array.from({ length: 12 }, () => admission.apply(self('203.0.113.7')));
+    expect(decisions.filter((d) => d.kind === 'admit').length).toBe(2);
+    expect(decisions.slice(2)).toEqual(
+      Array(10).fill(expect.objectContaining({ kind: 'refuse', code: 'too_many_sessions', retryAfterSeconds: 60 })),
+    );
+    expect(admission.stats()).toEqual({ live: 2, waiting: 0, max: 5 });
+  });
+
+  it('a room behind one NAT address all gets in as workshop participants', () => {
+    const admission = createAdmission({ ...limits, maxSandboxes: 30 }, counter());
+    const decisions = Array.from({ length: 20 }, () => admission.apply(seat('198.51.100.1')));
+    expect(decisions.every((d) => d.kind === 'admit')).toBe(true);
+  });
+
+  it('a place freed by an ended session can be used again', () => {
+    const admission = createAdmission(limits, counter());
+    admission.apply(self('a'));
+    admission.apply(self('a'));
+    expect(admission.apply(self('a')).kind).toBe('refuse');
+    admission.release(self('a'));
+    expect(admission.apply(self('a')).kind).toBe('admit');
+  });
+});
+
+describe('the waiting line', () => {
+  it('queues arrivals once the host is full and admits them in order as places free up', () => {
+    const admission = createAdmission(limits, counter());
+    const clients = Array.from({ length: 12 }, (_, i) => self(`10.0.0.${i}`));
+    const decisions = clients.map((client) => admission.apply(client));
+    expect(decisions.slice(0, 5).every((d) => d.kind === 'admit')).toBe(true);
+    expect(decisions.slice(5).map((d) => (d.kind === 'queue' ? d.position : 0))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    admission.release(clients[0] as (typeof clients)[0]);
+    admission.release(clients[1] as (typeof clients)[0]);
+    expect(admission.admitWaiting().map((entry) => entry.id)).toEqual(['q1', 'q2']);
+    expect(admission.position('q3')).toBe(1);
+    expect(admission.position('q1')).toBeUndefined();
+    expect(admission.admitWaiting()).toEqual([]);
+  });
+
+  it('workshop participants go before self-paced learners, in their own order', () => {
+    const admission = createAdmission({ ...limits, maxSandboxes: 1 }, counter());
+    admission.apply(self('a'));
+    const waiting = [admission.apply(self('b')), admission.apply(seat('c')), admission.apply(seat('d'))];
+    expect(waiting.map((d) => (d.kind === 'queue' ? d.position : 0))).toEqual([1, 1, 2]);
+    expect(admission.position('q1')).toBe(3);
+    admission.release(self('a'));
+    expect(admission.admitWaiting().map((entry) => entry.applicant.client)).toEqual(['c']);
+  });
+
+  it('no one overtakes the line, and leaving it moves everyone up', () => {
+    const admission = createAdmission({ ...limits, maxSandboxes: 1 }, counter());
+    admission.apply(self('a'));
+    admission.apply(self('b'));
+    admission.release(self('a'));
+    expect(admission.apply(self('c'))).toEqual({ kind: 'queue', id: 'q2', position: 2 });
+    admission.leave('q1');
+    expect(admission.position('q2')).toBe(1);
+  });
+
+  it('waiting counts toward the per-client bound', () => {
+    const admission = createAdmission({ ...limits, maxSandboxes: 0 }, counter());
+    expect(admission.apply(self('a')).kind).toBe('queue');
+    expect(admission.apply(self('a')).kind).toBe('queue');
+    expect(admission.apply(self('a')).kind).toBe('refuse');
+  });
+});
+
+describe('the rate limit', () => {
+  it('allows a burst, then one request per refill, with the wait in Retry-After', () => {
+    const admission = createAdmission({ maxSandboxes: 100, perClient: 100, rate: { perMinute: 6, burst: 3 } }, counter());
+    const at = (seconds: number) => admission.apply(self('a'), seconds * 1000);
+    expect([at(0), at(0), at(0)].every((d) => d.kind === 'admit')).toBe(true);
+    expect(at(1)).toMatchObject({ kind: 'refuse', code: 'rate_limited', retryAfterSeconds: 9 });
+    expect(at(10).kind).toBe('admit');
+    expect(admission.apply(self('b'), 10_000).kind).toBe('admit');
+  });
+});
+
+describe('clientAddress', () => {
+  it('is the connection address unless it comes from a trusted proxy', () => {
+    expect(clientAddress('203.0.113.9', '1.2.3.4', [])).toBe('203.0.113.9');
+    expect(clientAddress('::ffff:203.0.113.9', undefined, [])).toBe('203.0.113.9');
+    expect(clientAddress('127.0.0.1', '198.51.100.4', ['127.0.0.1'])).toBe('198.51.100.4');
+  });
+  it('ignores what a client wrote before the trusted proxies', () => {
+    expect(clientAddress('127.0.0.1', '6.6.6.6, 198.51.100.4', ['127.0.0.1'])).toBe('198.51.100.4');
+    expect(clientAddress('127.0.0.1', '198.51.100.4, 10.0.0.2', ['127.0.0.1', '10.0.0.2'])).toBe('198.51.100.4');
+  });
+});
+
+describe('defaultMaxSandboxes', () => {
+  it('is bounded by memory at half the limit per sandbox, and by the subnet', () => {
+    expect(defaultMaxSandboxes(24 * GiB, GiB, 127)).toBe(43);
+    expect(defaultMaxSandboxes(256 * GiB, GiB, 127)).toBe(127);
+    expect(defaultMaxSandboxes(1 * GiB, 4 * GiB, 127)).toBe(1);
+  });
+});

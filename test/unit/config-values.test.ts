@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseBytes, parseDuration } from '../../sandbox-server/config.ts';
+
+describe('configuration values', () => {
+  it('reads durations in ms, s, m and h', () => {
+    expect(parseDuration('250ms', 'X')).toBe(250);
+    expect(parseDuration('1.5s', 'X')).toBe(1500);
+    expect(parseDuration('30m', 'X')).toBe(1_800_000);
+    expect(parseDuration(' 4h ', 'X')).toBe(14_400_000);
+    expect(() => parseDuration('30', 'DOCKHAND_IDLE_TIMEOUT')).toThrow(/^DOCKHAND_IDLE_TIMEOUT must be a duration/);
+  });
+
+  it('reads sizes with k, m and g, and refuses less than 16 MiB', () => {
+    expect(parseBytes('512m', 'X')).toBe(512 * 1024 ** 2);
+    expect(parseBytes('4G', 'X')).toBe(4 * 1024 ** 3);
+    expect(parseBytes(String(32 * 1024 ** 2), 'X')).toBe(32 * 1024 ** 2);
+    expect(() => parseBytes('1m', 'DOCKHAND_SANDBOX_DISK')).toThrow(/^DOCKHAND_SANDBOX_DISK must be a size of at least 16m/);
+    expect(() => parseBytes('lots', 'X')).toThrow(/must be a size/);
+  });
+
+  it('puts limits, timeouts and the pool together from the environment', () => {
+    const config = loadConfig({
+      DOCKHAND_SANDBOX_MEMORY: '2g',
+      DOCKHAND_SANDBOX_CPUS: '0.5',
+      DOCKHAND_IDLE_TIMEOUT: '5m',
+      DOCKHAND_POOL_SIZE: '0',
+    });
+    expect(config.limits).toMatchObject({ memoryBytes: 2 * 1024 ** 3, cpus: 0.5, pids: 1024 });
+    expect(config.timeouts).toMatchObject({ idleMs: 300_000, lifetimeMs: 14_400_000 });
+    expect(config.poolSize).toBe(0);
+  });
+
+  it.each([
+    ['DOCKHAND_POOL_SIZE', '-1', /DOCKHAND_POOL_SIZE must be a whole number from 0 to/],
+    ['DOCKHAND_SANDBOX_PIDS', '10', /DOCKHAND_SANDBOX_PIDS must be a whole number from 64/],
+    ['DOCKHAND_SANDBOX_CPUS', '100', /DOCKHAND_SANDBOX_CPUS must be a number of cores/],
+  ])('refuses %s=%s with a sentence naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from '../../sandbox-server/api/body.ts';
+import { httpError } from '../../sandbox-server/api/errors.ts';
+import { BroadcastBody, ExtendBody, hintBody, NewSessionBody, WorkshopBody } from '../../sandbox-server/protocol/bodies.ts';
+import { ERROR_CODES } from '../../sandbox-server/protocol/errors.ts';
+import { normalizeJoinCode } from '../../sandbox-server/protocol/join-code.ts';
+import { SLUG_PATTERN } from '../../sandbox-server/protocol/limits.ts';
+import { parseControlMessage, parseTerminalWindow } from '../../sandbox-server/protocol/terminal.ts';
+import { newJoinCode } from '../../sandbox-server/workshops/codes.ts';
+
+/** The sentence a refusal of `value` carries. */
+function refusal(schema: Parameters<typeof parse>[0], value: unknown): string {
+  try {
+    parse(schema, value);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`${JSON.stringify(value)} was accepted`);
+}
+
+describe('a new session body', () => {
+  it('fills absent fields with null and trims the name', () => {
+    expect(parse(NewSessionBody, {})).toEqual({ lesson: null, workshop: null, name: null });
+    expect(parse(NewSessionBody, { lesson: 'hello-world', name: '  Ada ' })).toEqual({
+      lesson: 'hello-world',
+      workshop: null,
+      name: 'Ada',
+    });
+  });
+
+  it.each([
+    [[], 'the body must be a JSON object'],
+    [{ lessons: 'x' }, 'unknown field "lessons" (allowed: lesson, workshop, name)'],
+    [{ lesson: 42 }, 'lesson must be a string'],
+    [{ lesson: '../etc' }, 'lesson must be a lesson slug such as "hello-world"'],
+    [{ name: 'a\u0007b' }, 'name must be 1 to 40 printable characters'],
+    [{ name: '   ' }, 'name must be 1 to 40 printable characters'],
+    [{ name: 'x'.repeat(41) }, 'name must be 1 to 40 printable characters'],
+  ])('refuses %j: %s', (body, sentence) => {
+    expect(refusal(NewSessionBody, body)).toBe(sentence);
+  });
+});
+
+describe('workshop bodies', () => {
+  it('reads times and counts, with null for what was left out', () => {
+    expect(parse(WorkshopBody, { title: ' Docker 101 ', startsAt: '2026-11-25T14:00:00Z', seats: 30 })).toEqual({
+      title: 'Docker 101',
+      lessons: null,
+      startsAt: Date.parse('2026-11-25T14:00:00Z'),
+      endsAt: undefined,
+      seats: 30,
+      expected: null,
+    });
+  });
+
+  it.each([
+    [{ title: '' }, 'title must be 1 to 120 characters'],
+    [{ title: 'x', color: 'red' }, 'unknown field "color" (allowed: title, lessons, startsAt, endsAt, seats, expected)'],
+    [{ title: 'x', lessons: 'one' }, 'lessons must be a list of lesson slugs'],
+    [{ title: 'x', startsAt: 'soon' }, 'startsAt must be a date and time such as "2026-11-25T14:00:00Z"'],
+    [{ title: 'x', seats: 0 }, 'seats must be a whole number from 1 to 1000'],
+    [{ title: 'x', expected: 2.5 }, 'expected must be a whole number from 1 to 1000'],
+  ])('refuses %j: %s', (body, sentence) => {
+    expect(refusal(WorkshopBody, body)).toBe(sentence);
+  });
+
+  it('bounds minutes, messages and hints', () => {
+    expect(refusal(ExtendBody, { minutes: 0 })).toBe('minutes must be a whole number from 1 to 1440');
+    expect(parse(BroadcastBody, { message: ' hi ' })).toEqual({ message: 'hi' });
+    expect(refusal(BroadcastBody, { message: '  ' })).toBe('message must be 1 to 500 characters');
+    expect(refusal(hintBody(2), { used: 3 })).toBe('used must be a whole number from 1 to 2 (the hints this exercise has)');
+  });
+});
+
+describe('terminal control frames', () => {
+  it('accept a resize within bounds and explain everything else', () => {
+    expect(parseControlMessage('{"type":"resize","cols":80,"rows":24}')).toEqual({
+      ok: true,
+      value: { type: 'resize', cols: 80, rows: 24 },
+    });
+    expect(parseControlMessage('not json')).toMatchObject({ ok: false, error: expect.stringMatching(/JSON text frames/) });
+    expect(parseControlMessage('[1]')).toMatchObject({ ok: false, error: expect.stringMatching(/JSON object/) });
+    expect(parseControlMessage('{"type":"paste"}')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/unknown control message type "paste"/),
+    });
+    expect(parseControlMessage('{"type":"resize","cols":0,"rows":24}')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/cols from 1 to 1000/),
+    });
+  });
+
+  it('number windows 1 to 8, 1 when absent', () => {
+    expect(parseTerminalWindow(undefined)).toEqual({ ok: true, value: 1 });
+    expect(parseTerminalWindow('8')).toEqual({ ok: true, value: 8 });
+    for (const raw of ['0', '9', '-1', '1.5', 'x', '01x', '99999']) expect(parseTerminalWindow(raw).ok).toBe(false);
+  });
+});
+
+describe('small shared rules', () => {
+  it('every error code has an HTTP status', () => {
+    for (const code of ERROR_CODES) expect(httpError(code, 'x').status).toBeGreaterThanOrEqual(400);
+    expect(httpError('name_taken', 'x').status).toBe(409);
+    expect(httpError('session_ended', 'x').status).toBe(410);
+  });
+
+  it('join codes: what people type is normalised, look-alike characters never appear', () => {
+    expect(normalizeJoinCode('k7p 4qx')).toBe('K7P4QX');
+    expect(normalizeJoinCode('K7P-4QX')).toBe('K7P4QX');
+    expect(normalizeJoinCode('O0O1I1')).toBeUndefined();
+    expect(normalizeJoinCode('K7P4Q')).toBeUndefined();
+    for (let i = 0; i < 50; i++) expect(normalizeJoinCode(newJoinCode())).toBeDefined();
+  });
+
+  it('slugs are dash-separated lowercase words of at most 64 characters', () => {
+    for (const slug of ['hello-world', 'a1', 'x'.repeat(64)]) expect(SLUG_PATTERN.test(slug)).toBe(true);
+    for (const slug of ['Hello', '-a', 'a-', 'a--b', '../etc', 'x'.repeat(65), '']) expect(SLUG_PATTERN.test(slug)).toBe(false);
+  });
+});

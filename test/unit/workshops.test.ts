@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorkshops, DEFAULT_RULES } from '../../sandbox-server/workshops/workshops.ts';
+import { fakeSessions } from '../support/fake-sessions.ts';
+
+const course = {
+  lessons: [
+    {
+      slug: 'one',
+      title: 'One',
+      exercises: [
+        { id: 'a', title: 'A' },
+        { id: 'b', title: 'B' },
+      ],
+    },
+  ],
+};
+const HOUR = 3_600_000;
+const closers: (() => void)[] = [];
+afterEach(() => {
+  for (const close of closers.splice(0)) close();
+});
+
+async function workshopWith(...names: string[]) {
+  const world = fakeSessions();
+  closers.push(() => world.store.close());
+  const workshops = createWorkshops({ store: world.store, sessions: world.sessions, course });
+  const now = Date.now();
+  const workshop = workshops.create({ title: 'W', lessons: null, startsAt: now, endsAt: now + HOUR, seats: 2, expected: 5 });
+  const people = [];
+  for (const name of names) people.push((await world.sessions.create({ lesson: null, workshop: workshop.code, name })).session.record);
+  return { ...world, workshops, workshop, people, now };
+}
+
+describe('who is stuck', () => {
+  it('nobody, right after joining', async () => {
+    const { workshops, workshop, now } = await workshopWith('ada');
+    expect(workshops.progress(workshop.code, now).participants[0]?.stuck).toBeNull();
+  });
+
+  it('someone with five failed checks since their last pass', async () => {
+    const { workshops, workshop, store, people, now } = await workshopWith('ada');
+    const id = people[0]?.id as string;
+    store.recordCheck(id, 'one', 'a', true, 'done', now);
+    for (let i = 0; i < DEFAULT_RULES.stuckAfterFailures; i++) store.recordCheck(id, 'one', 'b', false, 'not yet', now);
+    expect(workshops.progress(workshop.code, now).participants[0]).toMatchObject({ stuck: '5 failed checks', passed: 1 });
+  });
+
+  it('someone who revealed a solution they have not passed', async () => {
+    const { workshops, workshop, store, people, now } = await workshopWith('ada');
+    store.recordSolutionRevealed(people[0]?.id as string, 'one', 'a', now);
+    expect(workshops.progress(workshop.code, now).participants[0]?.stuck).toBe('revealed a solution');
+  });
+
+  it('someone without progress for the rule’s time, but never someone who left', async () => {
+    const { workshops, workshop, sessions, people, now } = await workshopWith('ada', 'bob');
+    await sessions.end(people[1]?.id as string, 'learner');
+    const later = now + DEFAULT_RULES.stuckAfterMs + 60_000;
+    const byName = (name: string) => workshops.progress(workshop.code, later).participants.find((p) => p.name === name);
+    const [ada, bob] = [byName('ada'), byName('bob')];
+    expect(ada?.stuck).toBe(`no progress for ${Math.floor((later - (people[0]?.createdAt ?? 0)) / 60_000)} min`);
+    expect(bob?.stuck).toBeNull();
+  });
+});
+
+describe('admission', () => {
+  it('refuses by code: unknown workshop, taken name, full seats, ended workshop', async () => {
+    const { workshops, workshop } = await workshopWith('ada', 'bob');
+    expect(workshops.admit('ZZZZZZ', 'cy')).toMatchObject({ ok: false, code: 'unknown_workshop' });
+    expect(workshops.admit(workshop.code, 'ADA')).toMatchObject({ ok: false, code: 'name_taken' });
+    expect(workshops.admit(workshop.code, 'cy')).toMatchObject({ ok: false, code: 'workshop_full' });
+    await workshops.end(workshop.code);
+    expect(workshops.admit(workshop.code, 'cy')).toMatchObject({ ok: false, code: 'workshop_ended' });
+  });
+
+  it('asks the pool for the people expected who have not joined yet', async () => {
+    const { workshops, now } = await workshopWith('ada');
+    expect(workshops.hotStartDemand(now)).toBe(4);
+    expect(workshops.hotStartDemand(now + 2 * HOUR)).toBe(0);
+  });
+});
+
+describe('the CSV export', () => {
+  it('has a row per participant with pass times, quoted per RFC 4180 and defused against formulas', async () => {
+    const { workshops, workshop, store, people, now } = await workshopWith('=HYPERLINK("x")', 'bob, jr');
+    store.recordCheck(people[1]?.id as string, 'one', 'a', true, 'done', now);
+    const lines = workshops.csv(workshop.code).split('\r\n');
+    expect(lines[0]).toBe('name,state,joined,passed,one/a,one/b');
+    expect(lines.find((line) => line.includes('HYPERLINK'))).toMatch(/^"'=HYPERLINK\(""x""\)",active,/);
+    expect(lines.find((line) => line.includes('bob'))).toBe(
+      `"bob, jr",active,${new Date(people[1]?.createdAt ?? 0).toISOString()},1,${new Date(now).toISOString()},`,
+    );
+    expect(lines.at(-1)).toBe('');
+  });
+});
