@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { requireSession } from './api/auth.ts';
+import { requireSessionTicket, requireTicket, ticketSubject } from './api/auth.ts';
 import { addCourseRoutes, findLesson } from './api/course.ts';
 import { toHttpError } from './api/errors.ts';
 import { openEventsSocket } from './api/events-socket.ts';
@@ -15,6 +15,7 @@ import { addMetricsRoute } from './api/metrics.ts';
 import { addPortRoutes } from './api/ports.ts';
 import { addPreviewRoutes } from './api/preview.ts';
 import { addSessionRoutes } from './api/sessions.ts';
+import { addTicketRoutes } from './api/tickets.ts';
 import { addWorkshopRoutes } from './api/workshops.ts';
 import { addWorkspaceRoutes } from './api/workspace.ts';
 import { createChecker } from './checks/checker.ts';
@@ -39,6 +40,7 @@ import { createEventBus } from './sessions/events.ts';
 import { createLobby } from './sessions/lobby.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
+import { createTickets } from './sessions/tickets.ts';
 import { newSessionId } from './sessions/tokens.ts';
 import { openStore } from './store/store.ts';
 import { detachAllTerminals } from './terminal/terminal.ts';
@@ -178,6 +180,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     resizePool();
   }
 
+  const tickets = createTickets();
   const router = createRouter();
   addMetricsRoute(router, { metrics, adminToken: admin.token });
   const upgrades = createUpgradeRouter(toHttpError);
@@ -203,19 +206,20 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     lobby,
     trustedProxies: config.trustedProxies,
   });
-  addWorkshopRoutes(router, upgrades, { workshops, sessions, sandboxes, events, wss, adminToken: admin.token, lessonExists });
+  addTicketRoutes(router, { sessions, lobby, tickets, adminToken: admin.token });
+  addWorkshopRoutes(router, upgrades, { workshops, sessions, sandboxes, events, wss, adminToken: admin.token, lessonExists, tickets });
   addCourseRoutes(router, { course, sessions, store, checker });
   addPortRoutes(router, { sessions, sandboxes });
-  addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss });
-  addPreviewRoutes(router, upgrades, { sessions, sandboxes });
+  addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss, tickets });
+  addPreviewRoutes(router, upgrades, { sessions, sandboxes, tickets });
   upgrades.add('/ws/sessions/:id/events', (req, socket, head, params, url) => {
     const id = params.id as string;
-    const token = url.searchParams.get('token') ?? undefined;
-    const waiting = lobby.waiting(id, token);
-    if (waiting && waiting !== 'wrong_token') {
-      return wss.handleUpgrade(req, socket, head, (ws) => openEventsSocket(ws, id, events, { type: 'queue', position: waiting.position }));
+    const position = lobby.position(id);
+    if (position !== undefined) {
+      requireTicket(tickets, url, ticketSubject.session(id));
+      return wss.handleUpgrade(req, socket, head, (ws) => openEventsSocket(ws, id, events, { type: 'queue', position }));
     }
-    const session = requireSession(sessions, id, token);
+    const session = requireSessionTicket(sessions, tickets, id, url);
     const slug = url.searchParams.get('lesson');
     const lesson = slug ? findLesson(course, slug) : undefined;
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -57,8 +57,21 @@ async function newSession(base: string): Promise<{ id: string; token: string }> 
   return JSON.parse(created.body) as { id: string; token: string };
 }
 
-async function promptOver(wsBase: string, session: { id: string; token: string }): Promise<void> {
-  const terminal = await connectTerminal(`${wsBase}/ws/sessions/${session.id}/terminal?token=${session.token}&window=1`, { ca });
+/** A single-use ticket for one of the session's sockets or its preview, over HTTPS. */
+async function ticketFor(base: string, session: { id: string; token: string }): Promise<string> {
+  const answer = await httpsRequest(`${base}/api/sessions/${session.id}/tickets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${session.token}` },
+  });
+  expect(answer.status, answer.body).toBe(201);
+  return (JSON.parse(answer.body) as { ticket: string }).ticket;
+}
+
+async function promptOver(base: string, session: { id: string; token: string }): Promise<void> {
+  const ticket = await ticketFor(base, session);
+  const terminal = await connectTerminal(`${base.replace(/^https/, 'wss')}/ws/sessions/${session.id}/terminal?ticket=${ticket}&window=1`, {
+    ca,
+  });
   await terminal.waitFor(/learner@dockhand/, 20_000);
   terminal.send('echo through-$((6*7))\r');
   await terminal.waitFor(/through-42/, 10_000);
@@ -114,7 +127,7 @@ describe('HTTPS served by Dockhand itself', () => {
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'.*frame-ancestors 'none'/);
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect((await httpsRequest(`${dockhand.url}/api/health`)).status).toBe(200);
-    await promptOver(dockhand.url.replace(/^https/, 'wss'), await newSession(dockhand.url));
+    await promptOver(dockhand.url, await newSession(dockhand.url));
   });
 
   it('refuses to start when the key cannot be read, saying which file', async () => {
@@ -195,12 +208,12 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
     expect(JSON.parse((await httpsRequest(`${httpsBase}/api/health`)).body)).toMatchObject({ ok: true });
   });
 
-  it('carries the terminal and the events WebSockets, and the web preview, and logs no token', async () => {
+  it('carries the terminal and the events WebSockets, and the web preview, and logs no token or ticket', async () => {
     const session = await newSession(httpsBase);
     const wsBase = httpsBase.replace(/^https/, 'wss');
-    await promptOver(wsBase, session);
+    await promptOver(httpsBase, session);
 
-    const events = new WebSocket(`${wsBase}/ws/sessions/${session.id}/events?token=${session.token}`, { ca });
+    const events = new WebSocket(`${wsBase}/ws/sessions/${session.id}/events?ticket=${await ticketFor(httpsBase, session)}`, { ca });
     const [first] = (await once(events, 'message')) as [Buffer];
     expect(JSON.parse(first.toString())).toEqual({ type: 'sandbox', state: 'ready' });
     events.close();
@@ -210,7 +223,7 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
     const serve = 'mkdir -p /www && echo proxied-preview > /www/index.html && httpd -f -p 80 -h /www';
     const started = await runAsLearner(testBackend(), live.sandbox, ['docker', 'run', '-d', '-p', '5000:80', 'busybox', 'sh', '-c', serve]);
     expect(started.exitCode, started.stderr).toBe(0);
-    const entry = await httpsRequest(`${httpsBase}/sessions/${session.id}/preview/5000/?token=${session.token}`);
+    const entry = await httpsRequest(`${httpsBase}/sessions/${session.id}/preview/5000/?ticket=${await ticketFor(httpsBase, session)}`);
     expect(entry.status).toBe(303);
     const cookie = String(entry.headers['set-cookie']).split(';')[0] as string;
     await expect
