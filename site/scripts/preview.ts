@@ -4,10 +4,10 @@
 // so the list is polled every few seconds for a while after each bit of activity, while the page is
 // visible. Never for longer: every API call counts as activity, and a forgotten tab must not keep its
 // sandbox alive forever.
-import type { TicketView } from '../../sandbox-server/protocol/sessions.ts';
+import type { PortsView, TicketView } from '../../sandbox-server/protocol/sessions.ts';
 import { ApiError, api, type Session } from './session.ts';
 
-type Port = { port: number; container?: string; url: string };
+type Port = PortsView['ports'][number];
 
 const POLL_MS = 4000;
 const MAX_WINDOW_MS = 2 * 60_000;
@@ -51,7 +51,7 @@ export function followPorts(list: HTMLElement, session: Session) {
     if (stopped || polling || document.visibilityState !== 'visible') return;
     polling = true;
     try {
-      render((await api<{ ports: Port[] }>(session, 'GET', `/api/sessions/${session.id}/ports`)).ports);
+      render((await api<PortsView>(session, 'GET', `/api/sessions/${session.id}/ports`)).ports);
     } catch (error) {
       // The session ended: nothing to show. Other failures (a network blip) just wait for the next round.
       if (error instanceof ApiError && error.code === 'session_ended') render([]);
