@@ -1,4 +1,7 @@
-// The web preview route: /sessions/:id/preview/:port/… proxied to the learner's sandbox. A browser opens
+// The web preview route: /sessions/:id/preview/:port/… proxied to the learner's sandbox, on a listener of
+// its own (DOCKHAND_PREVIEW_PORT), so learners' pages have their own origin: they behave as they would
+// anywhere (localStorage, same-origin fetch) and can never touch Dockhand's origin, its storage or its
+// API as whoever views them. Links to the old place on Dockhand's origin are redirected. A browser opens
 // the first link with ?ticket=… (single-use, see sessions/tickets.ts); that sets a cookie scoped to this
 // session's previews and redirects to the clean URL. The cookie holds a key derived from the session id
 // with this server's secret, never the session token, and the learner's app never sees it.
@@ -81,4 +84,30 @@ export function addPreviewRoutes(
     );
   };
   upgrades.add('/sessions/:id/preview/:port', upgrade).add('/sessions/:id/preview/:port/*', upgrade);
+  // Browsers ask every origin for /favicon.ico; the preview origin has none, and says so without an error.
+  router.add('GET', '/favicon.ico', async (_req, res) => void res.writeHead(204, { 'cache-control': 'max-age=86400' }).end());
+}
+
+/** On Dockhand's own origin: preview links from before the preview had its own origin go there. */
+export function addPreviewRedirects(router: Router, previewOrigin: (req: IncomingMessage) => string): void {
+  const redirect = async (req: IncomingMessage, res: ServerResponse) => {
+    // 307 keeps the method and body of a form the learner's page posted.
+    res.writeHead(307, { location: `${previewOrigin(req)}${req.url ?? '/'}`, 'cache-control': 'no-store' }).end();
+  };
+  for (const method of METHODS) {
+    router.add(method, '/sessions/:id/preview/:port', redirect);
+    router.add(method, '/sessions/:id/preview/:port/*', redirect);
+  }
+}
+
+/**
+ * Where browsers reach the preview listener, from a request to Dockhand's own: DOCKHAND_PREVIEW_URL
+ * when a proxy stands in front, else the host the browser used, on the preview port.
+ */
+export function previewOriginFor(options: { previewUrl: string | undefined; tls: boolean; port: () => number }) {
+  return (req: IncomingMessage): string => {
+    if (options.previewUrl) return options.previewUrl;
+    const host = /^(\[[^\]]+\]|[^:]+)/.exec(req.headers.host ?? '')?.[1] ?? '127.0.0.1';
+    return `${options.tls ? 'https' : 'http'}://${host}:${options.port()}`;
+  };
 }
