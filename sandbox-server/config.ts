@@ -33,6 +33,10 @@ export type Config = {
   poolRetry: { initialMs: number; maxMs: number };
   /** DOCKHAND_FIX_HOST: let the preflight fix what is standard and safe to fix (e.g. /dev/net/tun's mode). */
   fixHost: boolean;
+  /** DOCKHAND_PREVIEW_PORT: the web preview's own listener (its own origin), PORT+1 by default. */
+  previewPort: number;
+  /** DOCKHAND_PREVIEW_URL: where browsers reach the preview listener when a proxy stands in front (e.g. https://preview.example.org). */
+  previewUrl: string | undefined;
   /** DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY (PEM files): serve HTTPS and WSS directly. */
   tls: { certPath: string; keyPath: string } | undefined;
   /** DOCKHAND_ADMIN_TOKEN; when absent one is generated and kept in the state directory. */
@@ -87,6 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMs: parseDuration(env.DOCKHAND_POOL_RETRY_MAX ?? '60s', 'DOCKHAND_POOL_RETRY_MAX'),
     },
     fixHost: parseSwitch(env.DOCKHAND_FIX_HOST ?? 'on', 'DOCKHAND_FIX_HOST'),
+    previewPort: parsePort(env.DOCKHAND_PREVIEW_PORT ?? defaultPreviewPort(env.PORT ?? '8080'), 'DOCKHAND_PREVIEW_PORT'),
+    previewUrl: parsePreviewUrl(env.DOCKHAND_PREVIEW_URL),
     tls: parseTls(env.DOCKHAND_TLS_CERT, env.DOCKHAND_TLS_KEY),
     adminToken: env.DOCKHAND_ADMIN_TOKEN || undefined,
     limits: {
@@ -171,6 +177,26 @@ function parseBridge(text: string): string {
     throw new Error(`DOCKHAND_BRIDGE must be 1-15 letters, digits, dots, dashes or underscores (got "${text}").`);
   }
   return text;
+}
+
+/** PORT+1; an ephemeral PORT (0, in tests) gets an ephemeral preview port too. */
+function defaultPreviewPort(port: string): string {
+  const value = Number(port);
+  return Number.isInteger(value) && value > 0 && value < 65535 ? String(value + 1) : '0';
+}
+
+function parsePreviewUrl(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search) {
+    throw new Error(`DOCKHAND_PREVIEW_URL must be an http(s) origin such as https://preview.example.org (got "${text}").`);
+  }
+  return url.origin;
 }
 
 function parseTls(cert: string | undefined, key: string | undefined): Config['tls'] {

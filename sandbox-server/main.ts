@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   await ensureSiteBuilt(config.rootDir, log);
   const dockhand = await startDockhand(config, log);
   log(`instructor admin token: ${dockhand.adminToken} (set DOCKHAND_ADMIN_TOKEN to choose your own)`);
+  log(`web previews on their own origin: ${dockhand.previewUrl}`);
   log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: open ${dockhand.url}/`);
 
   let stopping = false;

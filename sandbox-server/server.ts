@@ -6,15 +6,16 @@ import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { requireSession } from './api/auth.ts';
+import { requireSessionTicket, requireTicket, ticketSubject } from './api/auth.ts';
 import { addCourseRoutes, findLesson } from './api/course.ts';
 import { toHttpError } from './api/errors.ts';
 import { openEventsSocket } from './api/events-socket.ts';
 import { addHealthRoute } from './api/health.ts';
 import { addMetricsRoute } from './api/metrics.ts';
 import { addPortRoutes } from './api/ports.ts';
-import { addPreviewRoutes } from './api/preview.ts';
+import { addPreviewRedirects, addPreviewRoutes, previewOriginFor } from './api/preview.ts';
 import { addSessionRoutes } from './api/sessions.ts';
+import { addTicketRoutes } from './api/tickets.ts';
 import { addWorkshopRoutes } from './api/workshops.ts';
 import { addWorkspaceRoutes } from './api/workspace.ts';
 import { createChecker } from './checks/checker.ts';
@@ -39,6 +40,7 @@ import { createEventBus } from './sessions/events.ts';
 import { createLobby } from './sessions/lobby.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
+import { createTickets } from './sessions/tickets.ts';
 import { newSessionId } from './sessions/tokens.ts';
 import { openStore } from './store/store.ts';
 import { detachAllTerminals } from './terminal/terminal.ts';
@@ -51,6 +53,9 @@ const HOST_RECHECK_MS = 60_000;
 export type Dockhand = {
   url: string;
   port: number;
+  /** The web preview's own origin (its own listener, or DOCKHAND_PREVIEW_URL in front of it). */
+  previewUrl: string;
+  previewPort: number;
   /** The instructor's token (see workshops/admin-token.ts). */
   adminToken: string;
   sessions: Sessions;
@@ -178,6 +183,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     resizePool();
   }
 
+  const tickets = createTickets();
   const router = createRouter();
   addMetricsRoute(router, { metrics, adminToken: admin.token });
   const upgrades = createUpgradeRouter(toHttpError);
@@ -203,19 +209,26 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     lobby,
     trustedProxies: config.trustedProxies,
   });
-  addWorkshopRoutes(router, upgrades, { workshops, sessions, sandboxes, events, wss, adminToken: admin.token, lessonExists });
+  addTicketRoutes(router, { sessions, lobby, tickets, adminToken: admin.token });
+  addWorkshopRoutes(router, upgrades, { workshops, sessions, sandboxes, events, wss, adminToken: admin.token, lessonExists, tickets });
   addCourseRoutes(router, { course, sessions, store, checker });
-  addPortRoutes(router, { sessions, sandboxes });
-  addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss });
-  addPreviewRoutes(router, upgrades, { sessions, sandboxes });
+  // The web preview listens on a port of its own (bound below), so previews get an origin of their own.
+  const previewRouter = createRouter();
+  const previewUpgrades = createUpgradeRouter(toHttpError);
+  let previewPort = config.previewPort;
+  const previewOrigin = previewOriginFor({ previewUrl: config.previewUrl, tls: Boolean(tls), port: () => previewPort });
+  addPortRoutes(router, { sessions, sandboxes, previewOrigin });
+  addPreviewRedirects(router, previewOrigin);
+  addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss, tickets });
+  addPreviewRoutes(previewRouter, previewUpgrades, { sessions, sandboxes, tickets });
   upgrades.add('/ws/sessions/:id/events', (req, socket, head, params, url) => {
     const id = params.id as string;
-    const token = url.searchParams.get('token') ?? undefined;
-    const waiting = lobby.waiting(id, token);
-    if (waiting && waiting !== 'wrong_token') {
-      return wss.handleUpgrade(req, socket, head, (ws) => openEventsSocket(ws, id, events, { type: 'queue', position: waiting.position }));
+    const position = lobby.position(id);
+    if (position !== undefined) {
+      requireTicket(tickets, url, ticketSubject.session(id));
+      return wss.handleUpgrade(req, socket, head, (ws) => openEventsSocket(ws, id, events, { type: 'queue', position }));
     }
-    const session = requireSession(sessions, id, token);
+    const session = requireSessionTicket(sessions, tickets, id, url);
     const slug = url.searchParams.get('lesson');
     const lesson = slug ? findLesson(course, slug) : undefined;
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -225,10 +238,14 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   });
 
   const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades, tls, mapError: toHttpError });
-  server.listen(config.port, config.host);
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const port = await listen(server, config.port, config.host, 'PORT');
+  const previewServer = createApp({ router: previewRouter, upgrades: previewUpgrades, tls, mapError: toHttpError });
+  previewPort = await listen(previewServer, config.previewPort, config.host, 'DOCKHAND_PREVIEW_PORT').catch(async (error: Error) => {
+    await closeServer(server, wss);
+    throw error;
+  });
+  const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const scheme = tls ? 'https' : 'http';
 
   // The host can change while Dockhand runs (a device node reset, a sysctl): re-checked now and then,
   // and at every sweep while a problem stands, so a fix is noticed soon; never two checks at once.
@@ -256,8 +273,10 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   }, config.sweepIntervalMs);
 
   return {
-    url: `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
+    url: `${scheme}://${shownHost}:${port}`,
     port,
+    previewUrl: config.previewUrl ?? `${scheme}://${shownHost}:${previewPort}`,
+    previewPort,
     adminToken: admin.token,
     sessions,
     pool,
@@ -266,6 +285,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       clearInterval(sweeper);
       checker.close();
       await closeServer(server, wss);
+      await closeServer(previewServer, wss);
       await pool.close();
       store.close();
     },
@@ -283,6 +303,22 @@ async function readTls(config: Config): Promise<{ cert: Buffer; key: Buffer } | 
 
 function summary(rows: readonly CheckRow[]): string {
   return rows.map((row) => `${row.check}:${row.status}`).join(' ');
+}
+
+/** Listens; a port that cannot be had is one sentence naming the setting. */
+async function listen(server: Server, port: number, host: string, setting: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `${setting}=${port} cannot be used on ${host} (${error.code ?? error.message}); stop what listens there or choose another port.`,
+        ),
+      ),
+    );
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
 }
 
 async function closeServer(server: Server, wss: WebSocketServer): Promise<void> {

@@ -13,6 +13,7 @@ import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
 import { describeSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../sandbox-server/server.ts';
+import { sessionSocketUrl } from '../test/support/api.ts';
 import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/support/terminal-client.ts';
 
@@ -37,6 +38,9 @@ function configFor(name: string, env: NodeJS.ProcessEnv): Config {
     DOCKHAND_BRIDGE: `dh-${INSTANCE}`.slice(0, 15),
     DOCKHAND_STATE_DIR: path.join(stateRoot, name),
     DOCKHAND_ADMIN_TOKEN: ADMIN,
+    // The bench is one client that starts many sessions, 20 of them at once for the hot start.
+    DOCKHAND_SESSIONS_PER_CLIENT: '1000',
+    DOCKHAND_SESSIONS_PER_MINUTE: '100000',
     PORT: '0',
     ...env,
   });
@@ -61,7 +65,7 @@ async function sessionToPrompt(base: string, body: unknown = {}): Promise<number
   const started = performance.now();
   const created = await post(base, '/api/sessions', body);
   const terminal = await connectTerminal(
-    `${base.replace('http', 'ws')}/ws/sessions/${created.id}/terminal?token=${created.token}&window=1`,
+    await sessionSocketUrl(base, created.id, created.token, `/ws/sessions/${created.id}/terminal?window=1`),
   );
   await terminal.waitFor(PROMPT, 60_000);
   const elapsed = performance.now() - started;
@@ -301,7 +305,7 @@ async function main(): Promise<void> {
   await withDockhand('echo', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
     const created = await post(dockhand.url, '/api/sessions', {});
     const terminal = await connectTerminal(
-      `${dockhand.url.replace('http', 'ws')}/ws/sessions/${created.id}/terminal?token=${created.token}&window=1`,
+      await sessionSocketUrl(dockhand.url, created.id, created.token, `/ws/sessions/${created.id}/terminal?window=1`),
     );
     await terminal.waitFor(PROMPT, 60_000);
     say(`keystroke echo round trip:            ${ms(await measureKeystrokeEcho(terminal, 100))}`);
@@ -327,7 +331,7 @@ async function main(): Promise<void> {
     if (!live) throw new Error('the session is not live');
     const results: { at: number; message: string }[] = [];
     const socket = new WebSocket(
-      `${dockhand.url.replace('http', 'ws')}/ws/sessions/${created.id}/events?token=${created.token}&lesson=hello-world`,
+      await sessionSocketUrl(dockhand.url, created.id, created.token, `/ws/sessions/${created.id}/events?lesson=hello-world`),
     );
     socket.on('message', (data) => {
       const event = JSON.parse(data.toString()) as { type: string; exercise?: string; message?: string };

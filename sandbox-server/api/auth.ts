@@ -1,8 +1,39 @@
-// Session authentication for HTTP (Authorization: Bearer) and WebSockets (?token=).
+// Authentication. HTTP calls carry a bearer token (Authorization: Bearer); WebSockets and the first
+// preview link carry a short-lived single-use ticket (`?ticket=`, see sessions/tickets.ts) instead, so
+// no token ever stands in a URL that a proxy logs or a browser keeps.
 import type { IncomingMessage } from 'node:http';
 import type { LiveSession, Sessions } from '../sessions/sessions.ts';
+import type { Tickets } from '../sessions/tickets.ts';
 import { hashToken, tokenMatches } from '../sessions/tokens.ts';
 import { httpError } from './errors.ts';
+
+/** What a ticket opens: one session's sockets and previews, or the instructor's. */
+export const ticketSubject = {
+  session: (id: string) => `session:${id}`,
+  admin: 'admin',
+} as const;
+
+/** Redeems the URL's ticket for a subject, or refuses with 401. */
+export function requireTicket(tickets: Tickets, url: URL, subject: string): void {
+  if (!tickets.redeem(url.searchParams.get('ticket') ?? undefined, subject)) {
+    throw httpError(
+      'unauthorized',
+      'missing, used or expired ticket; ask for a new one (POST /api/sessions/:id/tickets) and connect within 30 s',
+    );
+  }
+}
+
+/** The live session a ticket was issued for (401 without a good ticket, 404 unknown, 410 ended). */
+export function requireSessionTicket(sessions: Sessions, tickets: Tickets, id: string, url: URL): LiveSession {
+  requireTicket(tickets, url, ticketSubject.session(id));
+  const session = sessions.live(id);
+  if (!session)
+    throw sessions.record(id)
+      ? httpError('session_ended', 'this session has ended; start a new one')
+      : httpError('not_found', `no session ${id}`);
+  sessions.activity(id);
+  return session;
+}
 
 export function bearerToken(req: IncomingMessage): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');

@@ -1,6 +1,11 @@
-// The web preview route: /sessions/:id/preview/:port/… proxied to the learner's sandbox. A browser opens
-// the first link with ?token=…; that sets a cookie scoped to this session's previews and redirects to
-// the clean URL, so the token does not linger in the address bar or leak to the learner's app.
+// The web preview route: /sessions/:id/preview/:port/… proxied to the learner's sandbox, on a listener of
+// its own (DOCKHAND_PREVIEW_PORT), so learners' pages have their own origin: they behave as they would
+// anywhere (localStorage, same-origin fetch) and can never touch Dockhand's origin, its storage or its
+// API as whoever views them. Links to the old place on Dockhand's origin are redirected. A browser opens
+// the first link with ?ticket=… (single-use, see sessions/tickets.ts); that sets a cookie scoped to this
+// session's previews and redirects to the clean URL. The cookie holds a key derived from the session id
+// with this server's secret, never the session token, and the learner's app never sees it.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Router } from '../http/router.ts';
@@ -9,7 +14,9 @@ import { proxyPreview } from '../preview/proxy.ts';
 import { proxyPreviewUpgrade } from '../preview/upgrade.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { LiveSession, Sessions } from '../sessions/sessions.ts';
-import { bearerToken, requireSession } from './auth.ts';
+import type { Tickets } from '../sessions/tickets.ts';
+import { bearerToken, requireSession, requireSessionTicket } from './auth.ts';
+import { httpError } from './errors.ts';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -17,15 +24,33 @@ function previewCookieName(sessionId: string): string {
   return `dockhand_preview_${sessionId.replace(/[^\w-]/g, '')}`;
 }
 
-function tokenFrom(req: IncomingMessage, url: URL, sessionId: string): string | undefined {
-  const fromCookie = (req.headers.cookie ?? '')
+function cookieFrom(req: IncomingMessage, sessionId: string): string | undefined {
+  return (req.headers.cookie ?? '')
     .split(';')
     .map((part) => part.trim().split('='))
     .find(([name]) => name === previewCookieName(sessionId))?.[1];
-  return url.searchParams.get('token') ?? bearerToken(req) ?? fromCookie;
 }
 
-export function addPreviewRoutes(router: Router, upgrades: UpgradeRouter, deps: { sessions: Sessions; sandboxes: SandboxBackend }): void {
+export function addPreviewRoutes(
+  router: Router,
+  upgrades: UpgradeRouter,
+  deps: { sessions: Sessions; sandboxes: SandboxBackend; tickets: Tickets },
+): void {
+  // Preview cookies last as long as this server: after a restart, the learner opens the link again.
+  const secret = randomBytes(32);
+  const previewKey = (id: string) => createHmac('sha256', secret).update(id).digest('base64url');
+  /** The session a preview request may see: by its preview cookie, or by a bearer token. */
+  const previewSession = (req: IncomingMessage, id: string): LiveSession => {
+    const cookie = Buffer.from(cookieFrom(req, id) ?? '');
+    const key = Buffer.from(previewKey(id));
+    if (cookie.length === key.length && timingSafeEqual(cookie, key)) {
+      const session = deps.sessions.live(id);
+      if (!session) throw httpError('session_ended', 'this session has ended; its previews with it');
+      deps.sessions.activity(id);
+      return session;
+    }
+    return requireSession(deps.sessions, id, bearerToken(req));
+  };
   const target = async (session: LiveSession, port: string) => ({
     address: await deps.sandboxes.address(session.sandbox),
     port,
@@ -35,14 +60,14 @@ export function addPreviewRoutes(router: Router, upgrades: UpgradeRouter, deps: 
 
   const http = async (req: IncomingMessage, res: ServerResponse, params: Record<string, string>, url: URL) => {
     const id = params.id as string;
-    const token = tokenFrom(req, url, id);
-    const session = requireSession(deps.sessions, id, token);
-    if (url.searchParams.has('token')) {
-      url.searchParams.delete('token');
-      const cookie = `${previewCookieName(id)}=${token}; Path=/sessions/${id}/preview/; HttpOnly; SameSite=Lax`;
+    if (url.searchParams.has('ticket')) {
+      requireSessionTicket(deps.sessions, deps.tickets, id, url);
+      url.searchParams.delete('ticket');
+      const cookie = `${previewCookieName(id)}=${previewKey(id)}; Path=/sessions/${id}/preview/; HttpOnly; SameSite=Lax`;
       res.writeHead(303, { location: `${url.pathname}${url.search}`, 'set-cookie': cookie, 'cache-control': 'no-store' }).end();
       return;
     }
+    const session = previewSession(req, id);
     proxyPreview(req, res, await target(session, params.port as string), options(id));
   };
   for (const method of METHODS) {
@@ -52,11 +77,37 @@ export function addPreviewRoutes(router: Router, upgrades: UpgradeRouter, deps: 
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, params: Record<string, string>, url: URL) => {
     const id = params.id as string;
-    const session = requireSession(deps.sessions, id, tokenFrom(req, url, id));
+    const session = previewSession(req, id);
     target(session, params.port as string).then(
       (resolved) => proxyPreviewUpgrade(req, socket, head, resolved, options(id)),
       () => socket.destroy(),
     );
   };
   upgrades.add('/sessions/:id/preview/:port', upgrade).add('/sessions/:id/preview/:port/*', upgrade);
+  // Browsers ask every origin for /favicon.ico; the preview origin has none, and says so without an error.
+  router.add('GET', '/favicon.ico', async (_req, res) => void res.writeHead(204, { 'cache-control': 'max-age=86400' }).end());
+}
+
+/** On Dockhand's own origin: preview links from before the preview had its own origin go there. */
+export function addPreviewRedirects(router: Router, previewOrigin: (req: IncomingMessage) => string): void {
+  const redirect = async (req: IncomingMessage, res: ServerResponse) => {
+    // 307 keeps the method and body of a form the learner's page posted.
+    res.writeHead(307, { location: `${previewOrigin(req)}${req.url ?? '/'}`, 'cache-control': 'no-store' }).end();
+  };
+  for (const method of METHODS) {
+    router.add(method, '/sessions/:id/preview/:port', redirect);
+    router.add(method, '/sessions/:id/preview/:port/*', redirect);
+  }
+}
+
+/**
+ * Where browsers reach the preview listener, from a request to Dockhand's own: DOCKHAND_PREVIEW_URL
+ * when a proxy stands in front, else the host the browser used, on the preview port.
+ */
+export function previewOriginFor(options: { previewUrl: string | undefined; tls: boolean; port: () => number }) {
+  return (req: IncomingMessage): string => {
+    if (options.previewUrl) return options.previewUrl;
+    const host = /^(\[[^\]]+\]|[^:]+)/.exec(req.headers.host ?? '')?.[1] ?? '127.0.0.1';
+    return `${options.tls ? 'https' : 'http'}://${host}:${options.port()}`;
+  };
 }

@@ -16,10 +16,11 @@ import type { WorkshopView } from '../protocol/workshops.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { Sessions } from '../sessions/sessions.ts';
+import type { Tickets } from '../sessions/tickets.ts';
 import type { WorkshopRecord } from '../store/store.ts';
 import { openTerminal } from '../terminal/terminal.ts';
 import type { WorkshopInput, Workshops } from '../workshops/workshops.ts';
-import { adminGuard, bearerToken } from './auth.ts';
+import { adminGuard, bearerToken, requireTicket, ticketSubject } from './auth.ts';
 import { readBody } from './body.ts';
 import { httpError } from './errors.ts';
 
@@ -31,6 +32,8 @@ export type WorkshopApiDeps = {
   wss: WebSocketServer;
   adminToken: string;
   lessonExists: (slug: string) => boolean;
+  /** The instructor's WebSockets carry a ticket (POST /api/admin/tickets), not the admin token. */
+  tickets: Tickets;
 };
 
 const DAY_MS = 24 * 3_600_000;
@@ -124,7 +127,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
 
   // The dashboard: a snapshot on connect and again (debounced) whenever something changes.
   upgrades.add('/ws/workshops/:code/dashboard', (req, socket, head, params, url) => {
-    requireAdmin(url.searchParams.get('token') ?? undefined);
+    requireTicket(deps.tickets, url, ticketSubject.admin);
     const workshop = workshopOf(params.code as string);
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
       const send = () => {
@@ -151,7 +154,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
 
   // Watching a participant's terminal: read-only, so input from the instructor never reaches the shell.
   upgrades.add('/ws/workshops/:code/participants/:session/terminal', (req, socket, head, params, url) => {
-    requireAdmin(url.searchParams.get('token') ?? undefined);
+    requireTicket(deps.tickets, url, ticketSubject.admin);
     const workshop = workshopOf(params.code as string);
     const participant = workshops.progress(workshop.code).participants.find((p) => p.sessionId === params.session);
     if (!participant) throw new HttpError(404, `no participant ${params.session} in this workshop`);

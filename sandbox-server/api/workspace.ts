@@ -8,11 +8,12 @@ import type { UpgradeRouter } from '../http/upgrade.ts';
 import { parseTerminalWindow } from '../protocol/terminal.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { Sessions } from '../sessions/sessions.ts';
+import type { Tickets } from '../sessions/tickets.ts';
 import { openTerminal } from '../terminal/terminal.ts';
-import { bearerToken, requireSession } from './auth.ts';
+import { bearerToken, requireSession, requireSessionTicket } from './auth.ts';
 import { handleFilesRequest } from './files.ts';
 
-export type WorkspaceDeps = { sessions: Sessions; sandboxes: SandboxBackend; checker: Checker; wss: WebSocketServer };
+export type WorkspaceDeps = { sessions: Sessions; sandboxes: SandboxBackend; checker: Checker; wss: WebSocketServer; tickets: Tickets };
 
 export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps: WorkspaceDeps): void {
   const { sessions, sandboxes, checker, wss } = deps;
@@ -29,7 +30,7 @@ export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps
 
   upgrades.add('/ws/sessions/:id/terminal', (req, socket, head, params, url) => {
     const id = params.id as string;
-    const session = requireSession(sessions, id, url.searchParams.get('token') ?? undefined);
+    const session = requireSessionTicket(sessions, deps.tickets, id, url);
     const window = parseTerminalWindow(url.searchParams.get('window'));
     if (!window.ok) throw new HttpError(400, window.error);
     wss.handleUpgrade(req, socket, head, (ws) =>

@@ -59,11 +59,11 @@ function renderExercise(exercise: Exercise, env: RenderEnv): string {
     .map((hint, index) => `<li class="exercise-hint" data-hint="${index + 1}" hidden>${markdown.render(hint, inner)}</li>`)
     .join('');
   return [
-    `<section class="exercise" id="exercise-${id}" data-exercise="${id}" data-checks="${exercise.checks.length}">`,
+    `<dockhand-exercise><section class="exercise" id="exercise-${id}" data-exercise="${id}" data-checks="${exercise.checks.length}">`,
     `<h3 class="exercise-title">${markdown.renderInline(exercise.title, inner)}</h3>`,
     `<div class="exercise-task">${markdown.render(exercise.task, inner)}</div>`,
     hints && `<ol class="exercise-hints" data-hints="${exercise.hints.length}">${hints}</ol>`,
-    '</section>\n',
+    '</section></dockhand-exercise>\n',
   ].join('');
 }
 

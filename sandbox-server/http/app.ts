@@ -9,7 +9,8 @@ import { createStaticSite, type StaticSite } from './static.ts';
 import type { UpgradeRouter } from './upgrade.ts';
 
 export type AppDeps = {
-  siteDir: string;
+  /** The built site, served for every path no route takes; absent (the preview's listener): 404. */
+  siteDir?: string;
   router: Router;
   upgrades?: UpgradeRouter;
   /** Which thrown errors are refusals (the rest are 500s). */
@@ -19,7 +20,7 @@ export type AppDeps = {
 };
 
 export function createApp(deps: AppDeps): Server {
-  const site = createStaticSite(deps.siteDir);
+  const site = deps.siteDir ? createStaticSite(deps.siteDir) : undefined;
   const respond = (req: IncomingMessage, res: ServerResponse) => {
     handle(deps, site, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
@@ -35,7 +36,7 @@ export function createApp(deps: AppDeps): Server {
   return server;
 }
 
-async function handle(deps: AppDeps, site: StaticSite, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: AppDeps, site: StaticSite | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   const match = deps.router.match(method, url.pathname);
@@ -45,5 +46,6 @@ async function handle(deps: AppDeps, site: StaticSite, req: IncomingMessage, res
     return sendError(res, 405, `use ${match.allowed.join(' or ')} for ${url.pathname}`);
   }
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return sendError(res, 404, `no API endpoint ${method} ${url.pathname}`);
+  if (!site) return sendError(res, 404, `nothing at ${url.pathname}`);
   site(req, res, url.pathname);
 }

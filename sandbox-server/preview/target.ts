@@ -21,13 +21,6 @@ export type PreviewOptions = {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/**
- * The preview runs code the learner wrote on Dockhand's own origin. Sandboxing the document gives it an
- * opaque origin, so its scripts cannot read Dockhand's cookies or call Dockhand's API as whoever views it
- * (an instructor, say).
- */
-export const PREVIEW_CSP = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads';
-
 const HOP_BY_HOP = [
   'connection',
   'keep-alive',
@@ -113,9 +106,6 @@ export function clientResponseHeaders(
   const setCookie = upstream['set-cookie']?.filter((line) => !privateNames.has(cookieName(line)));
   if (setCookie?.length) headers['set-cookie'] = setCookie;
   else delete headers['set-cookie'];
-  const appPolicy = upstream['content-security-policy'];
-  // A comma joins policies; the browser enforces each one.
-  headers['content-security-policy'] = appPolicy ? `${appPolicy}, ${PREVIEW_CSP}` : PREVIEW_CSP;
   return headers;
 }
 

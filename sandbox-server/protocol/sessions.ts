@@ -33,6 +33,9 @@ export type EndedSessionView = BaseView & {
 
 export type SessionView = LiveSessionView | EndedSessionView | QueuedSessionView;
 
+/** POST …/tickets: what a WebSocket URL or a preview link carries as `?ticket=`, once, within its life. */
+export type TicketView = { ticket: string; expiresInSeconds: number };
+
 /** A session waiting in line for a sandbox (the host is full): its place, 1 being next. */
 export type QueuedSessionView = { id: string; state: 'queued'; position: number };
 

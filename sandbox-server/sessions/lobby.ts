@@ -18,6 +18,8 @@ export type Lobby = {
   enter(input: NewSessionInput, applicant: Applicant): Promise<Entry>;
   /** The place in line of a waiting session whose token this is; undefined when none waits under that id. */
   waiting(id: string, token: string | undefined): { position: number } | 'wrong_token' | undefined;
+  /** The place in line of a session waiting under this id (no token check: for the server's own use). */
+  position(id: string): number | undefined;
   leave(id: string): void;
   /** A live session ended: its place goes to the next in line. */
   ended(id: string): void;
@@ -91,6 +93,7 @@ export function createLobby(deps: LobbyDeps): Lobby {
       if (!tokenMatches(token, hashToken(entry.token))) return 'wrong_token';
       return { position: admission.position(id) ?? 1 };
     },
+    position: (id) => (line.has(id) ? admission.position(id) : undefined),
     leave(id) {
       if (!line.delete(id)) return;
       admission.leave(id);

@@ -20,9 +20,9 @@ import 'monaco-editor/languages/definitions/python/register';
 import 'monaco-editor/languages/definitions/ini/register';
 import { editor, KeyCode, KeyMod, Uri } from 'monaco-editor/editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import type { Entry, Listing, TextFile } from '../../sandbox-server/protocol/files.ts';
 import { api, type Session } from './session.ts';
 
-type Entry = { name: string; path: string; type: 'file' | 'dir' | 'other'; size: number };
 type OpenFile = { model: editor.ITextModel; savedVersion: number };
 
 (globalThis as { MonacoEnvironment?: unknown }).MonacoEnvironment = { getWorker: () => new EditorWorker() };
@@ -73,7 +73,7 @@ export function mountEditor(panel: HTMLElement) {
 
   const listDir = async (dir: string, into: HTMLElement) => {
     if (!session) return;
-    const { entries } = await api<{ entries: Entry[] }>(session, 'GET', `/api/sessions/${session.id}/files?dir=${encodeURIComponent(dir)}`);
+    const { entries } = await api<Listing>(session, 'GET', `/api/sessions/${session.id}/files?dir=${encodeURIComponent(dir)}`);
     // Sockets, devices and the like cannot be edited: not listed.
     const sorted = entries
       .filter((entry) => entry.type !== 'other')
@@ -115,7 +115,7 @@ export function mountEditor(panel: HTMLElement) {
     // A file not being edited is read again: the learner may have changed it in the terminal.
     if (!file || !isDirty(path)) {
       try {
-        const { content } = await api<{ content: string }>(session, 'GET', `/api/sessions/${session.id}/files/${filePath(path)}`);
+        const { content } = await api<TextFile>(session, 'GET', `/api/sessions/${session.id}/files/${filePath(path)}`);
         if (file) file.model.setValue(content);
         else file = { model: editor.createModel(content, undefined, Uri.file(`/workspace/${path}`)), savedVersion: 0 };
         file.savedVersion = file.model.getAlternativeVersionId();

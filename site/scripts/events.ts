@@ -2,8 +2,8 @@
 // messages, pushed by the server.
 import type { SessionEvent } from '../../sandbox-server/protocol/events.ts';
 import type { SessionView } from '../../sandbox-server/protocol/sessions.ts';
-import { api, endedOf, type Session, type SessionController } from './session.ts';
-import { openReconnectingSocket, wsUrl } from './socket.ts';
+import { api, endedOf, type Session, type SessionController, sessionSocketUrl } from './session.ts';
+import { openReconnectingSocket } from './socket.ts';
 
 export type { SessionEvent };
 
@@ -13,8 +13,8 @@ export type { SessionEvent };
  */
 export function followEvents(session: Session, lesson: string, controller: SessionController, onEvent: (event: SessionEvent) => void) {
   let ended = false;
-  const query = `token=${encodeURIComponent(session.token)}&lesson=${encodeURIComponent(lesson)}`;
-  const socket = openReconnectingSocket(wsUrl(`/ws/sessions/${session.id}/events?${query}`), {
+  const path = `/ws/sessions/${session.id}/events?lesson=${encodeURIComponent(lesson)}`;
+  const socket = openReconnectingSocket(() => sessionSocketUrl(session, path), {
     onState() {},
     onMessage(data) {
       if (typeof data !== 'string') return;

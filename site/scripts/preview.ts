@@ -1,11 +1,13 @@
-// Web preview: the ports the learner's containers publish, as links that open through the preview proxy
-// (the first visit with ?token= sets the preview cookie). Ports change because the learner did something,
+// Web preview: the ports the learner's containers publish, as links that open through the preview proxy.
+// A click asks for a single-use ticket and opens the link with it (that first visit sets the preview
+// cookie), so the session token never stands in a URL. Ports change because the learner did something,
 // so the list is polled every few seconds for a while after each bit of activity, while the page is
 // visible. Never for longer: every API call counts as activity, and a forgotten tab must not keep its
 // sandbox alive forever.
+import type { PortsView, TicketView } from '../../sandbox-server/protocol/sessions.ts';
 import { ApiError, api, type Session } from './session.ts';
 
-type Port = { port: number; container?: string; url: string };
+type Port = PortsView['ports'][number];
 
 const POLL_MS = 4000;
 const MAX_WINDOW_MS = 2 * 60_000;
@@ -27,9 +29,13 @@ export function followPorts(list: HTMLElement, session: Session) {
       ...ports.map((port) => {
         const item = document.createElement('li');
         const link = document.createElement('a');
-        link.href = `${port.url}?token=${encodeURIComponent(session.token)}`;
+        link.href = port.url;
         link.target = '_blank';
         link.rel = 'noopener';
+        link.addEventListener('click', (event) => {
+          event.preventDefault();
+          void openWithTicket(session, port.url);
+        });
         link.className = 'button port-link';
         link.textContent = `Port ${port.port}`;
         link.title = `Open port ${port.port}${port.container ? ` (container ${port.container})` : ''} in a new tab`;
@@ -45,7 +51,7 @@ export function followPorts(list: HTMLElement, session: Session) {
     if (stopped || polling || document.visibilityState !== 'visible') return;
     polling = true;
     try {
-      render((await api<{ ports: Port[] }>(session, 'GET', `/api/sessions/${session.id}/ports`)).ports);
+      render((await api<PortsView>(session, 'GET', `/api/sessions/${session.id}/ports`)).ports);
     } catch (error) {
       // The session ended: nothing to show. Other failures (a network blip) just wait for the next round.
       if (error instanceof ApiError && error.code === 'session_ended') render([]);
@@ -74,4 +80,17 @@ export function followPorts(list: HTMLElement, session: Session) {
       render([]);
     },
   };
+}
+
+/** Opens the tab at once (a popup must come straight from the click), then sends it on with a ticket. */
+async function openWithTicket(session: Session, url: string): Promise<void> {
+  const tab = window.open('about:blank', '_blank');
+  if (!tab) return;
+  tab.opener = null;
+  try {
+    const { ticket } = await api<TicketView>(session, 'POST', `/api/sessions/${session.id}/tickets`);
+    tab.location.href = `${url}?ticket=${encodeURIComponent(ticket)}`;
+  } catch {
+    tab.close();
+  }
 }

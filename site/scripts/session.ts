@@ -3,8 +3,8 @@
 
 import type { ErrorBody, ErrorCode } from '../../sandbox-server/protocol/errors.ts';
 import type { SessionEvent } from '../../sandbox-server/protocol/events.ts';
-import type { CreatedSessionView, EndCode, QueuedCreatedView, SessionView } from '../../sandbox-server/protocol/sessions.ts';
-import { wsUrl } from './socket.ts';
+import type { CreatedSessionView, EndCode, QueuedCreatedView, SessionView, TicketView } from '../../sandbox-server/protocol/sessions.ts';
+import { withTicket } from './socket.ts';
 
 const STORAGE_KEY = 'dockhand.session';
 
@@ -101,6 +101,11 @@ export async function api<T>(session: Session | undefined, method: string, path:
     );
   }
   return json as T;
+}
+
+/** The URL of one of the session's WebSockets, with a fresh single-use ticket (never the token). */
+export function sessionSocketUrl(session: Session, path: string): Promise<string> {
+  return withTicket(path, () => api<TicketView>(session, 'POST', `/api/sessions/${session.id}/tickets`));
 }
 
 /** The server's idle timeout: a new session's idle deadline is that far from its start. */
@@ -219,7 +224,7 @@ export type SessionController = ReturnType<typeof createSessionController>;
 
 /**
  * Resolves once a session waiting in line has its sandbox. The events socket tells each new place; if it
- * drops, the page asks the API instead, every few seconds, until the wait is over.
+ * cannot be opened or drops, the page asks the API instead, every few seconds, until the wait is over.
  */
 function followLine(session: Session, onPosition: (position: number) => void): Promise<void> {
   return new Promise((resolve) => {
@@ -236,18 +241,21 @@ function followLine(session: Session, onPosition: (position: number) => void): P
         else if (view) finish();
       }
     };
-    const socket = new WebSocket(wsUrl(`/ws/sessions/${session.id}/events?token=${encodeURIComponent(session.token)}`));
-    socket.onmessage = (message) => {
-      const event = JSON.parse(String(message.data)) as SessionEvent;
-      if (event.type === 'queue') onPosition(event.position);
-      if (event.type === 'sandbox' || event.type === 'error') {
-        finish();
-        socket.close();
-      }
+    const listen = (url: string) => {
+      const socket = new WebSocket(url);
+      socket.onmessage = (message) => {
+        const event = JSON.parse(String(message.data)) as SessionEvent;
+        if (event.type === 'queue') onPosition(event.position);
+        if (event.type === 'sandbox' || event.type === 'error') {
+          finish();
+          socket.close();
+        }
+      };
+      socket.onclose = () => {
+        if (!done) void poll();
+      };
     };
-    socket.onclose = () => {
-      if (!done) void poll();
-    };
+    sessionSocketUrl(session, `/ws/sessions/${session.id}/events`).then(listen, () => void poll());
   });
 }
 

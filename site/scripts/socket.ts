@@ -19,25 +19,47 @@ export type SocketHandlers = {
 
 const MAX_DELAY_MS = 8_000;
 
-export function wsUrl(path: string): string {
+function wsUrl(path: string): string {
   const url = new URL(path, location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.toString();
 }
 
-export function openReconnectingSocket(url: string, handlers: SocketHandlers) {
+/** The path with a fresh single-use ticket (`issue` asks the API for one), as a ws: or wss: URL. */
+export async function withTicket(path: string, issue: () => Promise<{ ticket: string }>): Promise<string> {
+  const { ticket } = await issue();
+  return wsUrl(`${path}${path.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(ticket)}`);
+}
+
+/** `url` is asked anew for every connection: each carries a ticket that works once. */
+export function openReconnectingSocket(url: () => Promise<string>, handlers: SocketHandlers) {
   let ws: WebSocket | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
   let stopped = false;
+  let connecting = false;
   let stallTimer: ReturnType<typeof setTimeout> | undefined;
 
   const connect = () => {
     clearTimeout(timer);
     timer = undefined;
-    if (stopped) return;
+    if (stopped || connecting) return;
     handlers.onState('connecting', { attempt });
-    const socket = new WebSocket(url);
+    connecting = true;
+    url().then(
+      (address) => {
+        connecting = false;
+        if (!stopped) open(address);
+      },
+      () => {
+        connecting = false;
+        void retryLater();
+      },
+    );
+  };
+
+  const open = (address: string) => {
+    const socket = new WebSocket(address);
     socket.binaryType = 'arraybuffer';
     ws = socket;
     socket.onopen = () => {
@@ -60,6 +82,10 @@ export function openReconnectingSocket(url: string, handlers: SocketHandlers) {
     stallTimer = undefined;
     if (ws !== socket || stopped) return;
     ws = undefined;
+    await retryLater();
+  };
+
+  const retryLater = async () => {
     if (handlers.shouldRetry && !(await handlers.shouldRetry().catch(() => true))) return stop();
     if (stopped) return;
     attempt += 1;

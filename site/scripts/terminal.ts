@@ -9,7 +9,7 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { TERMINAL_INPUT_FRAME } from '../../sandbox-server/protocol/limits.ts';
 import type { ControlMessage, ErrorFrame } from '../../sandbox-server/protocol/terminal.ts';
-import { openReconnectingSocket, wsUrl } from './socket.ts';
+import { openReconnectingSocket } from './socket.ts';
 
 export type TerminalState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
 
@@ -58,8 +58,8 @@ export class TerminalElement extends HTMLElement {
     return this.hasAttribute('readonly');
   }
 
-  /** Opens the terminal on the socket at `path`; `label` names it for screen readers. */
-  connect(path: string, label: string, hooks: TerminalHooks, options: { screenReaderMode?: boolean } = {}): void {
+  /** Opens the terminal on the socket `url` gives (asked anew for each connection); `label` names it for screen readers. */
+  connect(url: () => Promise<string>, label: string, hooks: TerminalHooks, options: { screenReaderMode?: boolean } = {}): void {
     this.disconnect();
     const readOnly = this.readOnly;
     const term = new Terminal({
@@ -88,7 +88,7 @@ export class TerminalElement extends HTMLElement {
 
     const pending: string[] = [];
     let ended = false;
-    const socket = openReconnectingSocket(wsUrl(path), {
+    const socket = openReconnectingSocket(url, {
       onState(state, detail) {
         if (state === 'connecting') hooks.onState(detail.attempt === 0 ? 'connecting' : 'reconnecting', 'Connecting…');
         if (state === 'open')

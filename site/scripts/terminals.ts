@@ -2,7 +2,7 @@
 // (the + button, or a runnable block marked terminal=N) and reopened after a reload.
 import { TERMINAL_WINDOWS } from '../../sandbox-server/protocol/limits.ts';
 import type { SessionView } from '../../sandbox-server/protocol/sessions.ts';
-import { api, type Ended, endedOf, type Session } from './session.ts';
+import { api, type Ended, endedOf, type Session, sessionSocketUrl } from './session.ts';
 import type { TabsElement } from './tabs.ts';
 // Defines <dockhand-terminal>, the element each tab's panel holds.
 import './terminal.ts';
@@ -65,9 +65,8 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
     if (existing || !session) return existing;
     const current = session;
     const terminal = panelOf(number).querySelector('dockhand-terminal') as TerminalElement;
-    const query = `token=${encodeURIComponent(current.token)}&window=${number}`;
     terminal.connect(
-      `/ws/sessions/${current.id}/terminal?${query}`,
+      () => sessionSocketUrl(current, `/ws/sessions/${current.id}/terminal?window=${number}`),
       `Terminal ${number}`,
       {
         onState: (state, detail) => setState(number, state, detail),

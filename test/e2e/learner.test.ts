@@ -48,6 +48,19 @@ async function waitFor(condition: () => Promise<boolean> | boolean, what: string
   }
 }
 
+/** WCAG contrast ratio of two CSS rgb() colours. */
+function contrastRatio(a: string, b: string): number {
+  const luminance = (color: string) => {
+    const [r = 0, g = 0, bl = 0] = (color.match(/\d+(\.\d+)?/g) ?? []).map(Number).map((channel) => {
+      const c = channel / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
+}
+
 let commands = 0;
 
 /**
@@ -303,8 +316,19 @@ describe('a new learner', () => {
     await page.getByLabel('Screen reader mode').check();
     await page.locator('#panel-terminal-1 .xterm-accessibility-tree').waitFor({ state: 'attached' });
     await page.getByLabel('Screen reader mode').uncheck();
+    const pageColors: Record<string, { fg: string; bg: string }> = {};
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
+      // The screenshots are for people; this is what fails when a theme breaks: readable text on its own background.
+      const colors = await page.evaluate(() => {
+        const painted = [document.body, document.documentElement].map((element) => getComputedStyle(element).backgroundColor);
+        return {
+          fg: getComputedStyle(document.body).color,
+          bg: painted.find((color) => !/rgba\(0, 0, 0, 0\)|transparent/.test(color)) ?? '',
+        };
+      });
+      expect(contrastRatio(colors.fg, colors.bg), `${scheme}: ${colors.fg} on ${colors.bg}`).toBeGreaterThanOrEqual(4.5);
+      pageColors[scheme] = colors;
       for (const [width, size] of [
         ['wide', { width: 1400, height: 900 }],
         ['narrow', { width: 420, height: 900 }],
@@ -324,6 +348,7 @@ describe('a new learner', () => {
         }
       }
     }
+    expect(pageColors.dark?.bg).not.toBe(pageColors.light?.bg);
     await page.setViewportSize({ width: 1400, height: 900 });
     await page.emulateMedia({ colorScheme: 'light' });
   });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, openEvents } from '../support/api.ts';
+import { api, openEvents, sessionSocketUrl } from '../support/api.ts';
 import { testConfig } from '../support/env.ts';
 import { connectTerminal } from '../support/terminal-client.ts';
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 async function prompt(base: string, id: string, token: string): Promise<void> {
-  const terminal = await connectTerminal(`${base.replace(/^http/, 'ws')}/ws/sessions/${id}/terminal?token=${token}&window=1`);
+  const terminal = await connectTerminal(await sessionSocketUrl(base, id, token, `/ws/sessions/${id}/terminal?window=1`));
   await terminal.waitFor(/learner@dockhand/, 30_000);
   await terminal.close();
 }
@@ -89,7 +89,7 @@ describe('a full host', () => {
       state: 'queued',
       position: 3,
     });
-    const lines = queued.map((entry) => openEvents(base, entry.id, entry.token));
+    const lines = await Promise.all(queued.map((entry) => openEvents(base, entry.id, entry.token)));
     expect(await lines[6]?.next((m) => m.type === 'queue')).toEqual({ type: 'queue', position: 7 });
     for (const entry of admitted) await prompt(base, entry.id, entry.token);
 

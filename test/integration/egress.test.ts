@@ -14,11 +14,27 @@ const sandboxHost = inject('sandboxHost');
 const { network } = sandboxHost;
 const config = testConfig();
 
-/** A host of the test's own: namespace, veth pair, addresses, and a web server on port 8000 (and 53). */
+/**
+ * A host of the test's own: namespace, veth pair (named after the instance, so two suites on one machine
+ * do not collide; the addresses would, so such suites must not run at the same moment), addresses, and
+ * a web server on port 8000 (and 53).
+ */
 type TestHost = { ns: string; hostSide: string; address: string; gateway: string; servers: ChildProcess[] };
 const hosts: Record<'public' | 'private', TestHost> = {
-  public: { ns: `dh-${config.instance}-pub`, hostSide: 'dhegpub0', address: '203.0.113.10', gateway: '203.0.113.1', servers: [] },
-  private: { ns: `dh-${config.instance}-prv`, hostSide: 'dhegprv0', address: '192.168.251.10', gateway: '192.168.251.1', servers: [] },
+  public: {
+    ns: `dh-${config.instance}-pub`,
+    hostSide: `dhe${config.instance.slice(0, 8)}p0`,
+    address: '203.0.113.10',
+    gateway: '203.0.113.1',
+    servers: [],
+  },
+  private: {
+    ns: `dh-${config.instance}-prv`,
+    hostSide: `dhe${config.instance.slice(0, 8)}v0`,
+    address: '192.168.251.10',
+    gateway: '192.168.251.1',
+    servers: [],
+  },
 };
 
 const ip = (...args: string[]) => exec('ip', args);

@@ -57,8 +57,21 @@ async function newSession(base: string): Promise<{ id: string; token: string }> 
   return JSON.parse(created.body) as { id: string; token: string };
 }
 
-async function promptOver(wsBase: string, session: { id: string; token: string }): Promise<void> {
-  const terminal = await connectTerminal(`${wsBase}/ws/sessions/${session.id}/terminal?token=${session.token}&window=1`, { ca });
+/** A single-use ticket for one of the session's sockets or its preview, over HTTPS. */
+async function ticketFor(base: string, session: { id: string; token: string }): Promise<string> {
+  const answer = await httpsRequest(`${base}/api/sessions/${session.id}/tickets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${session.token}` },
+  });
+  expect(answer.status, answer.body).toBe(201);
+  return (JSON.parse(answer.body) as { ticket: string }).ticket;
+}
+
+async function promptOver(base: string, session: { id: string; token: string }): Promise<void> {
+  const ticket = await ticketFor(base, session);
+  const terminal = await connectTerminal(`${base.replace(/^https/, 'wss')}/ws/sessions/${session.id}/terminal?ticket=${ticket}&window=1`, {
+    ca,
+  });
   await terminal.waitFor(/learner@dockhand/, 20_000);
   terminal.send('echo through-$((6*7))\r');
   await terminal.waitFor(/through-42/, 10_000);
@@ -114,7 +127,7 @@ describe('HTTPS served by Dockhand itself', () => {
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'.*frame-ancestors 'none'/);
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect((await httpsRequest(`${dockhand.url}/api/health`)).status).toBe(200);
-    await promptOver(dockhand.url.replace(/^https/, 'wss'), await newSession(dockhand.url));
+    await promptOver(dockhand.url, await newSession(dockhand.url));
   });
 
   it('refuses to start when the key cannot be read, saying which file', async () => {
@@ -135,23 +148,36 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
   let dockhand: Dockhand;
   let nginx: ChildProcess;
   let httpsBase: string;
+  let previewBase: string;
   let httpPort: number;
   const accessLog = path.join(dir, 'access.log');
 
   beforeAll(async () => {
-    dockhand = await startDockhand(testConfig({ DOCKHAND_POOL_SIZE: '1', DOCKHAND_STATE_DIR: path.join(dir, 'proxied') }), () => {});
     httpPort = await freePort();
     const tlsPort = await freePort();
+    const previewTlsPort = await freePort();
     httpsBase = `https://127.0.0.1:${tlsPort}`;
-    const recipe = (await readFile(path.join(ROOT, 'deploy/nginx/dockhand.conf'), 'utf8'))
-      .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${dockhand.port};`)
-      .replace('listen 80;', `listen 127.0.0.1:${httpPort};`)
-      .replace('listen 443 ssl http2;', `listen 127.0.0.1:${tlsPort} ssl http2;`)
-      .replace('/etc/letsencrypt/live/dockhand.example.org/fullchain.pem', certFile)
-      .replace('/etc/letsencrypt/live/dockhand.example.org/privkey.pem', keyFile)
-      .replaceAll('/var/log/nginx/dockhand.access.log', accessLog);
+    previewBase = `https://127.0.0.1:${previewTlsPort}`;
+    dockhand = await startDockhand(
+      testConfig({ DOCKHAND_POOL_SIZE: '1', DOCKHAND_PREVIEW_URL: previewBase, DOCKHAND_STATE_DIR: path.join(dir, 'proxied') }),
+      () => {},
+    );
+    const [site = '', preview = ''] = (await readFile(path.join(ROOT, 'deploy/nginx/dockhand.conf'), 'utf8')).split('# The web preview');
+    const common = (text: string) =>
+      text
+        .replace('/etc/letsencrypt/live/dockhand.example.org/fullchain.pem', certFile)
+        .replace('/etc/letsencrypt/live/dockhand.example.org/privkey.pem', keyFile)
+        .replaceAll('/var/log/nginx/dockhand.access.log', accessLog);
+    const recipe = [
+      common(site)
+        .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${dockhand.port};`)
+        .replace('server 127.0.0.1:8081;', `server 127.0.0.1:${dockhand.previewPort};`)
+        .replace('listen 80;', `listen 127.0.0.1:${httpPort};`)
+        .replace('listen 443 ssl http2;', `listen 127.0.0.1:${tlsPort} ssl http2;`),
+      common(preview).replace('listen 443 ssl http2;', `listen 127.0.0.1:${previewTlsPort} ssl http2;`),
+    ].join('# The web preview');
     const directives = recipe.split('\n').filter((line) => !line.trim().startsWith('#'));
-    expect(directives.join('\n')).not.toMatch(/:8080|letsencrypt|\/var\/log/);
+    expect(directives.join('\n')).not.toMatch(/:808[01]|letsencrypt|\/var\/log/);
     await writeFile(path.join(dir, 'dockhand.conf'), recipe);
     await writeFile(
       path.join(dir, 'nginx.conf'),
@@ -195,12 +221,12 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
     expect(JSON.parse((await httpsRequest(`${httpsBase}/api/health`)).body)).toMatchObject({ ok: true });
   });
 
-  it('carries the terminal and the events WebSockets, and the web preview, and logs no token', async () => {
+  it('carries the terminal and the events WebSockets, and the web preview, and logs no token or ticket', async () => {
     const session = await newSession(httpsBase);
     const wsBase = httpsBase.replace(/^https/, 'wss');
-    await promptOver(wsBase, session);
+    await promptOver(httpsBase, session);
 
-    const events = new WebSocket(`${wsBase}/ws/sessions/${session.id}/events?token=${session.token}`, { ca });
+    const events = new WebSocket(`${wsBase}/ws/sessions/${session.id}/events?ticket=${await ticketFor(httpsBase, session)}`, { ca });
     const [first] = (await once(events, 'message')) as [Buffer];
     expect(JSON.parse(first.toString())).toEqual({ type: 'sandbox', state: 'ready' });
     events.close();
@@ -210,14 +236,32 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
     const serve = 'mkdir -p /www && echo proxied-preview > /www/index.html && httpd -f -p 80 -h /www';
     const started = await runAsLearner(testBackend(), live.sandbox, ['docker', 'run', '-d', '-p', '5000:80', 'busybox', 'sh', '-c', serve]);
     expect(started.exitCode, started.stderr).toBe(0);
-    const entry = await httpsRequest(`${httpsBase}/sessions/${session.id}/preview/5000/?token=${session.token}`);
+    // The ports API names the preview's own origin, as the proxy serves it.
+    await expect
+      .poll(
+        async () =>
+          JSON.parse(
+            (await httpsRequest(`${httpsBase}/api/sessions/${session.id}/ports`, { headers: { authorization: `Bearer ${session.token}` } }))
+              .body,
+          ),
+        { timeout: 15_000 },
+      )
+      .toMatchObject({ ports: [{ port: 5000, url: `${previewBase}/sessions/${session.id}/preview/5000/` }] });
+    const entry = await httpsRequest(`${previewBase}/sessions/${session.id}/preview/5000/?ticket=${await ticketFor(httpsBase, session)}`);
     expect(entry.status).toBe(303);
     const cookie = String(entry.headers['set-cookie']).split(';')[0] as string;
     await expect
-      .poll(async () => (await httpsRequest(`${httpsBase}/sessions/${session.id}/preview/5000/`, { headers: { cookie } })).body, {
-        timeout: 15_000,
-      })
-      .toBe('proxied-preview\n');
+      .poll(
+        async () => {
+          const answer = await httpsRequest(`${previewBase}/sessions/${session.id}/preview/5000/`, { headers: { cookie } });
+          return `${answer.status} ${answer.body}`;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe('200 proxied-preview\n');
+    // Dockhand's own origin sends old preview links to the preview's.
+    const old = await httpsRequest(`${httpsBase}/sessions/${session.id}/preview/5000/`);
+    expect([old.status, old.headers.location]).toEqual([307, `${previewBase}/sessions/${session.id}/preview/5000/`]);
 
     const log = await readFile(accessLog, 'utf8');
     expect(log).toContain(`GET /ws/sessions/${session.id}/terminal`);

@@ -8,7 +8,7 @@ import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
 import { startSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, createSession, openEvents, upgradeStatus } from '../support/api.ts';
+import { api, createSession, openEvents, sessionSocketUrl, upgradeStatus } from '../support/api.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
 
@@ -76,22 +76,28 @@ describe('session access', () => {
     expect((await api(base, 'GET', '/api/sessions/doesnotexist', { token: created.token })).status).toBe(404);
     expect(await sandboxContainers()).toContain(created.sandbox.id);
     const events = `${base.replace('http', 'ws')}/ws/sessions/${created.id}/events`;
-    expect(await upgradeStatus(`${events}?token=wrong`)).toBe(401);
+    expect(await upgradeStatus(`${events}?ticket=made-up`)).toBe(401);
     expect(await upgradeStatus(events)).toBe(401);
-    expect(await upgradeStatus(`${events}?token=${created.token}`)).toBe(101);
+    // The token itself never opens a socket: only a ticket does, once.
+    expect(await upgradeStatus(`${events}?token=${created.token}`)).toBe(401);
+    expect((await api(base, 'POST', `/api/sessions/${created.id}/tickets`, { token: 'nope' })).status).toBe(401);
+    const withTicket = await sessionSocketUrl(base, created.id, created.token, `/ws/sessions/${created.id}/events`);
+    expect(await upgradeStatus(withTicket)).toBe(101);
+    expect(await upgradeStatus(withTicket)).toBe(401);
   });
 
   it('DELETE ends the session, reaps its sandbox and tells the events socket', async () => {
     const created = await createSession(base);
-    const events = openEvents(base, created.id, created.token);
+    const events = await openEvents(base, created.id, created.token);
     await events.next((m) => m.type === 'sandbox' && m.state === 'ready');
+    const early = await sessionSocketUrl(base, created.id, created.token, `/ws/sessions/${created.id}/events`);
     const deleted = await api(base, 'DELETE', `/api/sessions/${created.id}`, { token: created.token });
     expect(deleted).toMatchObject({ status: 200, body: { state: 'ended', endReason: 'ended by the learner' } });
     expect(await events.next((m) => m.type === 'sandbox' && m.state === 'ended')).toMatchObject({ reason: 'ended by the learner' });
     expect(await sandboxContainers()).not.toContain(created.sandbox.id);
     expect((await api(base, 'GET', `/api/sessions/${created.id}`, { token: created.token })).body).toMatchObject({ state: 'ended' });
-    const status = await upgradeStatus(`${base.replace('http', 'ws')}/ws/sessions/${created.id}/events?token=${created.token}`);
-    expect(status).toBe(410);
+    expect(await upgradeStatus(early)).toBe(410);
+    expect((await api(base, 'POST', `/api/sessions/${created.id}/tickets`, { token: created.token })).status).toBe(410);
   });
 });
 
@@ -108,7 +114,7 @@ describe('timeouts', () => {
     const short = await startWithTimeouts('idle', { DOCKHAND_IDLE_TIMEOUT: '3s', DOCKHAND_TIMEOUT_WARNING: '2s' });
     try {
       const created = await createSession(short.url);
-      const events = openEvents(short.url, created.id, created.token);
+      const events = await openEvents(short.url, created.id, created.token);
       const warning = await events.next((m) => m.type === 'warning');
       expect(warning).toMatchObject({ reason: 'idle' });
       expect(String(warning.message)).toMatch(/removed in \d+ s/);
@@ -136,7 +142,7 @@ describe('timeouts', () => {
     const short = await startWithTimeouts('lifetime', { DOCKHAND_MAX_LIFETIME: '3s', DOCKHAND_TIMEOUT_WARNING: '1s' });
     try {
       const created = await createSession(short.url);
-      const events = openEvents(short.url, created.id, created.token);
+      const events = await openEvents(short.url, created.id, created.token);
       const keepBusy = setInterval(() => void api(short.url, 'GET', `/api/sessions/${created.id}`, { token: created.token }), 200);
       try {
         expect(await events.next((m) => m.type === 'warning')).toMatchObject({ reason: 'lifetime' });

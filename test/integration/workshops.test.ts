@@ -7,7 +7,7 @@ import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, type Created, createSession, openEvents } from '../support/api.ts';
+import { adminSocketUrl, api, type Created, createSession, openEvents, sessionSocketUrl } from '../support/api.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
 import { connectTerminal } from '../support/terminal-client.ts';
@@ -31,8 +31,8 @@ async function sandboxIds(): Promise<string[]> {
 }
 
 /** The dashboard socket, keeping the latest snapshot. */
-function openDashboard(code: string) {
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/ws/workshops/${code}/dashboard?token=${ADMIN}`);
+async function openDashboard(code: string) {
+  const ws = new WebSocket(await adminSocketUrl(base, ADMIN, `/ws/workshops/${code}/dashboard`));
   let latest: Progress | undefined;
   const listeners = new Set<() => void>();
   ws.on('message', (data) => {
@@ -97,12 +97,12 @@ describe('a workshop', () => {
     expect(full).toMatchObject({ status: 409, body: { error: expect.stringMatching(/seats/) } });
 
     // Live dashboard: Ada solves the first exercise and the cell ticks.
-    const dashboard = openDashboard(code);
+    const dashboard = await openDashboard(code);
     await dashboard.until((p) => p.participants.length === 2);
     const exercise = first.exercises[0]?.id as string;
     const key = `${first.slug}/${exercise}`;
     // Opening the lesson on the page (its events socket) starts live checking; no Check button is pressed.
-    const adaEvents = openEvents(base, ada.id, ada.token, first.slug);
+    const adaEvents = await openEvents(base, ada.id, ada.token, first.slug);
     await adaEvents.next((m) => m.type === 'sandbox');
     await solveFirstExercise(ada, first.slug, exercise);
     expect(await adaEvents.next((m) => m.type === 'exercise' && m.passed === true)).toMatchObject({ lesson: first.slug, exercise });
@@ -110,10 +110,10 @@ describe('a workshop', () => {
     expect(ticked.participants.find((x) => x.sessionId === bob.id)?.exercises[key]?.passed).toBe(false);
 
     // The instructor watches Bob's terminal read-only: it sees output, its input is refused.
-    const bobTerminal = await connectTerminal(`${base.replace('http', 'ws')}/ws/sessions/${bob.id}/terminal?token=${bob.token}&window=1`);
+    const bobTerminal = await connectTerminal(await sessionSocketUrl(base, bob.id, bob.token, `/ws/sessions/${bob.id}/terminal?window=1`));
     await bobTerminal.waitFor(/workspace\S*\$ /);
     const watcher = await connectTerminal(
-      `${base.replace('http', 'ws')}/ws/workshops/${code}/participants/${bob.id}/terminal?token=${ADMIN}&window=1`,
+      await adminSocketUrl(base, ADMIN, `/ws/workshops/${code}/participants/${bob.id}/terminal?window=1`),
     );
     bobTerminal.send('echo visible-to-watcher\r');
     await watcher.waitFor(/visible-to-watcher/);
@@ -127,7 +127,7 @@ describe('a workshop', () => {
     expect(noAdmin.status).toBe(401);
 
     // A broadcast reaches the participants' pages.
-    const bobEvents = openEvents(base, bob.id, bob.token);
+    const bobEvents = await openEvents(base, bob.id, bob.token);
     await bobEvents.next((m) => m.type === 'sandbox');
     const sent = await api(base, 'POST', `/api/workshops/${code}/broadcast`, { token: ADMIN, body: { message: 'Break in 5 minutes' } });
     expect(sent.body).toEqual({ delivered: 2 });

@@ -22,10 +22,27 @@ export async function createSession(base: string, body: unknown = {}): Promise<C
   return created as unknown as Created;
 }
 
+/** Asks for a single-use ticket with the bearer token; `issuer` is the tickets endpoint. */
+async function ticketUrl(base: string, issuer: string, token: string, path: string): Promise<string> {
+  const { status, body } = await api(base, 'POST', issuer, { token });
+  if (status !== 201) throw new Error(`POST ${issuer} answered ${status}: ${JSON.stringify(body)}`);
+  return `${base.replace(/^http/, 'ws')}${path}${path.includes('?') ? '&' : '?'}ticket=${body.ticket}`;
+}
+
+/** The URL of one of a session's WebSockets, with a fresh ticket, as the site builds it. */
+export function sessionSocketUrl(base: string, id: string, token: string, path: string): Promise<string> {
+  return ticketUrl(base, `/api/sessions/${id}/tickets`, token, path);
+}
+
+/** The URL of an instructor's WebSocket, with a fresh ticket. */
+export function adminSocketUrl(base: string, adminToken: string, path: string): Promise<string> {
+  return ticketUrl(base, '/api/admin/tickets', adminToken, path);
+}
+
 /** Collects JSON messages from an events socket. */
-export function openEvents(base: string, id: string, token: string, lesson?: string) {
-  const query = lesson ? `&lesson=${lesson}` : '';
-  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/sessions/${id}/events?token=${token}${query}`);
+export async function openEvents(base: string, id: string, token: string, lesson?: string) {
+  const query = lesson ? `?lesson=${lesson}` : '';
+  const ws = new WebSocket(await sessionSocketUrl(base, id, token, `/ws/sessions/${id}/events${query}`));
   const messages: Record<string, unknown>[] = [];
   const waiters: { test: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
   ws.on('message', (data) => {

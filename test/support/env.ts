@@ -11,6 +11,9 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     DOCKHAND_SUBNET: process.env.DOCKHAND_TEST_SUBNET ?? '172.31.214.0/24',
     DOCKHAND_STATE_DIR: `.dockhand/${TEST_INSTANCE}-state`,
     PORT: '0',
+    // The suite is one client that starts many sessions; the tests of admission set their own bounds.
+    DOCKHAND_SESSIONS_PER_CLIENT: '1000',
+    DOCKHAND_SESSIONS_PER_MINUTE: '100000',
     ...overrides,
   });
 }

@@ -108,8 +108,12 @@ describe('renderLesson', () => {
   });
 
   it('turns exercise blocks into sections with title, task and hidden hints, never solutions or checks', () => {
-    expect(html).toContain('<section class="exercise" id="exercise-first-run" data-exercise="first-run" data-checks="1">');
-    expect(html).toMatch(/<blockquote>\s*<section class="exercise" id="exercise-clean-up" data-exercise="clean-up" data-checks="2">/);
+    expect(html).toContain(
+      '<dockhand-exercise><section class="exercise" id="exercise-first-run" data-exercise="first-run" data-checks="1">',
+    );
+    expect(html).toMatch(
+      /<blockquote>\s*<dockhand-exercise><section class="exercise" id="exercise-clean-up" data-exercise="clean-up" data-checks="2">/,
+    );
     expect(html).toContain('<h3 class="exercise-title">Run your first container</h3>');
     expect(html).toContain('Start a container named <code>greeter</code>');
     const hints = [...html.matchAll(/<li class="exercise-hint"[^>]*>/g)].map(([tag]) => tag);

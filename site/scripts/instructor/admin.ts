@@ -1,6 +1,8 @@
 // The instructor's admin token: typed once, kept in this browser's localStorage, and sent as a bearer
-// token on every instructor call (WebSockets carry it as `?token=`).
+// token on every instructor call (WebSockets carry a single-use ticket instead, never the token).
+import type { TicketView } from '../../../sandbox-server/protocol/sessions.ts';
 import { api, type Session } from '../session.ts';
+import { withTicket } from '../socket.ts';
 
 const TOKEN_KEY = 'dockhand.admin-token';
 
@@ -18,4 +20,9 @@ export function adminApi<T>(token: string, method: string, path: string, body?: 
   // The site's api() only reads the token of the caller it is given.
   const caller: Session = { id: 'instructor', token, idleSeconds: 0 };
   return api<T>(caller, method, path, body);
+}
+
+/** The URL of an instructor's WebSocket, with a fresh single-use ticket. */
+export function adminSocketUrl(token: string, path: string): Promise<string> {
+  return withTicket(path, () => adminApi<TicketView>(token, 'POST', '/api/admin/tickets'));
 }

@@ -4,9 +4,9 @@
 import type { DashboardMessage } from '../../../sandbox-server/protocol/events.ts';
 import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
 import { ApiError, api } from '../session.ts';
-import { openReconnectingSocket, wsUrl } from '../socket.ts';
+import { openReconnectingSocket } from '../socket.ts';
 import type { TerminalElement } from '../terminal.ts';
-import { adminApi } from './admin.ts';
+import { adminApi, adminSocketUrl } from './admin.ts';
 import { clockTime, dateTime, remaining, sentence } from './format.ts';
 import { showJoinCode } from './join-code.ts';
 import { createProgressTable, type ProgressTable } from './progress-table.ts';
@@ -76,7 +76,7 @@ function showProgress(progress: WorkshopProgress): void {
 
 function followProgress(): void {
   const live = byId('live-state');
-  openReconnectingSocket(wsUrl(`/ws/workshops/${encodeURIComponent(code)}/dashboard?token=${encodeURIComponent(token)}`), {
+  openReconnectingSocket(() => adminSocketUrl(token, `/ws/workshops/${encodeURIComponent(code)}/dashboard`), {
     onState(state, detail) {
       live.dataset.state = state;
       if (state === 'open') live.textContent = 'Live';
@@ -101,7 +101,7 @@ function watch(participant: ParticipantProgress): void {
   byId('dashboard-body').classList.add('watching');
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const path = `/ws/workshops/${encodeURIComponent(code)}/participants/${encodeURIComponent(participant.sessionId)}/terminal`;
-  const handle = watchTerminal(byId<TerminalElement>('watch-host'), `${path}?token=${encodeURIComponent(token)}&window=1`, {
+  const handle = watchTerminal(byId<TerminalElement>('watch-host'), () => adminSocketUrl(token, `${path}?window=1`), {
     label: `${participant.name}'s terminal`,
     onStatus(text, state) {
       status.textContent = text;

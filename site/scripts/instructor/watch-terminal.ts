@@ -7,10 +7,10 @@ export type WatchHandle = { dispose(): void };
 
 export function watchTerminal(
   terminal: TerminalElement,
-  path: string,
+  url: () => Promise<string>,
   options: { label: string; onStatus(text: string, state: 'connecting' | 'connected' | 'ended'): void; stillLive(): Promise<boolean> },
 ): WatchHandle {
-  terminal.connect(path, options.label, {
+  terminal.connect(url, options.label, {
     onState(state, detail) {
       // Once the session is over, the sentence for that stays.
       if (state === 'ended') return;
