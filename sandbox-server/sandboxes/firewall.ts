@@ -8,9 +8,9 @@
 //    the host's credentials: dropped;
 //  - with icc off, sandboxes could not reach the mirror either: exactly that is allowed;
 //  - everything else a sandbox sends out is the egress policy (DOCKHAND_EGRESS): `mirror` (the default)
-//    refuses it all, `internet` refuses every address that is not public (private, shared, link-local,
-//    loopback, multicast, reserved) except the host's DNS resolvers on port 53, `open` refuses nothing
-//    more. Refused rather than dropped, so the learner's own tools are told at once instead of waiting.
+//    refuses it all but the host's DNS resolvers on port 53, `internet` refuses every address that is
+//    not public (private, shared, link-local, loopback, multicast, reserved) but those resolvers,
+//    `open` refuses nothing more. Refused rather than dropped, so the learner's own tools are told at once instead of waiting.
 // The rules live in two chains of their own, each reached by one jump kept first in INPUT and
 // DOCKER-USER, and are written with one iptables-restore, so applying is atomic and idempotent.
 // IPv6 needs no rules: sandboxes run with IPv6 disabled (see startSandbox).
@@ -73,16 +73,16 @@ export function firewallFor(plan: SandboxNetwork, resolvers: readonly string[] =
 
 function egressRules(chain: string, mode: EgressMode, resolvers: readonly string[]): Rule[] {
   if (mode === 'open') return [];
-  if (mode === 'mirror') return [{ chain, spec: REFUSE }];
-  return [
-    ...resolvers.flatMap((resolver) =>
-      ['udp', 'tcp'].map((protocol) => ({
-        chain,
-        spec: ['-d', `${resolver}/32`, '-p', protocol, '-m', protocol, '--dport', '53', '-j', 'RETURN'],
-      })),
-    ),
-    ...NON_PUBLIC_RANGES.map((range) => ({ chain, spec: ['-d', range, ...REFUSE] })),
-  ];
+  // Name lookups get an answer (even "no such host") at once: a resolver that cannot be reached makes
+  // every lookup, and so every `docker pull` and `compose up`, wait out DNS timeouts (measured: 20 s).
+  const dns = resolvers.flatMap((resolver) =>
+    ['udp', 'tcp'].map((protocol) => ({
+      chain,
+      spec: ['-d', `${resolver}/32`, '-p', protocol, '-m', protocol, '--dport', '53', '-j', 'RETURN'],
+    })),
+  );
+  if (mode === 'mirror') return [...dns, { chain, spec: REFUSE }];
+  return [...dns, ...NON_PUBLIC_RANGES.map((range) => ({ chain, spec: ['-d', range, ...REFUSE] }))];
 }
 
 /** The host's IPv4 DNS servers, where Docker's embedded DNS sends what it cannot answer itself. */
@@ -99,7 +99,7 @@ export async function hostResolvers(files = ['/etc/resolv.conf', '/run/systemd/r
 }
 
 export async function applyFirewall(plan: SandboxNetwork, resolvers?: readonly string[]): Promise<void> {
-  const firewall = firewallFor(plan, resolvers ?? (plan.egress === 'internet' ? await hostResolvers() : []));
+  const firewall = firewallFor(plan, resolvers ?? (plan.egress === 'open' ? [] : await hostResolvers()));
   const lines = [
     '*filter',
     // Declaring a chain in a --noflush restore creates it, or empties it if it exists.

@@ -129,13 +129,17 @@ describe.each<[EgressMode, { public: boolean; private: boolean }]>([
   });
 });
 
-describe('DOCKHAND_EGRESS=internet and DNS', () => {
-  it("lets sandboxes ask the host's resolvers on port 53, and nothing else at a private address", async () => {
-    // The private test host stands in for the host's resolver, so no query leaves this machine.
-    await applyFirewall({ ...network, egress: 'internet' }, [hosts.private.address]);
-    expect(await fetchFromSandbox(`http://${hosts.private.address}:53/`)).toBe('private');
-    expect(await fetchFromSandbox(privateUrl)).toBe('unreachable');
-  });
+describe('DNS under a closed egress', () => {
+  it.each(['mirror', 'internet'] as const)(
+    "with %s, sandboxes may ask the host's resolvers on port 53, and nothing else there",
+    async (mode) => {
+      // The private test host stands in for the host's resolver, so no query leaves this machine.
+      await applyFirewall({ ...network, egress: mode }, [hosts.private.address]);
+      expect(await fetchFromSandbox(`http://${hosts.private.address}:53/`)).toBe('private');
+      expect(await fetchFromSandbox(privateUrl)).toBe('unreachable');
+      expect(await fetchFromSandbox(publicUrl)).toBe(mode === 'internet' ? 'public' : 'unreachable');
+    },
+  );
 
   it('refuses every range that is not public, in that order after the resolvers', () => {
     const rules = firewallFor({ ...network, egress: 'internet' }, ['10.255.255.53']).rules.map((rule) => rule.spec.join(' '));
