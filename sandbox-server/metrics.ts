@@ -8,6 +8,8 @@ export type MetricSources = {
   liveSessions: () => number;
   pool: () => PoolStats;
   hostProblems: () => number;
+  /** Sessions waiting in line for a sandbox, and the bound on live ones. */
+  admission: () => { waiting: number; max: number };
 };
 
 export type Metrics = {
@@ -35,6 +37,8 @@ export function createMetrics(sources: MetricSources): Metrics {
   gauge('dockhand_pool_ready', 'Warm sandboxes ready for the next learner.', () => sources.pool().ready);
   gauge('dockhand_pool_starting', 'Sandboxes the pool is starting now.', () => sources.pool().starting);
   gauge('dockhand_pool_failures_in_a_row', 'Sandbox starts that failed in a row (0 once one succeeds).', () => sources.pool().failures);
+  gauge('dockhand_queue_length', 'Sessions waiting in line for a sandbox (the host is full).', () => sources.admission().waiting);
+  gauge('dockhand_sandboxes_max', 'Live sandboxes allowed at once (DOCKHAND_MAX_SANDBOXES).', () => sources.admission().max);
   gauge('dockhand_host_problems', 'Host problems that stop every sandbox from starting (see /api/health).', sources.hostProblems);
   const starts = new Counter({
     name: 'dockhand_sandbox_starts_total',

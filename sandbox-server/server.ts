@@ -85,6 +85,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     liveSessions: () => sessions.liveCount(),
     pool: () => pool.stats(),
     hostProblems: () => hostStatus.problems().length,
+    admission: () => lobby.stats(),
   });
   const sandboxes = host.backend;
   const events = createEventBus();

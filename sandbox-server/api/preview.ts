@@ -75,7 +75,7 @@ export function addPreviewRoutes(
     router.add(method, '/sessions/:id/preview/:port/*', http);
   }
 
-  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, params: Record<string, string>, url: URL) => {
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, params: Record<string, string>) => {
     const id = params.id as string;
     const session = previewSession(req, id);
     target(session, params.port as string).then(

@@ -25,6 +25,7 @@ export type Lobby = {
   ended(id: string): void;
   /** Counts a session re-adopted after a restart. */
   hold(session: LiveSession): void;
+  stats(): { live: number; waiting: number; max: number };
 };
 
 export type LobbyDeps = {
@@ -106,6 +107,7 @@ export function createLobby(deps: LobbyDeps): Lobby {
       admission.release(applicant);
       admitWaiting();
     },
+    stats: () => admission.stats(),
     hold(session) {
       // The address of a session from before the restart is not kept: it counts for the host, not a client.
       const applicant = { client: `adopted:${session.record.id}`, workshop: session.record.workshop !== null };

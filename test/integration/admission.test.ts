@@ -83,6 +83,10 @@ describe('a full host', () => {
       .toSorted((a, b) => a.position - b.position);
     expect(admitted.length).toBe(5);
     expect(queued.map((entry) => [entry.state, entry.position])).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => ['queued', n]));
+    // Operators see the line too.
+    const metrics = await (await fetch(`${base}/api/metrics`, { headers: { authorization: `Bearer ${dockhand.adminToken}` } })).text();
+    expect(metrics).toMatch(/^dockhand_queue_length 7$/m);
+    expect(metrics).toMatch(/^dockhand_sandboxes_max 5$/m);
     // Waiting is visible: the session's state and its events socket both say the place.
     expect((await api(base, 'GET', `/api/sessions/${queued[2]?.id}`, { token: queued[2]?.token })).body).toEqual({
       id: queued[2]?.id,
