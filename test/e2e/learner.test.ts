@@ -336,9 +336,13 @@ describe('a new learner', () => {
         ['zoomed', { width: 640, height: 450 }],
       ] as const) {
         await page.setViewportSize(size);
-        await page.waitForTimeout(300);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        expect(overflow, `the ${width} page scrolls sideways`).toBeLessThanOrEqual(0);
+        // The terminal refits to its new width a moment after the window changes.
+        await expect
+          .poll(() => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), {
+            message: `the ${width} page scrolls sideways`,
+            timeout: 5_000,
+          })
+          .toBeLessThanOrEqual(0);
         await page.evaluate(() => document.getElementById('main')?.scrollTo(0, 0));
         await screenshot(page, `lesson-${scheme}-${width}`);
         if (width !== 'wide') {
