@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type ExerciseReport, selfTestLesson } from '../sandbox-server/checks/selftest.ts';
-import { loadConfig } from '../sandbox-server/config.ts';
+import { bridgeFor, loadConfig } from '../sandbox-server/config.ts';
 import { LESSONS_DIR, loadCourse } from '../sandbox-server/course/load.ts';
 import { ensureHostReady } from '../sandbox-server/preflight.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
@@ -18,10 +18,12 @@ const PARALLEL = Number(process.env.LESSONS_TEST_PARALLEL ?? 2);
 const only = process.argv.slice(2);
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-lessons-test-'));
+/** Another instance name (and so its own bridge) lets a second self-test share the engine with the first. */
+const instance = process.env.DOCKHAND_LESSONS_INSTANCE ?? 'lessons';
 const config = loadConfig({
-  DOCKHAND_INSTANCE: 'lessons',
+  DOCKHAND_INSTANCE: instance,
   DOCKHAND_SUBNET: process.env.DOCKHAND_LESSONS_SUBNET ?? '172.31.216.0/24',
-  DOCKHAND_BRIDGE: 'dh-lessons',
+  DOCKHAND_BRIDGE: instance === 'lessons' ? 'dh-lessons' : bridgeFor(instance),
   DOCKHAND_STATE_DIR: stateDir,
 });
 const engine = connectHostEngine();
