@@ -31,8 +31,16 @@ const engine = connectHostEngine();
 function table(reports: ExerciseReport[]): string {
   const mark = (ok: boolean) => (ok ? 'yes' : 'NO');
   const rows = [
-    ['lesson', 'exercise', 'fail-before', 'pass-after', 'stay-passed', 'seconds'],
-    ...reports.map((r) => [r.lesson, r.exercise, mark(r.failBefore), mark(r.passAfter), mark(r.stayPassed), r.seconds.toFixed(1)]),
+    ['lesson', 'exercise', 'fail-before', 'pass-after', 'stay-passed', 'run-blocks-alone-fail', 'seconds'],
+    ...reports.map((r) => [
+      r.lesson,
+      r.exercise,
+      mark(r.failBefore),
+      mark(r.passAfter),
+      mark(r.stayPassed),
+      mark(r.blocksAloneFail),
+      r.seconds.toFixed(1),
+    ]),
   ];
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows
