@@ -1,10 +1,12 @@
 // The course tests itself: in a fresh sandbox every check of every exercise must fail, each exercise
 // must pass right after its solve script runs (the lesson's scripts run in order), and stay passed
-// through the rest of the lesson.
-import type { Lesson } from '../course/types.ts';
-import { runAsLearner, type SandboxBackend } from '../sandboxes/backend.ts';
+// through the rest of the lesson. Clicking Run is no solution: in another fresh sandbox, with only the
+// page's Run blocks run in page order, no exercise passes when the page reaches it. And the walk: every
+// lesson in order in ONE sandbox, as a learner who keeps their sandbox does it.
+import type { CodeBlock, Exercise, Lesson } from '../course/types.ts';
+import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandboxes/backend.ts';
 import { copyStarterFiles } from '../sessions/starter.ts';
-import { checkContext } from './context.ts';
+import { type CheckContext, checkContext } from './context.ts';
 import { evaluateCheck, evaluateExercise } from './evaluate.ts';
 
 export type ExerciseReport = {
@@ -16,53 +18,151 @@ export type ExerciseReport = {
   passAfter: boolean;
   /** It still passed once the whole lesson had been solved. */
   stayPassed: boolean;
+  /** It still failed after every Run block before it (and no solution) had run; null when not measured (the walk). */
+  blocksAloneFail: boolean | null;
   seconds: number;
   /** What went wrong, when something did. */
   problem: string | null;
 };
 
-export async function selfTestLesson(sandboxes: SandboxBackend, lesson: Lesson, lessonsDir: string): Promise<ExerciseReport[]> {
-  const sandbox = await sandboxes.start();
-  try {
-    await copyStarterFiles(sandboxes, sandbox, lesson, lessonsDir);
-    const ctx = checkContext(sandboxes, sandbox);
-    const reports: ExerciseReport[] = [];
-    for (const exercise of lesson.exercises) {
-      const problems: string[] = [];
-      for (const [index, check] of exercise.checks.entries()) {
-        const result = await evaluateCheck(check, ctx);
-        if (result.passed) problems.push(`check ${index + 1} (${check.kind}) passes before anything was done`);
-      }
-      reports.push({
-        lesson: lesson.slug,
-        exercise: exercise.id,
-        failBefore: problems.length === 0,
-        passAfter: false,
-        stayPassed: false,
-        seconds: 0,
-        problem: problems[0] ?? null,
-      });
-    }
-    for (const [index, exercise] of lesson.exercises.entries()) {
-      const report = reports[index] as ExerciseReport;
-      const started = performance.now();
-      const solve = await runAsLearner(sandboxes, sandbox, ['bash', '-c', `cd ~/workspace && ${exercise.solve}`]);
-      const result =
-        solve.exitCode === 0
-          ? await evaluateExercise(exercise, ctx)
-          : { passed: false, message: `the solve script exited ${solve.exitCode}: ${solve.stderr.trim().slice(-300)}` };
-      report.seconds = (performance.now() - started) / 1000;
-      report.passAfter = result.passed;
-      if (!result.passed) report.problem ??= `after its solve script: ${result.message}`;
-    }
-    for (const [index, exercise] of lesson.exercises.entries()) {
-      const report = reports[index] as ExerciseReport;
-      const result = await evaluateExercise(exercise, ctx);
-      report.stayPassed = result.passed;
-      if (!result.passed) report.problem ??= `at the end of the lesson: ${result.message}`;
-    }
-    return reports;
-  } finally {
-    await sandboxes.destroy(sandbox);
+function emptyReport(lesson: Lesson, exercise: Exercise, blocksAloneFail: boolean | null): ExerciseReport {
+  return {
+    lesson: lesson.slug,
+    exercise: exercise.id,
+    failBefore: false,
+    passAfter: false,
+    stayPassed: false,
+    blocksAloneFail,
+    seconds: 0,
+    problem: null,
+  };
+}
+
+/** The first check that already passes, as a sentence, or null when every check fails. */
+async function passingCheck(exercise: Exercise, ctx: CheckContext): Promise<string | null> {
+  for (const [index, check] of exercise.checks.entries()) {
+    const result = await evaluateCheck(check, ctx);
+    if (result.passed) return `check ${index + 1} (${check.kind}) passes before the exercise was done`;
   }
+  return null;
+}
+
+/** Runs the exercise's solve script in ~/workspace and records whether the exercise then passes. */
+async function solveAndCheck(backend: SandboxBackend, sandbox: Sandbox, ctx: CheckContext, exercise: Exercise, report: ExerciseReport) {
+  const started = performance.now();
+  const solve = await runAsLearner(backend, sandbox, ['bash', '-c', `cd ~/workspace && ${exercise.solve}`]);
+  const result =
+    solve.exitCode === 0
+      ? await evaluateExercise(exercise, ctx)
+      : { passed: false, message: `the solve script exited ${solve.exitCode}: ${solve.stderr.trim().slice(-300)}` };
+  report.seconds = (performance.now() - started) / 1000;
+  report.passAfter = result.passed;
+  if (!result.passed) report.problem ??= `after its solve script: ${result.message}`;
+}
+
+/** Every exercise of the lesson still passes (after the whole lesson was solved). */
+async function checkStayPassed(lesson: Lesson, ctx: CheckContext, reports: ExerciseReport[]): Promise<void> {
+  for (const [index, exercise] of lesson.exercises.entries()) {
+    const report = reports[index] as ExerciseReport;
+    const result = await evaluateExercise(exercise, ctx);
+    report.stayPassed = result.passed;
+    if (!result.passed) report.problem ??= `at the end of the lesson: ${result.message}`;
+  }
+}
+
+export async function selfTestLesson(backend: SandboxBackend, lesson: Lesson, lessonsDir: string): Promise<ExerciseReport[]> {
+  const reports = lesson.exercises.map((exercise) => emptyReport(lesson, exercise, false));
+  const sandbox = await backend.start();
+  try {
+    await copyStarterFiles(backend, sandbox, lesson, lessonsDir);
+    const ctx = checkContext(backend, sandbox);
+    for (const [index, exercise] of lesson.exercises.entries()) {
+      const report = reports[index] as ExerciseReport;
+      report.problem = await passingCheck(exercise, ctx);
+      report.failBefore = report.problem === null;
+    }
+    for (const [index, exercise] of lesson.exercises.entries()) {
+      await solveAndCheck(backend, sandbox, ctx, exercise, reports[index] as ExerciseReport);
+    }
+    await checkStayPassed(lesson, ctx, reports);
+  } finally {
+    await backend.destroy(sandbox);
+  }
+  await runBlocksAlone(backend, lesson, lessonsDir, reports);
+  return reports;
+}
+
+/**
+ * The whole course in one sandbox, lesson after lesson: each exercise must still fail when the learner
+ * reaches it (after everything earlier was done), pass after its solution, and stay passed to the end of
+ * its lesson. The learner's shell is assumed to start each lesson in ~/workspace, as the page tells them.
+ */
+export async function walkCourse(
+  backend: SandboxBackend,
+  lessons: Lesson[],
+  lessonsDir: string,
+  onLesson: (lesson: Lesson) => void = () => {},
+): Promise<ExerciseReport[]> {
+  const all: ExerciseReport[] = [];
+  const sandbox = await backend.start();
+  try {
+    const ctx = checkContext(backend, sandbox);
+    for (const lesson of lessons) {
+      await copyStarterFiles(backend, sandbox, lesson, lessonsDir);
+      const reports = lesson.exercises.map((exercise) => emptyReport(lesson, exercise, null));
+      for (const [index, exercise] of lesson.exercises.entries()) {
+        const report = reports[index] as ExerciseReport;
+        report.problem = await passingCheck(exercise, ctx);
+        report.failBefore = report.problem === null;
+        await solveAndCheck(backend, sandbox, ctx, exercise, report);
+      }
+      await checkStayPassed(lesson, ctx, reports);
+      all.push(...reports);
+      onLesson(lesson);
+    }
+  } finally {
+    await backend.destroy(sandbox);
+  }
+  return all;
+}
+
+/** Seconds a Run block may take: long enough for a pull or a build, and the end of `logs -f` or `attach`. */
+const BLOCK_TIMEOUT_SECONDS = 45;
+
+/** A fresh sandbox where only the Run blocks happen, in page order; each exercise is checked as the page reaches it. */
+async function runBlocksAlone(backend: SandboxBackend, lesson: Lesson, lessonsDir: string, reports: ExerciseReport[]): Promise<void> {
+  const sandbox = await backend.start();
+  try {
+    await copyStarterFiles(backend, sandbox, lesson, lessonsDir);
+    const ctx = checkContext(backend, sandbox);
+    const blocks = lesson.codeBlocks.filter((block) => block.exec);
+    let next = 0;
+    for (const [index, exercise] of lesson.exercises.entries()) {
+      const report = reports[index] as ExerciseReport;
+      for (; next < blocks.length && (blocks[next] as CodeBlock).line < exercise.line; next++) {
+        await runBlock(backend, sandbox, blocks[next] as CodeBlock);
+      }
+      const result = await evaluateExercise(exercise, ctx);
+      report.blocksAloneFail = !result.passed;
+      if (result.passed) report.problem ??= 'the Run blocks before it solve it: the exercise should ask for more than they do';
+    }
+  } finally {
+    await backend.destroy(sandbox);
+  }
+}
+
+/**
+ * Types one block as the learner would, with no keyboard: stdin is closed, so `-it` refuses at once and
+ * whatever waits (`logs -f`, `attach`, a server in the foreground) is stopped by the timeout. Each
+ * terminal keeps its working folder from one block to the next, as the learner's shell does.
+ */
+async function runBlock(backend: SandboxBackend, sandbox: Sandbox, block: CodeBlock): Promise<void> {
+  const cwd = `/tmp/dockhand-selftest-cwd-${block.terminal}`;
+  const script = [
+    `cd ~/workspace && { [ ! -s ${cwd} ] || cd "$(cat ${cwd})" 2>/dev/null || true; }`,
+    `trap 'pwd > ${cwd}' EXIT`,
+    "trap 'exit 143' TERM",
+    block.code,
+  ].join('\n');
+  await runAsLearner(backend, sandbox, ['timeout', '-k', '5', String(BLOCK_TIMEOUT_SECONDS), 'bash', '-c', script]);
 }
