@@ -1,8 +1,7 @@
-// The course tests itself: in a fresh sandbox every check of every exercise must fail, each exercise
-// must pass right after its solve script runs (the lesson's scripts run in order), and stay passed
-// through the rest of the lesson. Clicking Run is no solution: in another fresh sandbox, with only the
-// page's Run blocks run in page order, no exercise passes when the page reaches it. And the walk: every
-// lesson in order in ONE sandbox, as a learner who keeps their sandbox does it.
+// The course tests itself. Per lesson, in a fresh sandbox: every check of every exercise fails at first;
+// clicking the page's Run blocks up to an exercise does not solve it; its solve script does; and it stays
+// passed through the rest of the lesson. The walk: every lesson in order in ONE sandbox, solutions only,
+// as a learner who keeps their sandbox does it.
 import type { CodeBlock, Exercise, Lesson } from '../course/types.ts';
 import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandboxes/backend.ts';
 import { copyStarterFiles } from '../sessions/starter.ts';
@@ -18,7 +17,7 @@ export type ExerciseReport = {
   passAfter: boolean;
   /** It still passed once the whole lesson had been solved. */
   stayPassed: boolean;
-  /** It still failed after every Run block before it (and no solution) had run; null when not measured (the walk). */
+  /** It still failed after every Run block before it had run (and the solutions of the exercises before it); null in the walk. */
   blocksAloneFail: boolean | null;
   seconds: number;
   /** What went wrong, when something did. */
@@ -70,6 +69,11 @@ async function checkStayPassed(lesson: Lesson, ctx: CheckContext, reports: Exerc
   }
 }
 
+/**
+ * One lesson in a fresh sandbox, the way a learner reads it: every exercise fails at first; then, in page
+ * order, the Run blocks before each exercise are clicked and it must still fail (clicking Run is no
+ * solution), its solution makes it pass, and at the end every exercise still passes.
+ */
 export async function selfTestLesson(backend: SandboxBackend, lesson: Lesson, lessonsDir: string): Promise<ExerciseReport[]> {
   const reports = lesson.exercises.map((exercise) => emptyReport(lesson, exercise, false));
   const sandbox = await backend.start();
@@ -81,14 +85,22 @@ export async function selfTestLesson(backend: SandboxBackend, lesson: Lesson, le
       report.problem = await passingCheck(exercise, ctx);
       report.failBefore = report.problem === null;
     }
+    const blocks = lesson.codeBlocks.filter((block) => block.exec);
+    let next = 0;
     for (const [index, exercise] of lesson.exercises.entries()) {
-      await solveAndCheck(backend, sandbox, ctx, exercise, reports[index] as ExerciseReport);
+      const report = reports[index] as ExerciseReport;
+      for (; next < blocks.length && (blocks[next] as CodeBlock).line < exercise.line; next++) {
+        await runBlock(backend, sandbox, blocks[next] as CodeBlock);
+      }
+      const result = await evaluateExercise(exercise, ctx);
+      report.blocksAloneFail = !result.passed;
+      if (result.passed) report.problem ??= 'the Run blocks before it solve it: the exercise should ask for more than they do';
+      await solveAndCheck(backend, sandbox, ctx, exercise, report);
     }
     await checkStayPassed(lesson, ctx, reports);
   } finally {
     await backend.destroy(sandbox);
   }
-  await runBlocksAlone(backend, lesson, lessonsDir, reports);
   return reports;
 }
 
@@ -127,29 +139,7 @@ export async function walkCourse(
 }
 
 /** Seconds a Run block may take: long enough for a pull or a build, and the end of `logs -f` or `attach`. */
-const BLOCK_TIMEOUT_SECONDS = 45;
-
-/** A fresh sandbox where only the Run blocks happen, in page order; each exercise is checked as the page reaches it. */
-async function runBlocksAlone(backend: SandboxBackend, lesson: Lesson, lessonsDir: string, reports: ExerciseReport[]): Promise<void> {
-  const sandbox = await backend.start();
-  try {
-    await copyStarterFiles(backend, sandbox, lesson, lessonsDir);
-    const ctx = checkContext(backend, sandbox);
-    const blocks = lesson.codeBlocks.filter((block) => block.exec);
-    let next = 0;
-    for (const [index, exercise] of lesson.exercises.entries()) {
-      const report = reports[index] as ExerciseReport;
-      for (; next < blocks.length && (blocks[next] as CodeBlock).line < exercise.line; next++) {
-        await runBlock(backend, sandbox, blocks[next] as CodeBlock);
-      }
-      const result = await evaluateExercise(exercise, ctx);
-      report.blocksAloneFail = !result.passed;
-      if (result.passed) report.problem ??= 'the Run blocks before it solve it: the exercise should ask for more than they do';
-    }
-  } finally {
-    await backend.destroy(sandbox);
-  }
-}
+const BLOCK_TIMEOUT_SECONDS = 30;
 
 /**
  * Types one block as the learner would, with no keyboard: stdin is closed, so `-it` refuses at once and
