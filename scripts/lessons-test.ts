@@ -14,7 +14,7 @@ import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { dockerHostChecks } from '../sandbox-server/sandboxes/preflight.ts';
-import { removeEverything } from '../test/support/cleanup.ts';
+import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
 
 /** Lessons tested at once: sandboxes are independent, and two fit the machine's two cores. */
 const PARALLEL = Number(process.env.LESSONS_TEST_PARALLEL ?? 2);
@@ -66,7 +66,8 @@ async function main(): Promise<number> {
     return 1;
   }
   const lessons = course.lessons.filter((lesson) => only.length === 0 || only.includes(lesson.slug));
-  await removeEverything(engine, config);
+  // Sandboxes a killed run left; its mirror is kept, since filling one again takes minutes on a busy host.
+  await reapSandboxes(engine, config);
   await ensureHostReady(dockerHostChecks(engine, config.stateDir), { fix: config.fixHost }, (line) => console.log(`preflight: ${line}`));
   const host = await prepareSandboxHost(engine, config, () => {});
   const sandboxes = createDindBackend(engine, sandboxOptions(config, host));
