@@ -106,8 +106,8 @@ export async function selfTestLesson(backend: SandboxBackend, lesson: Lesson, le
 
 /**
  * The whole course in one sandbox, lesson after lesson: each exercise must still fail when the learner
- * reaches it (after everything earlier was done), pass after its solution, and stay passed to the end of
- * its lesson. The learner's shell is assumed to start each lesson in ~/workspace, as the page tells them.
+ * reaches it (after everything earlier was done: as a whole, since a check may rest on an earlier
+ * exercise), pass after its solution, and stay passed to the end of its lesson. The learner's shell is assumed to start each lesson in ~/workspace, as the page tells them.
  */
 export async function walkCourse(
   backend: SandboxBackend,
@@ -124,8 +124,10 @@ export async function walkCourse(
       const reports = lesson.exercises.map((exercise) => emptyReport(lesson, exercise, null));
       for (const [index, exercise] of lesson.exercises.entries()) {
         const report = reports[index] as ExerciseReport;
-        report.problem = await passingCheck(exercise, ctx);
-        report.failBefore = report.problem === null;
+        // Exercises build on earlier ones, so some of their checks may hold already; the exercise may not.
+        const before = await evaluateExercise(exercise, ctx);
+        report.failBefore = !before.passed;
+        if (before.passed) report.problem = 'it passes before its solution ran, after everything earlier in the course';
         await solveAndCheck(backend, sandbox, ctx, exercise, report);
       }
       await checkStayPassed(lesson, ctx, reports);
