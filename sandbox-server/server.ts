@@ -75,9 +75,9 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   hostStatus.setPreflight(preflight);
   const host = await dind.prepare(log);
 
-  const lessonsDir = path.join(config.rootDir, 'lessons');
+  const lessonsDir = config.courseDir;
   const course = await loadCourse(lessonsDir);
-  for (const problem of course.problems) log(`lesson problem: lessons/${problem.file}:${problem.line}: ${problem.message}`);
+  for (const problem of course.problems) log(`lesson problem: ${path.join(lessonsDir, problem.file)}:${problem.line}: ${problem.message}`);
 
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));
   // Read when scraped, after everything below exists.

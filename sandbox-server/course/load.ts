@@ -1,4 +1,4 @@
-// Reads the whole course from lessons/: every lessons/*.md, plus what only shows across lessons
+// Reads a whole course from its folder (lessons/, or the one DOCKHAND_COURSE names): every *.md, plus what only shows across lessons
 // (a slug or an order used twice). Only lessons without problems are returned, each slug and order once.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,6 +7,15 @@ import { type ParsedLesson, parseLesson } from './parse.ts';
 import type { Lesson, Problem } from './types.ts';
 
 export const LESSONS_DIR = path.resolve(import.meta.dirname, '..', '..', 'lessons');
+
+/**
+ * The course folder: DOCKHAND_COURSE, relative to `root` (the checkout, where npm runs every script),
+ * or `root`/lessons. The one rule for the server, the scripts and the site build.
+ */
+export function courseDirIn(root: string, env: NodeJS.ProcessEnv): string {
+  const chosen = env.DOCKHAND_COURSE?.trim();
+  return chosen ? path.resolve(root, chosen) : path.join(root, 'lessons');
+}
 
 export type Course = { lessons: Lesson[]; problems: Problem[] };
 
