@@ -159,7 +159,11 @@ describe('live engine views', () => {
     backend.innerEngine = () => fakeEngine(state, reads);
     backend.watchEvents = (_sandbox, onChange) => {
       changes.push(onChange);
-      return { stop: () => void (stopped += 1) };
+      return {
+        stop() {
+          stopped += 1;
+        },
+      };
     };
     const events = createEventBus();
     const sent: SessionEvent[] = [];
