@@ -69,20 +69,14 @@ export function assembleSnapshot(raw: RawEngine): EngineSnapshot {
       layers: stack ? layersOf(stack) : [],
     }))
     .sort((a, b) => (a.tags[0] ?? '\uffff').localeCompare(b.tags[0] ?? '\uffff') || a.id.localeCompare(b.id));
+  const namesWhere = (has: (container: EngineContainer) => boolean) => containers.filter(has).map((container) => container.name);
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
   const volumes: EngineVolume[] = raw.volumes
-    .map((volume) => ({
-      name: volume.Name,
-      driver: volume.Driver,
-      mountedBy: containers.filter((container) => container.volumes.includes(volume.Name)).map((container) => container.name),
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .map(({ Name, Driver }) => ({ name: Name, driver: Driver, mountedBy: namesWhere((container) => container.volumes.includes(Name)) }))
+    .sort(byName);
   const networks: EngineNetwork[] = raw.networks
-    .map((network) => ({
-      name: network.Name,
-      driver: network.Driver,
-      containers: containers.filter((container) => container.networks.includes(network.Name)).map((container) => container.name),
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .map(({ Name, Driver }) => ({ name: Name, driver: Driver, containers: namesWhere((container) => container.networks.includes(Name)) }))
+    .sort(byName);
   return { containers, images, volumes, networks };
 }
 
