@@ -130,7 +130,10 @@ function stepText(createdBy: string): string {
   const text = createdBy
     .replace(/^\/bin\/sh -c #\(nop\)\s*/, '')
     .replace(/^\/bin\/sh -c /, 'RUN ')
+    .replace(/^RUN \/bin\/sh -c /, 'RUN ')
     .replace(/\s*# buildkit$/, '')
+    // A copied file or folder is named by its digest: the first 12 digits say enough.
+    .replace(/\b(file|dir):([0-9a-f]{12})[0-9a-f]+/g, '$1:$2…')
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > STEP_TEXT_MAX ? `${text.slice(0, STEP_TEXT_MAX - 1)}…` : text;

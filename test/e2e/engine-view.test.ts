@@ -14,21 +14,36 @@ import { testConfig } from '../support/env.ts';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SHOTS = process.env.DOCKHAND_SHOTS_DIR ?? path.join(ROOT, 'test-artifacts');
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-engine-e2e-'));
-const APPEAR_TIMEOUT_MS = 20_000;
-const latencies: Record<string, number> = {};
+const APPEAR_TIMEOUT_MS = 60_000;
+const latencies: Record<string, { afterCommandMs: number; afterEnterMs: number }> = {};
 
 let dockhand: Dockhand;
 let browser: TestBrowser;
 let page: Page;
 
-/** Types a command, and measures how long after Enter the Engine tab shows what `selector` finds. */
+let commands = 0;
+
+/**
+ * Types a command and waits until the Engine tab shows what `selector` finds. Measured: how long after
+ * the command itself ended (it then prints a marker line; negative when the tab was first) and after Enter.
+ */
 async function typeAndWatch(what: string, command: string, selector: string): Promise<void> {
+  const marker = `engine-done-${++commands}`;
   await page.locator('#tab-terminal-1').click();
-  await typeInTerminal(page, command);
+  await typeInTerminal(page, `${command}; echo ${marker.replace(/-(\d+)$/, '-$(($1))')}`);
   const typed = Date.now();
-  await page.locator(`#panel-engine ${selector}`).first().waitFor({ state: 'attached', timeout: APPEAR_TIMEOUT_MS });
-  latencies[what] = Date.now() - typed;
-  console.log(`engine tab: ${what} appeared ${latencies[what]} ms after Enter (\`${command}\`)`);
+  const [ended, shown] = await Promise.all([
+    waitForTerminal(page, (text) => text.split('\n').some((line) => line.trim() === marker), `the end of \`${command}\``, 60_000).then(() =>
+      Date.now(),
+    ),
+    page
+      .locator(`#panel-engine ${selector}`)
+      .first()
+      .waitFor({ state: 'attached', timeout: APPEAR_TIMEOUT_MS })
+      .then(() => Date.now()),
+  ]);
+  latencies[what] = { afterCommandMs: shown - ended, afterEnterMs: shown - typed };
+  console.log(`engine tab: ${what} appeared ${shown - ended} ms after the command ended, ${shown - typed} ms after Enter (\`${command}\`)`);
 }
 
 async function shot(name: string): Promise<void> {
@@ -48,7 +63,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  console.log(`engine tab latencies (ms after Enter): ${JSON.stringify(latencies)}`);
+  console.log(`engine tab latencies: ${JSON.stringify(latencies)}`);
   await page?.close();
   await browser?.close();
   await dockhand?.close();
