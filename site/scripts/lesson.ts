@@ -27,7 +27,6 @@ const lesson = workspace.dataset.lesson as string;
 const controller = createSessionController(lesson);
 const editor = createLazyEditor(document.getElementById('panel-editor') as HTMLElement);
 const tabs = workspace.querySelector('dockhand-tabs') as TabsElement;
-const engineView = workspace.querySelector('dockhand-engine') as EngineViewElement;
 tabs.addEventListener('tab-show', (event) => {
   const { tab } = (event as TabShowEvent).detail;
   if (tab.id === 'tab-editor') void editor.show();
@@ -84,6 +83,8 @@ function showBroadcast(message: string): void {
 function hideWarning(): void {
   if (banner.dataset.state === 'warning') showBanner('active', 'Your sandbox is ready.');
 }
+
+const engineView = workspace.querySelector('dockhand-engine') as EngineViewElement;
 
 let stopFollowing: (() => void) | undefined;
 
