@@ -1,27 +1,28 @@
 // `npm run lessons:test`: every lesson in a fresh sandbox, every exercise's checks fail before its
 // solution, pass after, and stay passed, and the page's Run blocks alone do not solve it; `--walk` instead
 // walks the whole course in one sandbox; `--per-lesson --walk` does both at once (the `npm test` gate).
-// Lesson slugs narrow the run. Prints a table and exits non-zero on any miss. Runs as its own Dockhand
-// instance and removes all it made.
+// Lesson slugs narrow the run; `--course <folder>` tests another course than lessons/. Prints a table and
+// exits non-zero on any miss. Runs as its own Dockhand instance and removes all it made.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type ExerciseReport, selfTestLesson, walkCourse } from '../sandbox-server/checks/selftest.ts';
 import { loadConfig } from '../sandbox-server/config.ts';
-import { LESSONS_DIR, loadCourse } from '../sandbox-server/course/load.ts';
+import { loadCourse } from '../sandbox-server/course/load.ts';
 import { ensureHostReady } from '../sandbox-server/preflight.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { dockerHostChecks } from '../sandbox-server/sandboxes/preflight.ts';
 import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
+import { courseArgsOrExit } from './course-args.ts';
 
 /** Lessons tested at once: sandboxes are independent, and two fit the machine's two cores. */
 const PARALLEL = Number(process.env.LESSONS_TEST_PARALLEL ?? 2);
-const args = process.argv.slice(2);
-const only = args.filter((arg) => !arg.startsWith('--'));
-const walk = args.includes('--walk');
-const perLesson = args.includes('--per-lesson') || !walk;
+const { courseDir, rest } = courseArgsOrExit('lessons:test');
+const only = rest.filter((arg) => !arg.startsWith('--'));
+const walk = rest.includes('--walk');
+const perLesson = rest.includes('--per-lesson') || !walk;
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-lessons-test-'));
 // DOCKHAND_LESSONS_INSTANCE / DOCKHAND_LESSONS_SUBNET let two course runs share one engine.
@@ -60,9 +61,9 @@ function table(reports: ExerciseReport[]): string {
 }
 
 async function main(): Promise<number> {
-  const course = await loadCourse(LESSONS_DIR);
+  const course = await loadCourse(courseDir);
   if (course.problems.length > 0) {
-    for (const problem of course.problems) console.error(`lessons/${problem.file}:${problem.line}: ${problem.message}`);
+    for (const problem of course.problems) console.error(`${path.join(courseDir, problem.file)}:${problem.line}: ${problem.message}`);
     return 1;
   }
   const lessons = course.lessons.filter((lesson) => only.length === 0 || only.includes(lesson.slug));
@@ -77,8 +78,8 @@ async function main(): Promise<number> {
   const jobs: Job[] = [];
   const timed = (name: string, run: () => Promise<ExerciseReport[]>) => jobs.push({ name, run, seconds: 0, reports: [] });
   if (walk)
-    timed('walk', () => walkCourse(sandboxes, lessons, LESSONS_DIR, (lesson) => console.log(`lessons:test: walk passed ${lesson.slug}`)));
-  if (perLesson) for (const lesson of lessons) timed(lesson.slug, () => selfTestLesson(sandboxes, lesson, LESSONS_DIR));
+    timed('walk', () => walkCourse(sandboxes, lessons, courseDir, (lesson) => console.log(`lessons:test: walk passed ${lesson.slug}`)));
+  if (perLesson) for (const lesson of lessons) timed(lesson.slug, () => selfTestLesson(sandboxes, lesson, courseDir));
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(PARALLEL, jobs.length) }, async () => {
