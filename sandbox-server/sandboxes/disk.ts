@@ -166,7 +166,7 @@ export function keptDiskFile(keptDir: string, key: string): string {
 export async function keptDiskAt(file: string): Promise<KeptDisk | undefined> {
   try {
     const info = await stat(file);
-    return { key: path.basename(file, DISK_SUFFIX), keptAt: info.mtimeMs, bytes: info.blocks * 512 };
+    return { key: path.basename(file, DISK_SUFFIX), keptAt: Math.floor(info.mtimeMs), bytes: info.blocks * 512 };
   } catch (error) {
     ignoreMissing(error);
     return undefined;
