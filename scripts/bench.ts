@@ -305,7 +305,7 @@ async function benchResume(host: SandboxHost): Promise<void> {
   await timed(
     backend,
     first,
-    `mkdir -p ~/b && printf '${DOCKERFILE}' > ~/b/Dockerfile && docker build -q -t b ~/b && docker volume create v && docker create --name stopped b`,
+    `mkdir -p ~/b && printf '${DOCKERFILE}' > ~/b/Dockerfile && docker build -q -t b ~/b && docker volume create kept-data && docker create --name stopped b`,
   );
   await backend.destroy(first, { keepDiskAs: key });
   const keptBytes = (await backend.keptDisk(key))?.bytes ?? 0;
