@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { courseDirIn } from './course/load.ts';
 import { EGRESS_MODES, type EgressMode } from './sandboxes/firewall.ts';
+import type { RetentionPolicy } from './sandboxes/retention.ts';
 import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
 import { type AdmissionLimits, defaultMaxSandboxes } from './sessions/admission.ts';
 
@@ -47,6 +48,8 @@ export type Config = {
   adminToken: string | undefined;
   limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
   timeouts: { idleMs: number; lifetimeMs: number; warnMs: number };
+  /** DOCKHAND_KEEP_DISKS (how long, 0 for never) and DOCKHAND_KEPT_DISKS_MAX (all together, oldest go first): disks kept for learners who come back. */
+  keepDisks: RetentionPolicy;
   /** How often sessions are checked against their timeouts. */
   sweepIntervalMs: number;
   /** DOCKHAND_MAX_SANDBOXES, DOCKHAND_SESSIONS_PER_CLIENT, DOCKHAND_SESSIONS_PER_MINUTE: who may start a sandbox now. */
@@ -111,6 +114,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lifetimeMs: parseDuration(env.DOCKHAND_MAX_LIFETIME ?? '4h', 'DOCKHAND_MAX_LIFETIME'),
       warnMs: parseDuration(env.DOCKHAND_TIMEOUT_WARNING ?? '2m', 'DOCKHAND_TIMEOUT_WARNING'),
     },
+    keepDisks: {
+      maxAgeMs: env.DOCKHAND_KEEP_DISKS?.trim() === '0' ? 0 : parseDuration(env.DOCKHAND_KEEP_DISKS ?? '7d', 'DOCKHAND_KEEP_DISKS'),
+      maxTotalBytes: parseBytes(env.DOCKHAND_KEPT_DISKS_MAX ?? '20g', 'DOCKHAND_KEPT_DISKS_MAX'),
+    },
     sweepIntervalMs: parseDuration(env.DOCKHAND_SWEEP_INTERVAL ?? '10s', 'DOCKHAND_SWEEP_INTERVAL'),
     admission: {
       maxSandboxes,
@@ -124,12 +131,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** "90s", "30m", "4h", "250ms". */
+/** "90s", "30m", "4h", "250ms", "7d". */
 export function parseDuration(text: string, name: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
-  if (!match) throw new Error(`${name} must be a duration such as 250ms, 90s, 30m or 4h (got "${text}").`);
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`${name} must be a duration such as 250ms, 90s, 30m, 4h or 7d (got "${text}").`);
   return Number(match[1]) * (UNITS[match[2] as string] as number);
 }
 

@@ -32,9 +32,11 @@ import { createMetrics } from './metrics.ts';
 import { assertRunnable, runPreflight } from './preflight.ts';
 import { normalizeJoinCode } from './protocol/join-code.ts';
 import { TERMINAL_MAX_PAYLOAD } from './protocol/limits.ts';
+import type { StartOptions } from './sandboxes/backend.ts';
 import { connectDind } from './sandboxes/dind.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
+import { KEPT_DISK_SWEEP_MS } from './sandboxes/retention.ts';
 import { failureKey, SandboxStartError, startProblem } from './sandboxes/start-failure.ts';
 import { createAdmission } from './sessions/admission.ts';
 import { createEventBus } from './sessions/events.ts';
@@ -99,14 +101,15 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   });
   const engineViews = createEngineViews({ sandboxes, events });
   let lastFailure = '';
-  const launch = async () => {
+  const launch = async (startOptions?: StartOptions) => {
     const started = performance.now();
-    const sandbox = await sandboxes.start();
+    const sandbox = await sandboxes.start(startOptions);
     metrics.sandboxStarted((performance.now() - started) / 1000);
     return sandbox;
   };
   const pool = createPool(0, {
     launch,
+    hasKeptDisk: async (key) => (await sandboxes.keptDisk(key)) !== undefined,
     destroy: (sandbox) => sandboxes.destroy(sandbox),
     retry: config.poolRetry,
     onFailure: ({ error, consecutive, retryInMs }) => {
@@ -271,6 +274,13 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       lastRecheck = Date.now();
     }
   };
+  const sweepKeptDisks = () =>
+    sandboxes
+      .sweepKeptDisks()
+      .then((keys) => keys.length > 0 && log(`deleted ${keys.length} kept disk(s) past DOCKHAND_KEEP_DISKS or DOCKHAND_KEPT_DISKS_MAX`))
+      .catch((error: Error) => log(`sweeping kept disks failed: ${error.message}`));
+  await sweepKeptDisks();
+  const diskSweeper = setInterval(sweepKeptDisks, KEPT_DISK_SWEEP_MS);
   const sweeper = setInterval(() => {
     sessions.sweep().catch((error: Error) => log(`timeout sweep failed: ${error.message}`));
     recheckHost().catch((error: Error) => log(`preflight failed: ${error.message}`));
@@ -288,6 +298,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     workshops,
     async close() {
       clearInterval(sweeper);
+      clearInterval(diskSweeper);
       checker.close();
       engineViews.close();
       await closeServer(server, wss);
