@@ -142,7 +142,7 @@ export function endedMessage(ended: Ended, idleSeconds: number): string {
     case 'learner':
       return 'You ended this sandbox.';
     case 'workshop':
-      return 'The workshop has ended, and your sandbox with it. What you achieved in it is kept.';
+      return 'The workshop has ended, and your sandbox with it.';
     default:
       return ended.reason ? `Your sandbox was removed (${ended.reason}).` : 'Your sandbox was removed.';
   }
