@@ -21,6 +21,18 @@ function open(file: string): Store {
   return store;
 }
 
+/** A database file as an older version of the schema left it, holding what `rows` insert. */
+function oldDatabase(version: number, rows: string[]): string {
+  const file = freshFile();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const old = new DatabaseSync(file);
+  for (const migration of MIGRATIONS.slice(0, version)) old.exec(migration);
+  old.exec(`PRAGMA user_version = ${version}`);
+  for (const row of rows) old.exec(row);
+  old.close();
+  return file;
+}
+
 afterEach(() => {
   for (const store of stores.splice(0)) store.close();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -80,15 +92,11 @@ describe('the SQLite store (a real file)', () => {
   });
 
   it('migrates a database to the latest schema version once, keeping what an older version wrote', () => {
-    const file = freshFile();
     // A database as version 3 of the schema left it: end reasons were sentences then.
-    mkdirSync(path.dirname(file), { recursive: true });
-    const old = new DatabaseSync(file);
-    for (const migration of MIGRATIONS.slice(0, 3)) old.exec(migration);
-    old.exec('PRAGMA user_version = 3');
-    old.exec(`INSERT INTO sessions (id, token_hash, state, created_at, last_active_at, ended_at, end_reason)
-              VALUES ('old', 'h', 'ended', 1, 1, 2, 'maximum lifetime reached')`);
-    old.close();
+    const file = oldDatabase(3, [
+      `INSERT INTO sessions (id, token_hash, state, created_at, last_active_at, ended_at, end_reason)
+       VALUES ('old', 'h', 'ended', 1, 1, 2, 'maximum lifetime reached')`,
+    ]);
     const store = open(file);
     expect(store.getSession('old')).toMatchObject({ state: 'ended', endCode: 'lifetime' });
     store.close();
@@ -111,15 +119,11 @@ describe('the SQLite store (a real file)', () => {
   });
 
   it('gives a workshop session of before learners a participant row of its own (migration 5)', () => {
-    const file = freshFile();
-    mkdirSync(path.dirname(file), { recursive: true });
-    const old = new DatabaseSync(file);
-    for (const migration of MIGRATIONS.slice(0, 4)) old.exec(migration);
-    old.exec('PRAGMA user_version = 4');
-    old.exec(`INSERT INTO sessions (id, token_hash, workshop, name, state, created_at, last_active_at)
-              VALUES ('w1', 'h', 'K7P4QX', 'Ada', 'active', 5, 5), ('self', 'h', NULL, NULL, 'active', 6, 6)`);
-    old.exec(`INSERT INTO progress (session_id, lesson, exercise, passed_at, updated_at) VALUES ('w1', 'l', 'e', 7, 7)`);
-    old.close();
+    const file = oldDatabase(4, [
+      `INSERT INTO sessions (id, token_hash, workshop, name, state, created_at, last_active_at)
+       VALUES ('w1', 'h', 'K7P4QX', 'Ada', 'active', 5, 5), ('self', 'h', NULL, NULL, 'active', 6, 6)`,
+      `INSERT INTO progress (session_id, lesson, exercise, passed_at, updated_at) VALUES ('w1', 'l', 'e', 7, 7)`,
+    ]);
     const store = open(file);
     expect(store.workshopParticipants('K7P4QX')).toEqual([{ id: 'w1', workshop: 'K7P4QX', learner: null, name: 'Ada', joinedAt: 5 }]);
     expect(store.getSession('w1')).toMatchObject({ participant: 'w1', learner: null });
