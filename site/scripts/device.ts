@@ -21,6 +21,7 @@ export class DeviceElement extends HTMLElement {
         <div class="device-panel">
           <p>Your progress belongs to this browser. To go on somewhere else, enter this resume code there:</p>
           <p class="resume-code" aria-live="polite">…</p>
+          <p><a href="/progress/">See all your progress</a></p>
           <form class="device-form" novalidate>
             <label for="${id}">Have a code from another device?</label>
             <input id="${id}" class="code-input" autocomplete="off" autocapitalize="characters" spellcheck="false"
