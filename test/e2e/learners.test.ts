@@ -100,6 +100,11 @@ describe('a learner on a second browser', () => {
     expect((await stored(b, 'dockhand.session')).id).toBe(session.id);
     await expect.poll(() => b.locator(`#exercise-${exercise} .exercise-state`).textContent(), { timeout: 20_000 }).toBe('Passed');
     await b.screenshot({ path: `${SHOTS}/second-browser.png` });
+    // The progress page says the same, without a sandbox of its own.
+    await b.goto(`${dockhand.url}/progress/`);
+    await expect.poll(() => b.locator('#progress-note').textContent(), { timeout: 20_000 }).toBe('You passed 1 exercise so far.');
+    expect(await b.locator(`.course-item[data-lesson="${first.slug}"] .progress`).textContent()).toMatch(/1 of \d+ done/);
+    await b.screenshot({ path: `${SHOTS}/progress-page.png`, fullPage: true });
     expect([...one.errors, ...two.errors]).toEqual([]);
   });
 });
