@@ -9,6 +9,7 @@ import { EGRESS_MODES, type EgressMode } from './sandboxes/firewall.ts';
 import type { RetentionPolicy } from './sandboxes/retention.ts';
 import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
 import { type AdmissionLimits, defaultMaxSandboxes } from './sessions/admission.ts';
+import type { LearnerLimits } from './sessions/learners.ts';
 
 export type Config = {
   /** Address the HTTP server binds; a workshop sets 0.0.0.0. */
@@ -54,6 +55,8 @@ export type Config = {
   sweepIntervalMs: number;
   /** DOCKHAND_MAX_SANDBOXES, DOCKHAND_SESSIONS_PER_CLIENT, DOCKHAND_SESSIONS_PER_MINUTE: who may start a sandbox now. */
   admission: AdmissionLimits;
+  /** DOCKHAND_LEARNERS_PER_MINUTE, DOCKHAND_RESUME_TRIES_PER_MINUTE: new learners and resume codes tried per client address. */
+  learners: LearnerLimits;
   /** DOCKHAND_TRUSTED_PROXIES: addresses whose X-Forwarded-For names the client (a reverse proxy in front). */
   trustedProxies: string[];
 };
@@ -80,7 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     1,
     capacity,
   );
-  const perMinute = parseCount(env.DOCKHAND_SESSIONS_PER_MINUTE ?? '20', 'DOCKHAND_SESSIONS_PER_MINUTE', 1, 100_000);
   return {
     host: env.HOST ?? '127.0.0.1',
     port: parsePort(env.PORT ?? '8080', 'PORT'),
@@ -122,7 +124,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admission: {
       maxSandboxes,
       perClient: parseCount(env.DOCKHAND_SESSIONS_PER_CLIENT ?? '2', 'DOCKHAND_SESSIONS_PER_CLIENT', 1, 10_000),
-      rate: { perMinute, burst: Math.max(5, Math.ceil(perMinute / 2)) },
+      rate: perMinuteRate(env.DOCKHAND_SESSIONS_PER_MINUTE ?? '20', 'DOCKHAND_SESSIONS_PER_MINUTE'),
+    },
+    learners: {
+      create: perMinuteRate(env.DOCKHAND_LEARNERS_PER_MINUTE ?? '20', 'DOCKHAND_LEARNERS_PER_MINUTE'),
+      resume: perMinuteRate(env.DOCKHAND_RESUME_TRIES_PER_MINUTE ?? '10', 'DOCKHAND_RESUME_TRIES_PER_MINUTE'),
     },
     trustedProxies: (env.DOCKHAND_TRUSTED_PROXIES ?? '')
       .split(',')
@@ -156,6 +162,12 @@ function parseCount(text: string, name: string, min: number, max: number): numbe
     throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${text}").`);
   }
   return value;
+}
+
+/** So many a minute, with a burst of half of that (at least 5) at once. */
+function perMinuteRate(text: string, name: string): { perMinute: number; burst: number } {
+  const perMinute = parseCount(text, name, 1, 100_000);
+  return { perMinute, burst: Math.max(5, Math.ceil(perMinute / 2)) };
 }
 
 function parseCpus(text: string): number {

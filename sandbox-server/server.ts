@@ -11,6 +11,7 @@ import { addCourseRoutes, findLesson } from './api/course.ts';
 import { toHttpError } from './api/errors.ts';
 import { openEventsSocket } from './api/events-socket.ts';
 import { addHealthRoute } from './api/health.ts';
+import { addLearnerRoutes } from './api/learners.ts';
 import { addMetricsRoute } from './api/metrics.ts';
 import { addPortRoutes } from './api/ports.ts';
 import { addPreviewRedirects, addPreviewRoutes, previewOriginFor } from './api/preview.ts';
@@ -40,6 +41,7 @@ import { KEPT_DISK_SWEEP_MS } from './sandboxes/retention.ts';
 import { failureKey, SandboxStartError, startProblem } from './sandboxes/start-failure.ts';
 import { createAdmission } from './sessions/admission.ts';
 import { createEventBus } from './sessions/events.ts';
+import { createLearners } from './sessions/learners.ts';
 import { createLobby } from './sessions/lobby.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
@@ -201,15 +203,18 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     pool: pool.stats(),
     sessions: sessions.liveCount(),
   }));
+  const learners = createLearners(store, config.learners);
+  addLearnerRoutes(router, { learners, sessions, lobby, store, workshops, trustedProxies: config.trustedProxies });
   addSessionRoutes(router, {
     sessions,
+    learners,
     hostProblems: () => hostStatus.problems(),
     lessonExists,
     workshopLessons: (code) => workshops.get(code)?.lessons ?? [],
-    admitToWorkshop: (code, name) => {
-      const normal = normalizeJoinCode(code);
-      const admission = workshops.admit(normal ?? code, name);
-      return admission.ok ? { ok: true, code: admission.workshop.code } : admission;
+    admitToWorkshop: (code, name, learner) => {
+      const admission = workshops.admit(normalizeJoinCode(code) ?? code, name, learner);
+      if (!admission.ok) return admission;
+      return { ok: true, code: admission.workshop.code, participant: admission.participant.id, name: admission.participant.name };
     },
     onCreated: (session) => sessionStarted(session),
     lobby,

@@ -7,7 +7,10 @@ import './engine-view.ts';
 import type { EngineViewElement } from './engine-view.ts';
 import { followEvents } from './events.ts';
 import { enableExercises } from './exercises.ts';
+import { learnerView } from './learner.ts';
 import { followPorts } from './preview.ts';
+// Defines <dockhand-device>, "Use on another device".
+import './device.ts';
 // Defines <dockhand-code>, the lesson's code blocks.
 import './code-block.ts';
 import type { CodeRunEvent } from './code-block.ts';
@@ -22,6 +25,7 @@ const article = document.getElementById('main') as HTMLElement;
 const banner = document.getElementById('session-banner') as HTMLElement;
 const bannerMessage = banner.querySelector('.message') as HTMLElement;
 const bannerAction = banner.querySelector('.session-action') as HTMLButtonElement;
+const bannerLink = banner.querySelector('.session-link') as HTMLAnchorElement;
 const lesson = workspace.dataset.lesson as string;
 
 const controller = createSessionController(lesson);
@@ -53,11 +57,13 @@ function showProgress(passed: number, total: number): void {
   (progress.querySelector('.count') as HTMLElement).textContent = `${passed} of ${total} exercise${total === 1 ? '' : 's'} done`;
 }
 
-function showBanner(state: SessionState['kind'] | 'warning' | 'resuming', message: string, action?: string): void {
+function showBanner(state: SessionState['kind'] | 'warning' | 'resuming', message: string, action?: string, link?: string): void {
   banner.dataset.state = state;
   bannerMessage.textContent = message;
   bannerAction.hidden = !action;
   if (action) bannerAction.textContent = action;
+  bannerLink.hidden = !link;
+  if (link) bannerLink.textContent = link;
 }
 
 bannerAction.addEventListener('click', () => {
@@ -65,6 +71,7 @@ bannerAction.addEventListener('click', () => {
   // During a timeout warning the button keeps the sandbox: any API call counts as activity.
   if (state.kind === 'active') void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(hideWarning);
   else if (state.kind === 'ended') void controller.restart();
+  else if (state.kind === 'workshop_ended') void controller.continueAlone();
   // A failure (the server was out of reach, say): the stored session may well still live.
   else void controller.resume();
 });
@@ -130,6 +137,9 @@ controller.subscribe((state) => {
     const place = state.position === 1 ? 'You are next in line' : `You are number ${state.position} in line`;
     showBanner('claiming', `Every sandbox on this server is in use. ${place}; yours starts by itself.`);
     terminals.detach(`Waiting for a free sandbox: ${place.toLowerCase()}.`, 'connecting');
+  } else if (state.kind === 'workshop_ended') {
+    showBanner(state.kind, state.message, 'Continue on your own', 'See what you achieved');
+    terminals.detach(state.message, 'ended');
   } else if (state.kind === 'unavailable') {
     showBanner(state.kind, `${state.message} This page tries again by itself.`, 'Try again now');
     terminals.detach('No sandbox can start on this server right now.', 'ended');
@@ -140,4 +150,6 @@ controller.subscribe((state) => {
 });
 
 showBanner('resuming', 'Connecting to your sandbox…');
+// What the learner achieved shows at once, before (and without) a sandbox.
+void learnerView().then((me) => me && exercises.showProgress(me.progress));
 void controller.resume();

@@ -27,7 +27,12 @@ async function workshopWith(...names: string[]) {
   const now = Date.now();
   const workshop = workshops.create({ title: 'W', lessons: null, startsAt: now, endsAt: now + HOUR, seats: 2, expected: 5 });
   const people = [];
-  for (const name of names) people.push((await world.sessions.create({ lesson: null, workshop: workshop.code, name })).session.record);
+  for (const name of names) {
+    const admitted = workshops.admit(workshop.code, name);
+    if (!admitted.ok) throw new Error(admitted.error);
+    const input = { lesson: null, workshop: workshop.code, name, learner: null, participant: admitted.participant.id };
+    people.push((await world.sessions.create(input)).session.record);
+  }
   return { ...world, workshops, workshop, people, now };
 }
 
