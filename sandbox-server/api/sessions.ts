@@ -74,7 +74,7 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
     }
     // The learner's live session, again: a fresh copy of its token, nothing started.
     if (!entry.existing) await deps.onCreated?.(entry.session);
-    const view: CreatedSessionView = { ...liveView(sessions, entry.session, deps), token: entry.token, warm: entry.warm };
+    const view: CreatedSessionView = { ...liveView(sessions, entry.session, deps), token: entry.token, warm: entry.warm, resumed: entry.resumed };
     sendJson(res, entry.existing ? 200 : 201, view);
   });
 
@@ -94,7 +94,8 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
       return sendJson(res, 200, { id: queued.id, state: 'left' });
     }
     const record = ownedRecord(sessions, params.id as string, req);
-    await sessions.end(record.id, 'learner');
+    const keepWork = new URL(req.url ?? '/', 'http://dockhand').searchParams.get('keep') === 'work';
+    await sessions.end(record.id, 'learner', { keepWork });
     sendJson(res, 200, endedView(sessions.record(record.id) as SessionRecord));
   });
 }
@@ -129,17 +130,17 @@ function ownedRecord(sessions: Sessions, id: string, req: IncomingMessage): Sess
 }
 
 function admitNewSession(body: z.output<typeof NewSessionBody>, deps: Omit<SessionsApiDeps, 'sessions'>): NewSessionInput {
-  const { lesson, workshop, name } = body;
+  const { lesson, workshop, name, fresh } = body;
   if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw httpError('unknown_lesson', `there is no lesson "${lesson}"`);
   const learner = body.learner === null ? null : { id: learnerOf(body.learner, deps), token: body.learner };
-  if (workshop === null) return { lesson, workshop: null, name, learner, participant: null };
+  if (workshop === null) return { lesson, workshop: null, name, learner, participant: null, fresh };
   const admission = deps.admitToWorkshop?.(workshop, name, learner?.id ?? null) ?? {
     ok: false,
     code: 'unknown_workshop',
     error: `there is no workshop with the code "${workshop}"; check the code with your instructor`,
   };
   if (!admission.ok) throw httpError(admission.code, admission.error);
-  return { lesson, workshop: admission.code, name: admission.name, learner, participant: admission.participant };
+  return { lesson, workshop: admission.code, name: admission.name, learner, participant: admission.participant, fresh };
 }
 
 /** The id of the learner whose token this is, or 401 unknown_learner. */

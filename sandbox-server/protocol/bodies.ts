@@ -30,6 +30,8 @@ export const NewSessionBody = z.strictObject({
     ),
   /** The learner's token (POST /api/learners): the session, its progress and a rejoined workshop seat are theirs. */
   learner: optionalString('learner'),
+  /** "Start fresh": drop the learner's kept work (their last sandbox's disk) instead of resuming on it. */
+  fresh: z.boolean({ error: 'fresh must be true or false' }).default(false),
 });
 export type NewSessionBody = z.input<typeof NewSessionBody>;
 

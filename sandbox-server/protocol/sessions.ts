@@ -43,7 +43,8 @@ export type QueuedSessionView = { id: string; state: 'queued'; position: number 
 export type QueuedCreatedView = QueuedSessionView & { token: string };
 
 /** POST /api/sessions: the token is shown this once. */
-export type CreatedSessionView = LiveSessionView & { token: string; warm: boolean };
+/** `resumed`: the sandbox started on the learner's kept disk (their files, images, volumes, stopped containers). */
+export type CreatedSessionView = LiveSessionView & { token: string; warm: boolean; resumed: boolean };
 
 export type PortsView = { ports: { port: number; container: string; url: string }[] };
 

@@ -6,14 +6,14 @@
 import { DockhandError } from '../errors.ts';
 import type { Admission, Applicant } from './admission.ts';
 import type { EventBus } from './events.ts';
-import { type LiveSession, type NewSessionInput, type Sessions, sessionToken } from './sessions.ts';
+import { type CreatedSession, type LiveSession, type NewSessionInput, type Sessions, sessionToken } from './sessions.ts';
 import { hashToken, learnerSessionToken, tokenMatches } from './tokens.ts';
 
 type Waiting = { input: NewSessionInput; applicant: Applicant; token: string };
 
 /** `existing`: the learner's session from before, handed out again. */
 export type Entry =
-  | { kind: 'live'; session: LiveSession; token: string; warm: boolean; existing: boolean }
+  | ({ kind: 'live'; existing: boolean } & CreatedSession)
   | { kind: 'queued'; id: string; token: string; position: number; existing: boolean };
 
 export type Lobby = {
@@ -105,7 +105,7 @@ export function createLobby(deps: LobbyDeps): Lobby {
     const session = sessions.liveOfLearner(learner.id);
     if (session && keeps(session.record.workshop)) {
       const token = learnerSessionToken(learner.token, session.record.id);
-      return { kind: 'live', session, token, warm: false, existing: true };
+      return { kind: 'live', session, token, warm: false, resumed: false, existing: true };
     }
     if (session) await sessions.end(session.record.id, 'learner');
     for (const [id, entry] of line) {

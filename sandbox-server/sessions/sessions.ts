@@ -32,7 +32,15 @@ export type NewSessionInput = {
   learner: { id: string; token: string } | null;
   /** The workshop participant this session is a sitting of. */
   participant: string | null;
+  /** Start on a fresh disk even when the learner's last one was kept. */
+  fresh?: boolean;
 };
+
+/** What a new session started on: a warm sandbox, and the learner's kept disk or a fresh one. */
+export type CreatedSession = { session: LiveSession; token: string; warm: boolean; resumed: boolean };
+
+/** Ends after which the learner's work is kept for their next session; ending on purpose keeps it only when asked. */
+const KEEPS_WORK: ReadonlySet<EndCode> = new Set(['idle', 'lifetime', 'workshop']);
 
 export type Access =
   | { ok: true; session: LiveSession }
@@ -40,7 +48,7 @@ export type Access =
 
 export type Sessions = {
   /** `identity`: the id and token a session that waited in line was already given. */
-  create(input: NewSessionInput, identity?: { id: string; token: string }): Promise<{ session: LiveSession; token: string; warm: boolean }>;
+  create(input: NewSessionInput, identity?: { id: string; token: string }): Promise<CreatedSession>;
   record(id: string): SessionRecord | undefined;
   /** The live session (with its sandbox), without a token check: for the server's own use. */
   live(id: string): LiveSession | undefined;
@@ -49,7 +57,8 @@ export type Sessions = {
   /** Checks a session's token; only a live session with the right token gets through. */
   access(id: string, token: string | undefined): Access;
   activity(id: string): void;
-  end(id: string, reason: EndCode): Promise<void>;
+  /** `keepWork`: the learner asked to keep their disk although they end on purpose. */
+  end(id: string, reason: EndCode, options?: { keepWork?: boolean }): Promise<void>;
   /** Ends sessions past their idle or lifetime limit and warns those close to it. */
   sweep(now?: number): Promise<void>;
   /** After a restart: re-adopts the sandboxes of active sessions and reaps every other sandbox. */
@@ -83,7 +92,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
     lifetime: session.record.createdAt + timeouts.lifetimeMs,
   });
 
-  async function end(id: string, reason: EndCode): Promise<void> {
+  async function end(id: string, reason: EndCode, options: { keepWork?: boolean } = {}): Promise<void> {
     const pending = ending.get(id);
     if (pending) return pending;
     const session = live.get(id);
@@ -92,7 +101,10 @@ export function createSessions(deps: SessionsDeps): Sessions {
       live.delete(id);
       deps.onEnded?.(id);
       events.publish(id, { type: 'sandbox', state: 'ended', reason: END_REASONS[reason], code: reason });
-      if (session) await sandboxes.destroy(session.sandbox);
+      if (!session) return;
+      const learner = session.record.learner;
+      const keep = learner !== null && (KEEPS_WORK.has(reason) || options.keepWork === true);
+      await sandboxes.destroy(session.sandbox, keep ? { keepDiskAs: learner } : {});
     })().finally(() => ending.delete(id));
     ending.set(id, work);
     return work;
@@ -100,7 +112,9 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
   return {
     async create(input, identity) {
-      const { sandbox, warm } = await pool.claim();
+      const learner = input.learner?.id;
+      if (learner && input.fresh) await sandboxes.forgetDisk(learner);
+      const { sandbox, warm, resumed } = await pool.claim(learner ? { diskKey: learner } : {});
       const id = identity?.id ?? newSessionId();
       const token = identity?.token ?? sessionToken(input, id);
       const now = Date.now();
@@ -124,7 +138,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
       store.setSandbox(record.id, sandbox.id);
       const session: LiveSession = { record: { ...record, sandboxId: sandbox.id }, sandbox, lastActivity: now, warned: new Set() };
       live.set(record.id, session);
-      return { session, token, warm };
+      return { session, token, warm, resumed };
     },
 
     record: (id) => store.getSession(id),

@@ -137,6 +137,52 @@ describe('a learner', () => {
     await call('10.0.1.1', 'DELETE', `/api/sessions/${second.body.id}`, { token: second.body.token as string });
   });
 
+  it('after an idle timeout resumes on the kept disk (workspace file, built image, progress); "Start fresh" does not', async () => {
+    const client = '10.0.7.1';
+    const learner = await newLearner(client);
+    const first = await call(client, 'POST', '/api/sessions', { body: { lesson: lesson.slug, learner: learner.token } });
+    expect(first.body).toMatchObject({ resumed: false });
+    await solve(client, first.body as unknown as Session);
+    const made = await runAsLearner(backend, { id: (first.body as unknown as Session).sandbox.id }, [
+      'bash',
+      '-c',
+      'cd ~/workspace && echo kept > notes.txt && printf "FROM busybox\\nRUN echo built > /built\\n" | docker build -q -t mine:v1 -',
+    ]);
+    expect(made.exitCode, made.stderr).toBe(0);
+    await dockhand.sessions.sweep(Date.now() + config.timeouts.idleMs + 60_000);
+    expect((await call(client, 'GET', `/api/sessions/${first.body.id}`, { token: first.body.token as string })).body).toMatchObject({
+      state: 'ended',
+      endCode: 'idle',
+    });
+
+    const second = await call(client, 'POST', '/api/sessions', { body: { lesson: lesson.slug, learner: learner.token } });
+    expect(second).toMatchObject({ status: 201, body: { resumed: true } });
+    const back = await runAsLearner(backend, { id: (second.body as unknown as Session).sandbox.id }, [
+      'bash',
+      '-c',
+      'cat ~/workspace/notes.txt && docker run --rm mine:v1 cat /built',
+    ]);
+    expect(back).toMatchObject({ exitCode: 0, stdout: 'kept\nbuilt\n' });
+    const key = `${lesson.slug}/${lesson.exercise}`;
+    const progress = await call(client, 'GET', `/api/sessions/${second.body.id}/progress`, { token: second.body.token as string });
+    expect(progress.body).toMatchObject({ exercises: { [key]: { passed: true } } });
+
+    // Ending on purpose keeps the work only when asked; "Start fresh" then drops it.
+    await call(client, 'DELETE', `/api/sessions/${second.body.id}?keep=work`, { token: second.body.token as string });
+    const fresh = await call(client, 'POST', '/api/sessions', { body: { learner: learner.token, fresh: true } });
+    expect(fresh).toMatchObject({ status: 201, body: { resumed: false } });
+    const gone = await runAsLearner(backend, { id: (fresh.body as unknown as Session).sandbox.id }, [
+      'bash',
+      '-c',
+      'ls ~/workspace/notes.txt',
+    ]);
+    expect(gone.exitCode).not.toBe(0);
+    await call(client, 'DELETE', `/api/sessions/${fresh.body.id}`, { token: fresh.body.token as string });
+    const after = await call(client, 'POST', '/api/sessions', { body: { learner: learner.token } });
+    expect(after.body).toMatchObject({ resumed: false });
+    await call(client, 'DELETE', `/api/sessions/${after.body.id}`, { token: after.body.token as string });
+  });
+
   it('moves to another browser with the resume code, and gets the same live session there', async () => {
     const learner = await newLearner('10.0.2.1');
     const session = await call('10.0.2.1', 'POST', '/api/sessions', { body: { learner: learner.token } });
