@@ -337,6 +337,18 @@ async function echoAndMemory(): Promise<void> {
 }
 
 /**
+ * Runs a command as the learner and returns when it ended on the performance.now() clock, as the
+ * sandbox's clock (the host's kernel) saw it: the exec's own teardown comes later and is not the
+ * learner's wait. A result that came before the command ended counts as 0 (it is there with the prompt).
+ */
+async function commandEnd(backend: SandboxBackend, sandbox: Sandbox, command: string[]): Promise<number> {
+  const quoted = command.map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
+  const result = await runAsLearner(backend, sandbox, ['sh', '-c', `${quoted} >/dev/null && date +%s%N`]);
+  if (result.exitCode !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`);
+  return Number(result.stdout.trim()) / 1e6 - performance.timeOrigin;
+}
+
+/**
  * 3. Check latency: from the learner's command ending (and from the learner's engine reporting the
  * change) to the result on the events socket, and one on-demand check. The container `heartbeat`
  * (lesson 1) flips between "created" and "gone", two different failures, so every flip is pushed.
@@ -368,12 +380,10 @@ async function checkLatency(host: SandboxHost): Promise<void> {
       const seen = results.length;
       const sent = engineEvents.length;
       const command = i % 2 === 0 ? ['docker', 'create', '--name', 'heartbeat', 'busybox', 'sleep', '1'] : ['docker', 'rm', 'heartbeat'];
-      await runAsLearner(backend, live.sandbox, command);
-      const ended = performance.now();
+      const ended = await commandEnd(backend, live.sandbox, command);
       await until(() => results.length > seen && engineEvents.length > sent, 30_000);
       const at = results[seen]?.at ?? 0;
       latency.push(at - (engineEvents[sent] ?? 0));
-      // A result that came before the command's exec was seen to end is there when the prompt is: 0.
       afterCommand.push(Math.max(0, at - ended));
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
@@ -436,9 +446,7 @@ async function dashboardTick(host: SandboxHost): Promise<void> {
       await new Promise((resolve) => events.once('open', resolve));
       await new Promise((resolve) => setTimeout(resolve, 1000));
       for (const { key, command } of solutions) {
-        const result = await runAsLearner(backend, live.sandbox, command);
-        if (result.exitCode !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`);
-        const ended = performance.now();
+        const ended = await commandEnd(backend, live.sandbox, command);
         await until(() => ticked.some((tick) => tick.sessionId === joined.id && tick.key === key), 30_000);
         const tick = ticked.find((candidate) => candidate.sessionId === joined.id && candidate.key === key);
         samples.push(Math.max(0, (tick?.at ?? 0) - ended));

@@ -15,7 +15,7 @@ const NUDGE_DELAY_MS = 1000;
 export type Checker = {
   /** Evaluates one exercise now (the Check button): recorded, published, returned. */
   check(session: LiveSession, lesson: Lesson, exercise: Exercise): Promise<CheckResult>;
-  /** Starts following a session's engine for a lesson's exercises (idempotent). */
+  /** Starts following a session's engine for a lesson's exercises; again, it evaluates and sends every result afresh. */
   watch(session: LiveSession, lesson: Lesson): void;
   /** Something the engine does not report happened (a file saved, the terminal went quiet). */
   nudge(sessionId: string): void;
@@ -135,10 +135,12 @@ export function createChecker(deps: CheckerDeps): Checker {
         watched.set(id, created);
         entry = created;
       }
-      if (!entry.lessons.has(lesson.slug)) {
-        entry.lessons.set(lesson.slug, lesson);
-        schedule(entry);
-      }
+      // Asked again (an events socket opened): the results are sent afresh, so a page that connected
+      // after the first evaluation still gets them.
+      if (entry.lessons.has(lesson.slug))
+        for (const key of entry.published.keys()) if (key.startsWith(`${lesson.slug}/`)) entry.published.delete(key);
+      entry.lessons.set(lesson.slug, lesson);
+      schedule(entry);
     },
 
     nudge(sessionId) {

@@ -86,7 +86,11 @@ beforeAll(async () => {
   ).body as WorkshopView;
   participant = await launchBrowser();
   instructor = await launchBrowser();
-  await instructor.context.addInitScript((token) => localStorage.setItem('dockhand.admin-token', token), ADMIN);
+  // about:blank has no storage of its own: only Dockhand's pages get the token.
+  await instructor.context.addInitScript(
+    (token) => location.protocol.startsWith('http') && localStorage.setItem('dockhand.admin-token', token),
+    ADMIN,
+  );
   lesson = await participant.newPage();
   projector = await instructor.newPage();
 });

@@ -68,6 +68,8 @@ const passed = (results: { exercise: string; passed: boolean }[], id: string) =>
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
+  // A pull is an event of its own: with the image there, a `docker create` reports only its create.
+  await sh('docker pull -q busybox');
   store = openStore(path.join(stateRoot, 'dockhand.db'));
 });
 
