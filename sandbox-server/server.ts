@@ -50,6 +50,7 @@ import { newSessionId } from './sessions/tokens.ts';
 import { openStore } from './store/store.ts';
 import { detachAllTerminals } from './terminal/terminal.ts';
 import { loadAdminToken } from './workshops/admin-token.ts';
+import { createRoom } from './workshops/room.ts';
 import { createWorkshops, type Workshops } from './workshops/workshops.ts';
 
 /** How often a healthy host is checked again. */
@@ -161,6 +162,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     );
   }
   const workshops = createWorkshops({ store, sessions, course });
+  const room = createRoom(events);
   const admin = loadAdminToken(config.stateDir, config.adminToken);
   // Hot start: the pool grows towards the people expected at a workshop about to start, within what the
   // host can hold; warm sandboxes count towards DOCKHAND_MAX_SANDBOXES too.
@@ -221,7 +223,17 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     trustedProxies: config.trustedProxies,
   });
   addTicketRoutes(router, { sessions, lobby, tickets, adminToken: admin.token });
-  addWorkshopRoutes(router, upgrades, { workshops, sessions, sandboxes, events, wss, adminToken: admin.token, lessonExists, tickets });
+  addWorkshopRoutes(router, upgrades, {
+    workshops,
+    sessions,
+    sandboxes,
+    events,
+    wss,
+    adminToken: admin.token,
+    lessonExists,
+    tickets,
+    room,
+  });
   addCourseRoutes(router, { course, sessions, store, checker });
   // The web preview listens on a port of its own (bound below), so previews get an origin of their own.
   const previewRouter = createRouter();
@@ -230,7 +242,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   const previewOrigin = previewOriginFor({ previewUrl: config.previewUrl, tls: Boolean(tls), port: () => previewPort });
   addPortRoutes(router, { sessions, sandboxes, previewOrigin });
   addPreviewRedirects(router, previewOrigin);
-  addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss, tickets });
+  addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss, tickets, onTerminal: room.terminalOpened });
   addPreviewRoutes(previewRouter, previewUpgrades, { sessions, sandboxes, tickets });
   upgrades.add('/ws/sessions/:id/events', (req, socket, head, params, url) => {
     const id = params.id as string;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { type Config, loadConfig } from '../sandbox-server/config.ts';
+import type { DashboardMessage } from '../sandbox-server/protocol/events.ts';
 import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandbox-server/sandboxes/backend.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine, type Engine } from '../sandbox-server/sandboxes/docker.ts';
@@ -13,16 +14,20 @@ import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
 import { describeSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../sandbox-server/server.ts';
-import { sessionSocketUrl } from '../test/support/api.ts';
+import { adminSocketUrl, sessionSocketUrl } from '../test/support/api.ts';
 import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/support/terminal-client.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 /** The sandbox image before Debian 13 (Docker 20.10), compared with the current one where it is present. */
 const OLD_SANDBOX_IMAGE = process.env.BENCH_OLD_IMAGE ?? 'dockhand/sandbox:latest';
-/** `npm run bench -- images` runs only the old-vs-new image comparison, `-- resume` only the resume figures. */
-const ONLY_IMAGES = process.argv.includes('images');
-const ONLY_RESUME = process.argv.includes('resume');
+/**
+ * Which parts run: `BENCH_ONLY=checks,dashboard` (any of images, start, echo, checks, dashboard, room,
+ * resume); all when unset. `npm run bench -- images` is `BENCH_ONLY=images`, `-- resume` is `BENCH_ONLY=resume`.
+ */
+const NAMED_PART = ['images', 'resume'].find((part) => process.argv.includes(part));
+const ONLY = new Set(NAMED_PART ? [NAMED_PART] : (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
+const runs = (part: string) => ONLY.size === 0 || ONLY.has(part);
 const RESUMES = Number(process.env.BENCH_RESUMES ?? 10);
 const ROOM = Number(process.env.BENCH_ROOM ?? 20);
 const PROMPT = /workspace\S*\$ /;
@@ -337,12 +342,18 @@ async function main(): Promise<void> {
   await removeEverything(engine, setup);
   const host = await prepareSandboxHost(engine, setup, () => {});
 
-  if (ONLY_RESUME) return benchResume(host);
-  // 0. The sandbox image, old and new.
-  await compareImages(host, setup);
-  if (ONLY_IMAGES) return;
+  // Each part prints its own rows.
+  if (runs('images')) await compareImages(host, setup);
+  if (runs('start')) await sessionStarts(host);
+  if (runs('echo')) await echoAndMemory();
+  if (runs('checks')) await checkLatency(host);
+  if (runs('dashboard')) await dashboardTick(host);
+  if (runs('room')) await hotStart();
+  if (runs('resume')) await benchResume(host);
+}
 
-  // 1. POST /api/sessions → first prompt on the terminal socket, warm pool vs no pool vs naive DinD.
+/** 1. POST /api/sessions → first prompt on the terminal socket, warm pool vs no pool vs naive DinD. */
+async function sessionStarts(host: SandboxHost): Promise<void> {
   const warm = await withDockhand('warm', { DOCKHAND_POOL_SIZE: '2' }, async (dockhand) => {
     const samples: number[] = [];
     for (let i = 0; i < SESSIONS; i++) {
@@ -364,8 +375,10 @@ async function main(): Promise<void> {
   say(
     `  ratios (p50): pool off / warm = ${(percentile(cold, 50) / percentile(warm, 50)).toFixed(1)}x, naive / warm = ${(percentile(naive, 50) / percentile(warm, 50)).toFixed(1)}x`,
   );
+}
 
-  // 2. Keystroke echo and idle memory.
+/** 2. Keystroke echo and idle memory. */
+async function echoAndMemory(): Promise<void> {
   await withDockhand('echo', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
     const created = await post(dockhand.url, '/api/sessions', {});
     const terminal = await connectTerminal(
@@ -385,10 +398,26 @@ async function main(): Promise<void> {
       `idle memory per sandbox:              ${idle.map((bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (engine up, shell open, nothing running)`,
     );
   });
+}
 
-  // 3. Check latency: from the learner's engine reporting a change to the result on the events socket,
-  // and one on-demand check. The container `heartbeat` (lesson 1) flips between "created" and "gone",
-  // two different failures, so every flip is pushed.
+/**
+ * Runs a command as the learner and returns when it ended on the performance.now() clock, as the
+ * sandbox's clock (the host's kernel) saw it: the exec's own teardown comes later and is not the
+ * learner's wait. A result that came before the command ended counts as 0 (it is there with the prompt).
+ */
+async function commandEnd(backend: SandboxBackend, sandbox: Sandbox, command: string[]): Promise<number> {
+  const quoted = command.map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
+  const result = await runAsLearner(backend, sandbox, ['sh', '-c', `${quoted} >/dev/null && date +%s%N`]);
+  if (result.exitCode !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`);
+  return Number(result.stdout.trim()) / 1e6 - performance.timeOrigin;
+}
+
+/**
+ * 3. Check latency: from the learner's command ending (and from the learner's engine reporting the
+ * change) to the result on the events socket, and one on-demand check. The container `heartbeat`
+ * (lesson 1) flips between "created" and "gone", two different failures, so every flip is pushed.
+ */
+async function checkLatency(host: SandboxHost): Promise<void> {
   await withDockhand('checks', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
     const created = await post(dockhand.url, '/api/sessions', { lesson: 'hello-world' });
     const live = dockhand.sessions.live(created.id);
@@ -410,17 +439,22 @@ async function main(): Promise<void> {
     stream.on('data', () => engineEvents.push(performance.now()));
     await until(() => results.length > 0, 30_000);
     const latency: number[] = [];
+    const afterCommand: number[] = [];
     for (let i = 0; i < SESSIONS; i++) {
       const seen = results.length;
       const sent = engineEvents.length;
       const command = i % 2 === 0 ? ['docker', 'create', '--name', 'heartbeat', 'busybox', 'sleep', '1'] : ['docker', 'rm', 'heartbeat'];
-      await runAsLearner(backend, live.sandbox, command);
+      const ended = await commandEnd(backend, live.sandbox, command);
       await until(() => results.length > seen && engineEvents.length > sent, 30_000);
-      latency.push((results[seen]?.at ?? 0) - (engineEvents[sent] ?? 0));
+      const at = results[seen]?.at ?? 0;
+      latency.push(at - (engineEvents[sent] ?? 0));
+      afterCommand.push(Math.max(0, at - ended));
+      await new Promise((resolve) => setTimeout(resolve, 300));
     }
     (stream as unknown as { destroy(): void }).destroy();
     socket.close();
-    say(`live check, engine event to result:  ${ms(latency)} (includes the 300 ms debounce)`);
+    say(`live check, command end to result:   ${ms(afterCommand)}`);
+    say(`live check, engine event to result:  ${ms(latency)}`);
     const onDemand: number[] = [];
     for (let i = 0; i < SESSIONS; i++) {
       const started = performance.now();
@@ -433,8 +467,66 @@ async function main(): Promise<void> {
     }
     say(`on-demand check (POST …/checks):     ${ms(onDemand)}`);
   });
+}
 
-  // 4. Hot start: a room of people joining a workshop at once, each until their prompt.
+/**
+ * 4. The instructor's dashboard: from a participant's command ending to the snapshot on the dashboard
+ * socket in which that exercise's cell is ticked. Each participant solves two exercises of lesson 1.
+ */
+async function dashboardTick(host: SandboxHost): Promise<void> {
+  const solutions = [
+    { key: 'hello-world/named-greeter', command: ['docker', 'run', '--name', 'greeter', 'busybox', 'echo', 'hello, dockhand'] },
+    {
+      key: 'hello-world/env-vars',
+      command: ['docker', 'run', '--name', 'config-demo', '-e', 'COLOR=blue', '-e', 'SIZE=large', 'busybox', 'env'],
+    },
+  ];
+  const samples = await withDockhand('dashboard', { DOCKHAND_POOL_SIZE: '2' }, async (dockhand) => {
+    const workshop = await post(dockhand.url, '/api/workshops', { title: 'Bench dashboard', lessons: ['hello-world'] }, ADMIN);
+    const ticked: { at: number; sessionId: string; key: string }[] = [];
+    const dashboard = new WebSocket(await adminSocketUrl(dockhand.url, ADMIN, `/ws/workshops/${workshop.code}/dashboard`));
+    dashboard.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as DashboardMessage;
+      for (const person of frame.progress.participants)
+        for (const [key, cell] of Object.entries(person.exercises))
+          if (cell.passed && !ticked.some((tick) => tick.sessionId === person.sessionId && tick.key === key))
+            ticked.push({ at: performance.now(), sessionId: person.sessionId, key });
+    });
+    const backend = createDindBackend(engine, sandboxOptions(configFor('dashboard', {}), host));
+    const samples: number[] = [];
+    for (let i = 0; samples.length < SESSIONS; i++) {
+      await until(() => dockhand.pool.stats().ready === 2, 60_000);
+      const joined = await post(dockhand.url, '/api/sessions', {
+        workshop: workshop.code,
+        name: `participant ${i + 1}`,
+        lesson: 'hello-world',
+      });
+      const live = dockhand.sessions.live(joined.id);
+      if (!live) throw new Error('the participant is not live');
+      // The participant's lesson page follows its events socket, as the browser does.
+      const events = new WebSocket(
+        await sessionSocketUrl(dockhand.url, joined.id, joined.token, `/ws/sessions/${joined.id}/events?lesson=hello-world`),
+      );
+      await new Promise((resolve) => events.once('open', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      for (const { key, command } of solutions) {
+        const ended = await commandEnd(backend, live.sandbox, command);
+        await until(() => ticked.some((tick) => tick.sessionId === joined.id && tick.key === key), 30_000);
+        const tick = ticked.find((candidate) => candidate.sessionId === joined.id && candidate.key === key);
+        samples.push(Math.max(0, (tick?.at ?? 0) - ended));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      events.close();
+      await fetch(`${dockhand.url}/api/sessions/${joined.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${joined.token}` } });
+    }
+    dashboard.close();
+    return samples;
+  });
+  say(`dashboard tick, command end to cell: ${ms(samples)}`);
+}
+
+/** 5. Hot start: a room of people joining a workshop at once, each until their prompt. */
+async function hotStart(): Promise<void> {
   const room = async (hot: boolean) =>
     withDockhand(hot ? 'hot' : 'cold-room', { DOCKHAND_POOL_SIZE: '0', DOCKHAND_POOL_MAX: String(ROOM) }, async (dockhand) => {
       const workshop = await post(dockhand.url, '/api/workshops', { title: 'Bench', expected: hot ? ROOM : undefined }, ADMIN);

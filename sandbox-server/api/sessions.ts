@@ -74,7 +74,12 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
     }
     // The learner's live session, again: a fresh copy of its token, nothing started.
     if (!entry.existing) await deps.onCreated?.(entry.session);
-    const view: CreatedSessionView = { ...liveView(sessions, entry.session, deps), token: entry.token, warm: entry.warm, resumed: entry.resumed };
+    const view: CreatedSessionView = {
+      ...liveView(sessions, entry.session, deps),
+      token: entry.token,
+      warm: entry.warm,
+      resumed: entry.resumed,
+    };
     sendJson(res, entry.existing ? 200 : 201, view);
   });
 

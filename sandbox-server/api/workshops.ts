@@ -12,13 +12,16 @@ import { BroadcastBody, ExtendBody, WorkshopBody } from '../protocol/bodies.ts';
 import type { DashboardMessage } from '../protocol/events.ts';
 import { normalizeJoinCode } from '../protocol/join-code.ts';
 import { parseTerminalWindow } from '../protocol/terminal.ts';
-import type { WorkshopView } from '../protocol/workshops.ts';
+import type { ParticipantWorkshopView, WorkshopView } from '../protocol/workshops.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import type { Tickets } from '../sessions/tickets.ts';
+import { tokenMatches } from '../sessions/tokens.ts';
 import type { WorkshopRecord } from '../store/store.ts';
 import { openTerminal } from '../terminal/terminal.ts';
+import { throttle } from '../throttle.ts';
+import type { Room } from '../workshops/room.ts';
 import { type WorkshopInput, type Workshops, workshopState } from '../workshops/workshops.ts';
 import { adminGuard, bearerToken, requireTicket, ticketSubject } from './auth.ts';
 import { readBody } from './body.ts';
@@ -34,11 +37,14 @@ export type WorkshopApiDeps = {
   lessonExists: (slug: string) => boolean;
   /** The instructor's WebSockets carry a ticket (POST /api/admin/tickets), not the admin token. */
   tickets: Tickets;
+  room: Room;
 };
 
 const DAY_MS = 24 * 3_600_000;
 const DEFAULT_DURATION_MS = 3 * 3_600_000;
 const MAX_BODY = 16 * 1024;
+/** Changes within this long after one the dashboard has shown go out together in one more snapshot. */
+const DASHBOARD_WINDOW_MS = 200;
 
 export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps: WorkshopApiDeps): void {
   const { workshops, events } = deps;
@@ -126,28 +132,59 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     sendJson(res, 200, { ...workshopView(workshopOf(workshop.code), req), reaped });
   });
 
-  // The dashboard: a snapshot on connect and again (debounced) whenever something changes.
+  // A participant's own view of their workshop, for the workshop nav on lesson pages; it stays readable
+  // with the session's token after the session (or the workshop) ended.
+  router.add('GET', '/api/sessions/:id/workshop', async (req, res, params) => {
+    const record = deps.sessions.record(params.id as string);
+    if (!record) throw new HttpError(404, `no session ${params.id}`);
+    if (!tokenMatches(bearerToken(req), record.tokenHash)) throw httpError('unauthorized', 'missing or wrong session token');
+    const workshop = record.workshop ? workshops.get(record.workshop) : undefined;
+    // Not in a workshop is an answer, not a failure: every lesson page asks.
+    if (!workshop) return sendJson(res, 200, null);
+    const progress = workshops.progress(workshop.code);
+    const cells = progress.participants.find((participant) => participant.sessionId === record.id)?.exercises ?? {};
+    const lessons: ParticipantWorkshopView['lessons'] = [];
+    for (const column of progress.exercises) {
+      if (lessons.at(-1)?.slug !== column.lesson) lessons.push({ slug: column.lesson, exercises: 0, passed: 0 });
+      const lesson = lessons.at(-1) as ParticipantWorkshopView['lessons'][number];
+      lesson.exercises++;
+      if (cells[column.key]?.passed) lesson.passed++;
+    }
+    const view = workshopView(workshop, req);
+    // Lessons without exercises have no column: they are listed all the same.
+    const ordered = view.lessons.length > 0 ? view.lessons : lessons.map((lesson) => lesson.slug);
+    const body: ParticipantWorkshopView = {
+      code: view.code,
+      title: view.title,
+      state: view.state,
+      startsAt: view.startsAt,
+      endsAt: view.endsAt,
+      lessons: ordered.map((slug) => lessons.find((lesson) => lesson.slug === slug) ?? { slug, exercises: 0, passed: 0 }),
+    };
+    sendJson(res, 200, body);
+  });
+
+  // The dashboard: a snapshot on connect, at once when something changes and once more after a burst.
   upgrades.add('/ws/workshops/:code/dashboard', (req, socket, head, params, url) => {
     requireTicket(deps.tickets, url, ticketSubject.admin);
     const workshop = workshopOf(params.code as string);
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
       const send = () => {
-        const message: DashboardMessage = { type: 'snapshot', progress: workshops.progress(workshop.code) };
+        const progress = workshops.progress(workshop.code);
+        const atPrompt = progress.participants.filter((person) => person.state === 'active' && deps.room.atPrompt(person.sessionId));
+        const room = { joined: progress.participants.length, atPrompt: atPrompt.length };
+        const message: DashboardMessage = { type: 'snapshot', progress, room };
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
       };
-      let timer: NodeJS.Timeout | undefined;
-      const changed = () => {
-        clearTimeout(timer);
-        timer = setTimeout(send, 200);
-      };
+      const changes = throttle(send, DASHBOARD_WINDOW_MS);
       send();
-      const unsubscribe = events.subscribe(`workshop:${workshop.code}`, changed);
+      const unsubscribe = events.subscribe(`workshop:${workshop.code}`, () => changes.trigger());
       const refresh = setInterval(send, 30_000);
       const stopPings = keepAlive(ws, 30_000);
       ws.on('close', () => {
         unsubscribe();
         clearInterval(refresh);
-        clearTimeout(timer);
+        changes.stop();
         stopPings();
       });
     });

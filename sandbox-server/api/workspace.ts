@@ -7,13 +7,21 @@ import type { Handler, Router } from '../http/router.ts';
 import type { UpgradeRouter } from '../http/upgrade.ts';
 import { parseTerminalWindow } from '../protocol/terminal.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
-import type { Sessions } from '../sessions/sessions.ts';
+import type { LiveSession, Sessions } from '../sessions/sessions.ts';
 import type { Tickets } from '../sessions/tickets.ts';
 import { openTerminal } from '../terminal/terminal.ts';
 import { bearerToken, requireSession, requireSessionTicket } from './auth.ts';
 import { handleFilesRequest } from './files.ts';
 
-export type WorkspaceDeps = { sessions: Sessions; sandboxes: SandboxBackend; checker: Checker; wss: WebSocketServer; tickets: Tickets };
+export type WorkspaceDeps = {
+  sessions: Sessions;
+  sandboxes: SandboxBackend;
+  checker: Checker;
+  wss: WebSocketServer;
+  tickets: Tickets;
+  /** A learner's own terminal connected (the room's projector counts who reached a prompt). */
+  onTerminal?: (session: LiveSession) => void;
+};
 
 export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps: WorkspaceDeps): void {
   const { sessions, sandboxes, checker, wss } = deps;
@@ -33,7 +41,8 @@ export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps
     const session = requireSessionTicket(sessions, deps.tickets, id, url);
     const window = parseTerminalWindow(url.searchParams.get('window'));
     if (!window.ok) throw new HttpError(400, window.error);
-    wss.handleUpgrade(req, socket, head, (ws) =>
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      deps.onTerminal?.(session);
       openTerminal(sandboxes, session.sandbox, ws, {
         window: window.value,
         readOnly: false,
@@ -41,7 +50,7 @@ export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps
           sessions.activity(id);
           checker.nudge(id);
         },
-      }),
-    );
+      });
+    });
   });
 }

@@ -15,7 +15,7 @@ const NUDGE_DELAY_MS = 1000;
 export type Checker = {
   /** Evaluates one exercise now (the Check button): recorded, published, returned. */
   check(session: LiveSession, lesson: Lesson, exercise: Exercise): Promise<CheckResult>;
-  /** Starts following a session's engine for a lesson's exercises (idempotent). */
+  /** Starts following a session's engine for a lesson's exercises; again, it evaluates and sends every result afresh. */
   watch(session: LiveSession, lesson: Lesson): void;
   /** Something the engine does not report happened (a file saved, the terminal went quiet). */
   nudge(sessionId: string): void;
@@ -38,7 +38,8 @@ export type CheckerDeps = {
   store: Store;
   events: EventBus;
   sandboxes: SandboxBackend;
-  debounceMs?: number;
+  /** How long the engine's events are gathered after the first (sandboxes/events.ts has the default). */
+  windowMs?: number;
   /** A live re-evaluation failed (the learner can still press Check). */
   onError?: (error: Error) => void;
   /** A live re-evaluation finished, after this many seconds. */
@@ -51,9 +52,10 @@ export function createChecker(deps: CheckerDeps): Checker {
 
   const contextFor = (session: LiveSession): CheckContext => checkContext(sandboxes, session.sandbox);
 
-  function publish(session: LiveSession, lesson: string, exercise: string, result: CheckResult): void {
+  /** To the learner's page; to the dashboard only what changes its table (a pass, a recorded check). */
+  function publish(session: LiveSession, lesson: string, exercise: string, result: CheckResult, dashboard: boolean): void {
     events.publish(session.record.id, { type: 'exercise', lesson, exercise, passed: result.passed, message: result.message });
-    if (session.record.workshop)
+    if (dashboard && session.record.workshop)
       events.publish(`workshop:${session.record.workshop}`, {
         type: 'progress',
         sessionId: session.record.id,
@@ -63,6 +65,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       });
   }
 
+  /** The open exercises side by side, each published as soon as it is known. */
   async function reevaluate(entry: Watched): Promise<void> {
     const id = entry.session.record.id;
     const passed = new Set(
@@ -71,18 +74,21 @@ export function createChecker(deps: CheckerDeps): Checker {
         .filter((row) => row.passedAt !== null)
         .map((row) => `${row.lesson}/${row.exercise}`),
     );
-    for (const lesson of entry.lessons.values()) {
-      for (const exercise of lesson.exercises) {
+    const open = [...entry.lessons.values()].flatMap((lesson) =>
+      lesson.exercises.filter((exercise) => !passed.has(`${lesson.slug}/${exercise.id}`)).map((exercise) => ({ lesson, exercise })),
+    );
+    await Promise.all(
+      open.map(async ({ lesson, exercise }) => {
         const key = `${lesson.slug}/${exercise.id}`;
-        if (passed.has(key) || !watched.has(id)) continue;
         const result = await evaluateExercise(exercise, contextFor(entry.session));
+        if (!watched.has(id)) return;
         if (result.passed) store.recordCheck(id, lesson.slug, exercise.id, true, result.message, Date.now());
         if (entry.published.get(key) !== result.message) {
           entry.published.set(key, result.message);
-          publish(entry.session, lesson.slug, exercise.id, result);
+          publish(entry.session, lesson.slug, exercise.id, result, result.passed);
         }
-      }
-    }
+      }),
+    );
   }
 
   /** One evaluation at a time per session; changes during a run cause exactly one more run. */
@@ -109,7 +115,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       const result = await evaluateExercise(exercise, contextFor(session));
       store.recordCheck(session.record.id, lesson.slug, exercise.id, result.passed, result.message, Date.now());
       watched.get(session.record.id)?.published.set(`${lesson.slug}/${exercise.id}`, result.message);
-      publish(session, lesson.slug, exercise.id, result);
+      publish(session, lesson.slug, exercise.id, result, true);
       return result;
     },
 
@@ -120,7 +126,7 @@ export function createChecker(deps: CheckerDeps): Checker {
         const created: Watched = {
           session,
           lessons: new Map(),
-          watch: sandboxes.watchEvents(session.sandbox, () => schedule(created), { debounceMs: deps.debounceMs }),
+          watch: sandboxes.watchEvents(session.sandbox, () => schedule(created), { windowMs: deps.windowMs }),
           running: undefined,
           again: false,
           published: new Map(),
@@ -129,10 +135,12 @@ export function createChecker(deps: CheckerDeps): Checker {
         watched.set(id, created);
         entry = created;
       }
-      if (!entry.lessons.has(lesson.slug)) {
-        entry.lessons.set(lesson.slug, lesson);
-        schedule(entry);
-      }
+      // Asked again (an events socket opened): the results are sent afresh, so a page that connected
+      // after the first evaluation still gets them.
+      if (entry.lessons.has(lesson.slug))
+        for (const key of entry.published.keys()) if (key.startsWith(`${lesson.slug}/`)) entry.published.delete(key);
+      entry.lessons.set(lesson.slug, lesson);
+      schedule(entry);
     },
 
     nudge(sessionId) {

@@ -8,8 +8,8 @@ import { readSnapshot, type StackCache } from './snapshot.ts';
 
 /** A `docker build` changes the engine many times a second: the tab follows at this pace, never slower. */
 export const THROTTLE_MS = 250;
-/** Engine events arrive in bursts (a `docker run` is create, attach, connect, start): one look per burst. */
-const EVENTS_DEBOUNCE_MS = 50;
+/** Engine events arrive in bursts (a `docker run` is create, attach, connect, start): a look at the first, one more after the burst. */
+const EVENTS_WINDOW_MS = 50;
 
 export type EngineViews = {
   /** Follows the session's engine until the returned function is called (once per open socket). */
@@ -96,7 +96,7 @@ export function createEngineViews(deps: EngineViewDeps): EngineViews {
         const created: Followed = {
           sandbox,
           viewers: 1,
-          watch: deps.sandboxes.watchEvents(sandbox, () => schedule(sessionId, created), { debounceMs: EVENTS_DEBOUNCE_MS }),
+          watch: deps.sandboxes.watchEvents(sandbox, () => schedule(sessionId, created), { windowMs: EVENTS_WINDOW_MS }),
           stacks: new Map(),
           last: undefined,
           running: false,

@@ -18,7 +18,10 @@ export type SessionEvent =
 /** On a workshop's channel (`workshop:<code>`): what makes the dashboard refresh. */
 export type WorkshopEvent =
   | { type: 'progress'; sessionId: string; lesson: string; exercise: string; passed: boolean }
-  | { type: 'participant'; sessionId: string; name: string; state: 'joined' | 'ended' };
+  | { type: 'participant'; sessionId: string; name: string; state: 'joined' | 'prompt' | 'ended' };
+
+/** The room at a glance (the projector): everyone who joined, and those whose sandbox lives and whose terminal has opened. */
+export type RoomCounts = { joined: number; atPrompt: number };
 
 /** The dashboard socket sends the whole table, on connect and after changes. */
-export type DashboardMessage = { type: 'snapshot'; progress: WorkshopProgress };
+export type DashboardMessage = { type: 'snapshot'; progress: WorkshopProgress; room: RoomCounts };

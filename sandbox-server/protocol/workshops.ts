@@ -36,3 +36,14 @@ export type ParticipantProgress = {
 };
 
 export type WorkshopProgress = { code: string; title: string; exercises: ExerciseColumn[]; participants: ParticipantProgress[] };
+
+/** What a participant's own pages show of their workshop (GET /api/sessions/:id/workshop, session token; null outside one). */
+export type ParticipantWorkshopView = {
+  code: string;
+  title: string;
+  state: WorkshopState;
+  startsAt: string;
+  endsAt: string;
+  /** The workshop's lessons in order, with this participant's exercises passed in each. */
+  lessons: { slug: string; exercises: number; passed: number }[];
+};

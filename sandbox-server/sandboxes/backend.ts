@@ -83,8 +83,8 @@ export type SandboxBackend = {
   /** Where the server reaches the sandbox's published ports (the web preview). */
   address(sandbox: Sandbox): Promise<string>;
   innerEngine(sandbox: Sandbox): InnerEngine;
-  /** Calls back (debounced) when containers, images, volumes or networks change in the inner engine. */
-  watchEvents(sandbox: Sandbox, onChange: () => void, options?: { debounceMs?: number }): EventsWatch;
+  /** Calls back when containers, images, volumes or networks change in the inner engine: at the first change, again after a burst. */
+  watchEvents(sandbox: Sandbox, onChange: () => void, options?: { windowMs?: number }): EventsWatch;
 };
 
 export type CommandResult = { exitCode: number; stdout: string; stderr: string };

@@ -1,7 +1,7 @@
 // The live dashboard of one workshop (?code=): a snapshot socket drives the progress table; the
 // controls broadcast, extend, end and export; any participant's terminal can be watched read-only.
 
-import type { DashboardMessage } from '../../../sandbox-server/protocol/events.ts';
+import type { DashboardMessage, RoomCounts } from '../../../sandbox-server/protocol/events.ts';
 import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
 import { ApiError, api } from '../session.ts';
 import { openReconnectingSocket } from '../socket.ts';
@@ -43,6 +43,8 @@ function showWorkshop(): void {
   badge.textContent = STATE_LABELS[workshop.state];
   showTime();
   const ended = workshop.state === 'ended';
+  // Nobody can join any more: a code still on screen would only invite people in vain.
+  byId('dashboard-join').hidden = ended;
   for (const id of ['extend-button', 'end-button', 'extend-minutes']) byId<HTMLButtonElement>(id).disabled = ended;
   for (const control of byId<HTMLFormElement>('broadcast-form').elements) (control as HTMLButtonElement).disabled = ended;
 }
@@ -64,14 +66,16 @@ async function refreshWorkshop(): Promise<void> {
   showWorkshop();
 }
 
-function showProgress(progress: WorkshopProgress): void {
+function showProgress(progress: WorkshopProgress, room: RoomCounts): void {
   table.update(progress);
   const people = progress.participants;
   const active = people.filter((person) => person.state === 'active').length;
   const stuck = people.filter((person) => person.stuck !== null).length;
   byId('no-participants').hidden = people.length > 0;
   byId('progress-summary').textContent =
-    people.length === 0 ? '' : `${people.length} joined · ${active} active · ${stuck} stuck · ${progress.exercises.length} exercises`;
+    people.length === 0
+      ? ''
+      : `${people.length} joined · ${active} active · ${room.atPrompt} at a prompt · ${stuck} stuck · ${progress.exercises.length} exercises`;
 }
 
 function followProgress(): void {
@@ -86,7 +90,7 @@ function followProgress(): void {
     onMessage(data) {
       if (typeof data !== 'string') return;
       const frame = JSON.parse(data) as DashboardMessage;
-      if (frame.type === 'snapshot') showProgress(frame.progress);
+      if (frame.type === 'snapshot') showProgress(frame.progress, frame.room);
     },
   });
 }
@@ -230,6 +234,7 @@ async function start(): Promise<void> {
   byId('dashboard').hidden = false;
   showWorkshop();
   showJoinCode(byId('dashboard-code'), workshop.code, workshop.lessons);
+  byId<HTMLAnchorElement>('projector-open-link').href = `/instructor/workshop/projector/?code=${encodeURIComponent(workshop.code)}`;
   wireControls();
   followProgress();
   setInterval(showTime, 30_000);

@@ -37,16 +37,21 @@ export function createProgressTable(
       th.title = th.textContent ?? '';
       th.prepend(`${index + 1}. `);
       lessonRow.append(th);
-      for (const column of group.columns) {
+      group.columns.forEach((column, position) => {
+        // Numbered like the lesson (2.3 is lesson 2's third exercise), the title beside it, wrapped.
         const exercise = headCell('', 'col');
         exercise.className = 'exercise-head';
         exercise.dataset.key = column.key;
         exercise.title = column.title;
+        const number = document.createElement('span');
+        number.className = 'exercise-number';
+        number.textContent = `${index + 1}.${position + 1}`;
         const label = document.createElement('span');
+        label.className = 'exercise-title';
         label.textContent = column.title;
-        exercise.append(label);
+        exercise.append(number, label);
         exerciseRow.append(exercise);
-      }
+      });
     });
     lessonRow.append(headCell('Terminal', 'col', 2));
     head.append(exerciseRow);
