@@ -118,7 +118,11 @@ export function mountEditor(panel: HTMLElement) {
     const seen = new Map<string, Entry>();
     const build = async (dir: string, into: HTMLElement) => {
       const entries = await listing(dir);
-      for (const entry of entries) seen.set(entry.path, entry);
+      // A folder opened later (a click) adds to what is known now.
+      for (const entry of entries) {
+        seen.set(entry.path, entry);
+        known.set(entry.path, entry);
+      }
       const items: HTMLElement[] = [];
       for (const entry of entries) items.push(await entryItem(entry, build));
       into.replaceChildren(...items);
@@ -445,7 +449,11 @@ export function mountEditor(panel: HTMLElement) {
     /** The editor tab was shown (refresh) or hidden (stop following the workspace). */
     shown(now: boolean) {
       visible = now;
-      if (!now) return clearTimeout(timer);
+      if (!now) {
+        clearTimeout(timer);
+        timer = undefined;
+        return;
+      }
       if (!session) return say(noSession);
       active();
       void refresh();

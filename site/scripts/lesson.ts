@@ -36,10 +36,13 @@ const tabShown = (tab: HTMLElement | undefined) => {
 tabs.addEventListener('tab-show', (event) => tabShown((event as TabShowEvent).detail.tab));
 const terminals = createTerminals(workspace, tabs, (ended) => controller.ended(ended));
 const exercises = enableExercises(article, lesson, showProgress);
-const panes = enablePanes(document.getElementById('pane-switch') as HTMLElement, layout, (pane) => {
-  // Hidden with its pane, the workspace's tab comes back when the pane does.
-  tabShown(pane === 'workspace' || !panes.narrow ? tabs.selected() : undefined);
+const panes = enablePanes(document.getElementById('pane-switch') as HTMLElement, layout, () => {
+  // Hidden with its pane (on a phone), the workspace's tab comes back when the pane does.
+  const now = panes.isShown('workspace');
+  if (now !== workspaceShown) tabShown(now ? tabs.selected() : undefined);
+  workspaceShown = now;
 });
+let workspaceShown = panes.isShown('workspace');
 
 enableDivider(document.getElementById('divider') as HTMLElement, layout);
 document.addEventListener('code-run', (event) => {

@@ -27,9 +27,6 @@ export function enablePanes(switcher: HTMLElement, layout: HTMLElement, onShown:
 
   return {
     show,
-    get narrow() {
-      return NARROW.matches;
-    },
     /** Is this pane on screen (always, when the screen is wide)? */
     isShown(pane: Pane) {
       return !NARROW.matches || current() === pane;
