@@ -17,7 +17,7 @@ export function enablePanes(switcher: HTMLElement, layout: HTMLElement, onShown:
     layout.dataset.pane = pane;
     for (const button of buttons) button.setAttribute('aria-pressed', String(button.dataset.pane === pane));
     // The workspace starts right under the buttons, which stay at the top of the screen.
-    if (NARROW.matches) scrollTo(0, pane === 'lesson' ? scrolled.lesson : switcher.offsetTop);
+    if (NARROW.matches) scrollTo(0, pane === 'lesson' ? scrolled.lesson : layout.offsetTop - switcher.offsetHeight);
     onShown(pane);
   };
 

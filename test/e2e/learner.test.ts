@@ -343,11 +343,14 @@ describe('a new learner', () => {
             timeout: 5_000,
           })
           .toBeLessThanOrEqual(0);
+        // Narrow, the lesson and the workspace are two panes with a switch at the top.
+        if (width !== 'wide') await page.getByRole('button', { name: 'Lesson', exact: true }).click();
         await page.evaluate(() => document.getElementById('main')?.scrollTo(0, 0));
         await screenshot(page, `lesson-${scheme}-${width}`);
         if (width !== 'wide') {
-          await page.locator('#workspace').scrollIntoViewIfNeeded();
+          await page.getByRole('button', { name: 'Terminal', exact: true }).click();
           await screenshot(page, `lesson-${scheme}-${width}-workspace`);
+          await page.getByRole('button', { name: 'Lesson', exact: true }).click();
           await page.evaluate(() => window.scrollTo(0, 0));
         }
       }

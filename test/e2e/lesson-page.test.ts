@@ -115,10 +115,11 @@ describe('a learner on a lesson page', () => {
   });
 
   it('gets into the terminal with a skip link, and back to the Run button with Shift+Tab after Run', async () => {
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.keyboard.press('Tab');
+    // The page's first stop is the skip link to the content; the next one leads to the terminal.
+    await page.locator('.skip-link').first().focus();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the terminal');
+    expect(await page.locator('#skip-to-terminal').isVisible()).toBe(true);
     await screenshot(page, 'skip-link');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('xterm-helper-textarea'))).toBe(true);
@@ -309,7 +310,8 @@ describe('previews that cannot show the app', () => {
     }
     // An API client still gets JSON.
     const program = await fetch(url, { headers: { authorization: `Bearer ${session.token}` } });
-    expect(((await program.json()) as { code: string }).code).toBe('no_sandbox');
+    expect(program.status).toBe(502);
+    expect(((await program.json()) as { error: string }).error).toContain('nothing is listening on port 8080 in the sandbox');
 
     // Another browser, without the preview's cookie: the link has expired.
     const stranger = await launchBrowser();
