@@ -84,9 +84,10 @@ mv -fT -- "$tmp" "$p" || exit 1
 trap - EXIT
 `;
 
-// $3: 'file' or 'dir'. Never replaces anything: a name already taken (even by a dangling link) is refused.
+// $3: 'file' or 'dir'. Never replaces anything: a name already taken (even by a dangling link, which is
+// not written through) is refused.
 const CREATE_SCRIPT = `${RESOLVE}
-{ [ -e "$p" ] || [ -L "$p" ]; } && exit ${EXIT.exists}
+{ [ -e "$p" ] || [ -L "$p" ] || [ -L "$ws/$2" ]; } && exit ${EXIT.exists}
 ${MAKE_PARENTS}
 if [ "$3" = dir ]; then mkdir -- "$p" || exit 1; else (set -C; : > "$p") || exit 1; fi
 `;
