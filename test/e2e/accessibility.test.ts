@@ -107,7 +107,8 @@ it("an instructor's dashboard of a live workshop", async () => {
 it('the page for an address that does not exist', async () => {
   const response = await page.goto(`${dockhand.url}/lessons/no-such-lesson/`);
   expect(response?.status()).toBe(404);
-  // The 404 itself is the point here; the console's line about it is not a bug.
+  // The 404 itself is the point here; the console's lines about it are not a bug.
+  await page.waitForTimeout(500);
   browser.errors.splice(0);
   await audit('404');
 });
