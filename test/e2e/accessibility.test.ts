@@ -72,8 +72,7 @@ it('a lesson, with its terminal connected, its editor open, and on a phone', asy
   // The rule the walk found broken: code blocks that scroll must be reachable by keyboard.
   expect(lesson.violations.map((violation) => violation.id)).not.toContain('scrollable-region-focusable');
   await page.locator('#tab-editor').click();
-  await page.locator('.editor-host .monaco-editor').waitFor({ timeout: 30_000 });
-  await page.locator('.file-tree .file-entry').first().waitFor({ timeout: 20_000 });
+  await page.locator('.file-tree li').first().waitFor({ timeout: 30_000 });
   await audit('lesson with the editor');
   await page.locator('#tab-terminal-1').click();
   await page.setViewportSize({ width: 390, height: 844 });

@@ -277,7 +277,7 @@ describe('a new learner', () => {
     await page.keyboard.type(`${marker}-edited`);
     await expect.poll(() => page.locator('.editor-panel .file-name').textContent()).toBe(`${file} ●`);
     await page.keyboard.press('Control+S');
-    await expect.poll(() => page.locator('.editor-status').textContent()).toBe(`Saved ${file}.`);
+    await expect.poll(() => page.locator('.editor-status').textContent(), { timeout: 10_000 }).toBe(`Saved ${file}.`);
     await screenshot(page, 'editor');
     expect(await page.locator('.editor-panel .file-name').textContent()).toBe(file);
     await page.locator('#tab-terminal-1').click();

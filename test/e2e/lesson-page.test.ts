@@ -177,7 +177,8 @@ describe('a learner on a lesson page', () => {
 
   it('creates a file and a folder in the editor, and saves with a final newline', async () => {
     await page.locator('#tab-editor').click();
-    await page.locator('.editor-host .monaco-editor').waitFor({ timeout: 30_000 });
+    // Loaded and listed: the workspace's entries (or that it is empty) show.
+    await page.locator('.file-tree li').first().waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'New folder' }).click();
     await page.getByLabel('New folder (a path in your workspace)').fill(`${marker}-dir`);
     await page.keyboard.press('Enter');

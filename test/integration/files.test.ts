@@ -264,7 +264,7 @@ describe('creating and renaming in the workspace', () => {
   });
 
   it('never replaces anything: creating a taken name is 409 and the file keeps its content', async () => {
-    await save('taken.txt', 'precious');
+    await save('taken.txt', 'precious\n');
     await shell(`ln -s nowhere ${WS}/dangling`);
     for (const [path, type] of [
       ['taken.txt', 'file'],
