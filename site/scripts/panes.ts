@@ -16,8 +16,8 @@ export function enablePanes(switcher: HTMLElement, layout: HTMLElement, onShown:
     scrolled[before] = scrollY;
     layout.dataset.pane = pane;
     for (const button of buttons) button.setAttribute('aria-pressed', String(button.dataset.pane === pane));
-    // The workspace starts right under the buttons, which stay at the top of the screen.
-    if (NARROW.matches) scrollTo(0, pane === 'lesson' ? scrolled.lesson : layout.offsetTop - switcher.offsetHeight);
+    // The workspace pane fits the screen (lesson.css); the lesson comes back where it was left.
+    if (NARROW.matches) scrollTo(0, pane === 'lesson' ? scrolled.lesson : 0);
     onShown(pane);
   };
 
