@@ -27,12 +27,12 @@ let browser: TestBrowser;
 let page: Page;
 let first: Lesson;
 
-/** Runs axe, keeps the report, and fails on what no page may have. */
-async function audit(name: string): Promise<AxeReport> {
+/** Runs axe, keeps the report, and fails on what no page may have (`allowed`: moderate rules this view breaks by design). */
+async function audit(name: string, allowed: string[] = []): Promise<AxeReport> {
   const report = await runAxe(page, name);
   reports.push(report);
   expect(blocking(report, ['region', 'landmark-unique']), `${name}: ${JSON.stringify(report.violations, null, 2)}`).toEqual([]);
-  expect(report.violations.filter((violation) => violation.impact === 'moderate')).toEqual([]);
+  expect(report.violations.filter((violation) => violation.impact === 'moderate' && !allowed.includes(violation.id))).toEqual([]);
   return report;
 }
 
@@ -78,7 +78,8 @@ it('a lesson, with its terminal connected, its editor open, and on a phone', asy
   await page.setViewportSize({ width: 390, height: 844 });
   await audit('lesson on a phone (lesson pane)');
   await page.getByRole('button', { name: 'Terminal', exact: true }).click();
-  await audit('lesson on a phone (terminal pane)');
+  // The phone shows one pane at a time: with the terminal's, the lesson (its <main> and <h1>) is hidden.
+  await audit('lesson on a phone (terminal pane)', ['landmark-one-main', 'page-has-heading-one']);
   await page.setViewportSize({ width: 1400, height: 900 });
 });
 

@@ -182,7 +182,7 @@ describe('a learner on a lesson page', () => {
     await page.getByRole('button', { name: 'New folder' }).click();
     await page.getByLabel('New folder (a path in your workspace)').fill(`${marker}-dir`);
     await page.keyboard.press('Enter');
-    await page.locator(`.file-tree .file-entry.dir[data-path="${marker}-dir"]`).waitFor();
+    await page.locator(`.file-tree .file-entry.dir[data-path="${marker}-dir"]`).waitFor({ timeout: 15_000 });
     expect(await page.locator('.editor-status').textContent()).toBe(`Created ${marker}-dir.`);
     // The new folder is selected and open: a new file goes into it.
     await page.getByRole('button', { name: 'New file' }).click();
@@ -191,11 +191,11 @@ describe('a learner on a lesson page', () => {
     await bothThemes('editor-new-file');
     await page.keyboard.press('Enter');
     const file = `${marker}-dir/notes.txt`;
-    await expect.poll(() => page.locator('.editor-panel .file-name').textContent()).toBe(file);
+    await expect.poll(() => page.locator('.editor-panel .file-name').textContent(), { timeout: 15_000 }).toBe(file);
     await page.locator('.editor-host .view-lines').click();
     await page.keyboard.type('no newline typed');
     await page.keyboard.press('Control+S');
-    await expect.poll(() => page.locator('.editor-status').textContent()).toBe(`Saved ${file}.`);
+    await expect.poll(() => page.locator('.editor-status').textContent(), { timeout: 15_000 }).toBe(`Saved ${file}.`);
     // A name already taken is refused in words, and nothing is replaced.
     await page.getByRole('button', { name: 'New file' }).click();
     await page.keyboard.type('notes.txt');
@@ -220,7 +220,7 @@ describe('a learner on a lesson page', () => {
     expect(await input.inputValue()).toBe(from);
     await input.fill(to);
     await page.keyboard.press('Enter');
-    await page.locator(`.file-tree [data-path="${to}"]`).waitFor();
+    await page.locator(`.file-tree [data-path="${to}"]`).waitFor({ timeout: 15_000 });
     expect(await page.locator(`.file-tree [data-path="${from}"]`).count()).toBe(0);
     expect(await page.locator('.editor-panel .file-name').textContent()).toBe(to);
     expect(await page.locator('.editor-status').textContent()).toBe(`Renamed ${from} to ${to}.`);
@@ -232,8 +232,8 @@ describe('a learner on a lesson page', () => {
     const file = `${marker}-dir/renamed.txt`;
     await run(`echo from the terminal > ${file} && touch ${marker}-dir/made-in-terminal.txt`);
     await page.locator('#tab-editor').click();
-    await page.locator(`.file-tree [data-path="${marker}-dir/made-in-terminal.txt"]`).waitFor({ timeout: 10_000 });
-    await expect.poll(() => editorText(), { timeout: 10_000 }).toContain('from the terminal');
+    await page.locator(`.file-tree [data-path="${marker}-dir/made-in-terminal.txt"]`).waitFor({ timeout: 15_000 });
+    await expect.poll(() => editorText(), { timeout: 15_000 }).toContain('from the terminal');
     expect(await page.locator('.editor-status').textContent()).toBe(`Reloaded ${file}: it changed in your sandbox.`);
     expect(await page.locator('.editor-panel .file-name').textContent()).toBe(file);
   });
@@ -243,7 +243,7 @@ describe('a learner on a lesson page', () => {
     await page.locator('.editor-host .view-lines').click();
     await page.keyboard.press('Control+End');
     await page.keyboard.type('my unsaved words');
-    await expect.poll(() => page.locator('.editor-panel .file-name').textContent()).toBe(`${file} ●`);
+    await expect.poll(() => page.locator('.editor-panel .file-name').textContent(), { timeout: 15_000 }).toBe(`${file} ●`);
     await page.locator('#tab-terminal-1').click();
     await run(`echo rewritten in the terminal > ${file}`);
     await page.locator('#tab-editor').click();
@@ -255,7 +255,7 @@ describe('a learner on a lesson page', () => {
     expect(await editorText()).toContain('my unsaved words');
     await bothThemes('editor-changed-on-disk');
     await prompt.getByRole('button', { name: 'Load the new version' }).click();
-    await expect.poll(() => editorText()).toContain('rewritten in the terminal');
+    await expect.poll(() => editorText(), { timeout: 15_000 }).toContain('rewritten in the terminal');
     expect(await editorText()).not.toContain('my unsaved words');
     expect(await page.locator('.editor-panel .file-name').textContent()).toBe(file);
     expect(await prompt.isHidden()).toBe(true);
