@@ -1,11 +1,15 @@
 // Dockhand's settings, read once from the environment. Everything has a default, so `npm start` needs
 // no configuration; a bad value stops the start with a sentence that names the variable.
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { courseDirIn } from './course/load.ts';
 import { EGRESS_MODES, type EgressMode } from './sandboxes/firewall.ts';
+import type { RetentionPolicy } from './sandboxes/retention.ts';
 import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
 import { type AdmissionLimits, defaultMaxSandboxes } from './sessions/admission.ts';
+import type { LearnerLimits } from './sessions/learners.ts';
 
 export type Config = {
   /** Address the HTTP server binds; a workshop sets 0.0.0.0. */
@@ -13,6 +17,8 @@ export type Config = {
   port: number;
   /** The checkout (where lessons/, dist/ and the image recipes live). */
   rootDir: string;
+  /** DOCKHAND_COURSE: the folder of lessons served, checked and self-tested (default lessons/ of the checkout). */
+  courseDir: string;
   /** Durable state: database, admin token, image kit exports. */
   stateDir: string;
   /** Short-lived runtime files such as each sandbox's engine socket (kept short: unix sockets max 107 bytes). */
@@ -43,10 +49,14 @@ export type Config = {
   adminToken: string | undefined;
   limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
   timeouts: { idleMs: number; lifetimeMs: number; warnMs: number };
+  /** DOCKHAND_KEEP_DISKS (how long, 0 for never) and DOCKHAND_KEPT_DISKS_MAX (all together, oldest go first): disks kept for learners who come back. */
+  keepDisks: RetentionPolicy;
   /** How often sessions are checked against their timeouts. */
   sweepIntervalMs: number;
   /** DOCKHAND_MAX_SANDBOXES, DOCKHAND_SESSIONS_PER_CLIENT, DOCKHAND_SESSIONS_PER_MINUTE: who may start a sandbox now. */
   admission: AdmissionLimits;
+  /** DOCKHAND_LEARNERS_PER_MINUTE, DOCKHAND_RESUME_TRIES_PER_MINUTE: new learners and resume codes tried per client address. */
+  learners: LearnerLimits;
   /** DOCKHAND_TRUSTED_PROXIES: addresses whose X-Forwarded-For names the client (a reverse proxy in front). */
   trustedProxies: string[];
 };
@@ -73,11 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     1,
     capacity,
   );
-  const perMinute = parseCount(env.DOCKHAND_SESSIONS_PER_MINUTE ?? '20', 'DOCKHAND_SESSIONS_PER_MINUTE', 1, 100_000);
   return {
     host: env.HOST ?? '127.0.0.1',
     port: parsePort(env.PORT ?? '8080', 'PORT'),
     rootDir: ROOT_DIR,
+    courseDir: parseCourseDir(env),
     stateDir,
     runDir: path.resolve(env.DOCKHAND_RUN_DIR ?? defaultRunDir(instance)),
     instance,
@@ -106,11 +116,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lifetimeMs: parseDuration(env.DOCKHAND_MAX_LIFETIME ?? '4h', 'DOCKHAND_MAX_LIFETIME'),
       warnMs: parseDuration(env.DOCKHAND_TIMEOUT_WARNING ?? '2m', 'DOCKHAND_TIMEOUT_WARNING'),
     },
+    keepDisks: {
+      maxAgeMs: env.DOCKHAND_KEEP_DISKS?.trim() === '0' ? 0 : parseDuration(env.DOCKHAND_KEEP_DISKS ?? '7d', 'DOCKHAND_KEEP_DISKS'),
+      maxTotalBytes: parseBytes(env.DOCKHAND_KEPT_DISKS_MAX ?? '20g', 'DOCKHAND_KEPT_DISKS_MAX'),
+    },
     sweepIntervalMs: parseDuration(env.DOCKHAND_SWEEP_INTERVAL ?? '10s', 'DOCKHAND_SWEEP_INTERVAL'),
     admission: {
       maxSandboxes,
       perClient: parseCount(env.DOCKHAND_SESSIONS_PER_CLIENT ?? '2', 'DOCKHAND_SESSIONS_PER_CLIENT', 1, 10_000),
-      rate: { perMinute, burst: Math.max(5, Math.ceil(perMinute / 2)) },
+      rate: perMinuteRate(env.DOCKHAND_SESSIONS_PER_MINUTE ?? '20', 'DOCKHAND_SESSIONS_PER_MINUTE'),
+    },
+    learners: {
+      create: perMinuteRate(env.DOCKHAND_LEARNERS_PER_MINUTE ?? '20', 'DOCKHAND_LEARNERS_PER_MINUTE'),
+      resume: perMinuteRate(env.DOCKHAND_RESUME_TRIES_PER_MINUTE ?? '10', 'DOCKHAND_RESUME_TRIES_PER_MINUTE'),
     },
     trustedProxies: (env.DOCKHAND_TRUSTED_PROXIES ?? '')
       .split(',')
@@ -119,12 +137,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** "90s", "30m", "4h", "250ms". */
+/** "90s", "30m", "4h", "250ms", "7d". */
 export function parseDuration(text: string, name: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
-  if (!match) throw new Error(`${name} must be a duration such as 250ms, 90s, 30m or 4h (got "${text}").`);
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`${name} must be a duration such as 250ms, 90s, 30m, 4h or 7d (got "${text}").`);
   return Number(match[1]) * (UNITS[match[2] as string] as number);
 }
 
@@ -144,6 +162,12 @@ function parseCount(text: string, name: string, min: number, max: number): numbe
     throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${text}").`);
   }
   return value;
+}
+
+/** So many a minute, with a burst of half of that (at least 5) at once. */
+function perMinuteRate(text: string, name: string): { perMinute: number; burst: number } {
+  const perMinute = parseCount(text, name, 1, 100_000);
+  return { perMinute, burst: Math.max(5, Math.ceil(perMinute / 2)) };
 }
 
 function parseCpus(text: string): number {
@@ -204,6 +228,14 @@ function parseTls(cert: string | undefined, key: string | undefined): Config['tl
   if (!cert || !key)
     throw new Error('DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY go together: set both (PEM files) to serve HTTPS, or neither.');
   return { certPath: path.resolve(cert), keyPath: path.resolve(key) };
+}
+
+function parseCourseDir(env: NodeJS.ProcessEnv): string {
+  const dir = courseDirIn(ROOT_DIR, env);
+  if (env.DOCKHAND_COURSE && !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`DOCKHAND_COURSE must name a folder of lessons (got "${env.DOCKHAND_COURSE}", and ${dir} is not a folder).`);
+  }
+  return dir;
 }
 
 function parseEgress(text: string): EgressMode {

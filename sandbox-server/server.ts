@@ -11,6 +11,7 @@ import { addCourseRoutes, findLesson } from './api/course.ts';
 import { toHttpError } from './api/errors.ts';
 import { openEventsSocket } from './api/events-socket.ts';
 import { addHealthRoute } from './api/health.ts';
+import { addLearnerRoutes } from './api/learners.ts';
 import { addMetricsRoute } from './api/metrics.ts';
 import { addPortRoutes } from './api/ports.ts';
 import { addPreviewRedirects, addPreviewRoutes, previewOriginFor } from './api/preview.ts';
@@ -22,6 +23,7 @@ import { createChecker } from './checks/checker.ts';
 import type { Config } from './config.ts';
 import { loadCourse } from './course/load.ts';
 import type { Lesson } from './course/types.ts';
+import { createEngineViews } from './engine-view/views.ts';
 import { type CheckRow, formatReport } from './host/report.ts';
 import { createHostStatus } from './host/status.ts';
 import { createApp } from './http/app.ts';
@@ -31,12 +33,15 @@ import { createMetrics } from './metrics.ts';
 import { assertRunnable, runPreflight } from './preflight.ts';
 import { normalizeJoinCode } from './protocol/join-code.ts';
 import { TERMINAL_MAX_PAYLOAD } from './protocol/limits.ts';
+import type { StartOptions } from './sandboxes/backend.ts';
 import { connectDind } from './sandboxes/dind.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
+import { KEPT_DISK_SWEEP_MS } from './sandboxes/retention.ts';
 import { failureKey, SandboxStartError, startProblem } from './sandboxes/start-failure.ts';
 import { createAdmission } from './sessions/admission.ts';
 import { createEventBus } from './sessions/events.ts';
+import { createLearners } from './sessions/learners.ts';
 import { createLobby } from './sessions/lobby.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
@@ -75,9 +80,9 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   hostStatus.setPreflight(preflight);
   const host = await dind.prepare(log);
 
-  const lessonsDir = path.join(config.rootDir, 'lessons');
+  const lessonsDir = config.courseDir;
   const course = await loadCourse(lessonsDir);
-  for (const problem of course.problems) log(`lesson problem: lessons/${problem.file}:${problem.line}: ${problem.message}`);
+  for (const problem of course.problems) log(`lesson problem: ${path.join(lessonsDir, problem.file)}:${problem.line}: ${problem.message}`);
 
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));
   // Read when scraped, after everything below exists.
@@ -96,15 +101,17 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     onError: (error) => log(`live check failed: ${error.message}`),
     onEvaluated: (seconds) => metrics.liveCheck(seconds),
   });
+  const engineViews = createEngineViews({ sandboxes, events });
   let lastFailure = '';
-  const launch = async () => {
+  const launch = async (startOptions?: StartOptions) => {
     const started = performance.now();
-    const sandbox = await sandboxes.start();
+    const sandbox = await sandboxes.start(startOptions);
     metrics.sandboxStarted((performance.now() - started) / 1000);
     return sandbox;
   };
   const pool = createPool(0, {
     launch,
+    hasKeptDisk: async (key) => (await sandboxes.keptDisk(key)) !== undefined,
     destroy: (sandbox) => sandboxes.destroy(sandbox),
     retry: config.poolRetry,
     onFailure: ({ error, consecutive, retryInMs }) => {
@@ -196,15 +203,18 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     pool: pool.stats(),
     sessions: sessions.liveCount(),
   }));
+  const learners = createLearners(store, config.learners);
+  addLearnerRoutes(router, { learners, sessions, lobby, store, workshops, trustedProxies: config.trustedProxies });
   addSessionRoutes(router, {
     sessions,
+    learners,
     hostProblems: () => hostStatus.problems(),
     lessonExists,
     workshopLessons: (code) => workshops.get(code)?.lessons ?? [],
-    admitToWorkshop: (code, name) => {
-      const normal = normalizeJoinCode(code);
-      const admission = workshops.admit(normal ?? code, name);
-      return admission.ok ? { ok: true, code: admission.workshop.code } : admission;
+    admitToWorkshop: (code, name, learner) => {
+      const admission = workshops.admit(normalizeJoinCode(code) ?? code, name, learner);
+      if (!admission.ok) return admission;
+      return { ok: true, code: admission.workshop.code, participant: admission.participant.id, name: admission.participant.name };
     },
     onCreated: (session) => sessionStarted(session),
     lobby,
@@ -234,6 +244,8 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     const lesson = slug ? findLesson(course, slug) : undefined;
     wss.handleUpgrade(req, socket, head, (ws) => {
       openEventsSocket(ws, id, events, { type: 'sandbox', state: 'ready' });
+      // The Engine tab follows the learner's engine while the page is open.
+      ws.once('close', engineViews.open(id, session.sandbox));
       if (lesson) openLesson(session, lesson).catch((error: Error) => log(`could not open ${lesson.slug} for a session: ${error.message}`));
     });
   });
@@ -267,6 +279,13 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       lastRecheck = Date.now();
     }
   };
+  const sweepKeptDisks = () =>
+    sandboxes
+      .sweepKeptDisks()
+      .then((keys) => keys.length > 0 && log(`deleted ${keys.length} kept disk(s) past DOCKHAND_KEEP_DISKS or DOCKHAND_KEPT_DISKS_MAX`))
+      .catch((error: Error) => log(`sweeping kept disks failed: ${error.message}`));
+  await sweepKeptDisks();
+  const diskSweeper = setInterval(sweepKeptDisks, KEPT_DISK_SWEEP_MS);
   const sweeper = setInterval(() => {
     sessions.sweep().catch((error: Error) => log(`timeout sweep failed: ${error.message}`));
     recheckHost().catch((error: Error) => log(`preflight failed: ${error.message}`));
@@ -284,7 +303,9 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     workshops,
     async close() {
       clearInterval(sweeper);
+      clearInterval(diskSweeper);
       checker.close();
+      engineViews.close();
       await closeServer(server, wss);
       await closeServer(previewServer, wss);
       await pool.close();

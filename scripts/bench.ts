@@ -20,8 +20,10 @@ import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/suppo
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 /** The sandbox image before Debian 13 (Docker 20.10), compared with the current one where it is present. */
 const OLD_SANDBOX_IMAGE = process.env.BENCH_OLD_IMAGE ?? 'dockhand/sandbox:latest';
-/** `npm run bench -- images` runs only the old-vs-new image comparison. */
+/** `npm run bench -- images` runs only the old-vs-new image comparison, `-- resume` only the resume figures. */
 const ONLY_IMAGES = process.argv.includes('images');
+const ONLY_RESUME = process.argv.includes('resume');
+const RESUMES = Number(process.env.BENCH_RESUMES ?? 10);
 const ROOM = Number(process.env.BENCH_ROOM ?? 20);
 const PROMPT = /workspace\S*\$ /;
 const engine = connectHostEngine();
@@ -268,12 +270,74 @@ async function compareImages(host: SandboxHost, setup: Config): Promise<void> {
   for (const row of rows) say(`| ${row.join(' | ')} |`);
 }
 
+/** Start to the engine answering and to the first prompt in tmux, as a browser terminal would see it. */
+async function startToPrompt(
+  backend: SandboxBackend,
+  diskKey?: string,
+): Promise<{ sandbox: Sandbox; engine: number; prompt: number; resumed: boolean }> {
+  const started = performance.now();
+  const sandbox = await backend.start({ diskKey });
+  const engineAt = performance.now();
+  const { stream } = await backend.attachTerminal(sandbox, ['dockhand-terminal', 'attach', '1', '100', '30'], {
+    DOCKHAND_TERMINAL_ID: 'bench',
+  });
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error('no prompt within 60 s')), 60_000);
+    stream.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (PROMPT.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const prompt = performance.now() - started;
+  stream.destroy();
+  return { sandbox, engine: engineAt - started, prompt, resumed: sandbox.resumed };
+}
+
+/** A learner coming back: a sandbox started on their kept disk (a built image, a volume, a stopped container) vs a fresh one. */
+async function benchResume(host: SandboxHost): Promise<void> {
+  const backend = createDindBackend(engine, sandboxOptions(configFor('resume', {}), host));
+  const key = 'bench-learner';
+  const first = await backend.start();
+  await timed(
+    backend,
+    first,
+    `mkdir -p ~/b && printf '${DOCKERFILE}' > ~/b/Dockerfile && docker build -q -t b ~/b && docker volume create kept-data && docker create --name stopped b`,
+  );
+  await backend.destroy(first, { keepDiskAs: key });
+  const keptBytes = (await backend.keptDisk(key))?.bytes ?? 0;
+  const resumed = { engine: [] as number[], prompt: [] as number[] };
+  const fresh = { engine: [] as number[], prompt: [] as number[] };
+  for (let i = 0; i < RESUMES; i++) {
+    const back = await startToPrompt(backend, key);
+    if (!back.resumed) throw new Error('the sandbox did not resume on the kept disk');
+    // Not timed: the image is really there, then the disk is kept again for the next round.
+    await timed(backend, back.sandbox, 'docker image inspect b >/dev/null');
+    await backend.destroy(back.sandbox, { keepDiskAs: key });
+    resumed.engine.push(back.engine);
+    resumed.prompt.push(back.prompt);
+    const cold = await startToPrompt(backend);
+    await backend.destroy(cold.sandbox);
+    fresh.engine.push(cold.engine);
+    fresh.prompt.push(cold.prompt);
+  }
+  await backend.forgetDisk(key);
+  say(`resume on a kept disk (${(keptBytes / 1024 ** 2).toFixed(0)} MiB in use, a built image), to engine: ${ms(resumed.engine)}`);
+  say(`resume on a kept disk, to prompt:     ${ms(resumed.prompt)} (goal: p50 ≤ 2000 ms)`);
+  say(`fresh sandbox, no pool, to prompt:    ${ms(fresh.prompt)} (to engine ${ms(fresh.engine)})`);
+  say(`  ratio (p50 to prompt): resume / fresh = ${(percentile(resumed.prompt, 50) / percentile(fresh.prompt, 50)).toFixed(2)}x`);
+}
+
 async function main(): Promise<void> {
   say(`Dockhand benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB`);
   const setup = configFor('setup', {});
   await removeEverything(engine, setup);
   const host = await prepareSandboxHost(engine, setup, () => {});
 
+  if (ONLY_RESUME) return benchResume(host);
   // 0. The sandbox image, old and new.
   await compareImages(host, setup);
   if (ONLY_IMAGES) return;

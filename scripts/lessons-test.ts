@@ -1,22 +1,28 @@
 // `npm run lessons:test`: every lesson in a fresh sandbox, every exercise's checks fail before its
-// solution, pass after, and stay passed; prints a table and exits non-zero on any miss. Runs as its own
-// Dockhand instance and removes all it made.
+// solution, pass after, and stay passed, and the page's Run blocks alone do not solve it; `--walk` instead
+// walks the whole course in one sandbox; `--per-lesson --walk` does both at once (the `npm test` gate).
+// Lesson slugs narrow the run; `--course <folder>` tests another course than lessons/. Prints a table and
+// exits non-zero on any miss. Runs as its own Dockhand instance and removes all it made.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type ExerciseReport, selfTestLesson } from '../sandbox-server/checks/selftest.ts';
+import { type ExerciseReport, selfTestLesson, walkCourse } from '../sandbox-server/checks/selftest.ts';
 import { loadConfig } from '../sandbox-server/config.ts';
-import { LESSONS_DIR, loadCourse } from '../sandbox-server/course/load.ts';
+import { loadCourse } from '../sandbox-server/course/load.ts';
 import { ensureHostReady } from '../sandbox-server/preflight.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { dockerHostChecks } from '../sandbox-server/sandboxes/preflight.ts';
-import { removeEverything } from '../test/support/cleanup.ts';
+import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
+import { courseArgsOrExit } from './course-args.ts';
 
 /** Lessons tested at once: sandboxes are independent, and two fit the machine's two cores. */
 const PARALLEL = Number(process.env.LESSONS_TEST_PARALLEL ?? 2);
-const only = process.argv.slice(2);
+const { courseDir, rest } = courseArgsOrExit('lessons:test');
+const only = rest.filter((arg) => !arg.startsWith('--'));
+const walk = rest.includes('--walk');
+const perLesson = rest.includes('--per-lesson') || !walk;
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-lessons-test-'));
 // DOCKHAND_LESSONS_INSTANCE / DOCKHAND_LESSONS_SUBNET let two course runs share one engine.
@@ -32,8 +38,16 @@ const engine = connectHostEngine();
 function table(reports: ExerciseReport[]): string {
   const mark = (ok: boolean) => (ok ? 'yes' : 'NO');
   const rows = [
-    ['lesson', 'exercise', 'fail-before', 'pass-after', 'stay-passed', 'seconds'],
-    ...reports.map((r) => [r.lesson, r.exercise, mark(r.failBefore), mark(r.passAfter), mark(r.stayPassed), r.seconds.toFixed(1)]),
+    ['lesson', 'exercise', 'fail-before', 'pass-after', 'stay-passed', 'run-blocks-alone-fail', 'seconds'],
+    ...reports.map((r) => [
+      r.lesson,
+      r.exercise,
+      mark(r.failBefore),
+      mark(r.passAfter),
+      mark(r.stayPassed),
+      r.blocksAloneFail === null ? '-' : mark(r.blocksAloneFail),
+      r.seconds.toFixed(1),
+    ]),
   ];
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows
@@ -47,36 +61,49 @@ function table(reports: ExerciseReport[]): string {
 }
 
 async function main(): Promise<number> {
-  const course = await loadCourse(LESSONS_DIR);
+  const course = await loadCourse(courseDir);
   if (course.problems.length > 0) {
-    for (const problem of course.problems) console.error(`lessons/${problem.file}:${problem.line}: ${problem.message}`);
+    for (const problem of course.problems) console.error(`${path.join(courseDir, problem.file)}:${problem.line}: ${problem.message}`);
     return 1;
   }
   const lessons = course.lessons.filter((lesson) => only.length === 0 || only.includes(lesson.slug));
-  await removeEverything(engine, config);
+  // Sandboxes a killed run left; its mirror is kept, since filling one again takes minutes on a busy host.
+  await reapSandboxes(engine, config);
   await ensureHostReady(dockerHostChecks(engine, config.stateDir), { fix: config.fixHost }, (line) => console.log(`preflight: ${line}`));
   const host = await prepareSandboxHost(engine, config, () => {});
   const sandboxes = createDindBackend(engine, sandboxOptions(config, host));
   const started = performance.now();
-  const results: ExerciseReport[][] = new Array(lessons.length);
+  // One queue of jobs for two workers; the walk is the longest, so it goes first.
+  type Job = { name: string; run: () => Promise<ExerciseReport[]>; seconds: number; reports: ExerciseReport[] };
+  const jobs: Job[] = [];
+  const timed = (name: string, run: () => Promise<ExerciseReport[]>) => jobs.push({ name, run, seconds: 0, reports: [] });
+  if (walk)
+    timed('walk', () => walkCourse(sandboxes, lessons, courseDir, (lesson) => console.log(`lessons:test: walk passed ${lesson.slug}`)));
+  if (perLesson) for (const lesson of lessons) timed(lesson.slug, () => selfTestLesson(sandboxes, lesson, courseDir));
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(PARALLEL, lessons.length) }, async () => {
-      while (next < lessons.length) {
-        const index = next++;
-        const lesson = lessons[index];
-        if (!lesson) continue;
-        results[index] = await selfTestLesson(sandboxes, lesson, LESSONS_DIR);
-        console.log(`lessons:test: ${lesson.slug} done`);
+    Array.from({ length: Math.min(PARALLEL, jobs.length) }, async () => {
+      while (next < jobs.length) {
+        const job = jobs[next++] as Job;
+        const jobStarted = performance.now();
+        job.reports = await job.run();
+        job.seconds = (performance.now() - jobStarted) / 1000;
+        console.log(`lessons:test: ${job.name} done in ${job.seconds.toFixed(0)} s`);
       }
     }),
   );
-  const reports = results.flat();
-  console.log(`\n${table(reports)}\n`);
-  const misses = reports.filter((r) => r.problem !== null);
-  for (const miss of misses) console.log(`MISS ${miss.lesson}/${miss.exercise}: ${miss.problem}`);
+  for (const job of jobs) {
+    console.log(`\n${job.name === 'walk' ? 'walk (every lesson in one sandbox)' : job.name} (${job.seconds.toFixed(0)} s)`);
+    console.log(table(job.reports));
+  }
+  const reports = jobs.flatMap((job) => job.reports.map((report) => ({ job: job.name, report })));
+  const misses = reports.filter(({ report }) => report.problem !== null);
+  console.log('');
+  for (const { job, report } of misses) {
+    console.log(`MISS ${job === 'walk' ? 'walk: ' : ''}${report.lesson}/${report.exercise}: ${report.problem}`);
+  }
   const passed = reports.length - misses.length;
-  console.log(`${lessons.length} lessons in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`${lessons.length} lessons, ${jobs.length} runs in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   console.log(`${passed} passed, ${misses.length} failed`);
   return misses.length === 0 ? 0 : 1;
 }

@@ -11,8 +11,8 @@ const gates: { name: string; command: string; args: string[] }[] = [
   { name: 'lint', command: bin('biome'), args: ['check', '.'] },
   { name: 'lessons', command: process.execPath, args: ['scripts/lessons-check.ts'] },
   { name: 'tests', command: bin('vitest'), args: ['run', ...process.argv.slice(2)] },
-  // The course tests itself (a fresh sandbox per lesson), after the suite so the kit is built once.
-  { name: 'course', command: process.execPath, args: ['scripts/lessons-test.ts'] },
+  // The course tests itself (a fresh sandbox per lesson, and the walk through all of them in one), after the suite so the kit is built once.
+  { name: 'course', command: process.execPath, args: ['scripts/lessons-test.ts', '--per-lesson', '--walk'] },
 ];
 
 const failed: string[] = [];

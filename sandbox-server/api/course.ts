@@ -8,12 +8,13 @@ import type { Exercise, Lesson } from '../course/types.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import { hintBody } from '../protocol/bodies.ts';
-import type { CheckView, ProgressView, SolutionView } from '../protocol/sessions.ts';
+import type { CheckView, SolutionView } from '../protocol/sessions.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import type { Store } from '../store/store.ts';
 import { bearerToken, requireSession } from './auth.ts';
 import { readBody } from './body.ts';
 import { httpError } from './errors.ts';
+import { progressView } from './progress-view.ts';
 
 export type CourseApiDeps = { course: Course; sessions: Sessions; store: Store; checker: Checker };
 
@@ -63,17 +64,7 @@ export function addCourseRoutes(router: Router, deps: CourseApiDeps): void {
 
   router.add('GET', '/api/sessions/:id/progress', async (req, res, params) => {
     const session = requireSession(sessions, params.id as string, bearerToken(req), { touch: false });
-    const exercises: ProgressView['exercises'] = {};
-    for (const row of store.progress(session.record.id)) {
-      exercises[`${row.lesson}/${row.exercise}`] = {
-        passed: row.passedAt !== null,
-        ...(row.passedAt !== null ? { at: new Date(row.passedAt).toISOString() } : {}),
-        hintsUsed: row.hintsUsed,
-        solutionRevealed: row.solutionRevealedAt !== null,
-        ...(row.lastMessage ? { message: row.lastMessage } : {}),
-      };
-    }
-    sendJson(res, 200, { exercises });
+    sendJson(res, 200, progressView(store.progress(session.record.id)));
   });
 
   router.add('POST', '/api/sessions/:id/hints/:lesson/:exercise', async (req, res, params) => {

@@ -24,6 +24,8 @@ const STATUS: Record<ErrorCode, number> = {
   host_problem: 503,
   too_many_sessions: 429,
   rate_limited: 429,
+  unknown_learner: 401,
+  wrong_resume_code: 401,
 };
 
 export function httpError(code: ErrorCode, message: string): HttpError {

@@ -12,6 +12,7 @@ import type { CreatedSessionView, EndedSessionView, LiveSessionView, QueuedCreat
 import { END_REASONS } from '../protocol/sessions.ts';
 import { startProblem } from '../sandboxes/start-failure.ts';
 import { clientAddress } from '../sessions/admission.ts';
+import type { Learners } from '../sessions/learners.ts';
 import type { Lobby } from '../sessions/lobby.ts';
 import type { LiveSession, NewSessionInput, Sessions } from '../sessions/sessions.ts';
 import { tokenMatches } from '../sessions/tokens.ts';
@@ -30,8 +31,17 @@ export type SessionsApiDeps = {
   hostProblems?: () => HostProblem[];
   /** Unknown lessons and workshops are refused by these; absent means "none exist yet". */
   lessonExists?: (slug: string) => boolean;
-  /** May this name join the workshop now? Absent means no workshops exist. */
-  admitToWorkshop?: (code: string, name: string | null) => { ok: true; code: string } | { ok: false; code: ErrorCode; error: string };
+  /** Learners, whose token a new session may carry; absent means none exist. */
+  learners?: Pick<Learners, 'authenticate'>;
+  /**
+   * May this name (or this learner, again) join the workshop now? The participant they are, made on
+   * first joining. Absent means no workshops exist.
+   */
+  admitToWorkshop?: (
+    code: string,
+    name: string | null,
+    learner: string | null,
+  ) => { ok: true; code: string; participant: string; name: string } | { ok: false; code: ErrorCode; error: string };
   /** The lessons a workshop covers, in order (empty: the whole course). */
   workshopLessons?: (code: string) => string[];
   /** Runs before the 201 goes out (e.g. starter files of the session's lesson). */
@@ -47,12 +57,12 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
     const problems = deps.hostProblems?.() ?? [];
     if (problems.length > 0) throw hostProblemError(problems);
     const applicant = {
-      client: clientAddress(req.socket.remoteAddress, headerValue(req.headers['x-forwarded-for']), deps.trustedProxies ?? []),
+      client: requestClient(req, deps.trustedProxies ?? []),
       workshop: input.workshop !== null,
     };
     const entry = await (deps.lobby
       ? deps.lobby.enter(input, applicant)
-      : sessions.create(input).then((made) => ({ kind: 'live' as const, ...made }))
+      : sessions.create(input).then((made) => ({ kind: 'live' as const, ...made, existing: false }))
     ).catch((error: Error) => {
       // Refusals (a name taken at the same moment, too many sessions) say so themselves.
       if (error instanceof DockhandError) throw error;
@@ -62,10 +72,10 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
       const queued: QueuedCreatedView = { id: entry.id, token: entry.token, state: 'queued', position: entry.position };
       return sendJson(res, 202, queued);
     }
-    const created = entry;
-    await deps.onCreated?.(created.session);
-    const view: CreatedSessionView = { ...liveView(sessions, created.session, deps), token: created.token, warm: created.warm };
-    sendJson(res, 201, view);
+    // The learner's live session, again: a fresh copy of its token, nothing started.
+    if (!entry.existing) await deps.onCreated?.(entry.session);
+    const view: CreatedSessionView = { ...liveView(sessions, entry.session, deps), token: entry.token, warm: entry.warm };
+    sendJson(res, entry.existing ? 200 : 201, view);
   });
 
   router.add('GET', '/api/sessions/:id', async (req, res, params) => {
@@ -104,8 +114,10 @@ function waitingView(deps: SessionsApiDeps, id: string, req: IncomingMessage): Q
   return waiting ? { id, state: 'queued', position: waiting.position } : undefined;
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(',') : value;
+/** The client's address, as admission and rate limits count it. */
+export function requestClient(req: IncomingMessage, trustedProxies: readonly string[]): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  return clientAddress(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(',') : forwarded, trustedProxies);
 }
 
 /** The session's record if the request carries its token (ended sessions included). */
@@ -119,17 +131,25 @@ function ownedRecord(sessions: Sessions, id: string, req: IncomingMessage): Sess
 function admitNewSession(body: z.output<typeof NewSessionBody>, deps: Omit<SessionsApiDeps, 'sessions'>): NewSessionInput {
   const { lesson, workshop, name } = body;
   if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw httpError('unknown_lesson', `there is no lesson "${lesson}"`);
-  if (workshop === null) return { lesson, workshop: null, name };
-  const admission = deps.admitToWorkshop?.(workshop, name) ?? {
+  const learner = body.learner === null ? null : { id: learnerOf(body.learner, deps), token: body.learner };
+  if (workshop === null) return { lesson, workshop: null, name, learner, participant: null };
+  const admission = deps.admitToWorkshop?.(workshop, name, learner?.id ?? null) ?? {
     ok: false,
     code: 'unknown_workshop',
     error: `there is no workshop with the code "${workshop}"; check the code with your instructor`,
   };
   if (!admission.ok) throw httpError(admission.code, admission.error);
-  return { lesson, workshop: admission.code, name };
+  return { lesson, workshop: admission.code, name: admission.name, learner, participant: admission.participant };
 }
 
-function liveView(sessions: Sessions, session: LiveSession, deps: Pick<SessionsApiDeps, 'workshopLessons'>): LiveSessionView {
+/** The id of the learner whose token this is, or 401 unknown_learner. */
+function learnerOf(token: string, deps: Pick<SessionsApiDeps, 'learners'>): string {
+  const learner = deps.learners?.authenticate(token);
+  if (!learner) throw httpError('unknown_learner', 'this server does not know that learner; make a new one (POST /api/learners)');
+  return learner.id;
+}
+
+export function liveView(sessions: Sessions, session: LiveSession, deps: Pick<SessionsApiDeps, 'workshopLessons'>): LiveSessionView {
   const { idle, lifetime } = sessions.expiresAt(session);
   const { workshop } = session.record;
   return {

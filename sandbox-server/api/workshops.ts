@@ -19,7 +19,7 @@ import type { Sessions } from '../sessions/sessions.ts';
 import type { Tickets } from '../sessions/tickets.ts';
 import type { WorkshopRecord } from '../store/store.ts';
 import { openTerminal } from '../terminal/terminal.ts';
-import type { WorkshopInput, Workshops } from '../workshops/workshops.ts';
+import { type WorkshopInput, type Workshops, workshopState } from '../workshops/workshops.ts';
 import { adminGuard, bearerToken, requireTicket, ticketSubject } from './auth.ts';
 import { readBody } from './body.ts';
 import { httpError } from './errors.ts';
@@ -71,7 +71,8 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const table = workshops.progress(workshop.code);
     sendJson(res, 200, {
       ...workshopView(workshop, req),
-      participants: table.participants.map(({ sessionId, name, state, joinedAt, passed, stuck }) => ({
+      participants: table.participants.map(({ participantId, sessionId, name, state, joinedAt, passed, stuck }) => ({
+        participantId,
         sessionId,
         name,
         state,
@@ -178,7 +179,7 @@ function workshopView(workshop: WorkshopRecord, req: IncomingMessage): WorkshopV
     endsAt: new Date(workshop.endsAt).toISOString(),
     seats: workshop.seats,
     expected: workshop.expected,
-    state: workshop.endedAt !== null || workshop.endsAt <= Date.now() ? 'ended' : workshop.startsAt > Date.now() ? 'scheduled' : 'running',
+    state: workshopState(workshop),
     joinUrl: `${origin}/join/?code=${workshop.code}`,
   };
 }

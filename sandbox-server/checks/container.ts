@@ -77,6 +77,21 @@ async function mismatchesOf(check: ContainerCheck, info: Info, ctx: CheckContext
   const policy = info.HostConfig.RestartPolicy?.Name || 'no';
   if (check.restartPolicy && policy !== check.restartPolicy)
     found.push(`${it} has the restart policy "${policy}", not "${check.restartPolicy}".`);
+  const retries = info.HostConfig.RestartPolicy?.MaximumRetryCount ?? 0;
+  if (check.restartRetries !== undefined && retries !== check.restartRetries) {
+    found.push(`${it} may be restarted ${retries === 0 ? 'without limit' : `${retries} times`}, not ${check.restartRetries} times.`);
+  }
+  const dropped = (info.HostConfig.CapDrop ?? []).map((cap: string) => cap.toUpperCase().replace(/^CAP_/, ''));
+  for (const cap of check.capDrop ?? []) {
+    if (!dropped.includes(cap) && !dropped.includes('ALL')) found.push(`${it} does not drop the capability ${cap} (--cap-drop).`);
+  }
+  if (check.user !== undefined && (info.Config.User || 'root') !== check.user) {
+    found.push(`${it} runs as the user ${info.Config.User || 'root'}, not ${check.user}.`);
+  }
+  const published = Object.values(info.HostConfig.PortBindings ?? {}).some((bindings) => Array.isArray(bindings) && bindings.length > 0);
+  if (check.publishes !== undefined && (published || info.HostConfig.PublishAllPorts === true) !== check.publishes) {
+    found.push(check.publishes ? `${it} publishes no port.` : `${it} publishes a port on the host, but it should not.`);
+  }
   if (check.autoRemove !== undefined && Boolean(info.HostConfig.AutoRemove) !== check.autoRemove) {
     found.push(
       check.autoRemove

@@ -1,10 +1,11 @@
-// The course tests itself: in a fresh sandbox every check of every exercise must fail, each exercise
-// must pass right after its solve script runs (the lesson's scripts run in order), and stay passed
-// through the rest of the lesson.
-import type { Lesson } from '../course/types.ts';
-import { runAsLearner, type SandboxBackend } from '../sandboxes/backend.ts';
+// The course tests itself. Per lesson, in a fresh sandbox: every check of every exercise fails at first;
+// clicking the page's Run blocks up to an exercise does not solve it; its solve script does; and it stays
+// passed through the rest of the lesson. The walk: every lesson in order in ONE sandbox, solutions only,
+// as a learner who keeps their sandbox does it.
+import type { CodeBlock, Exercise, Lesson } from '../course/types.ts';
+import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandboxes/backend.ts';
 import { copyStarterFiles } from '../sessions/starter.ts';
-import { checkContext } from './context.ts';
+import { type CheckContext, checkContext } from './context.ts';
 import { evaluateCheck, evaluateExercise } from './evaluate.ts';
 
 export type ExerciseReport = {
@@ -16,53 +17,144 @@ export type ExerciseReport = {
   passAfter: boolean;
   /** It still passed once the whole lesson had been solved. */
   stayPassed: boolean;
+  /** It still failed after every Run block before it had run (and the solutions of the exercises before it); null in the walk. */
+  blocksAloneFail: boolean | null;
   seconds: number;
   /** What went wrong, when something did. */
   problem: string | null;
 };
 
-export async function selfTestLesson(sandboxes: SandboxBackend, lesson: Lesson, lessonsDir: string): Promise<ExerciseReport[]> {
-  const sandbox = await sandboxes.start();
-  try {
-    await copyStarterFiles(sandboxes, sandbox, lesson, lessonsDir);
-    const ctx = checkContext(sandboxes, sandbox);
-    const reports: ExerciseReport[] = [];
-    for (const exercise of lesson.exercises) {
-      const problems: string[] = [];
-      for (const [index, check] of exercise.checks.entries()) {
-        const result = await evaluateCheck(check, ctx);
-        if (result.passed) problems.push(`check ${index + 1} (${check.kind}) passes before anything was done`);
-      }
-      reports.push({
-        lesson: lesson.slug,
-        exercise: exercise.id,
-        failBefore: problems.length === 0,
-        passAfter: false,
-        stayPassed: false,
-        seconds: 0,
-        problem: problems[0] ?? null,
-      });
-    }
-    for (const [index, exercise] of lesson.exercises.entries()) {
-      const report = reports[index] as ExerciseReport;
-      const started = performance.now();
-      const solve = await runAsLearner(sandboxes, sandbox, ['bash', '-c', `cd ~/workspace && ${exercise.solve}`]);
-      const result =
-        solve.exitCode === 0
-          ? await evaluateExercise(exercise, ctx)
-          : { passed: false, message: `the solve script exited ${solve.exitCode}: ${solve.stderr.trim().slice(-300)}` };
-      report.seconds = (performance.now() - started) / 1000;
-      report.passAfter = result.passed;
-      if (!result.passed) report.problem ??= `after its solve script: ${result.message}`;
-    }
-    for (const [index, exercise] of lesson.exercises.entries()) {
-      const report = reports[index] as ExerciseReport;
-      const result = await evaluateExercise(exercise, ctx);
-      report.stayPassed = result.passed;
-      if (!result.passed) report.problem ??= `at the end of the lesson: ${result.message}`;
-    }
-    return reports;
-  } finally {
-    await sandboxes.destroy(sandbox);
+function emptyReport(lesson: Lesson, exercise: Exercise, blocksAloneFail: boolean | null): ExerciseReport {
+  return {
+    lesson: lesson.slug,
+    exercise: exercise.id,
+    failBefore: false,
+    passAfter: false,
+    stayPassed: false,
+    blocksAloneFail,
+    seconds: 0,
+    problem: null,
+  };
+}
+
+/** The first check that already passes, as a sentence, or null when every check fails. */
+async function passingCheck(exercise: Exercise, ctx: CheckContext): Promise<string | null> {
+  for (const [index, check] of exercise.checks.entries()) {
+    const result = await evaluateCheck(check, ctx);
+    if (result.passed) return `check ${index + 1} (${check.kind}) passes before the exercise was done`;
   }
+  return null;
+}
+
+/** Runs the exercise's solve script in ~/workspace and records whether the exercise then passes. */
+async function solveAndCheck(backend: SandboxBackend, sandbox: Sandbox, ctx: CheckContext, exercise: Exercise, report: ExerciseReport) {
+  const started = performance.now();
+  const solve = await runAsLearner(backend, sandbox, ['bash', '-c', `cd ~/workspace && ${exercise.solve}`]);
+  const result =
+    solve.exitCode === 0
+      ? await evaluateExercise(exercise, ctx)
+      : { passed: false, message: `the solve script exited ${solve.exitCode}: ${solve.stderr.trim().slice(-300)}` };
+  report.seconds = (performance.now() - started) / 1000;
+  report.passAfter = result.passed;
+  if (!result.passed) report.problem ??= `after its solve script: ${result.message}`;
+}
+
+/** Every exercise of the lesson still passes (after the whole lesson was solved). */
+async function checkStayPassed(lesson: Lesson, ctx: CheckContext, reports: ExerciseReport[]): Promise<void> {
+  for (const [index, exercise] of lesson.exercises.entries()) {
+    const report = reports[index] as ExerciseReport;
+    const result = await evaluateExercise(exercise, ctx);
+    report.stayPassed = result.passed;
+    if (!result.passed) report.problem ??= `at the end of the lesson: ${result.message}`;
+  }
+}
+
+/**
+ * One lesson in a fresh sandbox, the way a learner reads it: every exercise fails at first; then, in page
+ * order, the Run blocks before each exercise are clicked and it must still fail (clicking Run is no
+ * solution), its solution makes it pass, and at the end every exercise still passes.
+ */
+export async function selfTestLesson(backend: SandboxBackend, lesson: Lesson, lessonsDir: string): Promise<ExerciseReport[]> {
+  const reports = lesson.exercises.map((exercise) => emptyReport(lesson, exercise, false));
+  const sandbox = await backend.start();
+  try {
+    await copyStarterFiles(backend, sandbox, lesson, lessonsDir);
+    const ctx = checkContext(backend, sandbox);
+    for (const [index, exercise] of lesson.exercises.entries()) {
+      const report = reports[index] as ExerciseReport;
+      report.problem = await passingCheck(exercise, ctx);
+      report.failBefore = report.problem === null;
+    }
+    const blocks = lesson.codeBlocks.filter((block) => block.exec);
+    let next = 0;
+    for (const [index, exercise] of lesson.exercises.entries()) {
+      const report = reports[index] as ExerciseReport;
+      for (; next < blocks.length && (blocks[next] as CodeBlock).line < exercise.line; next++) {
+        await runBlock(backend, sandbox, blocks[next] as CodeBlock);
+      }
+      const result = await evaluateExercise(exercise, ctx);
+      report.blocksAloneFail = !result.passed;
+      if (result.passed) report.problem ??= 'the Run blocks before it solve it: the exercise should ask for more than they do';
+      await solveAndCheck(backend, sandbox, ctx, exercise, report);
+    }
+    await checkStayPassed(lesson, ctx, reports);
+  } finally {
+    await backend.destroy(sandbox);
+  }
+  return reports;
+}
+
+/**
+ * The whole course in one sandbox, lesson after lesson: each exercise must still fail when the learner
+ * reaches it (after everything earlier was done: as a whole, since a check may rest on an earlier
+ * exercise), pass after its solution, and stay passed to the end of its lesson. The learner's shell is assumed to start each lesson in ~/workspace, as the page tells them.
+ */
+export async function walkCourse(
+  backend: SandboxBackend,
+  lessons: Lesson[],
+  lessonsDir: string,
+  onLesson: (lesson: Lesson) => void = () => {},
+): Promise<ExerciseReport[]> {
+  const all: ExerciseReport[] = [];
+  const sandbox = await backend.start();
+  try {
+    const ctx = checkContext(backend, sandbox);
+    for (const lesson of lessons) {
+      await copyStarterFiles(backend, sandbox, lesson, lessonsDir);
+      const reports = lesson.exercises.map((exercise) => emptyReport(lesson, exercise, null));
+      for (const [index, exercise] of lesson.exercises.entries()) {
+        const report = reports[index] as ExerciseReport;
+        // Exercises build on earlier ones, so some of their checks may hold already; the exercise may not.
+        const before = await evaluateExercise(exercise, ctx);
+        report.failBefore = !before.passed;
+        if (before.passed) report.problem = 'it passes before its solution ran, after everything earlier in the course';
+        await solveAndCheck(backend, sandbox, ctx, exercise, report);
+      }
+      await checkStayPassed(lesson, ctx, reports);
+      all.push(...reports);
+      onLesson(lesson);
+    }
+  } finally {
+    await backend.destroy(sandbox);
+  }
+  return all;
+}
+
+/** Seconds a Run block may take: long enough for a pull or a build, and the end of `logs -f` or `attach`. */
+const BLOCK_TIMEOUT_SECONDS = 30;
+
+/**
+ * Types one block as the learner would, with no keyboard: stdin is closed, so `-it` refuses at once and
+ * whatever waits (`logs -f`, `attach`, a server in the foreground) is stopped by the timeout. Each
+ * terminal keeps its working folder from one block to the next, as the learner's shell does.
+ */
+async function runBlock(backend: SandboxBackend, sandbox: Sandbox, block: CodeBlock): Promise<void> {
+  const cwd = `/tmp/dockhand-selftest-cwd-${block.terminal}`;
+  const script = [
+    `cd ~/workspace && { [ ! -s ${cwd} ] || cd "$(cat ${cwd})" 2>/dev/null || true; }`,
+    `trap 'pwd > ${cwd}' EXIT`,
+    "trap 'exit 143' TERM",
+    block.code,
+  ].join('\n');
+  await runAsLearner(backend, sandbox, ['timeout', '-k', '5', String(BLOCK_TIMEOUT_SECONDS), 'bash', '-c', script]);
 }

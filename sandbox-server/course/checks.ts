@@ -42,7 +42,15 @@ const container = check('container', {
   hostname: text().optional(),
   logs: text().optional(),
   restartPolicy: oneOf(['no', 'always', 'unless-stopped', 'on-failure']).optional(),
+  /** The most restarts `on-failure:N` allows. */
+  restartRetries: wholeNumber(0).optional(),
   autoRemove: flag().optional(),
+  /** Capabilities dropped with --cap-drop, such as CHOWN. */
+  capDrop: listOf(matching(/^[A-Z_]+$/, 'a capability name in capitals without CAP_, such as CHOWN')).optional(),
+  /** The user the container was started as (--user or the image's USER). */
+  user: text().optional(),
+  /** false: no port of the container is published on the host. */
+  publishes: flag().optional(),
   interactive: flag().optional(),
   count: wholeNumber(1).optional(),
 }).refine((found) => found.name !== undefined || found.image !== undefined, 'needs name or image (or both)');

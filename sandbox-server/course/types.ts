@@ -75,7 +75,15 @@ export type ContainerCheck = {
   /** Substring of stdout+stderr. */
   logs?: string;
   restartPolicy?: RestartPolicy;
+  /** The most restarts `on-failure:N` allows. */
+  restartRetries?: number;
   autoRemove?: boolean;
+  /** Capabilities dropped with --cap-drop, without CAP_ (such as CHOWN). */
+  capDrop?: string[];
+  /** The user it was started as (--user, or the image's USER). */
+  user?: string;
+  /** false: no port of it is published on the host. */
+  publishes?: boolean;
   /** Stdin kept open. */
   interactive?: boolean;
   /** At least this many containers match (default 1). */

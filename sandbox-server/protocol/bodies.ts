@@ -28,6 +28,8 @@ export const NewSessionBody = z.strictObject({
       (name) => name === null || (name.length > 0 && name.length <= NAME_MAX && !CONTROL_CHARACTER.test(name)),
       `name must be 1 to ${NAME_MAX} printable characters`,
     ),
+  /** The learner's token (POST /api/learners): the session, its progress and a rejoined workshop seat are theirs. */
+  learner: optionalString('learner'),
 });
 export type NewSessionBody = z.input<typeof NewSessionBody>;
 

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'host_problem',
   'too_many_sessions',
   'rate_limited',
+  'unknown_learner',
+  'wrong_resume_code',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -48,7 +48,10 @@ export type CreatedSessionView = LiveSessionView & { token: string; warm: boolea
 export type PortsView = { ports: { port: number; container: string; url: string }[] };
 
 export type ProgressView = {
-  exercises: Record<string, { passed: boolean; at?: string; hintsUsed: number; solutionRevealed: boolean; message?: string }>;
+  exercises: Record<
+    string,
+    { passed: boolean; at?: string; hintsUsed: number; solutionRevealed: boolean; checksFailed: number; message?: string }
+  >;
 };
 
 export type CheckView = { passed: boolean; message: string };

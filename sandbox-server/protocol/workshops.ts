@@ -18,6 +18,9 @@ export type WorkshopView = {
 export type ExerciseColumn = { key: string; lesson: string; exercise: string; title: string };
 
 export type ParticipantProgress = {
+  /** The same however often the participant rejoins. */
+  participantId: string;
+  /** The participant's latest session (live, or the last that ended). */
   sessionId: string;
   name: string;
   state: 'active' | 'ended';

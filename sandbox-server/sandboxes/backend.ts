@@ -7,6 +7,28 @@ import type { Engine } from './docker.ts';
 /** A sandbox as the rest of the server holds it: an id, nothing about how it runs. */
 export type Sandbox = { readonly id: string };
 
+/** A sandbox just started: `resumed` when it came up on a kept disk (the learner's earlier work is back). */
+export type StartedSandbox = Sandbox & { readonly resumed: boolean };
+
+export type StartOptions = {
+  /** Start on the disk kept under this key, when one is kept and not expired; otherwise start fresh. */
+  diskKey?: string;
+};
+
+export type DestroyOptions = {
+  /** Keep the sandbox's disk under this key (replacing one kept under it before) instead of deleting it. */
+  keepDiskAs?: string;
+};
+
+/** A disk kept after its sandbox ended, waiting for its learner to come back. */
+export type KeptDisk = {
+  key: string;
+  /** When it was kept (ms since the epoch): the retention policy counts from here. */
+  keptAt: number;
+  /** What it really takes on the host (blocks in use, not its nominal size). */
+  bytes: number;
+};
+
 export type ExecOptions = {
   /** Sent to the command, then closed (the command sees EOF). */
   stdin?: Buffer;
@@ -33,11 +55,20 @@ export type EventsWatch = { stop(): void };
 export type InnerEngine = Engine;
 
 export type SandboxBackend = {
-  /** Starts a sandbox and resolves once its inner engine answers. */
-  start(): Promise<Sandbox>;
-  /** Removes a sandbox and its disk; safe on a half-made one and when called twice. */
-  destroy(sandbox: Sandbox): Promise<void>;
-  /** Ids of the sandboxes this instance has, running or not, or only a disk left by a crash. */
+  /**
+   * Starts a sandbox and resolves once its inner engine answers. With a diskKey whose disk is kept, the
+   * sandbox starts on that disk (it is no longer kept then); if that start fails, the disk stays kept.
+   */
+  start(options?: StartOptions): Promise<StartedSandbox>;
+  /** Removes a sandbox and its disk (or keeps the disk); safe on a half-made one and when called twice. */
+  destroy(sandbox: Sandbox, options?: DestroyOptions): Promise<void>;
+  /** The disk kept under a key, if any and not expired. */
+  keptDisk(key: string): Promise<KeptDisk | undefined>;
+  /** Deletes the disk kept under a key ("Start fresh"); nothing kept is success. */
+  forgetDisk(key: string): Promise<void>;
+  /** Deletes the kept disks the retention policy no longer allows (expired, then oldest over the size cap); gives their keys. */
+  sweepKeptDisks(): Promise<string[]>;
+  /** Ids of the sandboxes this instance has, running or not, or only a disk left by a crash (kept disks are not sandboxes). */
   listIds(): Promise<string[]>;
   /** Reconnects to a sandbox left by an earlier server; undefined when it is no longer usable. */
   adopt(id: string): Promise<Sandbox | undefined>;

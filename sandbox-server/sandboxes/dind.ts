@@ -3,7 +3,7 @@
 // carries only the id; every container name and path derives from it.
 import type { Config } from '../config.ts';
 import type { SandboxBackend } from './backend.ts';
-import { listDiskIds } from './disk.ts';
+import { deleteKeptDisk, keptDiskAt, keptDiskFile, keptDisksDir, listDiskIds, listKeptDisks } from './disk.ts';
 import { connectHostEngine, connectSocket, type Engine, type EngineVersion, engineVersion } from './docker.ts';
 import { watchEngine } from './events.ts';
 import { attachTerminal, execAsLearner } from './exec.ts';
@@ -12,22 +12,51 @@ import type { KitImageState } from './kit/kit.ts';
 import type { Progress } from './kit/progress.ts';
 import { LABEL, labelFilter } from './labels.ts';
 import { dockerHostChecks, type HostChecks } from './preflight.ts';
+import { assertDiskKey, disksToForget, isExpired, NO_KEEPING } from './retention.ts';
 import { describeSandbox, destroySandbox, type SandboxOptions, sandboxAddress, startSandbox, waitForEngine } from './sandbox.ts';
 
 export function createDindBackend(host: Engine, options: SandboxOptions): SandboxBackend {
   const container = (sandbox: { id: string }) => describeSandbox(options, sandbox.id);
+  const keptDir = keptDisksDir(options, options.instance);
+  const retention = options.keepDisks ?? NO_KEEPING;
+  const keptFile = (key: string) => {
+    assertDiskKey(key);
+    return keptDiskFile(keptDir, key);
+  };
+  const keptDisk = async (key: string) => {
+    const disk = await keptDiskAt(keptFile(key));
+    return disk && !isExpired(disk, retention, Date.now()) ? disk : undefined;
+  };
+  const forgetDisk = async (key: string) => deleteKeptDisk(keptFile(key));
+  const sweepKeptDisks = async () => {
+    const forget = disksToForget(await listKeptDisks(keptDir), retention, Date.now());
+    for (const key of forget) await forgetDisk(key);
+    return forget;
+  };
   return {
-    async start() {
-      const sandbox = await startSandbox(host, options);
+    async start(startOptions = {}) {
+      const { diskKey } = startOptions;
+      const resumeFrom = diskKey !== undefined && (await keptDisk(diskKey)) ? keptFile(diskKey) : undefined;
+      const sandbox = await startSandbox(host, options, undefined, resumeFrom);
       try {
         await waitForEngine(host, sandbox);
-        return { id: sandbox.id };
+        return { id: sandbox.id, resumed: sandbox.resumed };
       } catch (error) {
-        await destroySandbox(host, sandbox);
+        await destroySandbox(host, sandbox, sandbox.resumed ? resumeFrom : undefined);
         throw error;
       }
     },
-    destroy: (sandbox) => destroySandbox(host, container(sandbox)),
+    async destroy(sandbox, destroyOptions = {}) {
+      const { keepDiskAs } = destroyOptions;
+      if (keepDiskAs !== undefined) assertDiskKey(keepDiskAs);
+      if (!keepDiskAs || retention.maxAgeMs === 0) return destroySandbox(host, container(sandbox));
+      await destroySandbox(host, container(sandbox), keptFile(keepDiskAs));
+      // The cap holds from the moment a disk is kept, not only at the next sweep.
+      await sweepKeptDisks();
+    },
+    keptDisk,
+    forgetDisk,
+    sweepKeptDisks,
     async listIds() {
       const containers = await host.listContainers({ all: true, filters: labelFilter(options.instance, 'sandbox') });
       const fromContainers = containers.map((found) => found.Labels[LABEL.sandbox]).filter((id): id is string => Boolean(id));

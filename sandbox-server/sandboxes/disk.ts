@@ -2,12 +2,14 @@
 // gets as the learner's home (which holds the inner engine's data) and as the inner engine's socket
 // directory. Its size caps everything the learner can store that is not RAM, and it keeps learners off
 // the host's /run and Docker's volume store. Every path derives from the sandbox id, so a restarted
-// server can find and remove a disk it did not create.
+// server can find and remove a disk it did not create. A disk can outlive its sandbox: kept under a key
+// (a learner), in a folder of its own that restarts and reaping leave alone, until a sandbox resumes on it.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { KeptDisk } from './backend.ts';
 import { type Engine, removeContainer } from './docker.ts';
 import { labelsFor } from './labels.ts';
 
@@ -65,17 +67,83 @@ export async function createDisk(disk: SandboxDisk, sizeBytes: number, seedDir: 
   try {
     await file.truncate(sizeBytes).finally(() => file.close());
     await run('mkfs.ext4', ['-q', '-O', '^has_journal', '-m', '0', '-E', 'lazy_itable_init=1,root_owner=0:0', '-d', seedDir, disk.file]);
-    await mkdir(disk.mountDir, { recursive: true, mode: 0o700 });
-    // noinit_itable: the sparse file already reads as zeros, so the kernel need not zero inode tables.
-    await run('mount', ['-t', 'ext4', '-o', 'loop,nodev,noinit_itable', disk.file, disk.mountDir]);
+    await mountDisk(disk);
   } catch (error) {
     await removeDisk(disk);
     throw error;
   }
 }
 
+/**
+ * Moves a kept disk (`keptFile`) to the sandbox's place and mounts it, as it was but for its socket
+ * directory, which is emptied: the last engine's pid file, sockets and RootlessKit state belong to a
+ * sandbox that is gone. False when nothing is kept there (any more). If a step fails the disk goes
+ * back where it was kept.
+ */
+export async function resumeDisk(disk: SandboxDisk, keptFile: string): Promise<boolean> {
+  await mkdir(path.dirname(disk.file), { recursive: true, mode: 0o700 });
+  const kept = await keptDiskAt(keptFile);
+  if (!kept) return false;
+  try {
+    // The rename claims it: a second start on the same key finds nothing, a sweep cannot delete it now.
+    await rename(keptFile, disk.file);
+  } catch (error) {
+    ignoreMissing(error);
+    return false;
+  }
+  try {
+    if ((await loopDevicesOf(disk.file)).length > 0) throw new Error(`the kept disk ${keptFile} is still attached to a loop device`);
+    await repairFileSystem(disk.file);
+    await mountDisk(disk);
+    for (const name of await entries(disk.runDir)) await rm(path.join(disk.runDir, name), { recursive: true, force: true });
+  } catch (error) {
+    // Back as it was, with its date: a disk that cannot resume does not live longer for trying.
+    await keepDisk(disk, keptFile, new Date(kept.keptAt));
+    throw error;
+  }
+  return true;
+}
+
+async function mountDisk(disk: SandboxDisk): Promise<void> {
+  await mkdir(disk.mountDir, { recursive: true, mode: 0o700 });
+  // noinit_itable: the sparse file already reads as zeros, so the kernel need not zero inode tables.
+  await run('mount', ['-t', 'ext4', '-o', 'loop,nodev,noinit_itable', disk.file, disk.mountDir]);
+}
+
 /** Unmounts, detaches and deletes the disk. Safe on a half-made disk and when called twice. */
 export async function removeDisk(disk: SandboxDisk): Promise<void> {
+  await releaseDisk(disk);
+  await rm(disk.file, { force: true });
+}
+
+/**
+ * Unmounts and detaches the disk, then moves its file to `keptFile` (replacing a disk kept there
+ * before), dated now. A disk already gone (destroyed twice) leaves what is kept there alone.
+ */
+export async function keepDisk(disk: SandboxDisk, keptFile: string, keptAt = new Date()): Promise<void> {
+  await releaseDisk(disk);
+  if (!(await exists(disk.file))) return;
+  await waitDetached(disk.file);
+  await mkdir(path.dirname(keptFile), { recursive: true, mode: 0o700 });
+  await rename(disk.file, keptFile);
+  await utimes(keptFile, keptAt, keptAt);
+}
+
+/**
+ * The file system has no journal: one kept from a sandbox that did not end cleanly is repaired before
+ * use. e2fsck -p exits 1 or 2 when it fixed something, 4 and up when it could not.
+ */
+async function repairFileSystem(file: string): Promise<void> {
+  try {
+    await exec('e2fsck', ['-p', file]);
+  } catch (error) {
+    const { code, stderr } = error as { code?: number; stderr?: string };
+    if (code === 1 || code === 2) return;
+    throw new Error(`the kept disk ${file} has a damaged file system that e2fsck could not repair: ${stderr?.trim() || String(error)}`);
+  }
+}
+
+async function releaseDisk(disk: SandboxDisk): Promise<void> {
   await unmount(disk.mountDir);
   await detachLoopDevices(disk.file);
   // Only once nothing is mounted there, or this would delete a live disk's contents.
@@ -83,7 +151,37 @@ export async function removeDisk(disk: SandboxDisk): Promise<void> {
     throw new Error(`something is still mounted under ${disk.mountDir}; unmount it, then destroy the sandbox again.`);
   }
   await rm(disk.mountDir, { recursive: true, force: true });
-  await rm(disk.file, { force: true });
+}
+
+/** Where one instance keeps disks: beside the sandboxes' disks (one file system, so keeping is a rename). */
+export function keptDisksDir(dirs: DiskDirs, instance: string): string {
+  return path.join(dirs.stateDir, 'sandboxes', 'kept', instance);
+}
+
+export function keptDiskFile(keptDir: string, key: string): string {
+  return path.join(keptDir, `${key}${DISK_SUFFIX}`);
+}
+
+/** The disk kept in a file, dated by the file's time and measured by the blocks it really uses (it is sparse). */
+export async function keptDiskAt(file: string): Promise<KeptDisk | undefined> {
+  try {
+    const info = await stat(file);
+    return { key: path.basename(file, DISK_SUFFIX), keptAt: Math.floor(info.mtimeMs), bytes: info.blocks * 512 };
+  } catch (error) {
+    ignoreMissing(error);
+    return undefined;
+  }
+}
+
+/** A kept disk is a file and nothing else: not mounted, not attached. Nothing there is success. */
+export async function deleteKeptDisk(file: string): Promise<void> {
+  await rm(file, { force: true });
+}
+
+export async function listKeptDisks(keptDir: string): Promise<KeptDisk[]> {
+  const names = (await entries(keptDir)).filter((name) => name.endsWith(DISK_SUFFIX));
+  const disks = await Promise.all(names.map((name) => keptDiskAt(path.join(keptDir, name))));
+  return disks.filter((disk): disk is KeptDisk => disk !== undefined);
 }
 
 /** Loop devices currently backed by the file (normally none, or the one it is mounted from). */
@@ -191,6 +289,15 @@ async function unmount(dir: string): Promise<void> {
 async function detachLoopDevices(file: string): Promise<void> {
   if (!(await exists(file))) return;
   for (const device of await loopDevicesOf(file)) await run('losetup', ['--detach', device]);
+}
+
+/** A lazily unmounted disk lets go of its loop device only when its last user does; kept, it must have. */
+async function waitDetached(file: string): Promise<void> {
+  const deadline = Date.now() + UNMOUNT_PATIENCE_MS;
+  while ((await loopDevicesOf(file)).length > 0) {
+    if (Date.now() > deadline) throw new Error(`the disk ${file} is still in use, so it cannot be kept; destroy the sandbox again later.`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function run(command: string, args: string[]): Promise<{ stdout: string }> {

@@ -19,6 +19,7 @@ export function sandboxOptions(config: Config, host: SandboxHost): SandboxOption
     network: host.network,
     mirror: host.mirror.address,
     limits: config.limits,
+    keepDisks: config.keepDisks,
   };
 }
 

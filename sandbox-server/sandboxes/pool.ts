@@ -2,15 +2,18 @@
 // takes a ready one (or starts one cold when none is ready) and refills in the background.
 // When starts fail (a host problem), the pool waits before the next attempt, doubling the wait up to a
 // cap, and keeps one attempt going even when it holds nothing, so it notices by itself when the host
-// has been fixed.
-import type { Sandbox } from './backend.ts';
+// has been fixed. The pool holds only fresh sandboxes: a learner with a kept disk gets a sandbox started
+// on it, cold.
+import type { Sandbox, StartedSandbox, StartOptions } from './backend.ts';
 
 export type RetryPolicy = { initialMs: number; maxMs: number };
 
 export type PoolFailure = { error: unknown; consecutive: number; retryInMs: number };
 
 export type PoolDeps = {
-  launch: () => Promise<Sandbox>;
+  launch: (options?: StartOptions) => Promise<StartedSandbox>;
+  /** Whether a disk is kept under the key (then a claim with it resumes instead of taking a warm one). */
+  hasKeptDisk?: (key: string) => Promise<boolean>;
   destroy: (sandbox: Sandbox) => Promise<void>;
   /** A start failed (from filling or from a cold claim). */
   onFailure: (failure: PoolFailure) => void;
@@ -31,8 +34,11 @@ export type PoolStats = {
   failures: number;
 };
 
+export type Claimed = { sandbox: Sandbox; warm: boolean; resumed: boolean };
+
 export type Pool = {
-  claim(): Promise<{ sandbox: Sandbox; warm: boolean }>;
+  /** A ready sandbox, or one started now; with a diskKey whose disk is kept, one started on that disk. */
+  claim(options?: StartOptions): Promise<Claimed>;
   resize(target: number): void;
   stats(): PoolStats;
   /** Stops filling, waits for starts in flight, and destroys every unclaimed sandbox. */
@@ -97,15 +103,17 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
 
   fill();
   return {
-    async claim() {
+    async claim(options = {}) {
       if (closed) throw new Error('the sandbox pool is shut down');
-      const sandbox = ready.shift();
+      const { diskKey } = options;
+      const resume = diskKey !== undefined && (await deps.hasKeptDisk?.(diskKey)) === true;
+      const sandbox = resume ? undefined : ready.shift();
       fill();
-      if (sandbox) return { sandbox, warm: true };
+      if (sandbox) return { sandbox, warm: true, resumed: false };
       try {
-        const cold = await deps.launch();
+        const cold = await deps.launch(resume ? { diskKey } : {});
         succeeded();
-        return { sandbox: cold, warm: false };
+        return { sandbox: cold, warm: false, resumed: cold.resumed };
       } catch (error) {
         failed(error);
         throw error;

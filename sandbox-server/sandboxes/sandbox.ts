@@ -4,16 +4,19 @@
 // host; the rest of the container's file system is read-only.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createDisk, describeDisk, diskSeed, removeDisk, type SandboxDisk } from './disk.ts';
+import { createDisk, describeDisk, diskSeed, keepDisk, removeDisk, resumeDisk, type SandboxDisk } from './disk.ts';
 import { connectSocket, containerLogs, type Engine, removeContainer } from './docker.ts';
 import { SANDBOX_IMAGE } from './kit/images.ts';
 import { LABEL, labelsFor, resourceName } from './labels.ts';
 import { LEARNER_HOME, LEARNER_UID } from './learner.ts';
 import type { SandboxNetwork } from './network.ts';
+import type { RetentionPolicy } from './retention.ts';
 import { SANDBOX_SECCOMP } from './seccomp/profile.ts';
 import { SandboxStartError } from './start-failure.ts';
 
 const INNER_RUN_DIR = `/run/user/${LEARNER_UID}`;
+/** How long a sandbox whose disk is kept may take to stop before it is killed. */
+const KEEP_STOP_SECONDS = 5;
 /** Linux limits a unix socket path to 107 bytes. */
 const MAX_SOCKET_PATH = 107;
 
@@ -37,6 +40,8 @@ export type SandboxOptions = {
   mirror: string;
   /** Overrides of DEFAULT_LIMITS. */
   limits?: Partial<SandboxLimits>;
+  /** How long and how many disks are kept after their sandbox ends (destroy with keepDiskAs); none when absent. */
+  keepDisks?: RetentionPolicy;
   /** For comparisons (the bench): another sandbox image, and environment for its engine's start. */
   image?: string;
   env?: string[];
@@ -64,7 +69,16 @@ export function describeSandbox(options: Pick<SandboxOptions, 'instance' | 'runD
   };
 }
 
-export async function startSandbox(host: Engine, options: SandboxOptions, id = newSandboxId()): Promise<SandboxContainer> {
+/**
+ * Starts a sandbox on a fresh disk, or on the disk kept in `resumeFrom` when that file is there
+ * (`resumed` says which). A failed start deletes a fresh disk and keeps a resumed one where it was.
+ */
+export async function startSandbox(
+  host: Engine,
+  options: SandboxOptions,
+  id = newSandboxId(),
+  resumeFrom?: string,
+): Promise<SandboxContainer & { resumed: boolean }> {
   const sandbox = describeSandbox(options, id);
   if (Buffer.byteLength(sandbox.socketPath) > MAX_SOCKET_PATH) {
     throw new Error(
@@ -74,8 +88,11 @@ export async function startSandbox(host: Engine, options: SandboxOptions, id = n
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const labels = labelsFor(options.instance, 'sandbox', { [LABEL.sandbox]: id });
   const image = options.image ?? SANDBOX_IMAGE;
-  const seed = await diskSeed(host, options.instance, options.stateDir, { image, home: LEARNER_HOME, uid: LEARNER_UID });
-  await createDisk(sandbox.disk, limits.diskBytes, seed);
+  const resumed = resumeFrom !== undefined && (await resumeDisk(sandbox.disk, resumeFrom));
+  if (!resumed) {
+    const seed = await diskSeed(host, options.instance, options.stateDir, { image, home: LEARNER_HOME, uid: LEARNER_UID });
+    await createDisk(sandbox.disk, limits.diskBytes, seed);
+  }
   try {
     const container = await host.createContainer({
       name: sandbox.containerName,
@@ -109,9 +126,9 @@ export async function startSandbox(host: Engine, options: SandboxOptions, id = n
       },
     });
     await container.start();
-    return sandbox;
+    return { ...sandbox, resumed };
   } catch (error) {
-    await destroySandbox(host, sandbox).catch((cleanupError: Error) => {
+    await destroySandbox(host, sandbox, resumed ? resumeFrom : undefined).catch((cleanupError: Error) => {
       throw new Error(`${String(error)}; removing the half-made sandbox ${id} failed too: ${cleanupError.message}`, { cause: error });
     });
     throw error;
@@ -146,9 +163,20 @@ export async function sandboxAddress(host: Engine, sandbox: SandboxContainer, ne
   return address;
 }
 
-/** Removes the container, then its disk. Safe on a half-made sandbox and when called twice. */
-export async function destroySandbox(host: Engine, sandbox: SandboxContainer): Promise<void> {
+/**
+ * Removes the container, then deletes its disk, or moves it to `keepAt` (a kept disk's file). Safe on
+ * a half-made sandbox and when called twice.
+ */
+export async function destroySandbox(host: Engine, sandbox: SandboxContainer, keepAt?: string): Promise<void> {
+  // A disk to keep gets a clean end first: the inner engine stops its containers and closes its files.
+  // Already stopped or gone is fine; a real problem shows in the removal that follows.
+  if (keepAt)
+    await host
+      .getContainer(sandbox.containerName)
+      .stop({ t: KEEP_STOP_SECONDS })
+      .catch(() => {});
   // The container goes first: its bind mounts keep the disk's file system busy.
   await removeContainer(host, sandbox.containerName);
-  await removeDisk(sandbox.disk);
+  if (keepAt) await keepDisk(sandbox.disk, keepAt);
+  else await removeDisk(sandbox.disk);
 }

@@ -4,13 +4,15 @@
 // participants go first (their seats were promised; a room behind one NAT address must all get in, so
 // the per-address bound does not apply to them).
 
+import { createRateLimit, type Rate } from './rate-limit.ts';
+
 export type AdmissionLimits = {
   /** Live sandboxes at most (DOCKHAND_MAX_SANDBOXES). */
   maxSandboxes: number;
   /** Self-paced live or waiting sessions per client address (DOCKHAND_SESSIONS_PER_CLIENT). */
   perClient: number;
   /** Session creations per client address: a bucket of `burst` that refills `perMinute` a minute. */
-  rate: { perMinute: number; burst: number };
+  rate: Rate;
 };
 
 export type Applicant = { client: string; workshop: boolean };
@@ -45,7 +47,7 @@ export function createAdmission(limits: AdmissionLimits, newId: () => string): A
   let live = 0;
   const liveByClient = new Map<string, number>();
   const line: Waiting[] = [];
-  const buckets = new Map<string, { tokens: number; at: number }>();
+  const rateLimit = createRateLimit(limits.rate);
 
   const selfPacedOf = (client: string) =>
     (liveByClient.get(client) ?? 0) + line.filter((entry) => !entry.applicant.workshop && entry.applicant.client === client).length;
@@ -55,23 +57,9 @@ export function createAdmission(limits: AdmissionLimits, newId: () => string): A
     if (!applicant.workshop) liveByClient.set(applicant.client, (liveByClient.get(applicant.client) ?? 0) + 1);
   }
 
-  /** Token bucket per address; undefined when allowed, else the seconds until the next token. */
-  function rateLimited(client: string, now: number): number | undefined {
-    const perMs = limits.rate.perMinute / 60_000;
-    const bucket = buckets.get(client) ?? { tokens: limits.rate.burst, at: now };
-    bucket.tokens = Math.min(limits.rate.burst, bucket.tokens + (now - bucket.at) * perMs);
-    bucket.at = now;
-    buckets.set(client, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return undefined;
-    }
-    return Math.ceil((1 - bucket.tokens) / perMs / 1000);
-  }
-
   return {
     apply(applicant, now = Date.now()) {
-      const wait = rateLimited(applicant.client, now);
+      const wait = rateLimit.take(applicant.client, now);
       if (wait !== undefined) {
         return {
           kind: 'refuse',

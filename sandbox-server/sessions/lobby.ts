@@ -1,23 +1,32 @@
 // The way in. A new session passes admission (admission.ts); one that must wait is given its id and
 // token at once and a place in line, and becomes a live session when a sandbox frees up. Its events
-// channel tells it its place as the line moves, then that its sandbox is ready.
+// channel tells it its place as the line moves, then that its sandbox is ready. A learner has at most one
+// session: asking again (a second tab, a reload, another device) gets the one they have, live or waiting,
+// and asks of one learner are taken one at a time, so two at once cannot start two sandboxes.
 import { DockhandError } from '../errors.ts';
 import type { Admission, Applicant } from './admission.ts';
 import type { EventBus } from './events.ts';
-import type { LiveSession, NewSessionInput, Sessions } from './sessions.ts';
-import { hashToken, newToken, tokenMatches } from './tokens.ts';
+import { type LiveSession, type NewSessionInput, type Sessions, sessionToken } from './sessions.ts';
+import { hashToken, learnerSessionToken, tokenMatches } from './tokens.ts';
 
 type Waiting = { input: NewSessionInput; applicant: Applicant; token: string };
 
+/** `existing`: the learner's session from before, handed out again. */
 export type Entry =
-  | { kind: 'live'; session: LiveSession; token: string; warm: boolean }
-  | { kind: 'queued'; id: string; token: string; position: number };
+  | { kind: 'live'; session: LiveSession; token: string; warm: boolean; existing: boolean }
+  | { kind: 'queued'; id: string; token: string; position: number; existing: boolean };
 
 export type Lobby = {
-  /** Admits, queues, or refuses (DockhandError too_many_sessions / rate_limited, with a retry time). */
+  /**
+   * Admits, queues, or refuses (DockhandError too_many_sessions / rate_limited, with a retry time). A
+   * learner's session from before is handed out again, unless the ask names a workshop that session is
+   * not in: then it ends, and the workshop's starts.
+   */
   enter(input: NewSessionInput, applicant: Applicant): Promise<Entry>;
   /** The place in line of a waiting session whose token this is; undefined when none waits under that id. */
   waiting(id: string, token: string | undefined): { position: number } | 'wrong_token' | undefined;
+  /** The learner's session waiting in line, if any. */
+  waitingOfLearner(learner: string): { id: string; position: number } | undefined;
   /** The place in line of a session waiting under this id (no token check: for the server's own use). */
   position(id: string): number | undefined;
   leave(id: string): void;
@@ -41,6 +50,8 @@ export function createLobby(deps: LobbyDeps): Lobby {
   const { sessions, admission, events } = deps;
   const applicants = new Map<string, Applicant>();
   const line = new Map<string, Waiting>();
+  /** Per learner, the ask being answered: the next one waits for it. */
+  const asking = new Map<string, Promise<unknown>>();
 
   async function start(input: NewSessionInput, applicant: Applicant, identity?: { id: string; token: string }) {
     try {
@@ -79,14 +90,52 @@ export function createLobby(deps: LobbyDeps): Lobby {
     announce();
   }
 
+  async function admit(input: NewSessionInput, applicant: Applicant): Promise<Entry> {
+    const decision = admission.apply(applicant);
+    if (decision.kind === 'refuse') throw new DockhandError(decision.code, decision.error, decision.retryAfterSeconds);
+    if (decision.kind === 'admit') return { kind: 'live', ...(await start(input, applicant)), existing: false };
+    const token = sessionToken(input, decision.id);
+    line.set(decision.id, { input, applicant, token });
+    return { kind: 'queued', id: decision.id, token, position: decision.position, existing: false };
+  }
+
+  /** The learner's session from before, if this ask may have it; one it may not have is ended (or leaves the line). */
+  async function existing(learner: { id: string; token: string }, workshop: string | null): Promise<Entry | undefined> {
+    const keeps = (of: string | null) => workshop === null || workshop === of;
+    const session = sessions.liveOfLearner(learner.id);
+    if (session && keeps(session.record.workshop)) {
+      const token = learnerSessionToken(learner.token, session.record.id);
+      return { kind: 'live', session, token, warm: false, existing: true };
+    }
+    if (session) await sessions.end(session.record.id, 'learner');
+    for (const [id, entry] of line) {
+      if (entry.input.learner?.id !== learner.id) continue;
+      const position = admission.position(id);
+      if (keeps(entry.input.workshop) && position !== undefined)
+        return { kind: 'queued', id, token: entry.token, position, existing: true };
+      leave(id);
+    }
+    return undefined;
+  }
+
+  function leave(id: string): void {
+    if (!line.delete(id)) return;
+    admission.leave(id);
+    announce();
+  }
+
   return {
     async enter(input, applicant) {
-      const decision = admission.apply(applicant);
-      if (decision.kind === 'refuse') throw new DockhandError(decision.code, decision.error, decision.retryAfterSeconds);
-      if (decision.kind === 'admit') return { kind: 'live', ...(await start(input, applicant)) };
-      const token = newToken();
-      line.set(decision.id, { input, applicant, token });
-      return { kind: 'queued', id: decision.id, token, position: decision.position };
+      const learner = input.learner;
+      if (!learner) return admit(input, applicant);
+      const before = asking.get(learner.id) ?? Promise.resolve();
+      const answer = before.then(async () => (await existing(learner, input.workshop)) ?? admit(input, applicant));
+      const settled = answer.catch(() => {});
+      asking.set(learner.id, settled);
+      void settled.then(() => {
+        if (asking.get(learner.id) === settled) asking.delete(learner.id);
+      });
+      return answer;
     },
     waiting(id, token) {
       const entry = line.get(id);
@@ -94,12 +143,15 @@ export function createLobby(deps: LobbyDeps): Lobby {
       if (!tokenMatches(token, hashToken(entry.token))) return 'wrong_token';
       return { position: admission.position(id) ?? 1 };
     },
-    position: (id) => (line.has(id) ? admission.position(id) : undefined),
-    leave(id) {
-      if (!line.delete(id)) return;
-      admission.leave(id);
-      announce();
+    waitingOfLearner(learner) {
+      for (const [id, entry] of line) {
+        const position = admission.position(id);
+        if (entry.input.learner?.id === learner && position !== undefined) return { id, position };
+      }
+      return undefined;
     },
+    position: (id) => (line.has(id) ? admission.position(id) : undefined),
+    leave,
     ended(id) {
       const applicant = applicants.get(id);
       if (!applicant) return;

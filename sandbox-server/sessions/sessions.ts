@@ -6,7 +6,7 @@ import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
 import type { Pool } from '../sandboxes/pool.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
 import type { EventBus } from './events.ts';
-import { hashToken, newSessionId, newToken, tokenMatches } from './tokens.ts';
+import { hashToken, learnerSessionToken, newSessionId, newToken, tokenMatches } from './tokens.ts';
 
 export type Timeouts = {
   /** No terminal input, new connection or API call for this long ends the session. */
@@ -24,7 +24,15 @@ export type LiveSession = {
   warned: Set<'idle' | 'lifetime'>;
 };
 
-export type NewSessionInput = { lesson: string | null; workshop: string | null; name: string | null };
+export type NewSessionInput = {
+  lesson: string | null;
+  workshop: string | null;
+  name: string | null;
+  /** The learner who asks, with their token (the session's token derives from it, see tokens.ts). */
+  learner: { id: string; token: string } | null;
+  /** The workshop participant this session is a sitting of. */
+  participant: string | null;
+};
 
 export type Access =
   | { ok: true; session: LiveSession }
@@ -36,6 +44,8 @@ export type Sessions = {
   record(id: string): SessionRecord | undefined;
   /** The live session (with its sandbox), without a token check: for the server's own use. */
   live(id: string): LiveSession | undefined;
+  /** The learner's live session (a learner has at most one). */
+  liveOfLearner(learner: string): LiveSession | undefined;
   /** Checks a session's token; only a live session with the right token gets through. */
   access(id: string, token: string | undefined): Access;
   activity(id: string): void;
@@ -91,11 +101,22 @@ export function createSessions(deps: SessionsDeps): Sessions {
   return {
     async create(input, identity) {
       const { sandbox, warm } = await pool.claim();
-      const token = identity?.token ?? newToken();
+      const id = identity?.id ?? newSessionId();
+      const token = identity?.token ?? sessionToken(input, id);
       const now = Date.now();
+      const { lesson, workshop, name, participant } = input;
       let record: SessionRecord;
       try {
-        record = store.createSession({ id: identity?.id ?? newSessionId(), tokenHash: hashToken(token), ...input, createdAt: now });
+        record = store.createSession({
+          id,
+          tokenHash: hashToken(token),
+          lesson,
+          workshop,
+          name,
+          learner: input.learner?.id ?? null,
+          participant,
+          createdAt: now,
+        });
       } catch (error) {
         await sandboxes.destroy(sandbox);
         throw error;
@@ -108,6 +129,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
     record: (id) => store.getSession(id),
     live: (id) => live.get(id),
+    liveOfLearner: (learner) => [...live.values()].find((session) => session.record.learner === learner),
 
     access(id, token) {
       const record = store.getSession(id);
@@ -178,4 +200,9 @@ export function createSessions(deps: SessionsDeps): Sessions {
     expiresAt,
     liveCount: () => live.size,
   };
+}
+
+/** A new session's token: derived from its learner's when there is one, else random. */
+export function sessionToken(input: Pick<NewSessionInput, 'learner'>, id: string): string {
+  return input.learner ? learnerSessionToken(input.learner.token, id) : newToken();
 }

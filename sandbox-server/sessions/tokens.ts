@@ -1,5 +1,5 @@
 // Session ids and secrets. Only a hash of each token is stored, and comparisons take constant time.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export function newSessionId(): string {
   return randomBytes(9).toString('base64url');
@@ -18,4 +18,13 @@ export function tokenMatches(token: string | undefined, storedHash: string): boo
   const given = Buffer.from(hashToken(token), 'hex');
   const stored = Buffer.from(storedHash, 'hex');
   return given.length === stored.length && timingSafeEqual(given, stored);
+}
+
+/**
+ * A learner's session token, derived from the learner's token: whoever holds the learner (a second tab,
+ * another device) gets the same session token again without the server keeping it, and the session
+ * token tells nothing about the learner's.
+ */
+export function learnerSessionToken(learnerToken: string, sessionId: string): string {
+  return createHmac('sha256', learnerToken).update(`session:${sessionId}`).digest('base64url');
 }

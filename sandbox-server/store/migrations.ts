@@ -48,4 +48,28 @@ export const MIGRATIONS: readonly string[] = [
      WHEN 'its sandbox was lost while the server was down' THEN 'lost'
      ELSE end_reason END
    WHERE end_reason IS NOT NULL;`,
+  // Learners own sessions and progress; a workshop participant is a learner in a workshop, one row however
+  // often they rejoin (names are unique per workshop here now, no longer per session).
+  `CREATE TABLE learners (
+     id TEXT PRIMARY KEY,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE participants (
+     id TEXT PRIMARY KEY,
+     workshop TEXT NOT NULL,
+     learner TEXT REFERENCES learners (id),
+     name TEXT NOT NULL,
+     joined_at INTEGER NOT NULL
+   );
+   CREATE UNIQUE INDEX participants_name ON participants (workshop, lower(name));
+   CREATE UNIQUE INDEX participants_learner ON participants (workshop, learner) WHERE learner IS NOT NULL;
+   ALTER TABLE sessions ADD COLUMN learner TEXT REFERENCES learners (id);
+   ALTER TABLE sessions ADD COLUMN participant TEXT REFERENCES participants (id);
+   INSERT INTO participants (id, workshop, name, joined_at)
+     SELECT id, workshop, coalesce(name, ''), created_at FROM sessions WHERE workshop IS NOT NULL;
+   UPDATE sessions SET participant = id WHERE workshop IS NOT NULL;
+   DROP INDEX sessions_workshop_name;
+   CREATE INDEX sessions_learner ON sessions (learner) WHERE learner IS NOT NULL;
+   CREATE INDEX sessions_participant ON sessions (participant) WHERE participant IS NOT NULL;`,
 ];

@@ -13,6 +13,10 @@ export type SessionRecord = {
   lesson: string | null;
   workshop: string | null;
   name: string | null;
+  /** The learner who owns the session, when the site sent one. */
+  learner: string | null;
+  /** The workshop participant the session is a sitting of. */
+  participant: string | null;
   sandboxId: string | null;
   state: 'active' | 'ended';
   createdAt: number;
@@ -21,7 +25,12 @@ export type SessionRecord = {
   endCode: EndCode | null;
 };
 
-export type NewSession = Pick<SessionRecord, 'id' | 'tokenHash' | 'lesson' | 'workshop' | 'name' | 'createdAt'>;
+export type NewSession = Pick<SessionRecord, 'id' | 'tokenHash' | 'lesson' | 'workshop' | 'name' | 'learner' | 'participant' | 'createdAt'>;
+
+export type LearnerRecord = { id: string; tokenHash: string; createdAt: number };
+
+/** A learner in a workshop (or, from before learners, one session's seat): one row however often they rejoin. */
+export type ParticipantRecord = { id: string; workshop: string; learner: string | null; name: string; joinedAt: number };
 
 export type ExerciseProgress = {
   lesson: string;
@@ -46,18 +55,37 @@ export type WorkshopRecord = {
 };
 
 export type Store = {
-  /** Throws DockhandError name_taken when the workshop already has someone of that name. */
   createSession(session: NewSession): SessionRecord;
   getSession(id: string): SessionRecord | undefined;
   activeSessions(): SessionRecord[];
   setSandbox(id: string, sandboxId: string | null): void;
   touchSession(id: string, at: number): void;
   endSession(id: string, at: number, reason: EndCode): void;
+  createLearner(learner: LearnerRecord): LearnerRecord;
+  learnerByTokenHash(tokenHash: string): LearnerRecord | undefined;
+  /** Throws DockhandError name_taken when the workshop already has someone of that name. */
+  createParticipant(participant: ParticipantRecord): ParticipantRecord;
+  getParticipant(id: string): ParticipantRecord | undefined;
+  participantOfLearner(workshop: string, learner: string): ParticipantRecord | undefined;
+  participantByName(workshop: string, name: string): ParticipantRecord | undefined;
+  /** A workshop's participants who ever had a session, in joining order. */
+  workshopParticipants(workshop: string): ParticipantRecord[];
+  learnerParticipants(learner: string): ParticipantRecord[];
+  /** A participant's sessions, oldest first. */
+  participantSessions(participant: string): SessionRecord[];
   /** Records a check result. Progress is monotonic: once passed, an exercise stays passed. */
   recordCheck(sessionId: string, lesson: string, exercise: string, passed: boolean, message: string, at: number): ExerciseProgress;
   recordHint(sessionId: string, lesson: string, exercise: string, hintsUsed: number, at: number): ExerciseProgress;
   recordSolutionRevealed(sessionId: string, lesson: string, exercise: string, at: number): ExerciseProgress;
+  /**
+   * What the session's owner achieved, merged over their sessions: the participant's sittings in a
+   * workshop, else the learner's sessions, else the session alone.
+   */
   progress(sessionId: string): ExerciseProgress[];
+  /** The learner's progress over all their sessions. */
+  learnerProgress(learner: string): ExerciseProgress[];
+  /** A participant's progress over their sittings of the workshop. */
+  participantProgress(participant: string): ExerciseProgress[];
   createWorkshop(workshop: Omit<WorkshopRecord, 'endedAt'>): WorkshopRecord;
   getWorkshop(code: string): WorkshopRecord | undefined;
   workshops(): WorkshopRecord[];
@@ -80,8 +108,8 @@ export function openStore(file: string): Store {
   migrate(db);
 
   const insert = db.prepare(
-    `INSERT INTO sessions (id, token_hash, lesson, workshop, name, state, created_at, last_active_at)
-     VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`,
+    `INSERT INTO sessions (id, token_hash, lesson, workshop, name, learner, participant, state, created_at, last_active_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
   );
   const byId = db.prepare('SELECT * FROM sessions WHERE id = ?');
   const active = db.prepare(`SELECT * FROM sessions WHERE state = 'active' ORDER BY created_at`);
@@ -101,7 +129,23 @@ export function openStore(file: string): Store {
     'UPDATE progress SET solution_revealed_at = coalesce(solution_revealed_at, ?), updated_at = ? WHERE session_id = ? AND lesson = ? AND exercise = ?',
   );
   const oneProgress = db.prepare('SELECT * FROM progress WHERE session_id = ? AND lesson = ? AND exercise = ?');
-  const allProgress = db.prepare('SELECT * FROM progress WHERE session_id = ? ORDER BY lesson, exercise');
+  const progressWhere = (sessions: string) =>
+    db.prepare(`SELECT * FROM progress WHERE session_id IN (${sessions}) ORDER BY updated_at, rowid`);
+  const sessionProgress = progressWhere('?');
+  const learnerProgress = progressWhere('SELECT id FROM sessions WHERE learner = ?');
+  const participantProgress = progressWhere('SELECT id FROM sessions WHERE participant = ?');
+
+  const insertLearner = db.prepare('INSERT INTO learners (id, token_hash, created_at) VALUES (?, ?, ?)');
+  const learnerByHash = db.prepare('SELECT * FROM learners WHERE token_hash = ?');
+  const insertParticipant = db.prepare('INSERT INTO participants (id, workshop, learner, name, joined_at) VALUES (?, ?, ?, ?, ?)');
+  const participantById = db.prepare('SELECT * FROM participants WHERE id = ?');
+  const participantByLearner = db.prepare('SELECT * FROM participants WHERE workshop = ? AND learner = ?');
+  const participantByName = db.prepare('SELECT * FROM participants WHERE workshop = ? AND lower(name) = lower(?)');
+  const participantsOfWorkshop = db.prepare(
+    'SELECT * FROM participants p WHERE workshop = ? AND EXISTS (SELECT 1 FROM sessions s WHERE s.participant = p.id) ORDER BY joined_at, id',
+  );
+  const participantsOfLearner = db.prepare('SELECT * FROM participants WHERE learner = ? ORDER BY joined_at, id');
+  const sessionsOfParticipant = db.prepare('SELECT * FROM sessions WHERE participant = ? ORDER BY created_at, id');
 
   const insertWorkshop = db.prepare(
     'INSERT INTO workshops (code, title, lessons, starts_at, ends_at, seats, expected, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -121,15 +165,34 @@ export function openStore(file: string): Store {
 
   return {
     createSession(session) {
-      try {
-        insert.run(session.id, session.tokenHash, session.lesson, session.workshop, session.name, session.createdAt, session.createdAt);
-      } catch (error) {
-        if ((error as { errcode?: number }).errcode === SQLITE_CONSTRAINT_UNIQUE && session.workshop !== null)
-          throw new DockhandError('name_taken', `the name "${session.name}" is already taken in this workshop; pick another`);
-        throw error;
-      }
+      const { id, tokenHash, lesson, workshop, name, learner, participant, createdAt } = session;
+      insert.run(id, tokenHash, lesson, workshop, name, learner, participant, createdAt, createdAt);
       return toSession(byId.get(session.id) as Row);
     },
+    createLearner(learner) {
+      insertLearner.run(learner.id, learner.tokenHash, learner.createdAt);
+      return learner;
+    },
+    learnerByTokenHash(tokenHash) {
+      const row = learnerByHash.get(tokenHash) as Row | undefined;
+      return row ? { id: row.id as string, tokenHash: row.token_hash as string, createdAt: row.created_at as number } : undefined;
+    },
+    createParticipant(participant) {
+      try {
+        insertParticipant.run(participant.id, participant.workshop, participant.learner, participant.name, participant.joinedAt);
+      } catch (error) {
+        if ((error as { errcode?: number }).errcode === SQLITE_CONSTRAINT_UNIQUE)
+          throw new DockhandError('name_taken', `the name "${participant.name}" is already taken in this workshop; pick another`);
+        throw error;
+      }
+      return participant;
+    },
+    getParticipant: (id) => maybe(participantById.get(id), toParticipant),
+    participantOfLearner: (workshop, learner) => maybe(participantByLearner.get(workshop, learner), toParticipant),
+    participantByName: (workshop, name) => maybe(participantByName.get(workshop, name), toParticipant),
+    workshopParticipants: (workshop) => (participantsOfWorkshop.all(workshop) as Row[]).map(toParticipant),
+    learnerParticipants: (learner) => (participantsOfLearner.all(learner) as Row[]).map(toParticipant),
+    participantSessions: (participant) => (sessionsOfParticipant.all(participant) as Row[]).map(toSession),
     getSession(id) {
       const row = byId.get(id) as Row | undefined;
       return row ? toSession(row) : undefined;
@@ -146,7 +209,15 @@ export function openStore(file: string): Store {
       updateProgress(sessionId, lesson, exercise, at, () => hint.run(hintsUsed, at, sessionId, lesson, exercise)),
     recordSolutionRevealed: (sessionId, lesson, exercise, at) =>
       updateProgress(sessionId, lesson, exercise, at, () => reveal.run(at, at, sessionId, lesson, exercise)),
-    progress: (sessionId) => (allProgress.all(sessionId) as Row[]).map(toProgress),
+    progress(sessionId) {
+      const session = byId.get(sessionId) as Row | undefined;
+      if (typeof session?.participant === 'string')
+        return mergeProgress((participantProgress.all(session.participant) as Row[]).map(toProgress));
+      if (typeof session?.learner === 'string') return mergeProgress((learnerProgress.all(session.learner) as Row[]).map(toProgress));
+      return mergeProgress((sessionProgress.all(sessionId) as Row[]).map(toProgress));
+    },
+    learnerProgress: (learner) => mergeProgress((learnerProgress.all(learner) as Row[]).map(toProgress)),
+    participantProgress: (participant) => mergeProgress((participantProgress.all(participant) as Row[]).map(toProgress)),
     createWorkshop(workshop) {
       const { code, title, lessons, startsAt, endsAt, seats, expected, createdAt } = workshop;
       insertWorkshop.run(code, title, JSON.stringify(lessons), startsAt, endsAt, seats, expected, createdAt);
@@ -186,6 +257,8 @@ function toSession(row: Row): SessionRecord {
     lesson: row.lesson as string | null,
     workshop: row.workshop as string | null,
     name: row.name as string | null,
+    learner: row.learner as string | null,
+    participant: row.participant as string | null,
     sandboxId: row.sandbox_id as string | null,
     state: row.state as 'active' | 'ended',
     createdAt: row.created_at as number,
@@ -193,6 +266,47 @@ function toSession(row: Row): SessionRecord {
     endedAt: row.ended_at as number | null,
     endCode: typeof row.end_reason === 'string' && Object.hasOwn(END_REASONS, row.end_reason) ? (row.end_reason as EndCode) : null,
   };
+}
+
+function maybe<T>(row: unknown, to: (row: Row) => T): T | undefined {
+  return row ? to(row as Row) : undefined;
+}
+
+function toParticipant(row: Row): ParticipantRecord {
+  return {
+    id: row.id as string,
+    workshop: row.workshop as string,
+    learner: row.learner as string | null,
+    name: row.name as string,
+    joinedAt: row.joined_at as number,
+  };
+}
+
+/**
+ * One row per exercise from the rows of several sessions, oldest update first: the first pass and the
+ * first reveal count, failed checks add up, the most hints shown counts, and the latest message stands.
+ */
+export function mergeProgress(rows: readonly ExerciseProgress[]): ExerciseProgress[] {
+  const merged = new Map<string, ExerciseProgress>();
+  const earliest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+  for (const row of rows) {
+    const key = `${row.lesson}/${row.exercise}`;
+    const seen = merged.get(key);
+    merged.set(
+      key,
+      seen
+        ? {
+            ...seen,
+            passedAt: earliest(seen.passedAt, row.passedAt),
+            checksFailed: seen.checksFailed + row.checksFailed,
+            hintsUsed: Math.max(seen.hintsUsed, row.hintsUsed),
+            solutionRevealedAt: earliest(seen.solutionRevealedAt, row.solutionRevealedAt),
+            lastMessage: row.lastMessage ?? seen.lastMessage,
+          }
+        : { ...row },
+    );
+  }
+  return [...merged.values()].sort((a, b) => a.lesson.localeCompare(b.lesson) || a.exercise.localeCompare(b.exercise));
 }
 
 function toProgress(row: Row): ExerciseProgress {

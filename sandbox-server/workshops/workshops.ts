@@ -1,9 +1,14 @@
 // Instructor-led workshops: a join code, a seat limit, unique display names, a live progress table, and
-// an end that reaps every participant's sandbox. Hot start: before and during a workshop the warm pool
+// an end that reaps every participant's sandbox. A participant is one row per person however often they
+// rejoin (the same learner, whose sessions are sittings of it), so their progress stays in one place. Hot start: before and during a workshop the warm pool
 // grows towards the number of people expected who have not joined yet.
-import type { ExerciseColumn, ParticipantProgress, WorkshopProgress } from '../protocol/workshops.ts';
+
+import { DockhandError } from '../errors.ts';
+import type { LearnerWorkshopView } from '../protocol/learners.ts';
+import type { ExerciseColumn, ParticipantProgress, WorkshopProgress, WorkshopState } from '../protocol/workshops.ts';
 import type { Sessions } from '../sessions/sessions.ts';
-import type { ExerciseProgress, SessionRecord, Store, WorkshopRecord } from '../store/store.ts';
+import { newSessionId } from '../sessions/tokens.ts';
+import type { ExerciseProgress, ParticipantRecord, Store, WorkshopRecord } from '../store/store.ts';
 import { newJoinCode } from './codes.ts';
 
 /** What workshops need to know about the course: lessons and their exercises, in order. */
@@ -28,8 +33,17 @@ export type Workshops = {
   create(input: WorkshopInput): WorkshopRecord;
   get(code: string): WorkshopRecord | undefined;
   list(): WorkshopRecord[];
-  /** May this name join now? Checks the code, the end, the seat limit and that the name is free. */
-  admit(code: string, name: string | null): { ok: true; workshop: WorkshopRecord } | Refusal;
+  /**
+   * May this name join now? Checks the code, the end, the seat limit and that the name is free, and makes
+   * the participant. A learner who joined before is that participant again, under the name they joined with.
+   */
+  admit(
+    code: string,
+    name: string | null,
+    learner?: string | null,
+  ): { ok: true; workshop: WorkshopRecord; participant: ParticipantRecord } | Refusal;
+  /** What a learner achieved in each workshop they joined, for their own read-only view. */
+  ofLearner(learner: string, now?: number): LearnerWorkshopView[];
   extend(code: string, endsAt: number): WorkshopRecord;
   end(code: string): Promise<{ reaped: number }>;
   progress(code: string, now?: number): WorkshopProgress;
@@ -72,20 +86,33 @@ export function createWorkshops(deps: { store: Store; sessions: Sessions; course
     });
   }
 
-  function participant(record: SessionRecord, cols: ExerciseColumn[], now: number): ParticipantProgress {
-    const rows = new Map<string, ExerciseProgress>(store.progress(record.id).map((row) => [`${row.lesson}/${row.exercise}`, row]));
+  function cells(participant: ParticipantRecord, cols: ExerciseColumn[]) {
+    const rows = new Map<string, ExerciseProgress>(
+      store.participantProgress(participant.id).map((row) => [`${row.lesson}/${row.exercise}`, row]),
+    );
     const exercises: ParticipantProgress['exercises'] = {};
-    let lastPass = record.createdAt;
-    let failuresSinceLastPass = 0;
     for (const col of cols) {
       const row = rows.get(col.key);
       exercises[col.key] = row?.passedAt ? { passed: true, at: new Date(row.passedAt).toISOString() } : { passed: false };
+    }
+    return { rows, exercises };
+  }
+
+  function participant(record: ParticipantRecord, cols: ExerciseColumn[], now: number): ParticipantProgress {
+    const sittings = store.participantSessions(record.id);
+    const latest = sittings.at(-1);
+    const { rows, exercises } = cells(record, cols);
+    // Time without progress counts from the latest sitting: coming back is not being stuck.
+    let lastPass = latest?.createdAt ?? record.joinedAt;
+    let failuresSinceLastPass = 0;
+    for (const col of cols) {
+      const row = rows.get(col.key);
       if (row?.passedAt) lastPass = Math.max(lastPass, row.passedAt);
       else failuresSinceLastPass += row?.checksFailed ?? 0;
     }
     const all = [...rows.values()];
     const revealed = all.filter((row) => row.solutionRevealedAt !== null).length;
-    const state = record.state;
+    const state = sittings.some((sitting) => sitting.state === 'active') ? 'active' : 'ended';
     let stuck: string | null = null;
     if (state === 'active') {
       if (failuresSinceLastPass >= rules.stuckAfterFailures) stuck = `${failuresSinceLastPass} failed checks`;
@@ -93,10 +120,11 @@ export function createWorkshops(deps: { store: Store; sessions: Sessions; course
       else if (now - lastPass >= rules.stuckAfterMs) stuck = `no progress for ${Math.floor((now - lastPass) / 60_000)} min`;
     }
     return {
-      sessionId: record.id,
-      name: record.name ?? '',
+      participantId: record.id,
+      sessionId: latest?.id ?? '',
+      name: record.name,
       state,
-      joinedAt: new Date(record.createdAt).toISOString(),
+      joinedAt: new Date(record.joinedAt).toISOString(),
       exercises,
       passed: Object.values(exercises).filter((cell) => cell.passed).length,
       checksFailed: all.reduce((sum, row) => sum + row.checksFailed, 0),
@@ -114,7 +142,21 @@ export function createWorkshops(deps: { store: Store; sessions: Sessions; course
       code,
       title: workshop.title,
       exercises: cols,
-      participants: store.workshopSessions(code).map((record) => participant(record, cols, now)),
+      participants: store.workshopParticipants(code).map((record) => participant(record, cols, now)),
+    };
+  }
+
+  /** Seats are taken by participants with a live session; `except` is the one asking to come back. */
+  function seatsFull(workshop: WorkshopRecord, except?: string): Refusal | undefined {
+    if (workshop.seats === null) return undefined;
+    const seated = store
+      .workshopSessions(workshop.code)
+      .filter((record) => record.state === 'active' && (except === undefined || record.participant !== except));
+    if (new Set(seated.map((record) => record.participant ?? record.id)).size < workshop.seats) return undefined;
+    return {
+      ok: false,
+      code: 'workshop_full',
+      error: `all ${workshop.seats} seats of this workshop are taken; ask your instructor for room`,
     };
   }
 
@@ -129,7 +171,7 @@ export function createWorkshops(deps: { store: Store; sessions: Sessions; course
     get: (code) => store.getWorkshop(code),
     list: () => store.workshops(),
 
-    admit(code, name) {
+    admit(code, name, learner = null) {
       const workshop = store.getWorkshop(code);
       if (!workshop)
         return {
@@ -139,19 +181,44 @@ export function createWorkshops(deps: { store: Store; sessions: Sessions; course
         };
       if (workshop.endedAt !== null || workshop.endsAt <= Date.now())
         return { ok: false, code: 'workshop_ended', error: `the workshop "${workshop.title}" has ended` };
+      const again = learner ? store.participantOfLearner(workshop.code, learner) : undefined;
+      if (again) return seatsFull(workshop, again.id) ?? { ok: true, workshop, participant: again };
       if (!name) return { ok: false, code: 'bad_request', error: 'joining a workshop needs a display name' };
-      const joined = store.workshopSessions(code);
-      if (joined.some((record) => record.name?.toLowerCase() === name.toLowerCase())) {
-        return { ok: false, code: 'name_taken', error: `the name "${name}" is already taken in this workshop; pick another` };
+      const holder = store.participantByName(workshop.code, name);
+      if (holder) {
+        const mine = holder.learner ? '; if that is you on another device, enter your resume code there first' : '';
+        return { ok: false, code: 'name_taken', error: `the name "${name}" is already taken in this workshop${mine}; pick another` };
       }
-      if (workshop.seats !== null && joined.filter((record) => record.state === 'active').length >= workshop.seats) {
-        return {
-          ok: false,
-          code: 'workshop_full',
-          error: `all ${workshop.seats} seats of this workshop are taken; ask your instructor for room`,
-        };
+      const full = seatsFull(workshop);
+      if (full) return full;
+      try {
+        const participant = store.createParticipant({ id: newSessionId(), workshop: workshop.code, learner, name, joinedAt: Date.now() });
+        return { ok: true, workshop, participant };
+      } catch (error) {
+        // The same name joined at the same moment.
+        if (error instanceof DockhandError && error.code === 'name_taken') return { ok: false, code: 'name_taken', error: error.message };
+        throw error;
       }
-      return { ok: true, workshop };
+    },
+
+    ofLearner(learner, now = Date.now()) {
+      return store.learnerParticipants(learner).flatMap((record) => {
+        const workshop = store.getWorkshop(record.workshop);
+        if (!workshop) return [];
+        const cols = columns(workshop);
+        const { exercises } = cells(record, cols);
+        return [
+          {
+            code: workshop.code,
+            title: workshop.title,
+            state: workshopState(workshop, now),
+            endsAt: new Date(workshop.endsAt).toISOString(),
+            participantId: record.id,
+            name: record.name,
+            exercises: cols.map((col) => ({ ...col, ...exercises[col.key] })) as LearnerWorkshopView['exercises'],
+          },
+        ];
+      });
     },
 
     extend(code, endsAt) {
@@ -188,12 +255,17 @@ export function createWorkshops(deps: { store: Store; sessions: Sessions; course
       for (const workshop of store.workshops()) {
         const live = workshop.endedAt === null && now >= workshop.startsAt - rules.hotStartLeadMs && now < workshop.endsAt;
         if (!live || !workshop.expected) continue;
-        const joined = store.workshopSessions(workshop.code).length;
+        const joined = store.workshopParticipants(workshop.code).length;
         demand += Math.max(0, workshop.expected - joined);
       }
       return demand;
     },
   };
+}
+
+export function workshopState(workshop: WorkshopRecord, now = Date.now()): WorkshopState {
+  if (workshop.endedAt !== null || workshop.endsAt <= now) return 'ended';
+  return workshop.startsAt > now ? 'scheduled' : 'running';
 }
 
 /** RFC 4180 quoting; cells that a spreadsheet would run as a formula are defused. */

@@ -1,25 +1,24 @@
-// The home page: marks the learner's progress on each lesson when a session exists (never starts one).
-import type { ProgressView, SessionView } from '../../sandbox-server/protocol/sessions.ts';
+// The home page: marks the learner's progress on each lesson, and says whether their sandbox still runs
+// (never starts one).
+import type { SessionView } from '../../sandbox-server/protocol/sessions.ts';
+import { markCourse } from './course-progress.ts';
+import { learnerView, storedLearner } from './learner.ts';
 import { api, endedMessage, endedOf, storedSession } from './session.ts';
 
 async function showProgress(): Promise<void> {
-  const session = storedSession();
   const note = document.getElementById('session-note') as HTMLElement;
-  if (!session) return;
   try {
+    if (storedLearner()) {
+      const me = await learnerView();
+      if (me) markCourse(me.progress);
+    }
+    const session = storedSession();
+    if (!session) return;
     const view = await api<SessionView>(session, 'GET', `/api/sessions/${session.id}`);
-    if (view.state === 'ended') {
-      note.textContent = `${endedMessage(endedOf(view), session.idleSeconds)} Opening a lesson starts a new one.`;
-      return;
-    }
-    note.textContent = 'Your sandbox is still running: pick up where you left off.';
-    const progress = await api<ProgressView>(session, 'GET', `/api/sessions/${session.id}/progress`);
-    for (const item of document.querySelectorAll<HTMLElement>('.course-item')) {
-      const ids = (item.dataset.exercises ?? '').split(' ').filter(Boolean);
-      const passed = ids.filter((id) => progress.exercises[`${item.dataset.lesson}/${id}`]?.passed).length;
-      const mark = item.querySelector('.progress') as HTMLElement;
-      if (ids.length > 0 && passed > 0) mark.textContent = passed === ids.length ? '✓ all done' : `${passed} of ${ids.length} done`;
-    }
+    note.textContent =
+      view.state === 'ended'
+        ? `${endedMessage(endedOf(view), session.idleSeconds)} Opening a lesson starts a new one.`
+        : 'Your sandbox is still running: pick up where you left off.';
   } catch {
     // Progress is a nicety here: the list works without it.
   }

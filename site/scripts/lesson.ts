@@ -2,11 +2,17 @@
 // runnable code blocks and the exercises. The page is readable before any of this runs.
 import { enableDivider } from './divider.ts';
 import { createLazyEditor } from './editor.ts';
+// Defines <dockhand-engine>, the Engine tab.
+import './engine-view.ts';
+import type { EngineViewElement } from './engine-view.ts';
 import { followEvents } from './events.ts';
 import type { ExerciseElement, ExerciseStateEvent } from './exercise.ts';
 import { enableExercises } from './exercises.ts';
+import { learnerView } from './learner.ts';
 import { enablePanes } from './panes.ts';
 import { followPorts } from './preview.ts';
+// Defines <dockhand-device>, "Use on another device".
+import './device.ts';
 // Defines <dockhand-code>, the lesson's code blocks.
 import './code-block.ts';
 import type { CodeRunEvent } from './code-block.ts';
@@ -21,6 +27,7 @@ const article = document.getElementById('main') as HTMLElement;
 const banner = document.getElementById('session-banner') as HTMLElement;
 const bannerMessage = banner.querySelector('.message') as HTMLElement;
 const bannerAction = banner.querySelector('.session-action') as HTMLButtonElement;
+const bannerLink = banner.querySelector('.session-link') as HTMLAnchorElement;
 const lesson = workspace.dataset.lesson as string;
 
 const controller = createSessionController(lesson);
@@ -99,11 +106,13 @@ function showProgress(passed: number, total: number): void {
   (progress.querySelector('.count') as HTMLElement).textContent = `${passed} of ${total} exercise${total === 1 ? '' : 's'} done`;
 }
 
-function showBanner(state: SessionState['kind'] | 'warning' | 'resuming', message: string, action?: string): void {
+function showBanner(state: SessionState['kind'] | 'warning' | 'resuming', message: string, action?: string, link?: string): void {
   banner.dataset.state = state;
   bannerMessage.textContent = message;
   bannerAction.hidden = !action;
   if (action) bannerAction.textContent = action;
+  bannerLink.hidden = !link;
+  if (link) bannerLink.textContent = link;
 }
 
 bannerAction.addEventListener('click', () => {
@@ -111,6 +120,7 @@ bannerAction.addEventListener('click', () => {
   // During a timeout warning the button keeps the sandbox: any API call counts as activity.
   if (state.kind === 'active') void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(hideWarning);
   else if (state.kind === 'ended') void controller.restart();
+  else if (state.kind === 'workshop_ended') void controller.continueAlone();
   // A failure (the server was out of reach, say): the stored session may well still live.
   else void controller.resume();
 });
@@ -130,6 +140,8 @@ function hideWarning(): void {
   if (banner.dataset.state === 'warning') showBanner('active', 'Your sandbox is ready.');
 }
 
+const engineView = workspace.querySelector('dockhand-engine') as EngineViewElement;
+
 let stopFollowing: (() => void) | undefined;
 
 controller.subscribe((state) => {
@@ -142,6 +154,7 @@ controller.subscribe((state) => {
       if (event.type === 'exercise') exercises.result(event);
       if (event.type === 'warning') showBanner('warning', event.message, 'Keep my sandbox');
       if (event.type === 'broadcast') showBroadcast(event.message);
+      if (event.type === 'engine') engineView.update(event.snapshot);
     });
     const ports = followPorts(workspace.querySelector('.port-list') as HTMLElement, state.session);
     // Typing in a terminal or running a block may publish a port, and is activity that keeps the sandbox.
@@ -169,6 +182,9 @@ controller.subscribe((state) => {
   noSandbox(why);
   void editor.setSession(undefined, gone ? why : undefined);
   void exercises.setSession(undefined);
+  engineView.clear(
+    state.kind === 'ended' || state.kind === 'failed' ? 'Your sandbox has ended: its engine is gone.' : 'Waiting for your sandbox…',
+  );
   if (state.kind === 'none' || state.kind === 'claiming') {
     showBanner('claiming', 'Starting your sandbox…');
     terminals.detach('Starting your sandbox…', 'connecting');
@@ -176,6 +192,9 @@ controller.subscribe((state) => {
     const place = state.position === 1 ? 'You are next in line' : `You are number ${state.position} in line`;
     showBanner('claiming', `Every sandbox on this server is in use. ${place}; yours starts by itself.`);
     terminals.detach(`Waiting for a free sandbox: ${place.toLowerCase()}.`, 'connecting');
+  } else if (state.kind === 'workshop_ended') {
+    showBanner(state.kind, state.message, 'Continue on your own', 'See what you achieved');
+    terminals.detach(state.message, 'ended');
   } else if (state.kind === 'unavailable') {
     showBanner(state.kind, `${state.message} This page tries again by itself.`, 'Try again now');
     terminals.detach('No sandbox can start on this server right now.', 'ended');
@@ -186,4 +205,6 @@ controller.subscribe((state) => {
 });
 
 showBanner('resuming', 'Connecting to your sandbox…');
+// What the learner achieved shows at once, before (and without) a sandbox.
+void learnerView().then((me) => me && exercises.showProgress(me.progress));
 void controller.resume();

@@ -1,9 +1,14 @@
 // The learner's session: kept in localStorage so a learner who comes back gets the same sandbox while it
 // lives, claimed lazily (the page is readable before any sandbox exists), and told plainly when it ended.
+// Sessions belong to the browser's learner (learner.ts): their token goes with every new session, so the
+// server hands out the learner's one live session again and keeps their progress across sessions. A
+// participant's workshop is remembered too, so starting again rejoins it, and a workshop that ended says so.
 
+import type { NewSessionBody } from '../../sandbox-server/protocol/bodies.ts';
 import type { ErrorBody, ErrorCode } from '../../sandbox-server/protocol/errors.ts';
 import type { SessionEvent } from '../../sandbox-server/protocol/events.ts';
 import type { CreatedSessionView, EndCode, QueuedCreatedView, SessionView, TicketView } from '../../sandbox-server/protocol/sessions.ts';
+import { forgetWorkshop, learnerToken, storedWorkshop } from './learner.ts';
 import { withTicket } from './socket.ts';
 
 const STORAGE_KEY = 'dockhand.session';
@@ -22,7 +27,9 @@ export type SessionState =
   /** The server cannot start sandboxes (a host problem); the page tries again by itself. */
   | { kind: 'unavailable'; message: string }
   /** The host is full: this learner waits in line (1 is next) and the sandbox starts by itself. */
-  | { kind: 'queued'; position: number };
+  | { kind: 'queued'; position: number }
+  /** The instructor ended the participant's workshop: nothing starts until they choose to go on alone. */
+  | { kind: 'workshop_ended'; message: string };
 
 /** What POST /api/sessions answers that a page needs to keep. */
 export type CreatedView = Pick<CreatedSessionView, 'id' | 'token' | 'createdAt' | 'idleExpiresAt'>;
@@ -69,13 +76,18 @@ export function rememberQueued(view: QueuedCreatedView): Session {
   return session;
 }
 
+/** Another identity was adopted (a resume code): the session of the one before is not this learner's. */
+export function forgetStoredSession(): void {
+  remember(undefined);
+}
+
 function remember(session: Session | undefined): void {
   if (session) localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
   else localStorage.removeItem(STORAGE_KEY);
 }
 
-/** Calls the API as the session; JSON in, JSON out, and a refusal becomes an ApiError with its sentence. */
-export async function api<T>(session: Session | undefined, method: string, path: string, body?: unknown): Promise<T> {
+/** Calls the API as the session (or the learner: any bearer token); JSON in, JSON out, and a refusal becomes an ApiError with its sentence. */
+export async function api<T>(session: Pick<Session, 'token'> | undefined, method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (session) headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -152,23 +164,38 @@ export function createSessionController(lesson: string | undefined) {
 
   let retry: ReturnType<typeof setTimeout> | undefined;
 
+  /** A workshop's end is its own state: the participant decides what comes next. */
+  function setEnded(ended: Ended, idleSeconds: number): void {
+    const message = endedMessage(ended, idleSeconds);
+    set(ended.code === 'workshop' ? { kind: 'workshop_ended', message } : { kind: 'ended', message });
+  }
+
   /** Waits in line (the events socket says when the place changes), then takes the sandbox. */
   async function waitInLine(session: Session, position: number): Promise<void> {
     set({ kind: 'queued', position });
     await followLine(session, (next) => set({ kind: 'queued', position: next }));
     const view = await api<SessionView>(session, 'GET', `/api/sessions/${session.id}`);
     if (view.state === 'active') set({ kind: 'active', session: rememberCreated({ ...view, token: session.token }) });
-    else if (view.state === 'ended') set({ kind: 'ended', message: endedMessage(endedOf(view), session.idleSeconds) });
+    else if (view.state === 'ended') setEnded(endedOf(view), session.idleSeconds);
   }
 
   async function claim(): Promise<void> {
     clearTimeout(retry);
     set({ kind: 'claiming' });
     try {
-      const created = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', lesson ? { lesson } : {});
+      // A participant starting again rejoins their workshop (the same seat and progress), never silently leaves it.
+      const workshop = storedWorkshop();
+      const body: NewSessionBody = { ...(lesson ? { lesson } : {}), ...(workshop ?? {}) };
+      const learner = await learnerToken();
+      if (learner) body.learner = learner;
+      const created = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', body);
       if (created.state === 'queued') return waitInLine(rememberQueued(created), created.position);
       set({ kind: 'active', session: rememberCreated(created) });
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'workshop_ended') {
+        set({ kind: 'workshop_ended', message: `${error.message}. What you achieved in it is kept.` });
+        return;
+      }
       if (error instanceof ApiError && error.code === 'host_problem') {
         set({ kind: 'unavailable', message: error.message });
         retry = setTimeout(() => void claim(), HOST_PROBLEM_RETRY_MS);
@@ -195,7 +222,7 @@ export function createSessionController(lesson: string | undefined) {
         const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`);
         if (view.state === 'active') return set({ kind: 'active', session: stored });
         if (view.state === 'queued') return waitInLine(stored, view.position);
-        set({ kind: 'ended', message: endedMessage(endedOf(view), stored.idleSeconds) });
+        setEnded(endedOf(view), stored.idleSeconds);
       } catch (error) {
         // The server forgot it (a new state directory): that sandbox is gone as well.
         if (error instanceof ApiError && (error.code === 'not_found' || error.code === 'unauthorized')) {
@@ -208,12 +235,17 @@ export function createSessionController(lesson: string | undefined) {
     /** The sandbox went away while the page was open. */
     ended(ended: Ended): void {
       // The events socket and every terminal find out, each on its own: say it once.
-      if (state.kind === 'ended') return;
-      const stored = storedSession();
-      set({ kind: 'ended', message: endedMessage(ended, stored?.idleSeconds ?? DEFAULT_IDLE_SECONDS) });
+      if (state.kind === 'ended' || state.kind === 'workshop_ended') return;
+      setEnded(ended, storedSession()?.idleSeconds ?? DEFAULT_IDLE_SECONDS);
     },
-    /** Starts over with a fresh sandbox (after the old one ended, or a failed claim). */
+    /** Starts over with a fresh sandbox (after the old one ended, or a failed claim); a participant rejoins. */
     async restart(): Promise<void> {
+      remember(undefined);
+      await claim();
+    },
+    /** After the workshop ended: the participant chose to go on as a self-paced learner. */
+    async continueAlone(): Promise<void> {
+      forgetWorkshop();
       remember(undefined);
       await claim();
     },

@@ -69,6 +69,29 @@ describe('container checks', () => {
     );
   });
 
+  it('retry limit, dropped capabilities, user and published ports: the shortcut a task forbids fails', async () => {
+    await sh(
+      'docker run -d --name retries --restart on-failure busybox true && docker run -d --name chowner --user 1000 busybox sleep 600 && docker run -d --name open -p 8095:80 busybox sleep 600',
+    );
+    const cases: [Check, RegExp][] = [
+      [{ kind: 'container', name: 'retries', restartRetries: 3 }, /may be restarted without limit, not 3 times/],
+      [{ kind: 'container', name: 'chowner', capDrop: ['CHOWN'] }, /does not drop the capability CHOWN/],
+      [{ kind: 'container', name: 'chowner', user: 'root' }, /runs as the user 1000, not root/],
+      [{ kind: 'container', name: 'open', publishes: false }, /publishes a port on the host, but it should not/],
+    ];
+    for (const [check, message] of cases) {
+      const result = await evaluateCheck(check, ctx);
+      expect(result.passed, JSON.stringify(check)).toBe(false);
+      expect(result.message).toMatch(message);
+    }
+    await failsThenPasses(
+      { kind: 'container', name: 'careful', restartRetries: 3, capDrop: ['CHOWN'], user: 'root', publishes: false },
+      'docker run -d --name careful --restart on-failure:3 --cap-drop chown busybox sleep 600',
+      /No container named careful/,
+    );
+    expect((await evaluateCheck({ kind: 'container', name: 'open', publishes: true }, ctx)).passed).toBe(true);
+  });
+
   it('a custom message replaces the generated sentence', async () => {
     expect(await evaluateCheck({ kind: 'container', name: 'nobody', message: 'Start the container first.' }, ctx)).toEqual({
       passed: false,

@@ -2,7 +2,7 @@
 // its state folders.
 import { rm } from 'node:fs/promises';
 import type { Config } from '../../sandbox-server/config.ts';
-import { listDiskIds } from '../../sandbox-server/sandboxes/disk.ts';
+import { deleteKeptDisk, keptDiskFile, keptDisksDir, listDiskIds, listKeptDisks } from '../../sandbox-server/sandboxes/disk.ts';
 import { type Engine, removeContainer, removeVolume } from '../../sandbox-server/sandboxes/docker.ts';
 import { teardownSandboxHost } from '../../sandbox-server/sandboxes/host.ts';
 import { LABEL, labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
@@ -18,8 +18,15 @@ export async function reapSandboxes(engine: Engine, config: Config): Promise<voi
   for (const id of ids) await destroySandbox(engine, describeSandbox(config, id));
 }
 
+/** Deletes the disks this instance kept (only its own: another instance's are in another folder). */
+export async function forgetKeptDisks(config: Config): Promise<void> {
+  const dir = keptDisksDir(config, config.instance);
+  for (const disk of await listKeptDisks(dir)) await deleteKeptDisk(keptDiskFile(dir, disk.key));
+}
+
 export async function removeEverything(engine: Engine, config: Config): Promise<void> {
   await reapSandboxes(engine, config);
+  await forgetKeptDisks(config);
   const filters = labelFilter(config.instance);
   for (const container of await engine.listContainers({ all: true, filters })) await removeContainer(engine, container.Id);
   await teardownSandboxHost(engine, config);
@@ -39,5 +46,6 @@ export async function leftovers(engine: Engine, config: Config): Promise<string[
     ...(Volumes ?? []).map((v) => `volume ${v.Name}`),
     ...networks.map((n) => `network ${n.Name}`),
     ...(await listDiskIds(config)).map((id) => `sandbox disk ${id}`),
+    ...(await listKeptDisks(keptDisksDir(config, config.instance))).map((disk) => `kept disk ${disk.key}`),
   ];
 }

@@ -14,6 +14,8 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     // The suite is one client that starts many sessions; the tests of admission set their own bounds.
     DOCKHAND_SESSIONS_PER_CLIENT: '1000',
     DOCKHAND_SESSIONS_PER_MINUTE: '100000',
+    DOCKHAND_LEARNERS_PER_MINUTE: '100000',
+    DOCKHAND_RESUME_TRIES_PER_MINUTE: '100000',
     ...overrides,
   });
 }

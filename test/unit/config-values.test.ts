@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, parseBytes, parseDuration } from '../../sandbox-server/config.ts';
 
 describe('configuration values', () => {
-  it('reads durations in ms, s, m and h', () => {
+  it('reads durations in ms, s, m, h and d', () => {
     expect(parseDuration('250ms', 'X')).toBe(250);
+    expect(parseDuration('7d', 'X')).toBe(7 * 86_400_000);
     expect(parseDuration('1.5s', 'X')).toBe(1500);
     expect(parseDuration('30m', 'X')).toBe(1_800_000);
     expect(parseDuration(' 4h ', 'X')).toBe(14_400_000);
@@ -30,7 +31,18 @@ describe('configuration values', () => {
     expect(config.poolSize).toBe(0);
   });
 
+  it('keeps disks for 7 days within 20 GiB unless told otherwise; 0 keeps none', () => {
+    expect(loadConfig({}).keepDisks).toEqual({ maxAgeMs: 7 * 86_400_000, maxTotalBytes: 20 * 1024 ** 3 });
+    expect(loadConfig({ DOCKHAND_KEEP_DISKS: '0', DOCKHAND_KEPT_DISKS_MAX: '500m' }).keepDisks).toEqual({
+      maxAgeMs: 0,
+      maxTotalBytes: 500 * 1024 ** 2,
+    });
+    expect(loadConfig({ DOCKHAND_KEEP_DISKS: '36h' }).keepDisks.maxAgeMs).toBe(36 * 3_600_000);
+  });
+
   it.each([
+    ['DOCKHAND_KEEP_DISKS', 'a week', /DOCKHAND_KEEP_DISKS must be a duration such as/],
+    ['DOCKHAND_KEPT_DISKS_MAX', 'lots', /DOCKHAND_KEPT_DISKS_MAX must be a size/],
     ['DOCKHAND_POOL_SIZE', '-1', /DOCKHAND_POOL_SIZE must be a whole number from 0 to/],
     ['DOCKHAND_SANDBOX_PIDS', '10', /DOCKHAND_SANDBOX_PIDS must be a whole number from 64/],
     ['DOCKHAND_SANDBOX_CPUS', '100', /DOCKHAND_SANDBOX_CPUS must be a number of cores/],

@@ -48,6 +48,14 @@ describe('checks are read against the table in lesson-format.md', () => {
     ['interactive given as a number', '- kind: container\n  name: a\n  interactive: 1', 3, 'interactive must be true or false'],
     ['a count below one', '- kind: container\n  name: a\n  count: 0', 3, 'count must be a whole number of at least 1, not 0'],
     [
+      'a capability written with CAP_ or in small letters',
+      '- kind: container\n  name: a\n  capDrop: [cap_chown]',
+      3,
+      'capDrop[1] must be a capability name in capitals without CAP_, such as CHOWN',
+    ],
+    ['a retry limit below zero', '- kind: container\n  name: a\n  restartRetries: -1', 3, 'restartRetries must be a whole number'],
+    ['publishes given as text', '- kind: container\n  name: a\n  publishes: "no"', 3, 'publishes must be true or false'],
+    [
       'an exit code that is a fraction',
       '- kind: container\n  name: a\n  exitCode: 1.5',
       3,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Sandbox } from '../../sandbox-server/sandboxes/backend.ts';
+import type { StartedSandbox, StartOptions } from '../../sandbox-server/sandboxes/backend.ts';
 import { createPool } from '../../sandbox-server/sandboxes/pool.ts';
 import { fakeBackend } from '../support/fake-backend.ts';
 
@@ -7,15 +7,16 @@ function poolOn(target: number, options: { concurrency?: number; failures?: numb
   const backend = fakeBackend();
   let failures = options.failures ?? 0;
   const errors: unknown[] = [];
-  const launch = vi.fn(async (): Promise<Sandbox> => {
+  const launch = vi.fn(async (start?: StartOptions): Promise<StartedSandbox> => {
     if (failures > 0) {
       failures--;
       throw new Error('no room');
     }
-    return backend.start();
+    return backend.start(start);
   });
   const pool = createPool(target, {
     launch,
+    hasKeptDisk: async (key) => backend.kept.has(key),
     destroy: (sandbox) => backend.destroy(sandbox),
     onFailure: ({ error }) => errors.push(error),
     onError: (error) => errors.push(error),
@@ -69,5 +70,18 @@ describe('the warm pool', () => {
     await pool.close();
     expect([...backend.live]).toEqual([claimed.sandbox.id]);
     await expect(pool.claim()).rejects.toThrow(/shut down/);
+  });
+
+  it('starts a learner with a kept disk on it, cold, and leaves the warm ones for others', async () => {
+    const { pool, backend, launch } = poolOn(1);
+    await vi.waitFor(() => expect(pool.stats().ready).toBe(1));
+    const earlier = await backend.start();
+    await backend.destroy(earlier, { keepDiskAs: 'learner-1' });
+    const resumed = await pool.claim({ diskKey: 'learner-1' });
+    expect(resumed).toMatchObject({ warm: false, resumed: true });
+    expect(launch).toHaveBeenLastCalledWith({ diskKey: 'learner-1' });
+    expect(pool.stats().ready).toBe(1);
+    // Nothing kept under the key (any more): a warm one, as for anyone.
+    expect(await pool.claim({ diskKey: 'learner-1' })).toMatchObject({ warm: true, resumed: false });
   });
 });

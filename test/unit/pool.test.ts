@@ -1,9 +1,9 @@
 // The warm pool with a fake launcher: filling, back-off while starts fail, and recovery.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Sandbox } from '../../sandbox-server/sandboxes/backend.ts';
+import type { StartedSandbox } from '../../sandbox-server/sandboxes/backend.ts';
 import { createPool, type PoolDeps, type PoolFailure, retryDelay } from '../../sandbox-server/sandboxes/pool.ts';
 
-const sandbox = (id: string) => ({ id }) as unknown as Sandbox;
+const sandbox = (id: string): StartedSandbox => ({ id, resumed: false });
 
 function fakeHost() {
   let healthy = false;

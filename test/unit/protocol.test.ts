@@ -20,17 +20,18 @@ function refusal(schema: Parameters<typeof parse>[0], value: unknown): string {
 
 describe('a new session body', () => {
   it('fills absent fields with null and trims the name', () => {
-    expect(parse(NewSessionBody, {})).toEqual({ lesson: null, workshop: null, name: null });
+    expect(parse(NewSessionBody, {})).toEqual({ lesson: null, workshop: null, name: null, learner: null });
     expect(parse(NewSessionBody, { lesson: 'hello-world', name: '  Ada ' })).toEqual({
       lesson: 'hello-world',
       workshop: null,
       name: 'Ada',
+      learner: null,
     });
   });
 
   it.each([
     [[], 'the body must be a JSON object'],
-    [{ lessons: 'x' }, 'unknown field "lessons" (allowed: lesson, workshop, name)'],
+    [{ lessons: 'x' }, 'unknown field "lessons" (allowed: lesson, workshop, name, learner)'],
     [{ lesson: 42 }, 'lesson must be a string'],
     [{ lesson: '../etc' }, 'lesson must be a lesson slug such as "hello-world"'],
     [{ name: 'a\u0007b' }, 'name must be 1 to 40 printable characters'],

@@ -4,7 +4,7 @@ import type { BusEvent } from '../../sandbox-server/sessions/events.ts';
 import { createSessions } from '../../sandbox-server/sessions/sessions.ts';
 import { fakeSessions, TIMEOUTS } from '../support/fake-sessions.ts';
 
-const noInput = { lesson: null, workshop: null, name: null };
+const noInput = { lesson: null, workshop: null, name: null, learner: null, participant: null };
 const closers: (() => void)[] = [];
 afterEach(() => {
   for (const close of closers.splice(0)) close();

@@ -21,12 +21,33 @@ function open(file: string): Store {
   return store;
 }
 
+/** A database file as an older version of the schema left it, holding what `rows` insert. */
+function oldDatabase(version: number, rows: string[]): string {
+  const file = freshFile();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const old = new DatabaseSync(file);
+  for (const migration of MIGRATIONS.slice(0, version)) old.exec(migration);
+  old.exec(`PRAGMA user_version = ${version}`);
+  for (const row of rows) old.exec(row);
+  old.close();
+  return file;
+}
+
 afterEach(() => {
   for (const store of stores.splice(0)) store.close();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const newSession = { id: 's1', tokenHash: 'abc', lesson: 'hello-world', workshop: null, name: 'Ada', createdAt: 1000 };
+const newSession = {
+  id: 's1',
+  tokenHash: 'abc',
+  lesson: 'hello-world',
+  workshop: null,
+  name: 'Ada',
+  learner: null,
+  participant: null,
+  createdAt: 1000,
+};
 
 describe('the SQLite store (a real file)', () => {
   it('keeps sessions and progress across a reopen', () => {
@@ -71,15 +92,11 @@ describe('the SQLite store (a real file)', () => {
   });
 
   it('migrates a database to the latest schema version once, keeping what an older version wrote', () => {
-    const file = freshFile();
     // A database as version 3 of the schema left it: end reasons were sentences then.
-    mkdirSync(path.dirname(file), { recursive: true });
-    const old = new DatabaseSync(file);
-    for (const migration of MIGRATIONS.slice(0, 3)) old.exec(migration);
-    old.exec('PRAGMA user_version = 3');
-    old.exec(`INSERT INTO sessions (id, token_hash, state, created_at, last_active_at, ended_at, end_reason)
-              VALUES ('old', 'h', 'ended', 1, 1, 2, 'maximum lifetime reached')`);
-    old.close();
+    const file = oldDatabase(3, [
+      `INSERT INTO sessions (id, token_hash, state, created_at, last_active_at, ended_at, end_reason)
+       VALUES ('old', 'h', 'ended', 1, 1, 2, 'maximum lifetime reached')`,
+    ]);
     const store = open(file);
     expect(store.getSession('old')).toMatchObject({ state: 'ended', endCode: 'lifetime' });
     store.close();
@@ -93,10 +110,71 @@ describe('the SQLite store (a real file)', () => {
 
   it('refuses a second participant of the same name in a workshop with a typed error', () => {
     const store = open(freshFile());
-    store.createSession({ ...newSession, workshop: 'K7P4QX' });
-    expect(() => store.createSession({ ...newSession, id: 's2', workshop: 'K7P4QX', name: 'ada' })).toThrow(
+    const ada = { id: 'p1', workshop: 'K7P4QX', learner: null, name: 'Ada', joinedAt: 1 };
+    store.createParticipant(ada);
+    expect(() => store.createParticipant({ ...ada, id: 'p2', name: 'ada' })).toThrow(
       expect.objectContaining({ code: 'name_taken', message: expect.stringMatching(/"ada" is already taken/) }),
     );
-    expect(() => store.createSession({ ...newSession, id: 's3', workshop: 'OTHER1' })).not.toThrow();
+    expect(() => store.createParticipant({ ...ada, id: 'p3', workshop: 'OTHER1' })).not.toThrow();
+  });
+
+  it('gives a workshop session of before learners a participant row of its own (migration 5)', () => {
+    const file = oldDatabase(4, [
+      `INSERT INTO sessions (id, token_hash, workshop, name, state, created_at, last_active_at)
+       VALUES ('w1', 'h', 'K7P4QX', 'Ada', 'active', 5, 5), ('self', 'h', NULL, NULL, 'active', 6, 6)`,
+      `INSERT INTO progress (session_id, lesson, exercise, passed_at, updated_at) VALUES ('w1', 'l', 'e', 7, 7)`,
+    ]);
+    const store = open(file);
+    expect(store.workshopParticipants('K7P4QX')).toEqual([{ id: 'w1', workshop: 'K7P4QX', learner: null, name: 'Ada', joinedAt: 5 }]);
+    expect(store.getSession('w1')).toMatchObject({ participant: 'w1', learner: null });
+    expect(store.participantProgress('w1')).toEqual([expect.objectContaining({ exercise: 'e', passedAt: 7 })]);
+    expect(store.getSession('self')).toMatchObject({ participant: null });
+  });
+
+  it("merges a learner's sessions: the first pass and reveal, failures added, most hints, latest message", () => {
+    const store = open(freshFile());
+    store.createLearner({ id: 'L', tokenHash: 'th', createdAt: 1 });
+    expect(store.learnerByTokenHash('th')).toEqual({ id: 'L', tokenHash: 'th', createdAt: 1 });
+    expect(store.learnerByTokenHash('other')).toBeUndefined();
+    store.createSession({ ...newSession, id: 'a', learner: 'L' });
+    store.createSession({ ...newSession, id: 'b', learner: 'L' });
+    store.createSession({ ...newSession, id: 'stranger' });
+    store.recordCheck('a', 'l', 'e', false, 'no container', 10);
+    store.recordHint('a', 'l', 'e', 2, 11);
+    store.recordCheck('a', 'l', 'e', true, 'done', 12);
+    store.recordCheck('b', 'l', 'e', false, 'container gone', 20);
+    store.recordHint('b', 'l', 'e', 1, 21);
+    store.recordSolutionRevealed('b', 'l', 'e', 22);
+    store.recordCheck('stranger', 'l', 'f', true, 'done', 30);
+    const merged = {
+      lesson: 'l',
+      exercise: 'e',
+      passedAt: 12,
+      checksFailed: 2,
+      hintsUsed: 2,
+      solutionRevealedAt: 22,
+      lastMessage: 'container gone',
+    };
+    expect(store.learnerProgress('L')).toEqual([merged]);
+    // A session of the learner sees the learner's progress; one without a learner only its own.
+    expect(store.progress('b')).toEqual([merged]);
+    expect(store.progress('stranger')).toEqual([expect.objectContaining({ exercise: 'f' })]);
+  });
+
+  it("keeps a participant's progress to their sittings of the workshop", () => {
+    const store = open(freshFile());
+    store.createLearner({ id: 'L', tokenHash: 'th', createdAt: 1 });
+    store.createParticipant({ id: 'p', workshop: 'K7P4QX', learner: 'L', name: 'Ada', joinedAt: 2 });
+    store.createSession({ ...newSession, id: 'alone', learner: 'L' });
+    store.createSession({ ...newSession, id: 'w1', learner: 'L', workshop: 'K7P4QX', participant: 'p' });
+    store.createSession({ ...newSession, id: 'w2', learner: 'L', workshop: 'K7P4QX', participant: 'p' });
+    store.recordCheck('alone', 'l', 'before', true, 'done', 3);
+    store.recordCheck('w1', 'l', 'e', true, 'done', 4);
+    expect(store.progress('w2').map((row) => row.exercise)).toEqual(['e']);
+    expect(store.learnerProgress('L').map((row) => row.exercise)).toEqual(['before', 'e']);
+    expect(store.participantSessions('p').map((session) => session.id)).toEqual(['w1', 'w2']);
+    expect(store.participantOfLearner('K7P4QX', 'L')?.id).toBe('p');
+    expect(store.participantByName('K7P4QX', 'ADA')?.id).toBe('p');
+    expect(store.learnerParticipants('L').map((row) => row.id)).toEqual(['p']);
   });
 });

@@ -27,8 +27,15 @@ async function workshopWith(...names: string[]) {
   const now = Date.now();
   const workshop = workshops.create({ title: 'W', lessons: null, startsAt: now, endsAt: now + HOUR, seats: 2, expected: 5 });
   const people = [];
-  for (const name of names) people.push((await world.sessions.create({ lesson: null, workshop: workshop.code, name })).session.record);
-  return { ...world, workshops, workshop, people, now };
+  const joinedAt: number[] = [];
+  for (const name of names) {
+    const admitted = workshops.admit(workshop.code, name);
+    if (!admitted.ok) throw new Error(admitted.error);
+    joinedAt.push(admitted.participant.joinedAt);
+    const input = { lesson: null, workshop: workshop.code, name, learner: null, participant: admitted.participant.id };
+    people.push((await world.sessions.create(input)).session.record);
+  }
+  return { ...world, workshops, workshop, people, joinedAt, now };
 }
 
 describe('who is stuck', () => {
@@ -81,13 +88,13 @@ describe('admission', () => {
 
 describe('the CSV export', () => {
   it('has a row per participant with pass times, quoted per RFC 4180 and defused against formulas', async () => {
-    const { workshops, workshop, store, people, now } = await workshopWith('=HYPERLINK("x")', 'bob, jr');
+    const { workshops, workshop, store, people, joinedAt, now } = await workshopWith('=HYPERLINK("x")', 'bob, jr');
     store.recordCheck(people[1]?.id as string, 'one', 'a', true, 'done', now);
     const lines = workshops.csv(workshop.code).split('\r\n');
     expect(lines[0]).toBe('name,state,joined,passed,one/a,one/b');
     expect(lines.find((line) => line.includes('HYPERLINK'))).toMatch(/^"'=HYPERLINK\(""x""\)",active,/);
     expect(lines.find((line) => line.includes('bob'))).toBe(
-      `"bob, jr",active,${new Date(people[1]?.createdAt ?? 0).toISOString()},1,${new Date(now).toISOString()},`,
+      `"bob, jr",active,${new Date(joinedAt[1] ?? 0).toISOString()},1,${new Date(now).toISOString()},`,
     );
     expect(lines.at(-1)).toBe('');
   });

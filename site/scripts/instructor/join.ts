@@ -2,6 +2,7 @@
 // the lesson pages look for it, then the workshop's first lesson. Refusals say what to do next.
 import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
 import type { CreatedSessionView, QueuedCreatedView, SessionView } from '../../../sandbox-server/protocol/sessions.ts';
+import { learnerToken, rememberWorkshop } from '../learner.ts';
 import { ApiError, api, rememberCreated, rememberQueued, storedSession } from '../session.ts';
 import { groupedCode, sentence } from './format.ts';
 import type { LessonSummary } from './types.ts';
@@ -59,7 +60,10 @@ form.addEventListener('submit', async (event) => {
   submit.disabled = true;
   status.textContent = 'Joining and starting your sandbox…';
   try {
-    const view = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', { workshop: code, name });
+    // As the browser's learner, so joining again (a reload, another device with the resume code) is the same seat.
+    const learner = await learnerToken();
+    const view = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', { workshop: code, name, learner });
+    rememberWorkshop({ workshop: code, name });
     // A full host puts the participant in line (workshops first): the lesson page waits and starts by itself.
     if (view.state === 'queued') rememberQueued(view);
     else rememberCreated(view);

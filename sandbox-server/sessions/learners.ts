@@ -1,0 +1,58 @@
+// Anonymous learners: created without an account, recognised by their token, moved to another browser
+// with their resume code (the token's readable spelling, protocol/learners.ts). Only a hash of the token
+// is stored. Creating learners and trying resume codes are rate-limited per client address; a wrong code
+// gets one sentence whether or not anyone has it.
+import { randomInt } from 'node:crypto';
+import { DockhandError } from '../errors.ts';
+import { normalizeResumeCode, RESUME_CODE_ALPHABET, RESUME_CODE_LENGTH } from '../protocol/learners.ts';
+import type { LearnerRecord, Store } from '../store/store.ts';
+import { createRateLimit, type Rate } from './rate-limit.ts';
+import { hashToken, newSessionId } from './tokens.ts';
+
+export type LearnerLimits = {
+  /** New learners per client address (DOCKHAND_LEARNERS_PER_MINUTE). */
+  create: Rate;
+  /** Resume codes tried per client address (DOCKHAND_RESUME_TRIES_PER_MINUTE). */
+  resume: Rate;
+};
+
+export type Learners = {
+  /** A new learner and its token (shown this once); DockhandError rate_limited when the address made too many. */
+  create(client: string, now?: number): { learner: LearnerRecord; token: string };
+  /** The learner whose token this is. */
+  authenticate(token: string | undefined): LearnerRecord | undefined;
+  /** The learner a resume code stands for, with its token; DockhandError wrong_resume_code or rate_limited. */
+  resume(code: string, client: string, now?: number): { learner: LearnerRecord; token: string };
+};
+
+export const WRONG_RESUME_CODE = 'that resume code does not open a learner here; check it on the device where you started';
+
+export function newLearnerToken(): string {
+  return Array.from({ length: RESUME_CODE_LENGTH }, () => RESUME_CODE_ALPHABET[randomInt(RESUME_CODE_ALPHABET.length)]).join('');
+}
+
+export function createLearners(store: Store, limits: LearnerLimits): Learners {
+  const creations = createRateLimit(limits.create);
+  const tries = createRateLimit(limits.resume);
+  const authenticate = (token: string | undefined) => (token ? store.learnerByTokenHash(hashToken(token)) : undefined);
+
+  return {
+    create(client, now = Date.now()) {
+      const wait = creations.take(client, now);
+      if (wait !== undefined)
+        throw new DockhandError('rate_limited', `too many new learners from your address; try again in ${wait} s`, wait);
+      const token = newLearnerToken();
+      return { learner: store.createLearner({ id: newSessionId(), tokenHash: hashToken(token), createdAt: now }), token };
+    },
+    authenticate,
+    resume(code, client, now = Date.now()) {
+      const wait = tries.take(client, now);
+      if (wait !== undefined)
+        throw new DockhandError('rate_limited', `too many resume codes tried from your address; try again in ${wait} s`, wait);
+      const token = normalizeResumeCode(code);
+      const learner = token ? authenticate(token) : undefined;
+      if (!learner || !token) throw new DockhandError('wrong_resume_code', WRONG_RESUME_CODE);
+      return { learner, token };
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// One learner, two browsers: progress made in the first shows in the second once the resume code is
+// entered there, and both see the same live session. A wrong code is refused with the server's sentence.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCourse } from '../../sandbox-server/course/load.ts';
+import type { Lesson } from '../../sandbox-server/course/types.ts';
+import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
+import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
+import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
+import { api } from '../support/api.ts';
+import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { testConfig } from '../support/env.ts';
+import { testBackend } from '../support/sandbox.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const SHOTS = '/work/shots/learners';
+const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-e2e-learners-'));
+const backend = testBackend();
+let dockhand: Dockhand;
+let first: Lesson;
+const browsers: TestBrowser[] = [];
+
+type Stored = { id: string; token: string };
+const stored = (page: Page, key: string) => page.evaluate((name) => JSON.parse(localStorage.getItem(name) ?? 'null') as Stored, key);
+const bannerState = (page: Page) => page.locator('#session-banner').getAttribute('data-state');
+
+async function openLesson(browser: TestBrowser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${dockhand.url}/lessons/${first.slug}/`);
+  await expect.poll(() => bannerState(page), { timeout: 60_000 }).toBe('active');
+  return page;
+}
+
+beforeAll(async () => {
+  const course = await loadCourse(path.join(ROOT, 'lessons'));
+  first = course.lessons[0] as Lesson;
+  await ensureSiteBuilt(ROOT, () => {});
+  dockhand = await startDockhand(testConfig({ DOCKHAND_POOL_SIZE: '1', DOCKHAND_STATE_DIR: stateDir }), () => {});
+});
+
+afterAll(async () => {
+  for (const browser of browsers) await browser.close();
+  await dockhand?.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('a learner on a second browser', () => {
+  it('enters the resume code and finds their progress and their sandbox there', async () => {
+    const exercise = first.exercises[0]?.id as string;
+    const one = await launchBrowser();
+    browsers.push(one);
+    const a = await openLesson(one);
+    const learner = await stored(a, 'dockhand.learner');
+    const session = await stored(a, 'dockhand.session');
+    expect(learner.token).toMatch(/^[0-9A-Z]{20}$/);
+
+    // The learner solves the first exercise; the page ticks it.
+    const solution = await api(dockhand.url, 'GET', `/api/sessions/${session.id}/solutions/${first.slug}/${exercise}`, {
+      token: session.token,
+    });
+    const live = dockhand.sessions.live(session.id);
+    if (!live) throw new Error('the session is not live');
+    const solved = await runAsLearner(backend, live.sandbox, ['bash', '-c', `cd ~/workspace && ${solution.body.solve}`]);
+    expect(solved.exitCode, solved.stderr).toBe(0);
+    await expect.poll(() => a.locator(`#exercise-${exercise} .exercise-state`).textContent(), { timeout: 30_000 }).toBe('Passed');
+
+    await a.locator('dockhand-device summary').click();
+    const code = a.locator('dockhand-device .resume-code');
+    await expect.poll(() => code.textContent(), { timeout: 10_000 }).toMatch(/^([0-9A-Z]{4}-){4}[0-9A-Z]{4}$/);
+    await a.screenshot({ path: `${SHOTS}/device-panel.png` });
+    const resumeCode = (await code.textContent()) as string;
+
+    const two = await launchBrowser();
+    browsers.push(two);
+    const b = await openLesson(two);
+    expect((await stored(b, 'dockhand.learner')).id).not.toBe(learner.id);
+    await b.locator('dockhand-device summary').click();
+    const input = b.locator('dockhand-device input');
+    // A wrong code: the server's one sentence, and this browser stays who it was.
+    await input.fill('AAAA-BBBB-CCCC-DDDD-EEEE');
+    await b.locator('dockhand-device button[type="submit"]').click();
+    await expect
+      .poll(() => b.locator('dockhand-device .form-error').textContent(), { timeout: 10_000 })
+      .toMatch(/resume code does not open/);
+    // The browser logs the refusal (as the console's 401 and as the answer): that one is expected.
+    const refused = two.errors.splice(0);
+    expect(refused.some((error) => /\/api\/learners\/resume answered 401/.test(error))).toBe(true);
+    expect(refused.every((error) => /401/.test(error))).toBe(true);
+    await input.fill('nonsense');
+    await b.locator('dockhand-device button[type="submit"]').click();
+    expect(await b.locator('dockhand-device .form-error').textContent()).toMatch(/20 letters and digits/);
+
+    await input.fill(resumeCode.toLowerCase().replace(/-/g, ' '));
+    await Promise.all([b.waitForEvent('load'), b.locator('dockhand-device button[type="submit"]').click()]);
+    await expect.poll(() => bannerState(b), { timeout: 60_000 }).toBe('active');
+    expect(await stored(b, 'dockhand.learner')).toEqual({ id: learner.id, token: learner.token });
+    expect((await stored(b, 'dockhand.session')).id).toBe(session.id);
+    await expect.poll(() => b.locator(`#exercise-${exercise} .exercise-state`).textContent(), { timeout: 20_000 }).toBe('Passed');
+    await b.screenshot({ path: `${SHOTS}/second-browser.png` });
+    // The progress page says the same, without a sandbox of its own.
+    await b.goto(`${dockhand.url}/progress/`);
+    await expect.poll(() => b.locator('#progress-note').textContent(), { timeout: 20_000 }).toBe('You passed 1 exercise so far.');
+    expect(await b.locator(`.course-item[data-lesson="${first.slug}"] .progress`).textContent()).toMatch(/1 of \d+ done/);
+    await b.screenshot({ path: `${SHOTS}/progress-page.png`, fullPage: true });
+    expect([...one.errors, ...two.errors]).toEqual([]);
+  });
+});
