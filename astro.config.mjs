@@ -41,6 +41,9 @@ export default defineConfig({
     build: {
       // Monaco is one large chunk by nature; it is loaded on demand only.
       chunkSizeWarningLimit: 4096,
+      // The site's Content-Security-Policy allows scripts from files only: a small script stays a file
+      // instead of being inlined into its page (other assets keep Vite's default).
+      assetsInlineLimit: (file) => (file.endsWith('.js') ? false : undefined),
     },
     worker: { format: 'es' },
     server: {

@@ -3,17 +3,29 @@
 //   GET /api/sessions/:id/files?dir=<folder>   → 200 {"entries": [...], "truncated": false}
 //   GET /api/sessions/:id/files/<path>         → 200 {"path", "content", "size"}
 //   PUT /api/sessions/:id/files/<path>  {"content": "..."} → 200 {"path", "size"} (creates folders)
+//   POST /api/sessions/:id/files/<path> {"op": "create", "type": "file"|"dir"} → 201 {"path", "type"}
+//   POST /api/sessions/:id/files/<path> {"op": "rename", "to": "<path>"} → 200 {"from", "path"}
+//   (neither replaces anything: a name already taken is 409 name_taken)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkRelativePath, pathFromUrl } from '../files/paths.ts';
-import { listWorkspace, MAX_FILE_BYTES, readWorkspaceFile, writeWorkspaceFile } from '../files/workspace.ts';
+import {
+  createWorkspaceEntry,
+  listWorkspace,
+  MAX_FILE_BYTES,
+  readWorkspaceFile,
+  renameWorkspaceEntry,
+  writeWorkspaceFile,
+} from '../files/workspace.ts';
 import { sendHttpError, sendJson } from '../http/respond.ts';
-import { SAVE_FILE_RULE, SaveFileBody } from '../protocol/bodies.ts';
+import { FILE_ACTION_RULE, FileActionBody, SAVE_FILE_RULE, SaveFileBody } from '../protocol/bodies.ts';
 import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
 import { readBody } from './body.ts';
 import { httpError, toHttpError } from './errors.ts';
 
 /** JSON escapes a control character in six bytes, so a 1 MiB file can take up to six times that. */
 const MAX_BODY_BYTES = 6 * MAX_FILE_BYTES + 4096;
+/** A create or rename names at most one path (of at most 4 KiB, escaped). */
+const MAX_ACTION_BYTES = 32 * 1024;
 
 export type FilesContext = {
   backend: SandboxBackend;
@@ -46,6 +58,16 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: FilesContex
     const { content } = await readBody(req, SaveFileBody, { limitBytes: MAX_BODY_BYTES, rule: SAVE_FILE_RULE });
     return sendJson(res, 200, await writeWorkspaceFile(ctx.backend, ctx.sandbox, target.path, content));
   }
-  res.setHeader('allow', 'GET, PUT');
-  throw httpError('method_not_allowed', `use GET to list or open files and PUT to save one (not ${req.method}).`);
+  if (req.method === 'POST') {
+    const action = await readBody(req, FileActionBody, { limitBytes: MAX_ACTION_BYTES, rule: FILE_ACTION_RULE });
+    if (action.op === 'create') return sendJson(res, 201, await createWorkspaceEntry(ctx.backend, ctx.sandbox, target.path, action.type));
+    const to = checkRelativePath(action.to);
+    if (!to.ok) throw httpError(to.code, to.error);
+    return sendJson(res, 200, await renameWorkspaceEntry(ctx.backend, ctx.sandbox, target.path, to.path));
+  }
+  res.setHeader('allow', 'GET, PUT, POST');
+  throw httpError(
+    'method_not_allowed',
+    `use GET to list or open files, PUT to save one and POST to create or rename one (not ${req.method}).`,
+  );
 }

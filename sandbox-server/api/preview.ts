@@ -10,13 +10,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Router } from '../http/router.ts';
 import type { UpgradeRouter } from '../http/upgrade.ts';
+import { previewRefusal, sendPreviewProblem } from '../preview/error-page.ts';
 import { proxyPreview } from '../preview/proxy.ts';
 import { proxyPreviewUpgrade } from '../preview/upgrade.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { LiveSession, Sessions } from '../sessions/sessions.ts';
 import type { Tickets } from '../sessions/tickets.ts';
 import { bearerToken, requireSession, requireSessionTicket } from './auth.ts';
-import { httpError } from './errors.ts';
+import { httpError, toHttpError } from './errors.ts';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -59,6 +60,16 @@ export function addPreviewRoutes(
   const options = (id: string) => ({ privateCookies: [previewCookieName(id)] });
 
   const http = async (req: IncomingMessage, res: ServerResponse, params: Record<string, string>, url: URL) => {
+    try {
+      await preview(req, res, params, url);
+    } catch (error) {
+      // An ended session or an expired link: a person gets a page that says so, a program its JSON.
+      const refusal = toHttpError(error);
+      if (!refusal) throw error;
+      sendPreviewProblem(req, res, previewRefusal(refusal.status, refusal.message, refusal.code));
+    }
+  };
+  const preview = async (req: IncomingMessage, res: ServerResponse, params: Record<string, string>, url: URL) => {
     const id = params.id as string;
     if (url.searchParams.has('ticket')) {
       requireSessionTicket(deps.sessions, deps.tickets, id, url);

@@ -29,9 +29,9 @@ export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps
   const files: Handler = async (req, res, params) => {
     const session = requireSession(sessions, params.id as string, bearerToken(req));
     await handleFilesRequest(req, res, { backend: sandboxes, sandbox: session.sandbox, rest: params.rest ?? '' });
-    if (req.method === 'PUT') checker.nudge(session.record.id);
+    if (req.method === 'PUT' || req.method === 'POST') checker.nudge(session.record.id);
   };
-  for (const method of ['GET', 'PUT']) {
+  for (const method of ['GET', 'PUT', 'POST']) {
     router.add(method, '/api/sessions/:id/files', files);
     router.add(method, '/api/sessions/:id/files/*', files);
   }

@@ -1,7 +1,11 @@
 // Serves the built site (dist/) through sirv: ETag and 304, Range, and paths kept inside the folder.
 // Astro fingerprints everything under _astro/, so those files are cached for a year; pages revalidate.
+// A browser asking for a page that is not there gets the site's own 404 page (Astro builds 404.html).
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import sirv from 'sirv';
+import { wantsPage } from './accept.ts';
 import { sendError } from './respond.ts';
 
 const HASHED = '/_astro/';
@@ -40,8 +44,21 @@ export function createStaticSite(siteDir: string): StaticSite {
       for (const [name, value] of Object.entries(SITE_HEADERS)) res.setHeader(name, value);
     },
   });
+  const notFoundPage = path.join(siteDir, '404.html');
+  const notFound = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    // Read each time, as sirv looks files up each time: a rebuilt site brings its new page.
+    const page = wantsPage(req) ? await readFile(notFoundPage).catch(() => undefined) : undefined;
+    if (!page) return sendError(res, 404, `nothing at ${pathname}`);
+    res.writeHead(404, {
+      ...SITE_HEADERS,
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': page.length,
+      'cache-control': 'no-cache',
+    });
+    res.end(req.method === 'HEAD' ? undefined : page);
+  };
   return (req, res, pathname) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, `${req.method} is not allowed here`);
-    serve(req, res, () => sendError(res, 404, `nothing at ${pathname}`));
+    serve(req, res, () => void notFound(req, res, pathname));
   };
 }

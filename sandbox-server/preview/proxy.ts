@@ -4,7 +4,7 @@
 import { Agent, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, request, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { HttpError } from '../http/errors.ts';
-import { sendError } from '../http/respond.ts';
+import { type PreviewProblem, previewRefusal, sendPreviewProblem, sentenceOf } from './error-page.ts';
 import {
   clientResponseHeaders,
   DEFAULT_TIMEOUT_MS,
@@ -21,7 +21,7 @@ export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: 
   const route = routePreview(req.url ?? '', target);
   if (!route.ok) {
     if (route.status === 308) res.writeHead(308, { location: route.location }).end();
-    else sendError(res, route.status, route.message);
+    else sendPreviewProblem(req, res, previewRefusal(route.status, route.message));
     return;
   }
   const { port } = route;
@@ -41,8 +41,7 @@ export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: 
   upstream.on('error', (error) => {
     clearTimeout(deadline);
     if (res.headersSent) return res.destroy();
-    const failure = describeFailure(error, port);
-    sendError(res, failure.status, failure.message);
+    sendPreviewProblem(req, res, describeFailure(error, port));
   });
   // The browser went away (closed the tab, navigated): stop talking to the app as well.
   res.on('close', () => {
@@ -84,18 +83,24 @@ function timeoutError(port: number, timeoutMs: number): HttpError {
   );
 }
 
-export function describeFailure(error: Error, port: number): { status: number; message: string } {
-  if (error instanceof HttpError) return { status: error.status, message: error.message };
+export function describeFailure(error: Error, port: number): PreviewProblem {
+  if (error instanceof HttpError) {
+    return { status: error.status, message: error.message, title: `Port ${port} is taking too long`, sentence: sentenceOf(error.message) };
+  }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED') {
     return {
       status: 502,
       message: `nothing is listening on port ${port} in the sandbox; start a container that publishes it, e.g. docker run -d -p ${port}:80 <image>.`,
+      title: `Nothing answers on port ${port} yet`,
+      sentence: `Nothing answers on port ${port} in your sandbox yet: start your server and reload. A container publishes it with docker run -p ${port}:<its port>.`,
     };
   }
   return {
     status: 502,
     message: `cannot reach port ${port} in the sandbox (${code ?? error.message}); check that your container is running.`,
+    title: `Port ${port} did not answer`,
+    sentence: `Port ${port} in your sandbox closed the connection without answering (${code ?? error.message}). Check that your container is running (docker ps) and what it says (docker logs), then reload.`,
   };
 }
 

@@ -39,6 +39,14 @@ export type NewSessionBody = z.input<typeof NewSessionBody>;
 export const SaveFileBody = z.object({ content: z.string() });
 export const SAVE_FILE_RULE = 'send a JSON object with the file text as a string: {"content": "..."}.';
 
+/** POST /api/sessions/:id/files/<path>: create an empty file or a folder there, or rename it. */
+export const FileActionBody = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('create'), type: z.enum(['file', 'dir']) }),
+  z.object({ op: z.literal('rename'), to: z.string().min(1) }),
+]);
+export const FILE_ACTION_RULE =
+  'send {"op": "create", "type": "file"} or {"op": "create", "type": "dir"} to make one, or {"op": "rename", "to": "new/path"} to rename it.';
+
 /** POST /api/sessions/:id/hints/:lesson/:exercise: how many of the exercise's hints are shown now. */
 export const hintBody = (hints: number) => {
   const rule = `used must be a whole number from 1 to ${hints} (the hints this exercise has)`;

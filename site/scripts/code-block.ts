@@ -1,12 +1,36 @@
 // <dockhand-code>: a code block as the shared renderer (sandbox-server/course/render.ts) writes it.
 // Copy copies the block's text; Run fires a bubbling `code-run` event for whoever owns the terminals,
 // which types it into the block's terminal (after Ctrl-C when the block is marked interrupt) and says
-// whether it could by setting `ran`.
+// whether it could by setting `ran` (and why not in `why`). A block wider than its column scrolls, and
+// can then be focused, so keyboard users can scroll it too.
 
-export type CodeRunEvent = CustomEvent<{ terminal: number; command: string; interrupt: boolean; ran: boolean }>;
+export type CodeRunEvent = CustomEvent<{
+  terminal: number;
+  command: string;
+  interrupt: boolean;
+  /** The Run button, where the focus may return from the terminal. */
+  button: HTMLButtonElement;
+  ran: boolean;
+  why: string;
+}>;
+
+const scrollables = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    const pre = target as HTMLElement;
+    if (pre.scrollWidth > pre.clientWidth) pre.tabIndex = 0;
+    else pre.removeAttribute('tabindex');
+  }
+});
 
 export class CodeBlockElement extends HTMLElement {
+  disconnectedCallback(): void {
+    const pre = this.querySelector('pre');
+    if (pre) scrollables.unobserve(pre);
+  }
+
   connectedCallback(): void {
+    const pre = this.querySelector('pre');
+    if (pre) scrollables.observe(pre);
     this.addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('[data-code-action]');
       if (!button) return;
@@ -17,10 +41,12 @@ export class CodeBlockElement extends HTMLElement {
           terminal: Number(this.dataset.terminal) || 1,
           command: code,
           interrupt: this.hasAttribute('data-interrupt'),
+          button,
           ran: false,
+          why: 'No sandbox yet',
         };
         this.dispatchEvent(new CustomEvent('code-run', { bubbles: true, detail }));
-        flash(button, detail.ran ? 'Sent' : 'No sandbox yet');
+        flash(button, detail.ran ? 'Sent' : detail.why);
       }
     });
   }

@@ -6,6 +6,7 @@ type Mounted = Awaited<ReturnType<typeof import('./editor-monaco.ts').mountEdito
 export function createLazyEditor(panel: HTMLElement) {
   let mounting: Promise<Mounted | undefined> | undefined;
   let session: Session | undefined;
+  let why: string | undefined;
   const status = panel.querySelector('.editor-loading') as HTMLElement;
 
   return {
@@ -25,13 +26,18 @@ export function createLazyEditor(panel: HTMLElement) {
       const editor = await mounting;
       if (!editor) return;
       status.hidden = true;
-      editor.useSession(session);
-      editor.refresh();
+      editor.useSession(session, why);
+      editor.shown(true);
     },
-    /** The session changed (ready, ended, new): the editor follows once it is loaded. */
-    async setSession(next: Session | undefined): Promise<void> {
+    /** Another tab was shown: the editor stops looking at the workspace. */
+    async hide(): Promise<void> {
+      (await mounting)?.shown(false);
+    },
+    /** The session changed (ready, ended, new): the editor follows once it is loaded; `reason` says why there is none. */
+    async setSession(next: Session | undefined, reason?: string): Promise<void> {
       session = next;
-      (await mounting)?.useSession(next);
+      why = reason;
+      (await mounting)?.useSession(next, reason);
     },
   };
 }

@@ -1,12 +1,17 @@
 // <dockhand-exercise>: one exercise of a lesson, around the section the shared renderer writes. It adds
 // its state (not started, not yet, passed), the sentence of the last check, a Check button, hints one at
-// a time and the solution behind a confirmation, and fires `exercise-state` when its state changes.
+// a time and the solution behind a confirmation, and fires `exercise-state` when its state changes
+// (`justPassed` when a live result ticks it now, so the page can say so wherever the learner is).
 import type { CheckView, SolutionView } from '../../sandbox-server/protocol/sessions.ts';
 import { api, type Session } from './session.ts';
+
+export type ExerciseStateEvent = CustomEvent<{ justPassed: boolean; title: string }>;
 
 export class ExerciseElement extends HTMLElement {
   /** The learner's session, once the sandbox is ready. */
   session: Session | undefined;
+  /** What to say when a button needs the sandbox and there is none (not started yet, or gone). */
+  noSandbox = 'Your sandbox is not ready yet; wait for the terminal to connect.';
   /** The lesson's slug (the API names exercises by lesson and id). */
   lesson = '';
   #passed = false;
@@ -42,7 +47,7 @@ export class ExerciseElement extends HTMLElement {
     actions.append(check);
     check.addEventListener('click', async () => {
       if (!this.session) {
-        message.textContent = 'Your sandbox is not ready yet; wait for the terminal to connect.';
+        message.textContent = this.noSandbox;
         return;
       }
       check.disabled = true;
@@ -95,7 +100,7 @@ export class ExerciseElement extends HTMLElement {
     });
     yes.addEventListener('click', async () => {
       if (!this.session) {
-        message.textContent = 'Your sandbox is not ready yet; the solution comes from it.';
+        message.textContent = `${this.noSandbox} The solution comes from it.`;
         return;
       }
       const session = this.session;
@@ -130,7 +135,15 @@ export class ExerciseElement extends HTMLElement {
       void section.offsetWidth;
       section.classList.add('just-passed');
     }
-    this.dispatchEvent(new CustomEvent('exercise-state', { bubbles: true }));
+    const justPassed = animate && this.#passed && !wasPassed;
+    this.dispatchEvent(new CustomEvent('exercise-state', { bubbles: true, detail: { justPassed, title: this.heading } }));
+  }
+
+  /** The exercise's heading as text, without its state. */
+  get heading(): string {
+    const heading = this.#section().querySelector('.exercise-title')?.cloneNode(true) as HTMLElement | undefined;
+    heading?.querySelector('.exercise-state')?.remove();
+    return heading?.textContent?.trim() ?? '';
   }
 
   /** Shows the first `count` hints; returns how many are shown. */

@@ -6,8 +6,10 @@ import { createLazyEditor } from './editor.ts';
 import './engine-view.ts';
 import type { EngineViewElement } from './engine-view.ts';
 import { followEvents } from './events.ts';
+import type { ExerciseElement, ExerciseStateEvent } from './exercise.ts';
 import { enableExercises } from './exercises.ts';
 import { learnerView } from './learner.ts';
+import { enablePanes } from './panes.ts';
 import { followPorts } from './preview.ts';
 // Defines <dockhand-device>, "Use on another device".
 import './device.ts';
@@ -31,24 +33,71 @@ const lesson = workspace.dataset.lesson as string;
 const controller = createSessionController(lesson);
 const editor = createLazyEditor(document.getElementById('panel-editor') as HTMLElement);
 const tabs = workspace.querySelector('dockhand-tabs') as TabsElement;
-tabs.addEventListener('tab-show', (event) => {
-  const { tab } = (event as TabShowEvent).detail;
-  if (tab.id === 'tab-editor') void editor.show();
-  else terminals.shown(tab);
-});
+const layout = document.getElementById('layout') as HTMLElement;
+/** The workspace tab on show; the others were hidden. */
+const tabShown = (tab: HTMLElement | undefined) => {
+  if (tab?.id === 'tab-editor') void editor.show();
+  else void editor.hide();
+  if (tab) terminals.shown(tab);
+};
+tabs.addEventListener('tab-show', (event) => tabShown((event as TabShowEvent).detail.tab));
 const terminals = createTerminals(workspace, tabs, (ended) => controller.ended(ended));
 const exercises = enableExercises(article, lesson, showProgress);
+const panes = enablePanes(document.getElementById('pane-switch') as HTMLElement, layout, () => {
+  // Hidden with its pane (on a phone), the workspace's tab comes back when the pane does.
+  const now = panes.isShown('workspace');
+  if (now !== workspaceShown) tabShown(now ? tabs.selected() : undefined);
+  workspaceShown = now;
+});
+let workspaceShown = panes.isShown('workspace');
 
-enableDivider(document.getElementById('divider') as HTMLElement, document.getElementById('layout') as HTMLElement);
+enableDivider(document.getElementById('divider') as HTMLElement, layout);
 document.addEventListener('code-run', (event) => {
   const run = (event as CodeRunEvent).detail;
-  run.ran = terminals.run(run.terminal, run.command, run.interrupt);
-  // Stacked on a narrow screen, the terminal may be far below the block that was clicked.
-  if (run.ran && workspace.getBoundingClientRect().top > innerHeight) {
-    const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
-    workspace.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'start' });
-  }
+  if (controller.state.kind === 'ended') run.why = 'Sandbox ended';
+  if (controller.state.kind !== 'active') return;
+  panes.show('workspace');
+  run.ran = terminals.run(run.terminal, run.command, run.interrupt, run.button);
 });
+
+// Without a script the link goes to the workspace; with one, into the terminal itself.
+(document.getElementById('skip-to-terminal') as HTMLElement).addEventListener('click', (event) => {
+  event.preventDefault();
+  panes.show('workspace');
+  terminals.focus();
+});
+
+const tickNotice = document.getElementById('tick-notice') as HTMLElement;
+let tickTimer: ReturnType<typeof setTimeout> | undefined;
+/** Says that an exercise just passed, for a while, beside the terminal; "Show" goes to the exercise. */
+article.addEventListener('exercise-state', (event) => {
+  const { justPassed, title } = (event as ExerciseStateEvent).detail;
+  if (!justPassed) return;
+  const exercise = event.target as ExerciseElement;
+  const text = document.createElement('span');
+  text.textContent = `✓ Exercise passed: ${title}`;
+  const show = document.createElement('button');
+  show.type = 'button';
+  show.textContent = 'Show';
+  show.addEventListener('click', () => {
+    tickNotice.replaceChildren();
+    panes.show('lesson');
+    exercise.scrollIntoView({ block: 'center' });
+    const heading = exercise.querySelector<HTMLElement>('.exercise-title');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+  });
+  tickNotice.replaceChildren(text, show);
+  clearTimeout(tickTimer);
+  tickTimer = setTimeout(() => tickNotice.replaceChildren(), 12_000);
+});
+
+/** What a button that needs the sandbox says while there is none. */
+function noSandbox(message: string): void {
+  for (const exercise of article.querySelectorAll<ExerciseElement>('dockhand-exercise')) exercise.noSandbox = message;
+}
 
 function showProgress(passed: number, total: number): void {
   const progress = document.getElementById('lesson-progress');
@@ -121,11 +170,17 @@ controller.subscribe((state) => {
       workspace.removeEventListener('keydown', nudge);
       document.removeEventListener('click', nudge);
     };
+    noSandbox('Your sandbox is not ready yet; wait for the terminal to connect.');
     void editor.setSession(state.session);
     void exercises.setSession(state.session);
     return;
   }
-  void editor.setSession(undefined);
+  const gone = state.kind === 'ended' || state.kind === 'failed' || state.kind === 'unavailable';
+  const why = gone
+    ? `${state.message} ${state.kind === 'ended' ? 'Start a new sandbox (above the terminal) to go on.' : ''}`.trim()
+    : 'Your sandbox is not ready yet; wait for the terminal to connect.';
+  noSandbox(why);
+  void editor.setSession(undefined, gone ? why : undefined);
   void exercises.setSession(undefined);
   engineView.clear(
     state.kind === 'ended' || state.kind === 'failed' ? 'Your sandbox has ended: its engine is gone.' : 'Waiting for your sandbox…',

@@ -53,6 +53,28 @@ type Connected = { term: Terminal; fitting: { fit(): void; stop(): void }; send(
 
 export class TerminalElement extends HTMLElement {
   #connected: Connected | undefined;
+  /** Where Shift+Tab goes instead of the previous element in the page: the Run button that typed here. */
+  #returnTo: HTMLElement | undefined;
+
+  constructor() {
+    super();
+    // Capture: before xterm.js sees the key. Any other way out of the terminal forgets the way back.
+    this.addEventListener(
+      'keydown',
+      (event) => {
+        if (event.key !== 'Tab' || !event.shiftKey || !this.#returnTo?.isConnected) return;
+        event.preventDefault();
+        event.stopPropagation();
+        const target = this.#returnTo;
+        this.#returnTo = undefined;
+        target.focus();
+      },
+      true,
+    );
+    this.addEventListener('focusout', () => {
+      this.#returnTo = undefined;
+    });
+  }
 
   get readOnly(): boolean {
     return this.hasAttribute('readonly');
@@ -153,8 +175,10 @@ export class TerminalElement extends HTMLElement {
     this.#connected?.send(`${command.replace(/\r?\n/g, '\r')}\r`);
   }
 
-  override focus(): void {
+  /** Focuses the terminal; `returnTo`, when given, is where Shift+Tab takes the focus back to. */
+  override focus(options?: FocusOptions & { returnTo?: HTMLElement }): void {
     this.#connected?.term.focus();
+    this.#returnTo = options?.returnTo;
   }
 
   /** Fits the terminal to the element (after it became visible or changed size). */

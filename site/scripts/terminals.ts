@@ -113,13 +113,21 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
       handles.clear();
       for (let n = 1; n <= count(); n++) setState(n, state, detail);
     },
-    run(number: number, command: string, interrupt: boolean): boolean {
+    /** Types a command into terminal N and focuses it; Shift+Tab then goes back to `returnTo`. */
+    run(number: number, command: string, interrupt: boolean, returnTo?: HTMLElement): boolean {
       const target = Math.min(Math.max(1, number), MAX_TERMINALS);
       const handle = open(target);
       showTerminal(target);
       handle?.run(command, interrupt);
-      handle?.focus();
+      handle?.focus({ returnTo });
       return Boolean(handle);
+    },
+    /** Shows and focuses the terminal tab last used (the skip link's target). */
+    focus() {
+      const tab = tabs.selected();
+      const number = Number(tab?.dataset.terminal) || 1;
+      showTerminal(number);
+      handles.get(number)?.focus();
     },
     /** A terminal tab was shown: it may have changed size while hidden. */
     shown(tab: HTMLElement) {

@@ -277,7 +277,7 @@ describe('a new learner', () => {
     await page.keyboard.type(`${marker}-edited`);
     await expect.poll(() => page.locator('.editor-panel .file-name').textContent()).toBe(`${file} ●`);
     await page.keyboard.press('Control+S');
-    await expect.poll(() => page.locator('.editor-status').textContent()).toBe(`Saved ${file}.`);
+    await expect.poll(() => page.locator('.editor-status').textContent(), { timeout: 10_000 }).toBe(`Saved ${file}.`);
     await screenshot(page, 'editor');
     expect(await page.locator('.editor-panel .file-name').textContent()).toBe(file);
     await page.locator('#tab-terminal-1').click();
@@ -343,11 +343,14 @@ describe('a new learner', () => {
             timeout: 5_000,
           })
           .toBeLessThanOrEqual(0);
+        // Narrow, the lesson and the workspace are two panes with a switch at the top.
+        if (width !== 'wide') await page.getByRole('button', { name: 'Lesson', exact: true }).click();
         await page.evaluate(() => document.getElementById('main')?.scrollTo(0, 0));
         await screenshot(page, `lesson-${scheme}-${width}`);
         if (width !== 'wide') {
-          await page.locator('#workspace').scrollIntoViewIfNeeded();
+          await page.getByRole('button', { name: 'Terminal', exact: true }).click();
           await screenshot(page, `lesson-${scheme}-${width}-workspace`);
+          await page.getByRole('button', { name: 'Lesson', exact: true }).click();
           await page.evaluate(() => window.scrollTo(0, 0));
         }
       }

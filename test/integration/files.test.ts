@@ -93,16 +93,27 @@ describe('the workspace file API', () => {
       status: 200,
       body: {
         entries: [
-          { name: 'sub', path: 'listing/sub', type: 'dir', size: 0 },
-          { name: 'a.txt', path: 'listing/a.txt', type: 'file', size: 1 },
-          { name: 'with space.txt', path: 'listing/with space.txt', type: 'file', size: 5 },
+          { name: 'sub', path: 'listing/sub', type: 'dir', size: 0, modifiedMs: expect.any(Number) },
+          { name: 'a.txt', path: 'listing/a.txt', type: 'file', size: 1, modifiedMs: expect.any(Number) },
+          { name: 'with space.txt', path: 'listing/with space.txt', type: 'file', size: 5, modifiedMs: expect.any(Number) },
         ],
         truncated: false,
       },
     });
     expect((await call('GET', `${FILES}/listing/with%20space.txt`)).body.content).toBe('12345');
     const root = (await call('GET', FILES)).body.entries as { path: string; type: string }[];
-    expect(root).toContainEqual({ name: 'listing', path: 'listing', type: 'dir', size: 0 });
+    expect(root).toContainEqual({ name: 'listing', path: 'listing', type: 'dir', size: 0, modifiedMs: expect.any(Number) });
+  });
+
+  it("tells when a file changed: its modification time follows the learner's shell", async () => {
+    await shell(`printf one > ${WS}/listing/a.txt && touch -d '2026-01-02 03:04:05.678 UTC' ${WS}/listing/a.txt`);
+    const entry = () =>
+      call('GET', `${FILES}?dir=listing`).then(
+        (reply) => (reply.body.entries as { name: string; modifiedMs: number }[]).find((found) => found.name === 'a.txt')?.modifiedMs,
+      );
+    expect(await entry()).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+    await shell(`printf two > ${WS}/listing/a.txt`);
+    expect(await entry()).toBeGreaterThan(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
   });
 
   it('refuses paths that climb out of the workspace, in every spelling, with 403', async () => {
@@ -218,7 +229,9 @@ describe('the workspace file API', () => {
     expect(reply.status).toBe(403);
     expect(reply.body.error).toContain('not allowed to write');
     expect(await shell(`cat ${WS}/locked.txt`)).toBe('locked');
-    expect((await call('DELETE', `${FILES}/locked.txt`)).status).toBe(405);
+    const other = await call('DELETE', `${FILES}/locked.txt`);
+    expect(other.status).toBe(405);
+    expect(other.body.error).toContain('POST to create or rename');
   });
 
   it('replaces a file in one step: a reader never sees half of a save, and no temporary file is left', async () => {
@@ -234,5 +247,113 @@ describe('the workspace file API', () => {
     // Both versions were seen, so the reader really ran while the saves happened.
     expect(seen.size).toBe(2);
     expect(await shell(`ls -A ${WS}`)).not.toContain('.dockhand-save');
+  });
+});
+
+const act = (path: string, body: unknown) => call('POST', `${FILES}/${path}`, JSON.stringify(body));
+const create = (path: string, type: 'file' | 'dir') => act(path, { op: 'create', type });
+const rename = (path: string, to: string) => act(path, { op: 'rename', to });
+
+describe('creating and renaming in the workspace', () => {
+  it('creates an empty file and a folder (with the folders above them), owned by the learner', async () => {
+    expect(await create('made/deeper/empty.txt', 'file')).toEqual({ status: 201, body: { path: 'made/deeper/empty.txt', type: 'file' } });
+    expect(await create('made/folder', 'dir')).toEqual({ status: 201, body: { path: 'made/folder', type: 'dir' } });
+    expect(await shell(`stat -c '%F %u %s' ${WS}/made/deeper/empty.txt ${WS}/made/folder`)).toBe(
+      'regular empty file 1000 0\ndirectory 1000 4096\n',
+    );
+  });
+
+  it('never replaces anything: creating a taken name is 409 and the file keeps its content', async () => {
+    await save('taken.txt', 'precious\n');
+    await shell(`ln -s nowhere ${WS}/dangling`);
+    for (const [path, type] of [
+      ['taken.txt', 'file'],
+      ['taken.txt', 'dir'],
+      ['made', 'dir'],
+      ['dangling', 'file'],
+    ] as const) {
+      const reply = await create(path, type);
+      expect({ path, type, status: reply.status, code: reply.body.code }).toEqual({ path, type, status: 409, code: 'name_taken' });
+      expect(reply.body.error).toContain('already exists');
+    }
+    expect(await shell(`cat ${WS}/taken.txt; readlink ${WS}/dangling`)).toBe('precious\nnowhere\n');
+  });
+
+  it('renames and moves files and folders, into folders that do not exist yet', async () => {
+    await save('mv/a.txt', 'A');
+    expect(await rename('mv/a.txt', 'mv/b.txt')).toEqual({ status: 200, body: { from: 'mv/a.txt', path: 'mv/b.txt' } });
+    expect(await rename('mv/b.txt', 'elsewhere/new/b.txt')).toEqual({
+      status: 200,
+      body: { from: 'mv/b.txt', path: 'elsewhere/new/b.txt' },
+    });
+    expect(await rename('elsewhere', 'mv/elsewhere')).toEqual({ status: 200, body: { from: 'elsewhere', path: 'mv/elsewhere' } });
+    expect(await shell(`cd ${WS} && find mv | sort && cat mv/elsewhere/new/b.txt`)).toBe(
+      'mv\nmv/elsewhere\nmv/elsewhere/new\nmv/elsewhere/new/b.txt\nA',
+    );
+  });
+
+  it('renames a symlink itself, never what it points to', async () => {
+    await shell(`cd ${WS} && printf target > linked.txt && ln -s linked.txt link`);
+    expect((await rename('link', 'renamed-link')).status).toBe(200);
+    expect(await shell(`cd ${WS} && readlink renamed-link && cat linked.txt && ls link 2>&1 || true`)).toMatch(
+      /^linked\.txt\ntarget.*No such file/s,
+    );
+  });
+
+  it('refuses a rename onto a taken name, of something missing, or of a folder into itself', async () => {
+    await save('one.txt', '1');
+    await save('two.txt', '2');
+    const taken = await rename('one.txt', 'two.txt');
+    expect({ status: taken.status, code: taken.body.code }).toEqual({ status: 409, code: 'name_taken' });
+    const missing = await rename('no-such.txt', 'x.txt');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toContain('"no-such.txt"');
+    const into = await rename('mv', 'mv/inside/mv');
+    expect(into.status).toBe(400);
+    expect(into.body.error).toContain('cannot move into itself');
+    const same = await rename('one.txt', 'one.txt');
+    expect(same.status).toBe(409);
+    expect(await shell(`cd ${WS} && cat one.txt two.txt && ls mv`)).toBe('12elsewhere\n');
+  });
+
+  it('refuses hostile paths on both sides of a rename and for a create, touching nothing outside', async () => {
+    await shell(`printf secret > /home/learner/outside.txt && cd ${WS} && ln -sfn /tmp tmp && ln -sfn .. up`);
+    const attempts: [string, unknown][] = [
+      ['..%2foutside.txt', { op: 'rename', to: 'stolen.txt' }],
+      ['../outside.txt', { op: 'rename', to: 'stolen.txt' }],
+      ['up/outside.txt', { op: 'rename', to: 'stolen.txt' }],
+      ['one.txt', { op: 'rename', to: '../escaped.txt' }],
+      ['one.txt', { op: 'rename', to: '/tmp/escaped.txt' }],
+      ['one.txt', { op: 'rename', to: 'up/escaped.txt' }],
+      ['one.txt', { op: 'rename', to: 'tmp/escaped.txt' }],
+      ['one.txt', { op: 'rename', to: 'a\\b.txt' }],
+      ['one.txt', { op: 'rename', to: 'nul\u0000.txt' }],
+      ['up/planted', { op: 'create', type: 'dir' }],
+      ['tmp/planted', { op: 'create', type: 'file' }],
+      ['%2e%2e/planted', { op: 'create', type: 'file' }],
+    ];
+    for (const [path, body] of attempts) {
+      const reply = await act(path, body);
+      expect({ path, body, status: reply.status }).toEqual({ path, body, status: 403 });
+    }
+    expect(await shell('ls -A /tmp /home/learner')).not.toMatch(/planted|escaped|stolen/);
+    expect(await shell('cat /home/learner/outside.txt')).toBe('secret');
+    expect(await shell(`cat ${WS}/one.txt`)).toBe('1');
+  });
+
+  it('refuses actions it does not know, and the workspace itself as a name, with a sentence', async () => {
+    const bodies: [string, unknown, number, RegExp][] = [
+      ['one.txt', { op: 'delete' }, 400, /"op": "create"/],
+      ['one.txt', { op: 'rename' }, 400, /"op": "rename"/],
+      ['one.txt', { op: 'create', type: 'socket' }, 400, /"type": "dir"/],
+      ['one.txt', { op: 'rename', to: '' }, 400, /"to": "new\/path"/],
+      ['', { op: 'create', type: 'dir' }, 400, /name the folder/],
+      ['one.txt', { op: 'rename', to: '.' }, 400, /give the new name/],
+    ];
+    for (const [path, body, status, error] of bodies) {
+      const reply = await act(path, body);
+      expect({ body, status: reply.status }).toEqual({ body, status });
+      expect(reply.body.error).toMatch(error);
+    }
   });
 });

@@ -206,6 +206,19 @@ describe('the web preview', () => {
     expect(((await response.json()) as { error: string }).error).toContain('nothing is listening on port 5009 in the sandbox');
   });
 
+  it('shows a person a page, not JSON, when nothing listens: what to do, and a reload', async () => {
+    const response = await fetch(`${base}/5009/app?x=<b>`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(response.status).toBe(502);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const page = await response.text();
+    expect(page).toContain('<h1>Nothing answers on port 5009 yet</h1>');
+    expect(page).toContain('Nothing answers on port 5009 in your sandbox yet: start your server and reload.');
+    // The reload link is the address asked for.
+    expect(page).toContain('href="/sessions/s1/preview/5009/app?x=%3Cb%3E"');
+    expect(page).not.toContain('<script');
+  });
+
   it('answers 400 for ports that are not ports', async () => {
     for (const port of ['0', '70000', 'abc', '080', '-1']) {
       const response = await fetch(`${base}/${port}/`);

@@ -11,6 +11,8 @@ let root: string;
 let server: Server;
 let base: string;
 const SCRIPT = 'console.log("hashed");\n';
+const NOT_FOUND_PAGE = '<h1>Page not found</h1>';
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'dockhand-static-'));
@@ -20,6 +22,7 @@ beforeAll(async () => {
   await writeFile(path.join(site, 'index.html'), '<h1>home</h1>');
   await writeFile(path.join(site, 'lessons', 'hello', 'index.html'), '<h1>hello</h1>');
   await writeFile(path.join(site, '_astro', 'page.abc123.js'), SCRIPT);
+  await writeFile(path.join(site, '404.html'), NOT_FOUND_PAGE);
   server = createApp({ siteDir: site, router: createRouter() });
   base = await listenLocally(server);
 });
@@ -67,5 +70,23 @@ describe('the built site', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'nothing at /nope.html', code: 'not_found' });
     expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it("gives a browser the site's 404 page, with the site's headers, and programs their JSON", async () => {
+    const page = await fetch(`${base}/lessons/no-such-lesson/`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toBe(NOT_FOUND_PAGE);
+    const head = await fetch(`${base}/nope/`, { method: 'HEAD', headers: { accept: BROWSER_ACCEPT } });
+    expect(head.status).toBe(404);
+    expect(await head.text()).toBe('');
+    for (const accept of ['*/*', 'application/json', 'text/htmlx']) {
+      const json = await fetch(`${base}/nope/`, { headers: { accept } });
+      expect(await json.json()).toEqual({ error: 'nothing at /nope/', code: 'not_found' });
+    }
+    const api = await fetch(`${base}/api/nope`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { code: string }).code).toBe('not_found');
   });
 });
