@@ -22,6 +22,9 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 const OLD_SANDBOX_IMAGE = process.env.BENCH_OLD_IMAGE ?? 'dockhand/sandbox:latest';
 /** `npm run bench -- images` runs only the old-vs-new image comparison. */
 const ONLY_IMAGES = process.argv.includes('images');
+/** `npm run bench -- starts` runs only the cold starts of each image (BENCH_STARTS of them, default 10). */
+const ONLY_STARTS = process.argv.includes('starts');
+const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const ROOM = Number(process.env.BENCH_ROOM ?? 20);
 const PROMPT = /workspace\S*\$ /;
 const engine = connectHostEngine();
@@ -216,11 +219,15 @@ async function compareImages(host: SandboxHost, setup: Config): Promise<void> {
     const options = { ...sandboxOptions(setup, host), image };
     const backend = createDindBackend(engine, options);
     const starts: number[] = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < STARTS; i++) {
       const started = performance.now();
       const sandbox = await backend.start();
       starts.push(performance.now() - started);
       await backend.destroy(sandbox);
+    }
+    if (ONLY_STARTS) {
+      rows.push([label, `${percentile(starts, 50).toFixed(0)} / ${percentile(starts, 95).toFixed(0)} ms`]);
+      continue;
     }
     const sandbox = await backend.start();
     try {
@@ -263,7 +270,7 @@ async function compareImages(host: SandboxHost, setup: Config): Promise<void> {
     'build cold / cached',
     'compose up (2 services)',
     'keystroke echo p50/p95',
-  ];
+  ].slice(0, ONLY_STARTS ? 2 : undefined);
   say(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of rows) say(`| ${row.join(' | ')} |`);
 }
@@ -275,8 +282,14 @@ async function main(): Promise<void> {
   const host = await prepareSandboxHost(engine, setup, () => {});
 
   // 0. The sandbox image, old and new.
+  say(
+    `load average ${os
+      .loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
+  );
   await compareImages(host, setup);
-  if (ONLY_IMAGES) return;
+  if (ONLY_IMAGES || ONLY_STARTS) return;
 
   // 1. POST /api/sessions → first prompt on the terminal socket, warm pool vs no pool vs naive DinD.
   const warm = await withDockhand('warm', { DOCKHAND_POOL_SIZE: '2' }, async (dockhand) => {
