@@ -27,7 +27,7 @@ export const RECIPES_DIR = path.resolve(import.meta.dirname, '..', 'images');
  */
 const NAMESPACE = kitNamespace(process.env.DOCKHAND_KIT_NAMESPACE ?? 'dockhand/kit/');
 
-function kitNamespace(value: string): string {
+export function kitNamespace(value: string): string {
   if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*\/$/.test(value)) {
     throw new Error(`DOCKHAND_KIT_NAMESPACE "${value}" must be a repository prefix ending in "/", e.g. dockhand/perfkit/.`);
   }
