@@ -1,8 +1,10 @@
 // Dockhand's settings, read once from the environment. Everything has a default, so `npm start` needs
 // no configuration; a bad value stops the start with a sentence that names the variable.
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { courseDirIn } from './course/load.ts';
 import { EGRESS_MODES, type EgressMode } from './sandboxes/firewall.ts';
 import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
 import { type AdmissionLimits, defaultMaxSandboxes } from './sessions/admission.ts';
@@ -13,6 +15,8 @@ export type Config = {
   port: number;
   /** The checkout (where lessons/, dist/ and the image recipes live). */
   rootDir: string;
+  /** DOCKHAND_COURSE: the folder of lessons served, checked and self-tested (default lessons/ of the checkout). */
+  courseDir: string;
   /** Durable state: database, admin token, image kit exports. */
   stateDir: string;
   /** Short-lived runtime files such as each sandbox's engine socket (kept short: unix sockets max 107 bytes). */
@@ -78,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     port: parsePort(env.PORT ?? '8080', 'PORT'),
     rootDir: ROOT_DIR,
+    courseDir: parseCourseDir(env),
     stateDir,
     runDir: path.resolve(env.DOCKHAND_RUN_DIR ?? defaultRunDir(instance)),
     instance,
@@ -204,6 +209,14 @@ function parseTls(cert: string | undefined, key: string | undefined): Config['tl
   if (!cert || !key)
     throw new Error('DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY go together: set both (PEM files) to serve HTTPS, or neither.');
   return { certPath: path.resolve(cert), keyPath: path.resolve(key) };
+}
+
+function parseCourseDir(env: NodeJS.ProcessEnv): string {
+  const dir = courseDirIn(ROOT_DIR, env);
+  if (env.DOCKHAND_COURSE && !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`DOCKHAND_COURSE must name a folder of lessons (got "${env.DOCKHAND_COURSE}", and ${dir} is not a folder).`);
+  }
+  return dir;
 }
 
 function parseEgress(text: string): EgressMode {

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
   await mkdir(config.stateDir, { recursive: true });
-  await ensureSiteBuilt(config.rootDir, log);
+  await ensureSiteBuilt(config.rootDir, log, config.courseDir);
   const dockhand = await startDockhand(config, log);
   log(`instructor admin token: ${dockhand.adminToken} (set DOCKHAND_ADMIN_TOKEN to choose your own)`);
   log(`web previews on their own origin: ${dockhand.previewUrl}`);

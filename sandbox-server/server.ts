@@ -22,6 +22,7 @@ import { createChecker } from './checks/checker.ts';
 import type { Config } from './config.ts';
 import { loadCourse } from './course/load.ts';
 import type { Lesson } from './course/types.ts';
+import { createEngineViews } from './engine-view/views.ts';
 import { type CheckRow, formatReport } from './host/report.ts';
 import { createHostStatus } from './host/status.ts';
 import { createApp } from './http/app.ts';
@@ -75,9 +76,9 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   hostStatus.setPreflight(preflight);
   const host = await dind.prepare(log);
 
-  const lessonsDir = path.join(config.rootDir, 'lessons');
+  const lessonsDir = config.courseDir;
   const course = await loadCourse(lessonsDir);
-  for (const problem of course.problems) log(`lesson problem: lessons/${problem.file}:${problem.line}: ${problem.message}`);
+  for (const problem of course.problems) log(`lesson problem: ${path.join(lessonsDir, problem.file)}:${problem.line}: ${problem.message}`);
 
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));
   // Read when scraped, after everything below exists.
@@ -96,6 +97,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     onError: (error) => log(`live check failed: ${error.message}`),
     onEvaluated: (seconds) => metrics.liveCheck(seconds),
   });
+  const engineViews = createEngineViews({ sandboxes, events });
   let lastFailure = '';
   const launch = async () => {
     const started = performance.now();
@@ -234,6 +236,8 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     const lesson = slug ? findLesson(course, slug) : undefined;
     wss.handleUpgrade(req, socket, head, (ws) => {
       openEventsSocket(ws, id, events, { type: 'sandbox', state: 'ready' });
+      // The Engine tab follows the learner's engine while the page is open.
+      ws.once('close', engineViews.open(id, session.sandbox));
       if (lesson) openLesson(session, lesson).catch((error: Error) => log(`could not open ${lesson.slug} for a session: ${error.message}`));
     });
   });
@@ -285,6 +289,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     async close() {
       clearInterval(sweeper);
       checker.close();
+      engineViews.close();
       await closeServer(server, wss);
       await closeServer(previewServer, wss);
       await pool.close();

@@ -1,28 +1,40 @@
 // Builds the static site when its inputs changed since the last build (content hash), so a warm start
-// skips it.
+// skips it. The course is an input like the site's own sources: another DOCKHAND_COURSE, or an edited
+// lesson, builds again.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { courseDirIn } from './course/load.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 
-const INPUTS = ['site', 'lessons', 'astro.config.mjs', 'package-lock.json'];
+const INPUTS = ['site', 'astro.config.mjs', 'package-lock.json'];
 const STAMP = '.dockhand-site-hash';
 
-export async function ensureSiteBuilt(rootDir: string, progress: Progress): Promise<'cached' | 'built'> {
-  const hash = await hashInputs(rootDir);
+/** `courseDir`: the course the site shows (config.courseDir; the checkout's lessons/ by default). */
+export async function ensureSiteBuilt(
+  rootDir: string,
+  progress: Progress,
+  courseDir = courseDirIn(rootDir, {}),
+): Promise<'cached' | 'built'> {
+  const hash = await siteInputsHash(rootDir, courseDir);
   const stampFile = path.join(rootDir, 'dist', STAMP);
   if ((await readFile(stampFile, 'utf8').catch(() => '')) === hash) return 'cached';
-  progress('building the site (astro build)');
-  await buildSite(rootDir);
+  progress(`building the site (astro build) for the course in ${path.relative(rootDir, courseDir) || '.'}`);
+  await buildSite(rootDir, courseDir);
   await writeFile(stampFile, hash);
   return 'built';
 }
 
-function buildSite(rootDir: string): Promise<void> {
+function buildSite(rootDir: string, courseDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const astro = path.join(rootDir, 'node_modules', 'astro', 'bin', 'astro.mjs');
-    const child = spawn(process.execPath, [astro, 'build', '--silent'], { cwd: rootDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [astro, 'build', '--silent'], {
+      cwd: rootDir,
+      // site/lib/course.ts reads the course through the same rule (courseDirIn): an absolute path leaves no doubt.
+      env: { ...process.env, DOCKHAND_COURSE: courseDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     // Quiet when it works; on failure its own words say what broke.
     let output = '';
     const keep = (chunk: Buffer) => {
@@ -35,9 +47,11 @@ function buildSite(rootDir: string): Promise<void> {
   });
 }
 
-async function hashInputs(rootDir: string): Promise<string> {
-  const hash = createHash('sha256');
-  const files = (await Promise.all(INPUTS.map((input) => listFiles(path.join(rootDir, input))))).flat().sort();
+/** Every input file's path and content, and which folder is the course (two courses alike in content are still two). */
+export async function siteInputsHash(rootDir: string, courseDir: string): Promise<string> {
+  const hash = createHash('sha256').update(`course ${path.relative(rootDir, courseDir)}\n`);
+  const inputs = [...INPUTS.map((input) => path.join(rootDir, input)), courseDir];
+  const files = (await Promise.all(inputs.map((input) => listFiles(input)))).flat().sort();
   for (const file of files) hash.update(`${path.relative(rootDir, file)}\n`).update(await readFile(file));
   return hash.digest('hex');
 }

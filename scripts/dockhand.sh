@@ -110,11 +110,13 @@ case "$cmd" in
     exec node scripts/site-build.ts "$@" ;;
   lessons-check)
     exec node scripts/lessons-check.ts "$@" ;;
+  lessons-new)
+    exec node scripts/lessons-new.ts "$@" ;;
   test-unit)
     exec node_modules/.bin/vitest run --project unit "$@" ;;
   lessons-test)
     ensure_docker; ensure_host_tools
     exec node scripts/lessons-test.ts "$@" ;;
   *)
-    die "unknown command '$cmd' (use: start, test, bench, doctor, images build|export|import, site-build, lessons-check, lessons-test, test-unit)" ;;
+    die "unknown command '$cmd' (use: start, test, bench, doctor, images build|export|import, site-build, lessons-check, lessons-new, lessons-test, test-unit)" ;;
 esac

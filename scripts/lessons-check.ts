@@ -1,11 +1,13 @@
 // `npm run lessons:check`: validates every lesson with the same parser the site and the server use and
-// prints each problem as `file:line: message`. Exits 1 when there is any problem. An optional argument
-// names another lessons directory.
+// prints each problem as `file:line: message`. Exits 1 when there is any problem. `--course <folder>`
+// (or a bare folder) checks another course than lessons/.
 import path from 'node:path';
-import { LESSONS_DIR, loadCourse } from '../sandbox-server/course/load.ts';
+import { loadCourse } from '../sandbox-server/course/load.ts';
 import { checkReport } from '../sandbox-server/course/report.ts';
+import { courseArgsOrExit } from './course-args.ts';
 
-const dir = path.resolve(process.argv[2] ?? LESSONS_DIR);
+const args = courseArgsOrExit('lessons:check');
+const dir = args.rest[0] ? path.resolve(args.rest[0]) : args.courseDir;
 const course = await loadCourse(dir).catch((error: Error) => {
   console.error(`lessons:check: ${error.message}`);
   process.exit(1);

@@ -1,22 +1,23 @@
 // `npm run lessons:test`: every lesson in a fresh sandbox, every exercise's checks fail before its
 // solution, pass after, and stay passed; prints a table and exits non-zero on any miss. Runs as its own
-// Dockhand instance and removes all it made.
+// Dockhand instance and removes all it made. `--course <folder>` tests another course than lessons/.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type ExerciseReport, selfTestLesson } from '../sandbox-server/checks/selftest.ts';
 import { loadConfig } from '../sandbox-server/config.ts';
-import { LESSONS_DIR, loadCourse } from '../sandbox-server/course/load.ts';
+import { loadCourse } from '../sandbox-server/course/load.ts';
 import { ensureHostReady } from '../sandbox-server/preflight.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { dockerHostChecks } from '../sandbox-server/sandboxes/preflight.ts';
 import { removeEverything } from '../test/support/cleanup.ts';
+import { courseArgsOrExit } from './course-args.ts';
 
 /** Lessons tested at once: sandboxes are independent, and two fit the machine's two cores. */
 const PARALLEL = Number(process.env.LESSONS_TEST_PARALLEL ?? 2);
-const only = process.argv.slice(2);
+const { courseDir, rest: only } = courseArgsOrExit('lessons:test');
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-lessons-test-'));
 // DOCKHAND_LESSONS_INSTANCE / DOCKHAND_LESSONS_SUBNET let two course runs share one engine.
@@ -47,9 +48,9 @@ function table(reports: ExerciseReport[]): string {
 }
 
 async function main(): Promise<number> {
-  const course = await loadCourse(LESSONS_DIR);
+  const course = await loadCourse(courseDir);
   if (course.problems.length > 0) {
-    for (const problem of course.problems) console.error(`lessons/${problem.file}:${problem.line}: ${problem.message}`);
+    for (const problem of course.problems) console.error(`${path.join(courseDir, problem.file)}:${problem.line}: ${problem.message}`);
     return 1;
   }
   const lessons = course.lessons.filter((lesson) => only.length === 0 || only.includes(lesson.slug));
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
         const index = next++;
         const lesson = lessons[index];
         if (!lesson) continue;
-        results[index] = await selfTestLesson(sandboxes, lesson, LESSONS_DIR);
+        results[index] = await selfTestLesson(sandboxes, lesson, courseDir);
         console.log(`lessons:test: ${lesson.slug} done`);
       }
     }),

@@ -1,14 +1,25 @@
-// Reads the whole course from lessons/: every lessons/*.md, plus what only shows across lessons
+// Reads a whole course from its folder (lessons/, or the one DOCKHAND_COURSE names): every *.md, plus what only shows across lessons
 // (a slug or an order used twice). Only lessons without problems are returned, each slug and order once.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { lessonTags } from '../sandboxes/kit/images.ts';
+import { imageRefs, readDiagram } from './diagrams.ts';
 import { type ParsedLesson, parseLesson } from './parse.ts';
 import type { Lesson, Problem } from './types.ts';
 
 export const LESSONS_DIR = path.resolve(import.meta.dirname, '..', '..', 'lessons');
 
-export type Course = { lessons: Lesson[]; problems: Problem[] };
+/**
+ * The course folder: DOCKHAND_COURSE, relative to `root` (the checkout, where npm runs every script),
+ * or `root`/lessons. The one rule for the server, the scripts and the site build.
+ */
+export function courseDirIn(root: string, env: NodeJS.ProcessEnv): string {
+  const chosen = env.DOCKHAND_COURSE?.trim();
+  return chosen ? path.resolve(root, chosen) : path.join(root, 'lessons');
+}
+
+/** `diagrams`: the SVG text of every diagram the lessons show, by its path in the course (`assets/layers.svg`). */
+export type Course = { lessons: Lesson[]; problems: Problem[]; diagrams: Map<string, string> };
 
 /** Every file under lessons/starter/, as `<slug>/<path>`. */
 async function starterFiles(dir: string): Promise<Set<string>> {
@@ -59,13 +70,39 @@ export async function loadCourse(dir: string = LESSONS_DIR): Promise<Course> {
   const lessons: Lesson[] = [];
   const problems: Problem[] = [];
   const owners = new Map<string, string>();
+  const diagrams = new Map<string, string>();
   for (const file of files) {
-    const parsed = parseLesson(file, await readFile(path.join(dir, file), 'utf8'), context);
+    const text = await readFile(path.join(dir, file), 'utf8');
+    const parsed = parseLesson(file, text, context);
     problems.push(...parsed.problems);
     const duplicate = claim(file, parsed.identity, owners, (problem) => problems.push(problem));
-    if (parsed.lesson && !duplicate) lessons.push(parsed.lesson);
+    const drawn = parsed.lesson ? await readDiagrams(dir, file, text, parsed.lesson, diagrams, (problem) => problems.push(problem)) : false;
+    if (parsed.lesson && !duplicate && drawn) lessons.push(parsed.lesson);
   }
   lessons.sort((a, b) => a.order - b.order);
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  return { lessons, problems };
+  return { lessons, problems, diagrams };
+}
+
+/** Reads the diagrams a lesson shows into `diagrams`; false when one of them has a problem. */
+async function readDiagrams(
+  dir: string,
+  file: string,
+  text: string,
+  lesson: Lesson,
+  diagrams: Map<string, string>,
+  report: (problem: Problem) => void,
+): Promise<boolean> {
+  // The body is the end of the file: its first line is this far down.
+  const bodyLine = text.split('\n').length - lesson.body.split('\n').length + 1;
+  let ok = true;
+  for (const ref of imageRefs(lesson.body)) {
+    const read = await readDiagram(dir, ref);
+    if ('svg' in read) diagrams.set(ref.src, read.svg);
+    else {
+      report({ file, line: bodyLine + ref.line, message: read.problem });
+      ok = false;
+    }
+  }
+  return ok;
 }

@@ -39,7 +39,8 @@ export type ParsedLesson = {
   identity: { slug?: Located<string>; order?: Located<number> };
 };
 
-const FILE_NAME = /^(\d+)-(.+)\.md$/;
+/** A lesson's file name: `<order>-<slug>.md`, the order perhaps zero-padded. */
+export const LESSON_FILE_NAME = /^(\d+)-(.+)\.md$/;
 const markdown = lessonMarkdown();
 
 function isSafeRelativePath(file: string): boolean {
@@ -134,7 +135,7 @@ function readFrontMatter(source: string, report: YamlText['report'], context: Le
 /** The file name must be `<order>-<slug>.md` (order may be zero-padded) and agree with the front matter. */
 function checkFileName(file: string, identity: ParsedLesson['identity'], report: YamlText['report']): void {
   const name = path.basename(file);
-  const match = FILE_NAME.exec(name);
+  const match = LESSON_FILE_NAME.exec(name);
   if (!match) {
     report(1, `the file name must be <order>-<slug>.md, such as 01-hello-world.md, not ${name}`);
     return;

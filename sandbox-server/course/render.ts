@@ -16,6 +16,8 @@ type RenderEnv = {
   usedIds: Set<string>;
   /** Inside an exercise's task or hints: headings get no ids and nested exercise blocks show nothing. */
   inExercise: boolean;
+  /** SVG text of the course's diagrams by path (course/diagrams.ts), drawn inline. */
+  diagrams?: ReadonlyMap<string, string>;
 };
 
 const markdown = lessonMarkdown();
@@ -92,22 +94,37 @@ const renderHeadingOpen: RendererRule = (tokens, index, options, env, self) => {
   return self.renderToken(tokens, index, options);
 };
 
+const renderImage = markdown.renderer.rules.image as RendererRule;
+
+/** A diagram is drawn inline, in the page's colours; the alt text is what it says to a screen reader. */
+const renderDiagram: RendererRule = (tokens, index, options, env, self) => {
+  const token = tokens[index] as Token;
+  const svg = (env as RenderEnv).diagrams?.get(String(token.attrGet('src')));
+  if (svg === undefined) return renderImage(tokens, index, options, env, self);
+  const alt = escapeHtml(self.renderInlineAsText(token.children ?? [], options, env));
+  const art = svg.replace(/^<svg/, '<svg aria-hidden="true" focusable="false"');
+  return `<span class="diagram" role="img" aria-label="${alt}">${art}</span>`;
+};
+
 markdown.renderer.rules.fence = renderFence;
+markdown.renderer.rules.image = renderDiagram;
 markdown.renderer.rules.code_block = renderIndentedCode;
 markdown.renderer.rules.heading_open = renderHeadingOpen;
 
 /**
  * The lesson body as HTML, and its headings (plain text, for a table of contents). Exercise blocks
  * become <section class="exercise" id="exercise-<id>" data-exercise="<id>"> with the title, the task
- * and the hints (each `hidden`), never the solution, checks or solve script.
+ * and the hints (each `hidden`), never the solution, checks or solve script. Diagrams named in
+ * `diagrams` (Course.diagrams) are drawn inline.
  */
-export function renderLesson(lesson: Lesson): RenderedLesson {
+export function renderLesson(lesson: Lesson, diagrams?: ReadonlyMap<string, string>): RenderedLesson {
   const env: RenderEnv = {
     exercises: lesson.exercises,
     nextExercise: 0,
     headings: [],
     usedIds: new Set(lesson.exercises.map((exercise) => `exercise-${exercise.id}`)),
     inExercise: false,
+    diagrams,
   };
   const html = markdown.render(lesson.body, env);
   return { html, headings: env.headings };

@@ -1,4 +1,5 @@
 // Messages pushed over WebSockets: a session's events socket, and the instructor's dashboard.
+import type { EngineSnapshot } from './engine.ts';
 import type { ErrorCode } from './errors.ts';
 import type { EndCode } from './sessions.ts';
 import type { WorkshopProgress } from './workshops.ts';
@@ -10,6 +11,8 @@ export type SessionEvent =
   | { type: 'warning'; reason: 'idle' | 'lifetime'; secondsLeft: number; message: string }
   | { type: 'exercise'; lesson: string; exercise: string; passed: boolean; message: string }
   | { type: 'broadcast'; message: string; from: 'instructor' }
+  /** The learner's engine as the Engine tab shows it, whenever it changed (protocol/engine.ts). */
+  | { type: 'engine'; snapshot: EngineSnapshot }
   | { type: 'error'; error: string; code: ErrorCode };
 
 /** On a workshop's channel (`workshop:<code>`): what makes the dashboard refresh. */

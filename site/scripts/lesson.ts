@@ -2,6 +2,9 @@
 // runnable code blocks and the exercises. The page is readable before any of this runs.
 import { enableDivider } from './divider.ts';
 import { createLazyEditor } from './editor.ts';
+// Defines <dockhand-engine>, the Engine tab.
+import './engine-view.ts';
+import type { EngineViewElement } from './engine-view.ts';
 import { followEvents } from './events.ts';
 import { enableExercises } from './exercises.ts';
 import { followPorts } from './preview.ts';
@@ -81,6 +84,8 @@ function hideWarning(): void {
   if (banner.dataset.state === 'warning') showBanner('active', 'Your sandbox is ready.');
 }
 
+const engineView = workspace.querySelector('dockhand-engine') as EngineViewElement;
+
 let stopFollowing: (() => void) | undefined;
 
 controller.subscribe((state) => {
@@ -93,6 +98,7 @@ controller.subscribe((state) => {
       if (event.type === 'exercise') exercises.result(event);
       if (event.type === 'warning') showBanner('warning', event.message, 'Keep my sandbox');
       if (event.type === 'broadcast') showBroadcast(event.message);
+      if (event.type === 'engine') engineView.update(event.snapshot);
     });
     const ports = followPorts(workspace.querySelector('.port-list') as HTMLElement, state.session);
     // Typing in a terminal or running a block may publish a port, and is activity that keeps the sandbox.
@@ -114,6 +120,9 @@ controller.subscribe((state) => {
   }
   void editor.setSession(undefined);
   void exercises.setSession(undefined);
+  engineView.clear(
+    state.kind === 'ended' || state.kind === 'failed' ? 'Your sandbox has ended: its engine is gone.' : 'Waiting for your sandbox…',
+  );
   if (state.kind === 'none' || state.kind === 'claiming') {
     showBanner('claiming', 'Starting your sandbox…');
     terminals.detach('Starting your sandbox…', 'connecting');

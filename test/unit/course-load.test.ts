@@ -61,7 +61,7 @@ describe('loadCourse', () => {
   });
 
   it('accepts an empty lessons directory and refuses a missing one with a clear message', async () => {
-    expect(await loadCourse(emptyDir)).toEqual({ lessons: [], problems: [] });
+    expect(await loadCourse(emptyDir)).toEqual({ lessons: [], problems: [], diagrams: new Map() });
     await expect(loadCourse(path.join(emptyDir, 'missing'))).rejects.toThrow(/there is no lessons directory at .*missing: create it/);
   });
 

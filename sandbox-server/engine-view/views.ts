@@ -1,0 +1,124 @@
+// Live Engine tabs: while a session's events socket is open, its engine is followed (its own `docker
+// events`, no polling) and a fresh snapshot is published on the session's channel after each change,
+// at most one per THROTTLE_MS and only when it differs from the last one sent.
+import type { SessionEvent } from '../protocol/events.ts';
+import type { EventsWatch, Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
+import type { EventBus } from '../sessions/events.ts';
+import { readSnapshot, type StackCache } from './snapshot.ts';
+
+/** A `docker build` changes the engine many times a second: the tab follows at this pace, never slower. */
+export const THROTTLE_MS = 250;
+/** Engine events arrive in bursts (a `docker run` is create, attach, connect, start): one look per burst. */
+const EVENTS_DEBOUNCE_MS = 50;
+
+export type EngineViews = {
+  /** Follows the session's engine until the returned function is called (once per open socket). */
+  open(sessionId: string, sandbox: Sandbox): () => void;
+  close(): void;
+};
+
+type Followed = {
+  sandbox: Sandbox;
+  viewers: number;
+  watch: EventsWatch;
+  stacks: StackCache;
+  /** The last snapshot sent, and its JSON text to compare the next one with. */
+  last: { event: SessionEvent; text: string } | undefined;
+  running: boolean;
+  again: boolean;
+  lastRun: number;
+  timer: NodeJS.Timeout | undefined;
+};
+
+export type EngineViewDeps = {
+  sandboxes: SandboxBackend;
+  events: EventBus;
+  throttleMs?: number;
+  /** Reading the engine failed (the sandbox is going away, say); the next change tries again. */
+  onError?: (error: Error) => void;
+};
+
+export function createEngineViews(deps: EngineViewDeps): EngineViews {
+  const throttleMs = deps.throttleMs ?? THROTTLE_MS;
+  const followed = new Map<string, Followed>();
+
+  async function refresh(sessionId: string, entry: Followed): Promise<void> {
+    entry.running = true;
+    entry.lastRun = performance.now();
+    try {
+      const snapshot = await readSnapshot(deps.sandboxes.innerEngine(entry.sandbox), entry.stacks);
+      const event: SessionEvent = { type: 'engine', snapshot };
+      const text = JSON.stringify(event);
+      if (text !== entry.last?.text && followed.get(sessionId) === entry) {
+        entry.last = { event, text };
+        deps.events.publish(sessionId, event);
+      }
+    } catch (error) {
+      deps.onError?.(error as Error);
+    } finally {
+      entry.running = false;
+      if (entry.again) {
+        entry.again = false;
+        schedule(sessionId, entry);
+      }
+    }
+  }
+
+  /** Leading and trailing: the first change is shown at once, a burst ends with its final state. */
+  function schedule(sessionId: string, entry: Followed): void {
+    if (followed.get(sessionId) !== entry) return;
+    if (entry.running) {
+      entry.again = true;
+      return;
+    }
+    if (entry.timer) return;
+    const wait = Math.max(0, entry.lastRun + throttleMs - performance.now());
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      void refresh(sessionId, entry);
+    }, wait);
+  }
+
+  function stop(sessionId: string, entry: Followed): void {
+    entry.watch.stop();
+    clearTimeout(entry.timer);
+    followed.delete(sessionId);
+  }
+
+  return {
+    open(sessionId, sandbox) {
+      let entry = followed.get(sessionId);
+      if (entry) {
+        entry.viewers += 1;
+        // A second page of the same session sees the engine at once, not at the next change.
+        if (entry.last) deps.events.publish(sessionId, entry.last.event);
+      } else {
+        const created: Followed = {
+          sandbox,
+          viewers: 1,
+          watch: deps.sandboxes.watchEvents(sandbox, () => schedule(sessionId, created), { debounceMs: EVENTS_DEBOUNCE_MS }),
+          stacks: new Map(),
+          last: undefined,
+          running: false,
+          again: false,
+          lastRun: Number.NEGATIVE_INFINITY,
+          timer: undefined,
+        };
+        followed.set(sessionId, created);
+        entry = created;
+        schedule(sessionId, created);
+      }
+      const viewed = entry;
+      let closed = false;
+      return () => {
+        if (closed) return;
+        closed = true;
+        viewed.viewers -= 1;
+        if (viewed.viewers === 0 && followed.get(sessionId) === viewed) stop(sessionId, viewed);
+      };
+    },
+    close() {
+      for (const [sessionId, entry] of [...followed]) stop(sessionId, entry);
+    },
+  };
+}
