@@ -22,12 +22,16 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 /** The sandbox image before Debian 13 (Docker 20.10), compared with the current one where it is present. */
 const OLD_SANDBOX_IMAGE = process.env.BENCH_OLD_IMAGE ?? 'dockhand/sandbox:latest';
 /**
- * Which parts run: `BENCH_ONLY=checks,dashboard` (any of images, start, echo, checks, dashboard, room,
- * resume); all when unset. `npm run bench -- images` is `BENCH_ONLY=images`, `-- resume` is `BENCH_ONLY=resume`.
+ * Which parts run: `BENCH_ONLY=checks,dashboard` (any of images, starts, start, echo, checks, dashboard,
+ * room, resume); all when unset. `npm run bench -- images` is `BENCH_ONLY=images`, and so on for
+ * `starts` (the images' cold starts alone) and `resume`.
  */
-const NAMED_PART = ['images', 'resume'].find((part) => process.argv.includes(part));
+const NAMED_PART = ['images', 'starts', 'resume'].find((part) => process.argv.includes(part));
 const ONLY = new Set(NAMED_PART ? [NAMED_PART] : (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const runs = (part: string) => ONLY.size === 0 || ONLY.has(part);
+/** Only the cold starts of each image (BENCH_STARTS of them), not the rest of the image comparison. */
+const ONLY_STARTS = ONLY.has('starts') && !ONLY.has('images');
+const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const RESUMES = Number(process.env.BENCH_RESUMES ?? 10);
 const ROOM = Number(process.env.BENCH_ROOM ?? 20);
 const PROMPT = /workspace\S*\$ /;
@@ -223,11 +227,15 @@ async function compareImages(host: SandboxHost, setup: Config): Promise<void> {
     const options = { ...sandboxOptions(setup, host), image };
     const backend = createDindBackend(engine, options);
     const starts: number[] = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < STARTS; i++) {
       const started = performance.now();
       const sandbox = await backend.start();
       starts.push(performance.now() - started);
       await backend.destroy(sandbox);
+    }
+    if (ONLY_STARTS) {
+      rows.push([label, `${percentile(starts, 50).toFixed(0)} / ${percentile(starts, 95).toFixed(0)} ms`]);
+      continue;
     }
     const sandbox = await backend.start();
     try {
@@ -270,7 +278,7 @@ async function compareImages(host: SandboxHost, setup: Config): Promise<void> {
     'build cold / cached',
     'compose up (2 services)',
     'keystroke echo p50/p95',
-  ];
+  ].slice(0, ONLY_STARTS ? 2 : undefined);
   say(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of rows) say(`| ${row.join(' | ')} |`);
 }
@@ -342,8 +350,14 @@ async function main(): Promise<void> {
   await removeEverything(engine, setup);
   const host = await prepareSandboxHost(engine, setup, () => {});
 
+  say(
+    `load average ${os
+      .loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
+  );
   // Each part prints its own rows.
-  if (runs('images')) await compareImages(host, setup);
+  if (runs('images') || ONLY_STARTS) await compareImages(host, setup);
   if (runs('start')) await sessionStarts(host);
   if (runs('echo')) await echoAndMemory();
   if (runs('checks')) await checkLatency(host);

@@ -139,13 +139,17 @@ export async function startSandbox(
 export async function waitForEngine(host: Engine, sandbox: SandboxContainer, timeoutMs = 30_000): Promise<Engine> {
   const inner = connectSocket(sandbox.socketPath);
   const deadline = Date.now() + timeoutMs;
+  // The socket is tried every 50 ms; the host engine is asked whether the sandbox still runs only
+  // every second, as a busy host engine answers slowly and would hold up the next try.
+  let nextInspect = Date.now() + 1000;
   for (;;) {
     try {
       await inner.ping();
       return inner;
     } catch {
-      const state = (await host.getContainer(sandbox.containerName).inspect()).State;
-      if (!state.Running) {
+      const state = Date.now() < nextInspect ? undefined : (await host.getContainer(sandbox.containerName).inspect()).State;
+      if (state) nextInspect = Date.now() + 1000;
+      if (state && !state.Running) {
         const trace = await containerLogs(host, sandbox.containerName, 40);
         throw new SandboxStartError(`a sandbox stopped (exit ${state.ExitCode}) before its engine answered`, trace);
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { repoTag } from '../../sandbox-server/sandboxes/image-ref.ts';
 import { recipeHash } from '../../sandbox-server/sandboxes/kit/build.ts';
-import { KIT_IMAGES, lessonTags } from '../../sandbox-server/sandboxes/kit/images.ts';
+import { KIT_IMAGES, kitNamespace, lessonTags } from '../../sandbox-server/sandboxes/kit/images.ts';
 
 describe('the image kit', () => {
   it('serves the images the lessons use under their Docker Hub names', () => {
@@ -20,5 +20,14 @@ describe('the image kit', () => {
     const a = await recipeHash(recipe, 'sha256:aaa');
     expect(await recipeHash(recipe, 'sha256:aaa')).toBe(a);
     expect(await recipeHash(recipe, 'sha256:bbb')).not.toBe(a);
+  });
+});
+
+describe('the kit namespace (DOCKHAND_KIT_NAMESPACE)', () => {
+  it('takes a repository prefix ending in a slash', () => {
+    expect(kitNamespace('dockhand/perfkit/')).toBe('dockhand/perfkit/');
+  });
+  it.each(['dockhand/perfkit', 'Dockhand/kit/', '/kit/', 'dockhand//kit/', ''])('refuses %j with a sentence', (value) => {
+    expect(() => kitNamespace(value)).toThrow(/must be a repository prefix ending in "\/"/);
   });
 });

@@ -21,7 +21,18 @@ export type KitImage = {
 
 export const RECIPES_DIR = path.resolve(import.meta.dirname, '..', 'images');
 
-const NAMESPACE = 'dockhand/kit/';
+/**
+ * DOCKHAND_KIT_NAMESPACE puts a whole second kit beside the shared one, for measuring a fresh build
+ * (e.g. `dockhand/perfkit/`) without touching the images everyone's tests use.
+ */
+const NAMESPACE = kitNamespace(process.env.DOCKHAND_KIT_NAMESPACE ?? 'dockhand/kit/');
+
+export function kitNamespace(value: string): string {
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*\/$/.test(value)) {
+    throw new Error(`DOCKHAND_KIT_NAMESPACE "${value}" must be a repository prefix ending in "/", e.g. dockhand/perfkit/.`);
+  }
+  return value;
+}
 
 /** Where the host keeps the kit's copy of a Docker Hub image: `busybox:latest` → `dockhand/kit/busybox:latest`. */
 export function hostTag(hubName: string): string {
