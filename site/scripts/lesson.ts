@@ -106,7 +106,12 @@ function showProgress(passed: number, total: number): void {
   (progress.querySelector('.count') as HTMLElement).textContent = `${passed} of ${total} exercise${total === 1 ? '' : 's'} done`;
 }
 
-function showBanner(state: SessionState['kind'] | 'warning' | 'resuming', message: string, action?: string, link?: string): void {
+function showBanner(
+  state: SessionState['kind'] | 'warning' | 'resuming' | 'resumed',
+  message: string,
+  action?: string,
+  link?: string,
+): void {
   banner.dataset.state = state;
   bannerMessage.textContent = message;
   bannerAction.hidden = !action;
@@ -118,7 +123,8 @@ function showBanner(state: SessionState['kind'] | 'warning' | 'resuming', messag
 bannerAction.addEventListener('click', () => {
   const state = controller.state;
   // During a timeout warning the button keeps the sandbox: any API call counts as activity.
-  if (state.kind === 'active') void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(hideWarning);
+  if (banner.dataset.state === 'resumed') void controller.startFresh();
+  else if (state.kind === 'active') void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(hideWarning);
   else if (state.kind === 'ended') void controller.restart();
   else if (state.kind === 'workshop_ended') void controller.continueAlone();
   // A failure (the server was out of reach, say): the stored session may well still live.
@@ -140,6 +146,25 @@ function hideWarning(): void {
   if (banner.dataset.state === 'warning') showBanner('active', 'Your sandbox is ready.');
 }
 
+// Ending on purpose asks whether the learner's work is kept for their next sandbox.
+const endButton = document.getElementById('end-sandbox') as HTMLButtonElement;
+const endConfirm = document.getElementById('end-confirm') as HTMLElement;
+endButton.addEventListener('click', () => {
+  endConfirm.hidden = false;
+  (endConfirm.querySelector('button') as HTMLButtonElement).focus();
+});
+endConfirm.addEventListener('click', (event) => {
+  const choice = (event.target as HTMLElement).closest('button')?.dataset.end;
+  if (!choice) return;
+  endConfirm.hidden = true;
+  if (choice === 'cancel') return endButton.focus();
+  void controller.end(choice === 'keep');
+});
+
+/** How long the "back as you left it" notice (with its Start fresh button) stays. */
+const RESUMED_NOTICE_MS = 30_000;
+let resumedTimer: ReturnType<typeof setTimeout> | undefined;
+
 const engineView = workspace.querySelector('dockhand-engine') as EngineViewElement;
 
 let stopFollowing: (() => void) | undefined;
@@ -147,8 +172,17 @@ let stopFollowing: (() => void) | undefined;
 controller.subscribe((state) => {
   stopFollowing?.();
   stopFollowing = undefined;
+  endButton.hidden = state.kind !== 'active';
+  if (state.kind !== 'active') endConfirm.hidden = true;
+  clearTimeout(resumedTimer);
   if (state.kind === 'active') {
-    showBanner('active', 'Your sandbox is ready.');
+    if (state.resumed) {
+      showBanner('resumed', 'Your sandbox is back as you left it: your files, images, volumes and stopped containers.', 'Start fresh');
+      resumedTimer = setTimeout(
+        () => banner.dataset.state === 'resumed' && showBanner('active', 'Your sandbox is ready.'),
+        RESUMED_NOTICE_MS,
+      );
+    } else showBanner('active', 'Your sandbox is ready.');
     terminals.attach(state.session);
     const events = followEvents(state.session, lesson, controller, (event) => {
       if (event.type === 'exercise') exercises.result(event);

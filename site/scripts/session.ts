@@ -21,7 +21,8 @@ const DEFAULT_IDLE_SECONDS = 30 * 60;
 export type SessionState =
   | { kind: 'none' }
   | { kind: 'claiming' }
-  | { kind: 'active'; session: Session }
+  /** `resumed`: the sandbox started on the learner's kept disk, as they left it. */
+  | { kind: 'active'; session: Session; resumed?: boolean }
   | { kind: 'ended'; message: string }
   | { kind: 'failed'; message: string }
   /** The server cannot start sandboxes (a host problem); the page tries again by itself. */
@@ -179,7 +180,8 @@ export function createSessionController(lesson: string | undefined) {
     else if (view.state === 'ended') setEnded(endedOf(view), session.idleSeconds);
   }
 
-  async function claim(): Promise<void> {
+  /** `fresh`: the learner's kept work is dropped instead of resumed. */
+  async function claim(options: { fresh?: boolean } = {}): Promise<void> {
     clearTimeout(retry);
     set({ kind: 'claiming' });
     try {
@@ -188,9 +190,10 @@ export function createSessionController(lesson: string | undefined) {
       const body: NewSessionBody = { ...(lesson ? { lesson } : {}), ...(workshop ?? {}) };
       const learner = await learnerToken();
       if (learner) body.learner = learner;
+      if (options.fresh) body.fresh = true;
       const created = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', body);
       if (created.state === 'queued') return waitInLine(rememberQueued(created), created.position);
-      set({ kind: 'active', session: rememberCreated(created) });
+      set({ kind: 'active', session: rememberCreated(created), resumed: created.resumed });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'workshop_ended') {
         set({ kind: 'workshop_ended', message: `${error.message}. What you achieved in it is kept.` });
@@ -242,6 +245,20 @@ export function createSessionController(lesson: string | undefined) {
     async restart(): Promise<void> {
       remember(undefined);
       await claim();
+    },
+    /** Ends the sandbox on purpose; `keepWork` keeps its disk for the learner's next sandbox. */
+    async end(keepWork: boolean): Promise<void> {
+      if (state.kind !== 'active') return;
+      const { session } = state;
+      await api(session, 'DELETE', `/api/sessions/${session.id}${keepWork ? '?keep=work' : ''}`);
+      const kept = keepWork ? ' Your files, images and containers are kept for your next sandbox.' : '';
+      set({ kind: 'ended', message: `You ended this sandbox.${kept}` });
+    },
+    /** Drops the sandbox the learner resumed on and starts one on a fresh disk. */
+    async startFresh(): Promise<void> {
+      if (state.kind === 'active') await api(state.session, 'DELETE', `/api/sessions/${state.session.id}`);
+      remember(undefined);
+      await claim({ fresh: true });
     },
     /** After the workshop ended: the participant chose to go on as a self-paced learner. */
     async continueAlone(): Promise<void> {

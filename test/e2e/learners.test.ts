@@ -1,5 +1,6 @@
 // One learner, two browsers: progress made in the first shows in the second once the resume code is
 // entered there, and both see the same live session. A wrong code is refused with the server's sentence.
+// Ending a sandbox on purpose asks whether to keep the work; kept work comes back, "Start fresh" drops it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../../sandbox-server/course/load.ts';
 import type { Lesson } from '../../sandbox-server/course/types.ts';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
+import { WORKSPACE_DIR } from '../../sandbox-server/sandboxes/learner.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
 import { api } from '../support/api.ts';
@@ -106,5 +108,42 @@ describe('a learner on a second browser', () => {
     expect(await b.locator(`.course-item[data-lesson="${first.slug}"] .progress`).textContent()).toMatch(/1 of \d+ done/);
     await b.screenshot({ path: `${SHOTS}/progress-page.png`, fullPage: true });
     expect([...one.errors, ...two.errors]).toEqual([]);
+  });
+});
+
+describe('a learner who ends their sandbox', () => {
+  it('keeps their work when asked, finds it back in the next sandbox, and can start fresh instead', async () => {
+    const browser = await launchBrowser();
+    browsers.push(browser);
+    const page = await openLesson(browser);
+    const sandboxOf = async () => {
+      const { id } = await stored(page, 'dockhand.session');
+      const live = dockhand.sessions.live(id);
+      if (!live) throw new Error('the session is not live');
+      return { id, sandbox: live.sandbox };
+    };
+    const before = await sandboxOf();
+    const wrote = await runAsLearner(backend, before.sandbox, ['bash', '-c', `echo kept > ${WORKSPACE_DIR}/kept.txt`]);
+    expect(wrote.exitCode, wrote.stderr).toBe(0);
+
+    await page.locator('#end-sandbox').click();
+    await page.locator('#end-confirm [data-end="keep"]').click();
+    await expect.poll(() => bannerState(page), { timeout: 30_000 }).toBe('ended');
+    expect(await page.locator('#session-banner .message').textContent()).toMatch(/kept for your next sandbox/);
+
+    await page.locator('#session-banner .session-action').click();
+    await expect.poll(() => bannerState(page), { timeout: 60_000 }).toBe('resumed');
+    expect(await page.locator('#session-banner .message').textContent()).toMatch(/back as you left it/);
+    await page.screenshot({ path: `${SHOTS}/resumed.png` });
+    const resumed = await sandboxOf();
+    expect(resumed.id).not.toBe(before.id);
+    expect((await runAsLearner(backend, resumed.sandbox, ['cat', `${WORKSPACE_DIR}/kept.txt`])).stdout).toBe('kept\n');
+
+    await page.locator('#session-banner .session-action').click();
+    await expect.poll(() => bannerState(page), { timeout: 60_000 }).toBe('active');
+    const fresh = await sandboxOf();
+    expect(fresh.id).not.toBe(resumed.id);
+    expect((await runAsLearner(backend, fresh.sandbox, ['ls', `${WORKSPACE_DIR}/kept.txt`])).exitCode).not.toBe(0);
+    expect(browser.errors).toEqual([]);
   });
 });
