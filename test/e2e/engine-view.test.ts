@@ -123,6 +123,8 @@ describe('the Engine tab', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('engine-dark');
     await page.setViewportSize({ width: 390, height: 844 });
+    // A phone shows the lesson and the workspace as two panes.
+    await page.getByRole('button', { name: 'Terminal', exact: true }).click();
     await page.locator('#workspace').scrollIntoViewIfNeeded();
     await page.locator('#tab-engine').click();
     await shot('engine-phone-dark');
