@@ -128,8 +128,11 @@ describe('a learner who ends their sandbox', () => {
 
     await page.locator('#end-sandbox').click();
     await page.locator('#end-confirm [data-end="keep"]').click();
-    await expect.poll(() => bannerState(page), { timeout: 30_000 }).toBe('ended');
-    expect(await page.locator('#session-banner .message').textContent()).toMatch(/kept for your next sandbox/);
+    // The events socket may say "ended" before the answer to the DELETE says the work was kept.
+    await expect
+      .poll(() => page.locator('#session-banner .message').textContent(), { timeout: 30_000 })
+      .toMatch(/^You ended this sandbox\. Your files, images and containers are kept for your next sandbox\.$/);
+    expect(await bannerState(page)).toBe('ended');
 
     await page.locator('#session-banner .session-action').click();
     await expect.poll(() => bannerState(page), { timeout: 60_000 }).toBe('resumed');

@@ -201,7 +201,7 @@ describe('a learner on a lesson page', () => {
     await page.keyboard.type('notes.txt');
     await page.keyboard.press('Enter');
     await expect
-      .poll(() => page.locator('.editor-status').textContent())
+      .poll(() => page.locator('.editor-status').textContent(), { timeout: 15_000 })
       .toMatch(/already exists in the workspace; choose another name\.$/);
     await forgetRefusals(409);
     await page.getByRole('button', { name: 'Cancel' }).click();
