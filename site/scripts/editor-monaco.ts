@@ -230,6 +230,8 @@ export function mountEditor(panel: HTMLElement) {
     const stamp = stampOf(entry);
     if (stamp === file.stamp) return;
     const content = await read(path);
+    // Renamed (or another file opened) while this was read: what was read belongs to no open file.
+    if (current !== path) return;
     file.stamp = stamp;
     // The learner's own save, seen for the first time.
     if (content === file.saved) return;
@@ -370,6 +372,8 @@ export function mountEditor(panel: HTMLElement) {
     const path = formInput.value.trim().replace(/\/+$/, '');
     if (!session || !mode || !path) return;
     formSubmit.disabled = true;
+    // A look at the workspace already under way would otherwise read the file under its old name.
+    await refreshing;
     try {
       if (mode.kind === 'rename') {
         const renamed = await api<RenamedEntry>(session, 'POST', `/api/sessions/${session.id}/files/${filePath(mode.entry.path)}`, {
