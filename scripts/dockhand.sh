@@ -67,11 +67,11 @@ ensure_docker() {
   die "dockerd did not answer within 60 s; see /var/log/dockhand-dockerd.log."
 }
 
-# Host tools: debootstrap builds the offline Debian base image when Docker Hub cannot be reached;
+# Host tools: mmdebstrap builds the offline Debian base image when Docker Hub cannot be reached;
 # mkfs.ext4, losetup and mount give each sandbox its size-limited disk; iptables-restore isolates them.
 ensure_host_tools() {
   local missing=()
-  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
   command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
   command -v losetup >/dev/null || missing+=(mount)
   command -v iptables-restore >/dev/null || missing+=(iptables)

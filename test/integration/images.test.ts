@@ -76,6 +76,16 @@ describe('the lesson images', () => {
     expect(await sh("docker image inspect debian:latest --format '{{json .Config.Cmd}}'")).toBe('["bash"]\n');
   });
 
+  it("debian and the images on it: Docker Hub's apt settings, so no layer that ran apt keeps apt's caches", async () => {
+    for (const tag of ['trixie', 'bookworm']) {
+      expect(await sh(`docker run --rm debian:${tag} cat /etc/apt/apt.conf.d/docker-clean`)).toContain('Dir::Cache::pkgcache "";');
+      expect(await sh(`docker run --rm debian:${tag} cat /etc/dpkg/dpkg.cfg.d/docker-apt-speedup`)).toBe('force-unsafe-io\n');
+    }
+    for (const image of ['nginx', 'redis', 'node', 'python:3', 'registry:2']) {
+      expect(await sh(`docker run --rm --entrypoint find ${image} /var/cache/apt /var/lib/apt/lists -type f ! -name lock`), image).toBe('');
+    }
+  });
+
   it('python:3 and python:3-slim: python and pip, http.server, and slim is much smaller', async () => {
     for (const tag of ['3', '3-slim']) {
       const out = await sh(

@@ -1,28 +1,48 @@
 // The Debian base image. Pulled from Docker Hub when it answers; otherwise made offline from Debian's
-// package mirror with `debootstrap --variant=minbase` and imported into the engine.
+// package mirror with `mmdebstrap --variant=minbase` and imported into the engine. mmdebstrap rather
+// than debootstrap: it installs through apt and dpkg instead of shell loops (measured here: 26-39 s
+// instead of 44-54 s for the base every long recipe waits for), and leaves no package lists behind.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type Engine, followStream, imageId } from '../docker.ts';
+import { type Engine, followStream, imageId, unlessMissing } from '../docker.ts';
 import { repoTag } from '../image-ref.ts';
-import { baseImage, type Suite } from './images.ts';
+import { LABEL } from '../labels.ts';
+import { recipeHash } from './build.ts';
+import { baseImage, RECIPES_DIR, type Suite } from './images.ts';
 import type { Progress } from './progress.ts';
 
 const DEBIAN_MIRROR = process.env.DOCKHAND_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 
-export type BaseSource = 'cached' | 'pulled' | 'debootstrap';
+export type BaseSource = 'cached' | 'pulled' | 'mmdebstrap';
+
+/** The recipe folder of the bases: the setup hook that gives them Docker Hub's apt and dpkg settings. */
+const BASE_RECIPE = 'base';
+const SETUP_HOOK = path.join(RECIPES_DIR, BASE_RECIPE, 'apt-config.sh');
+/**
+ * Our hook runs before any package is installed, so its dpkg and apt settings already apply to them.
+ * maybe-merged-usr (a hook Debian's mmdebstrap ships) merges /usr as debootstrap does where base-files
+ * does not yet (bookworm); without it bookworm's base pulls in usrmerge and perl, 47 MB more than Hub's.
+ */
+const MMDEBSTRAP_OPTIONS = ['--variant=minbase', '--hook-dir=/usr/share/mmdebstrap/hooks/maybe-merged-usr'];
 
 export async function ensureBaseImage(engine: Engine, suite: Suite, progress: Progress): Promise<{ id: string; source: BaseSource }> {
   const image = baseImage(suite);
-  const existing = await imageId(engine, image);
-  if (existing) return { id: existing, source: 'cached' };
+  // The hook's content is in the hash (it is the recipe folder), its path is not: every clone shares a kit.
+  const hash = await recipeHash(BASE_RECIPE, `debian ${suite} ${MMDEBSTRAP_OPTIONS.join(' ')}`);
+  const existing = await unlessMissing(engine.getImage(image).inspect());
+  // A pulled base (it has a registry digest) is Docker Hub's own; a made one is current if its recipe is.
+  if (existing && (existing.Config?.Labels?.[LABEL.recipe] === hash || (existing.RepoDigests ?? []).length > 0)) {
+    return { id: existing.Id, source: 'cached' };
+  }
   if (await tryPull(engine, `debian:${suite}`, progress)) {
     await engine.getImage(`debian:${suite}`).tag(repoTag(image));
     return { id: (await imageId(engine, image)) as string, source: 'pulled' };
   }
-  await debootstrapImport(engine, suite, progress);
-  return { id: (await imageId(engine, image)) as string, source: 'debootstrap' };
+  await mmdebstrapImport(engine, suite, hash, progress);
+  return { id: (await imageId(engine, image)) as string, source: 'mmdebstrap' };
 }
 
 export const HUB_REGISTRY = 'https://registry-1.docker.io';
@@ -50,30 +70,21 @@ export async function tryPull(engine: Engine, ref: string, progress: Progress): 
   }
 }
 
-async function debootstrapImport(engine: Engine, suite: Suite, progress: Progress): Promise<void> {
-  if (process.getuid?.() !== 0) {
-    throw new Error(
-      'Docker Hub is unreachable and the offline Debian base needs debootstrap as root: run as root, or import a kit with `npm run images:import`.',
-    );
-  }
+async function mmdebstrapImport(engine: Engine, suite: Suite, hash: string, progress: Progress): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dockhand-rootfs-'));
+  const tarball = path.join(dir, `${suite}.tar`);
   try {
-    progress(`debootstrap ${suite} (minbase) from ${DEBIAN_MIRROR}`);
-    await run('debootstrap', ['--variant=minbase', suite, dir, DEBIAN_MIRROR], progress).catch((error: Error) => {
+    progress(`mmdebstrap ${suite} (minbase) from ${DEBIAN_MIRROR}`);
+    const args = [...MMDEBSTRAP_OPTIONS, `--setup-hook=sh '${SETUP_HOOK}' "$1"`, suite, tarball, DEBIAN_MIRROR];
+    await run('mmdebstrap', args, progress).catch((error: Error) => {
       throw new Error(
-        `debootstrap failed: ${error.message}. Install it with \`apt-get install debootstrap\` and check that ${DEBIAN_MIRROR} is reachable.`,
+        `mmdebstrap failed: ${error.message}. It needs root (or user namespaces) and ${DEBIAN_MIRROR}: install it with \`apt-get install mmdebstrap\` and run as root, or import a kit with \`npm run images:import\`.`,
       );
     });
-    await rm(path.join(dir, 'var/cache/apt/archives'), { recursive: true, force: true });
-    await rm(path.join(dir, 'var/lib/apt/lists'), { recursive: true, force: true });
-    // As in Debian's own Docker images: no fsync after every file dpkg unpacks. An image build that
-    // crashes is thrown away anyway.
-    await writeFile(path.join(dir, 'etc/dpkg/dpkg.cfg.d/docker-apt-speedup'), 'force-unsafe-io\n');
     progress(`importing the rootfs as ${baseImage(suite)}`);
-    const tar = spawn('tar', ['-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const { repo, tag } = repoTag(baseImage(suite));
-    const stream = await engine.importImage(tar.stdout, { repo, tag });
-    await followStream(engine, stream);
+    const changes = [`LABEL ${LABEL.recipe}=${hash}`];
+    await followStream(engine, await engine.importImage(createReadStream(tarball), { repo, tag, changes }));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -86,9 +97,7 @@ function run(command: string, args: string[], progress: Progress): Promise<void>
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         lastLines = [...lastLines.slice(-4), line];
-        if (/^I: (Retrieving|Validating|Extracting|Installing|Configuring|Base system)/.test(line) && !/Retrieving|Validating/.test(line)) {
-          progress(line.slice(3));
-        }
+        if (line.startsWith('I: ')) progress(line.slice(3));
       }
     };
     child.stdout.on('data', onData);

@@ -39,7 +39,7 @@ export function hostTag(hubName: string): string {
   return `${NAMESPACE}${hubName}`;
 }
 
-/** The minimal Debian rootfs recipes start from (`debootstrap` + `docker import`, or a Hub pull). */
+/** The minimal Debian rootfs recipes start from (`mmdebstrap` + `docker import`, or a Hub pull). */
 export function baseImage(suite: Suite): string {
   return `${NAMESPACE}base:${suite}`;
 }
