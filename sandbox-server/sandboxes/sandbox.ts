@@ -88,44 +88,23 @@ export async function startSandbox(
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const labels = labelsFor(options.instance, 'sandbox', { [LABEL.sandbox]: id });
   const image = options.image ?? SANDBOX_IMAGE;
-  const resumed = resumeFrom !== undefined && (await resumeDisk(sandbox.disk, resumeFrom));
-  if (!resumed) {
+  const disk = (async () => {
+    if (resumeFrom !== undefined && (await resumeDisk(sandbox.disk, resumeFrom))) return true;
     const seed = await diskSeed(host, options.instance, options.stateDir, { image, home: LEARNER_HOME, uid: LEARNER_UID });
     await createDisk(sandbox.disk, limits.diskBytes, seed);
+    return false;
+  })();
+  // The container is created while the disk is made: Docker looks at its bind sources only at start.
+  const created = createSandboxContainer(host, options, sandbox, labels, image, limits);
+  const [diskMade, containerMade] = await Promise.allSettled([disk, created]);
+  if (diskMade.status === 'rejected') {
+    if (containerMade.status === 'fulfilled') await removeContainer(host, containerMade.value.id);
+    throw diskMade.reason;
   }
+  const resumed = diskMade.value;
   try {
-    const container = await host.createContainer({
-      name: sandbox.containerName,
-      Image: image,
-      Hostname: 'dockhand',
-      Labels: labels,
-      Env: [`DOCKHAND_MIRROR=${options.mirror}`, ...(options.env ?? [])],
-      HostConfig: {
-        // Measured minimum for a rootless inner engine on this kind of host (see DESIGN.md, "Sandboxes").
-        // The default capability set stays as the bounding set: root inside the inner engine's user
-        // namespace gets no more than it, so dropping e.g. CHOWN would break image unpacking. The
-        // learner runs as uid 1000 and holds none of them; SYS_ADMIN only lets newuidmap write id maps.
-        CapAdd: ['SYS_ADMIN'],
-        SecurityOpt: [SANDBOX_SECCOMP, 'apparmor=unconfined'],
-        // systempaths=unconfined: the inner engine mounts a fresh /proc, which masked paths forbid.
-        MaskedPaths: [],
-        ReadonlyPaths: [],
-        Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
-        // Writable: the disk (home, socket directory) and a RAM /tmp that the memory limit also bounds.
-        ReadonlyRootfs: true,
-        Binds: [`${sandbox.disk.homeDir}:${LEARNER_HOME}`, `${sandbox.disk.runDir}:${INNER_RUN_DIR}`],
-        Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,mode=1777,size=${Math.floor(limits.memoryBytes / 4)}` },
-        // Docker leaves IPv6 off on an IPv4-only network today; said here so it stays off.
-        Sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' },
-        NetworkMode: options.network.name,
-        Memory: limits.memoryBytes,
-        MemorySwap: limits.memoryBytes,
-        PidsLimit: limits.pids,
-        NanoCpus: Math.round(limits.cpus * 1e9),
-        Init: true,
-      },
-    });
-    await container.start();
+    if (containerMade.status === 'rejected') throw containerMade.reason;
+    await containerMade.value.start();
     return { ...sandbox, resumed };
   } catch (error) {
     await destroySandbox(host, sandbox, resumed ? resumeFrom : undefined).catch((cleanupError: Error) => {
@@ -135,12 +114,54 @@ export async function startSandbox(
   }
 }
 
+function createSandboxContainer(
+  host: Engine,
+  options: SandboxOptions,
+  sandbox: SandboxContainer,
+  labels: Record<string, string>,
+  image: string,
+  limits: SandboxLimits,
+) {
+  return host.createContainer({
+    name: sandbox.containerName,
+    Image: image,
+    Hostname: 'dockhand',
+    Labels: labels,
+    Env: [`DOCKHAND_MIRROR=${options.mirror}`, ...(options.env ?? [])],
+    HostConfig: {
+      // Measured minimum for a rootless inner engine on this kind of host (see DESIGN.md, "Sandboxes").
+      // The default capability set stays as the bounding set: root inside the inner engine's user
+      // namespace gets no more than it, so dropping e.g. CHOWN would break image unpacking. The
+      // learner runs as uid 1000 and holds none of them; SYS_ADMIN only lets newuidmap write id maps.
+      CapAdd: ['SYS_ADMIN'],
+      SecurityOpt: [SANDBOX_SECCOMP, 'apparmor=unconfined'],
+      // systempaths=unconfined: the inner engine mounts a fresh /proc, which masked paths forbid.
+      MaskedPaths: [],
+      ReadonlyPaths: [],
+      Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
+      // Writable: the disk (home, socket directory) and a RAM /tmp that the memory limit also bounds.
+      ReadonlyRootfs: true,
+      Binds: [`${sandbox.disk.homeDir}:${LEARNER_HOME}`, `${sandbox.disk.runDir}:${INNER_RUN_DIR}`],
+      Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,mode=1777,size=${Math.floor(limits.memoryBytes / 4)}` },
+      // Docker leaves IPv6 off on an IPv4-only network today; said here so it stays off.
+      Sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' },
+      NetworkMode: options.network.name,
+      Memory: limits.memoryBytes,
+      MemorySwap: limits.memoryBytes,
+      PidsLimit: limits.pids,
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      Init: true,
+    },
+  });
+}
+
 /** Resolves once the inner engine answers on its socket; fails early if the sandbox died. */
 export async function waitForEngine(host: Engine, sandbox: SandboxContainer, timeoutMs = 30_000): Promise<Engine> {
   const inner = connectSocket(sandbox.socketPath);
   const deadline = Date.now() + timeoutMs;
-  // The socket is tried every 50 ms; the host engine is asked whether the sandbox still runs only
-  // every second, as a busy host engine answers slowly and would hold up the next try.
+  // The socket is tried every 10 ms (a missing socket fails at once; this wait is on every cold start);
+  // the host engine is asked whether the sandbox still runs only every second, as a busy host engine
+  // answers slowly and would hold up the next try.
   let nextInspect = Date.now() + 1000;
   for (;;) {
     try {
@@ -155,7 +176,7 @@ export async function waitForEngine(host: Engine, sandbox: SandboxContainer, tim
       }
     }
     if (Date.now() > deadline) throw new Error(`the engine in sandbox ${sandbox.id} did not answer within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

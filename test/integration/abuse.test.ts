@@ -1,7 +1,8 @@
 // A learner misbehaving on purpose: a fork bomb, a memory hog and a disk filler in one sandbox. The
 // limits hold, the host's engine and another sandbox stay responsive meanwhile, and the sandbox still
 // goes away completely afterwards. Every abuse runs under `timeout`, every wait has a deadline.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CommandResult, runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { isMounted, loopDevicesOf } from '../../sandbox-server/sandboxes/disk.ts';
@@ -210,5 +211,19 @@ describe('after the abuse', () => {
     await expect(startSandbox(host, broken, id)).rejects.toThrow(/network/);
     await expectGone(describeSandbox(options, id));
     await destroySandbox(host, describeSandbox(options, newSandboxId()));
+  });
+
+  it('a sandbox whose disk cannot be made leaves no container behind (it is created while the disk is made)', async () => {
+    const id = newSandboxId();
+    const { disk, containerName } = describeSandbox(options, id);
+    await mkdir(path.dirname(disk.file), { recursive: true });
+    await writeFile(disk.file, 'in the way');
+    try {
+      await expect(startSandbox(host, options, id)).rejects.toThrow(/already exists/);
+      expect(await host.listContainers({ all: true, filters: { name: [containerName] } })).toEqual([]);
+      expect(await readFile(disk.file, 'utf8')).toBe('in the way');
+    } finally {
+      await rm(disk.file, { force: true });
+    }
   });
 });
