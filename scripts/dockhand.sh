@@ -11,6 +11,12 @@ TOOLCHAIN="$ROOT/.toolchain"
 say() { printf 'dockhand: %s\n' "$*" >&2; }
 die() { printf 'dockhand: %s\n' "$*" >&2; exit 1; }
 
+path_without() {
+  local IFS=: dir kept=()
+  for dir in $PATH; do [ "$dir" = "$1" ] || kept+=("$dir"); done
+  printf '%s' "${kept[*]}"
+}
+
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
 ensure_node() {
@@ -37,7 +43,9 @@ ensure_packages() {
   want=$(sha256sum package-lock.json | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
   say "installing packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  # Dockhand depends on npm (the node image's), and `npm run` puts node_modules/.bin first on PATH:
+  # npm ci must not run the copy of npm it is about to delete.
+  PATH=$(path_without "$ROOT/node_modules/.bin") npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$want" > "$stamp"
 }
 

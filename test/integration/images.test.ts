@@ -117,10 +117,17 @@ describe('the lesson images', () => {
   it('node: node and npm on the PATH, and a WORKDIR app built from it runs', async () => {
     expect(await sh("docker run --rm node node -e 'console.log(6*7)'")).toBe('42\n');
     expect(await sh('docker run --rm node npm --version')).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(await sh('docker run --rm node npx --version')).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(await sh("docker run --rm -u node -w /home/node node sh -c 'npm init -y >/dev/null && npm pkg get name'")).toBe('"node"\n');
     await sh(
       `mkdir -p ~/app && cd ~/app && echo 'console.log("app " + process.cwd())' > app.js && printf 'FROM node\\nWORKDIR /app\\nCOPY app.js .\\nCMD ["node", "app.js"]\\n' > Dockerfile && docker build -q -t app .`,
     );
     expect(await sh('docker run --rm app')).toBe('app /app\n');
+    // npm installs a local package during a build, as lessons do with their own code.
+    await sh(
+      `mkdir -p ~/napp/lib && cd ~/napp && echo 'module.exports = 6 * 7' > lib/index.js && echo '{"name": "lib", "version": "1.0.0"}' > lib/package.json && echo 'console.log(require("lib"))' > main.js && printf 'FROM node\\nWORKDIR /app\\nCOPY . .\\nRUN npm init -y >/dev/null && npm install --offline ./lib\\nCMD ["node", "main.js"]\\n' > Dockerfile && docker build -q -t napp .`,
+    );
+    expect(await sh('docker run --rm napp')).toBe('42\n');
   });
 
   it('registry:2: a registry the learner runs, pushes to and pulls from', async () => {

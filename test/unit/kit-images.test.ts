@@ -21,6 +21,12 @@ describe('the image kit', () => {
     expect(await recipeHash(recipe, 'sha256:aaa')).toBe(a);
     expect(await recipeHash(recipe, 'sha256:bbb')).not.toBe(a);
   });
+
+  it('hashes the versions of the npm packages a recipe copies in, so a new npm rebuilds node', async () => {
+    const node = KIT_IMAGES.find((image) => image.recipe === 'node');
+    expect(node?.packages).toEqual(['npm']);
+    expect(await recipeHash('node', 'sha256:aaa', node?.packages)).not.toBe(await recipeHash('node', 'sha256:aaa'));
+  });
 });
 
 describe('the kit namespace (DOCKHAND_KIT_NAMESPACE)', () => {
