@@ -165,6 +165,27 @@ describe('a learner abusing their sandbox', () => {
     expect((await learner(abused, 'docker volume rm fill')).exitCode).toBe(0);
   });
 
+  it('cannot use more CPU than its limit: two busy loops on a two-core host get its half core', async () => {
+    const halfCore = await startSandbox(host, { ...options, limits: { ...limits, cpus: 0.5 } });
+    try {
+      await waitForEngine(host, halfCore);
+      const loops = learner(halfCore, 'for i in 1 2; do timeout 6 sh -c "while :; do :; done" & done; wait');
+      await sleep(1_500);
+      // Over 3 s, so the limit's 1 s periods cannot add up to much more than its share.
+      const cpuNs = async () => (await stats(halfCore)).cpu_stats.cpu_usage.total_usage;
+      const [before, started] = [await cpuNs(), performance.now()];
+      await sleep(3_000);
+      const cores = ((await cpuNs()) - before) / 1e6 / (performance.now() - started);
+      const measured = await responsiveness();
+      await loops;
+      expect(cores).toBeGreaterThan(0.3);
+      expect(cores).toBeLessThan(0.5 * 1.3);
+      expectResponsive(measured);
+    } finally {
+      await destroySandbox(host, halfCore);
+    }
+  });
+
   it('has nowhere else to write: /tmp is a RAM disk a quarter of its memory, the rest is read-only', async () => {
     const result = await learner(
       abused,
