@@ -3,8 +3,8 @@
 # mirror: inner pulls of Docker Hub images go there first, so they work offline.
 # What Docker's dockerd-rootless.sh does, without its probes (this image's network driver is known):
 # the first run (as the learner) re-runs this script inside RootlessKit's user, mount and network
-# namespaces; that second run starts containerd, waits for its socket, then dockerd. dockerd left to
-# start containerd itself dials it before it listens and then sits out gRPC's 1 s reconnect backoff.
+# namespaces; that second run starts containerd and dockerd. dockerd left to start containerd itself
+# dials it before it listens and then sits out gRPC's 1 s reconnect backoff.
 set -eu
 if [ -z "${_DOCKHAND_ENGINE_CHILD:-}" ]; then
   mkdir -p "$XDG_RUNTIME_DIR"
@@ -24,15 +24,26 @@ socket=$XDG_RUNTIME_DIR/docker/containerd/containerd.sock
 mkdir -p "${socket%/*}"
 rm -f "$socket"
 containerd --config /etc/dockhand/containerd.toml &
-tries=0
-until [ -S "$socket" ]; do
-  tries=$((tries + 1))
-  if [ "$tries" -gt 1500 ] || ! kill -0 "$!" 2>/dev/null; then
-    echo "dockhand: containerd did not start" >&2
-    exit 1
-  fi
-  sleep 0.01
-done
+containerd=$!
+# dockerd starts at once, not once containerd's socket is there: given --containerd, it dials the
+# socket until it appears (a missing socket is retried every 10 ms, not backed off), so the two starts
+# overlap (60 ms sooner here). Should containerd end before it listens, this watcher ends dockerd
+# (which takes over this shell's pid), which would otherwise dial for a minute.
+# The watcher is forked twice, so the sandbox's init reaps it, not dockerd (which reaps only its own
+# children); for the same reason a containerd that ended is a zombie, hence its state is read.
+engine=$$
+(
+  while [ ! -S "$socket" ]; do
+    state=Z
+    read -r _ _ state _ 2>/dev/null <"/proc/$containerd/stat" || true
+    if [ "$state" = Z ]; then
+      echo "dockhand: containerd did not start" >&2
+      kill "$engine"
+      exit 1
+    fi
+    sleep 0.05
+  done &
+)
 set -- --data-root "$HOME/.local/share/docker" --containerd "$socket"
 if [ -n "${DOCKHAND_MIRROR:-}" ]; then
   set -- "$@" --registry-mirror "http://$DOCKHAND_MIRROR" --insecure-registry "$DOCKHAND_MIRROR"
