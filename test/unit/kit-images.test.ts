@@ -27,6 +27,12 @@ describe('the image kit', () => {
     expect(node?.packages).toEqual(['npm']);
     expect(await recipeHash('node', 'sha256:aaa', node?.packages)).not.toBe(await recipeHash('node', 'sha256:aaa'));
   });
+
+  it('says what to run when a package a recipe copies in is not installed', async () => {
+    await expect(recipeHash('node', 'sha256:aaa', ['no-such-package'])).rejects.toThrow(
+      'the image kit copies the npm package "no-such-package" from Dockhand\'s install, which lacks it: run `npm ci`.',
+    );
+  });
 });
 
 describe('the kit namespace (DOCKHAND_KIT_NAMESPACE)', () => {

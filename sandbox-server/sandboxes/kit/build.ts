@@ -30,7 +30,11 @@ export async function recipeHash(recipe: string, baseId: string, packages: reado
 const requireHere = createRequire(import.meta.url);
 
 function packageDir(name: string): string {
-  return path.dirname(requireHere.resolve(`${name}/package.json`));
+  try {
+    return path.dirname(requireHere.resolve(`${name}/package.json`));
+  } catch {
+    throw new Error(`the image kit copies the npm package "${name}" from Dockhand's install, which lacks it: run \`npm ci\`.`);
+  }
 }
 
 async function packageJson(name: string): Promise<{ version: string }> {
