@@ -11,6 +11,7 @@ import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import type { RetentionPolicy } from '../../sandbox-server/sandboxes/retention.ts';
 import { describeSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { SandboxStartError } from '../../sandbox-server/sandboxes/start-failure.ts';
 import { forgetKeptDisks } from '../support/cleanup.ts';
 import { testConfig } from '../support/env.ts';
 
@@ -136,6 +137,22 @@ describe('a sandbox with a kept disk', () => {
     await expect(backend.start({ diskKey: 'learner-broken' })).rejects.toThrow(/damaged file system/);
     expect(await backend.keptDisk('learner-broken')).toEqual(before);
     await backend.forgetDisk('learner-broken');
+  });
+
+  it('stays kept, with its date, when the engine on it cannot start; the start says so within seconds', async () => {
+    const first = await start(backend, 'learner-no-engine');
+    // containerd's folder becomes a file: the next containerd cannot keep its state there.
+    await sh(first, 'rm -rf ~/.local/share/docker/containerd && touch ~/.local/share/docker/containerd');
+    await backend.destroy(first, { keepDiskAs: 'learner-no-engine' });
+    const before = await backend.keptDisk('learner-no-engine');
+    const startedAt = performance.now();
+    const failure = await backend.start({ diskKey: 'learner-no-engine' }).catch((error: unknown) => error);
+    // dockerd alone would dial containerd's socket for a minute; the entry point's watcher ends it.
+    expect(performance.now() - startedAt).toBeLessThan(15_000);
+    expect(failure).toBeInstanceOf(SandboxStartError);
+    expect((failure as SandboxStartError).detail).toContain('dockhand: containerd did not start');
+    expect(await backend.keptDisk('learner-no-engine')).toEqual(before);
+    await backend.forgetDisk('learner-no-engine');
   });
 });
 
