@@ -36,16 +36,13 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
   return {
     async start(startOptions = {}) {
       const { diskKey } = startOptions;
-      const kept = diskKey === undefined ? undefined : await keptDisk(diskKey);
-      const resumeFrom = kept && keptFile(kept.key);
+      const resumeFrom = diskKey !== undefined && (await keptDisk(diskKey)) ? keptFile(diskKey) : undefined;
       const sandbox = await startSandbox(host, options, undefined, resumeFrom);
       try {
         await waitForEngine(host, sandbox);
         return { id: sandbox.id, resumed: sandbox.resumed };
       } catch (error) {
-        // A disk whose engine does not start goes back with its date: it does not live longer for trying.
-        if (sandbox.resumed && kept) await destroySandbox(host, sandbox, resumeFrom, new Date(kept.keptAt));
-        else await destroySandbox(host, sandbox);
+        await destroySandbox(host, sandbox, sandbox.resumed ? resumeFrom : undefined, sandbox.keptAt);
         throw error;
       }
     },

@@ -77,19 +77,20 @@ export async function createDisk(disk: SandboxDisk, sizeBytes: number, seedDir: 
 /**
  * Moves a kept disk (`keptFile`) to the sandbox's place and mounts it, as it was but for its socket
  * directory, which is emptied: the last engine's pid file, sockets and RootlessKit state belong to a
- * sandbox that is gone. False when nothing is kept there (any more). If a step fails the disk goes
- * back where it was kept.
+ * sandbox that is gone. Gives the date it was kept, or undefined when nothing is kept there (any
+ * more). If a step fails the disk goes back where it was kept.
  */
-export async function resumeDisk(disk: SandboxDisk, keptFile: string): Promise<boolean> {
+export async function resumeDisk(disk: SandboxDisk, keptFile: string): Promise<Date | undefined> {
   await mkdir(path.dirname(disk.file), { recursive: true, mode: 0o700 });
   const kept = await keptDiskAt(keptFile);
-  if (!kept) return false;
+  if (!kept) return undefined;
+  const keptAt = new Date(kept.keptAt);
   try {
     // The rename claims it: a second start on the same key finds nothing, a sweep cannot delete it now.
     await rename(keptFile, disk.file);
   } catch (error) {
     ignoreMissing(error);
-    return false;
+    return undefined;
   }
   try {
     if ((await loopDevicesOf(disk.file)).length > 0) throw new Error(`the kept disk ${keptFile} is still attached to a loop device`);
@@ -98,10 +99,10 @@ export async function resumeDisk(disk: SandboxDisk, keptFile: string): Promise<b
     for (const name of await entries(disk.runDir)) await rm(path.join(disk.runDir, name), { recursive: true, force: true });
   } catch (error) {
     // Back as it was, with its date: a disk that cannot resume does not live longer for trying.
-    await keepDisk(disk, keptFile, new Date(kept.keptAt));
+    await keepDisk(disk, keptFile, keptAt);
     throw error;
   }
-  return true;
+  return keptAt;
 }
 
 async function mountDisk(disk: SandboxDisk): Promise<void> {

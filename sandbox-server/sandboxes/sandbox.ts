@@ -73,14 +73,15 @@ export function describeSandbox(options: Pick<SandboxOptions, 'instance' | 'runD
 
 /**
  * Starts a sandbox on a fresh disk, or on the disk kept in `resumeFrom` when that file is there
- * (`resumed` says which). A failed start deletes a fresh disk and keeps a resumed one where it was.
+ * (`resumed` says which, `keptAt` when that disk was kept). A failed start deletes a fresh disk and
+ * puts a resumed one back where it was, with its date: a disk does not live longer for trying.
  */
 export async function startSandbox(
   host: Engine,
   options: SandboxOptions,
   id = newSandboxId(),
   resumeFrom?: string,
-): Promise<SandboxContainer & { resumed: boolean }> {
+): Promise<SandboxContainer & { resumed: boolean; keptAt?: Date }> {
   const sandbox = describeSandbox(options, id);
   if (Buffer.byteLength(sandbox.socketPath) > MAX_SOCKET_PATH) {
     throw new Error(
@@ -91,10 +92,11 @@ export async function startSandbox(
   const labels = labelsFor(options.instance, 'sandbox', { [LABEL.sandbox]: id });
   const image = options.image ?? SANDBOX_IMAGE;
   const disk = (async () => {
-    if (resumeFrom !== undefined && (await resumeDisk(sandbox.disk, resumeFrom))) return true;
+    const keptAt = resumeFrom === undefined ? undefined : await resumeDisk(sandbox.disk, resumeFrom);
+    if (keptAt) return keptAt;
     const seed = await diskSeed(host, options.instance, options.stateDir, { image, home: LEARNER_HOME, uid: LEARNER_UID });
     await createDisk(sandbox.disk, limits.diskBytes, seed);
-    return false;
+    return undefined;
   })();
   // The container is created while the disk is made: Docker looks at its bind sources only at start.
   const created = createSandboxContainer(host, options, sandbox, labels, image, limits);
@@ -103,13 +105,14 @@ export async function startSandbox(
     if (containerMade.status === 'fulfilled') await removeContainer(host, containerMade.value.id);
     throw diskMade.reason;
   }
-  const resumed = diskMade.value;
+  const keptAt = diskMade.value;
+  const resumed = keptAt !== undefined;
   try {
     if (containerMade.status === 'rejected') throw containerMade.reason;
     await containerMade.value.start();
-    return { ...sandbox, resumed };
+    return { ...sandbox, resumed, keptAt };
   } catch (error) {
-    await destroySandbox(host, sandbox, resumed ? resumeFrom : undefined).catch((cleanupError: Error) => {
+    await destroySandbox(host, sandbox, resumed ? resumeFrom : undefined, keptAt).catch((cleanupError: Error) => {
       throw new Error(`${String(error)}; removing the half-made sandbox ${id} failed too: ${cleanupError.message}`, { cause: error });
     });
     throw error;
