@@ -447,10 +447,15 @@ async function checkLatency(host: SandboxHost): Promise<void> {
     });
     const engineEvents: number[] = [];
     const backend = createDindBackend(engine, sandboxOptions(configFor('checks', {}), host));
-    const stream = await backend.innerEngine(live.sandbox).getEvents({
-      filters: { type: ['container'], event: ['create', 'destroy'] },
+    const inner = await backend.openEngine(live.sandbox);
+    const stream = inner.events({
+      since: Date.now() / 1000,
+      types: ['container'],
+      onEvent: (event) => {
+        if (event.action === 'create' || event.action === 'destroy') engineEvents.push(performance.now());
+      },
+      onEnd: () => {},
     });
-    stream.on('data', () => engineEvents.push(performance.now()));
     await until(() => results.length > 0, 30_000);
     const latency: number[] = [];
     const afterCommand: number[] = [];
@@ -465,7 +470,8 @@ async function checkLatency(host: SandboxHost): Promise<void> {
       afterCommand.push(Math.max(0, at - ended));
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
-    (stream as unknown as { destroy(): void }).destroy();
+    stream.stop();
+    inner.close();
     socket.close();
     say(`live check, command end to result:   ${ms(afterCommand)}`);
     say(`live check, engine event to result:  ${ms(latency)}`);

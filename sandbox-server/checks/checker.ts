@@ -6,7 +6,7 @@ import type { EventsWatch, SandboxBackend } from '../sandboxes/backend.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { LiveSession } from '../sessions/sessions.ts';
 import type { Store } from '../store/store.ts';
-import { type CheckContext, type CheckResult, checkContext } from './context.ts';
+import { type CheckResult, withCheckContext } from './context.ts';
 import { evaluateExercise } from './evaluate.ts';
 
 /** Typing pauses this long before the checker looks again (files the engine does not report). */
@@ -50,8 +50,6 @@ export function createChecker(deps: CheckerDeps): Checker {
   const { store, events, sandboxes } = deps;
   const watched = new Map<string, Watched>();
 
-  const contextFor = (session: LiveSession): CheckContext => checkContext(sandboxes, session.sandbox);
-
   /** To the learner's page; to the dashboard only what changes its table (a pass, a recorded check). */
   function publish(session: LiveSession, lesson: string, exercise: string, result: CheckResult, dashboard: boolean): void {
     events.publish(session.record.id, { type: 'exercise', lesson, exercise, passed: result.passed, message: result.message });
@@ -77,17 +75,19 @@ export function createChecker(deps: CheckerDeps): Checker {
     const open = [...entry.lessons.values()].flatMap((lesson) =>
       lesson.exercises.filter((exercise) => !passed.has(`${lesson.slug}/${exercise.id}`)).map((exercise) => ({ lesson, exercise })),
     );
-    await Promise.all(
-      open.map(async ({ lesson, exercise }) => {
-        const key = `${lesson.slug}/${exercise.id}`;
-        const result = await evaluateExercise(exercise, contextFor(entry.session));
-        if (!watched.has(id)) return;
-        if (result.passed) store.recordCheck(id, lesson.slug, exercise.id, true, result.message, Date.now());
-        if (entry.published.get(key) !== result.message) {
-          entry.published.set(key, result.message);
-          publish(entry.session, lesson.slug, exercise.id, result, result.passed);
-        }
-      }),
+    await withCheckContext(sandboxes, entry.session.sandbox, (ctx) =>
+      Promise.all(
+        open.map(async ({ lesson, exercise }) => {
+          const key = `${lesson.slug}/${exercise.id}`;
+          const result = await evaluateExercise(exercise, ctx);
+          if (!watched.has(id)) return;
+          if (result.passed) store.recordCheck(id, lesson.slug, exercise.id, true, result.message, Date.now());
+          if (entry.published.get(key) !== result.message) {
+            entry.published.set(key, result.message);
+            publish(entry.session, lesson.slug, exercise.id, result, result.passed);
+          }
+        }),
+      ),
     );
   }
 
@@ -112,7 +112,7 @@ export function createChecker(deps: CheckerDeps): Checker {
 
   return {
     async check(session, lesson, exercise) {
-      const result = await evaluateExercise(exercise, contextFor(session));
+      const result = await withCheckContext(sandboxes, session.sandbox, (ctx) => evaluateExercise(exercise, ctx));
       store.recordCheck(session.record.id, lesson.slug, exercise.id, result.passed, result.message, Date.now());
       watched.get(session.record.id)?.published.set(`${lesson.slug}/${exercise.id}`, result.message);
       publish(session, lesson.slug, exercise.id, result, true);

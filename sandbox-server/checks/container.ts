@@ -1,16 +1,15 @@
 // container checks: a container (by name and/or image) in the state the exercise asks for.
-import type Docker from 'dockerode';
 import type { ContainerCheck } from '../course/types.ts';
-import { containerLogs, unlessMissing } from '../sandboxes/docker.ts';
 import { normaliseImageRef } from '../sandboxes/image-ref.ts';
+import type { ContainerDetails } from '../sandboxes/inner-engine.ts';
 import { LEARNER_HOME as HOME, WORKSPACE_DIR } from '../sandboxes/learner.ts';
 import { type CheckContext, type CheckResult, fail, pass } from './context.ts';
 
-type Info = Docker.ContainerInspectInfo;
+type Info = ContainerDetails;
 
 export async function checkContainer(check: ContainerCheck, ctx: CheckContext): Promise<CheckResult> {
   const wantedImageId = check.image ? await imageIdOf(ctx, check.image) : undefined;
-  const listed = await ctx.engine.listContainers({ all: true });
+  const listed = await ctx.engine.containers();
   const candidates = listed.filter(
     (c) =>
       (!check.name || c.Names.includes(`/${check.name}`)) &&
@@ -27,7 +26,7 @@ export async function checkContainer(check: ContainerCheck, ctx: CheckContext): 
   const problems: string[][] = [];
   let matching = 0;
   for (const candidate of candidates) {
-    const info: Info | undefined = await unlessMissing(ctx.engine.getContainer(candidate.Id).inspect());
+    const info = await ctx.engine.container(candidate.Id);
     if (!info) continue; // removed while we looked
     const mismatches = await mismatchesOf(check, info, ctx);
     if (mismatches.length === 0) matching++;
@@ -41,11 +40,7 @@ export async function checkContainer(check: ContainerCheck, ctx: CheckContext): 
 }
 
 async function imageIdOf(ctx: CheckContext, ref: string): Promise<string | undefined> {
-  try {
-    return (await ctx.engine.getImage(ref).inspect()).Id;
-  } catch {
-    return undefined;
-  }
+  return (await ctx.engine.image(ref))?.Id;
 }
 
 async function mismatchesOf(check: ContainerCheck, info: Info, ctx: CheckContext): Promise<string[]> {
@@ -61,8 +56,8 @@ async function mismatchesOf(check: ContainerCheck, info: Info, ctx: CheckContext
   }
   for (const port of check.ports ?? []) {
     const key = `${port.container}/${port.protocol ?? 'tcp'}`;
-    const bindings = info.HostConfig.PortBindings?.[key] ?? [];
-    const ok = bindings.some((binding: { HostPort?: string }) => port.host === undefined || binding.HostPort === String(port.host));
+    const bindings = info.HostConfig.PortBindings[key] ?? [];
+    const ok = bindings.some((binding) => port.host === undefined || binding.HostPort === String(port.host));
     if (!ok) found.push(`${it} does not publish its port ${key}${port.host ? ` on host port ${port.host}` : ''}.`);
   }
   for (const mount of check.mounts ?? []) found.push(...mountMismatch(it, info, mount));
@@ -74,21 +69,21 @@ async function mismatchesOf(check: ContainerCheck, info: Info, ctx: CheckContext
   if (check.hostname !== undefined && info.Config.Hostname !== check.hostname) {
     found.push(`${it} has the hostname ${info.Config.Hostname}, not ${check.hostname}.`);
   }
-  const policy = info.HostConfig.RestartPolicy?.Name || 'no';
+  const policy = info.HostConfig.RestartPolicy.Name || 'no';
   if (check.restartPolicy && policy !== check.restartPolicy)
     found.push(`${it} has the restart policy "${policy}", not "${check.restartPolicy}".`);
-  const retries = info.HostConfig.RestartPolicy?.MaximumRetryCount ?? 0;
+  const retries = info.HostConfig.RestartPolicy.MaximumRetryCount;
   if (check.restartRetries !== undefined && retries !== check.restartRetries) {
     found.push(`${it} may be restarted ${retries === 0 ? 'without limit' : `${retries} times`}, not ${check.restartRetries} times.`);
   }
-  const dropped = (info.HostConfig.CapDrop ?? []).map((cap: string) => cap.toUpperCase().replace(/^CAP_/, ''));
+  const dropped = info.HostConfig.CapDrop.map((cap) => cap.toUpperCase().replace(/^CAP_/, ''));
   for (const cap of check.capDrop ?? []) {
     if (!dropped.includes(cap) && !dropped.includes('ALL')) found.push(`${it} does not drop the capability ${cap} (--cap-drop).`);
   }
   if (check.user !== undefined && (info.Config.User || 'root') !== check.user) {
     found.push(`${it} runs as the user ${info.Config.User || 'root'}, not ${check.user}.`);
   }
-  const published = Object.values(info.HostConfig.PortBindings ?? {}).some((bindings) => Array.isArray(bindings) && bindings.length > 0);
+  const published = Object.values(info.HostConfig.PortBindings).some((bindings) => bindings.length > 0);
   if (check.publishes !== undefined && (published || info.HostConfig.PublishAllPorts === true) !== check.publishes) {
     found.push(check.publishes ? `${it} publishes no port.` : `${it} publishes a port on the host, but it should not.`);
   }
@@ -114,7 +109,7 @@ function mountMismatch(
   info: Info,
   want: { destination: string; source?: string; type?: string; readOnly?: boolean },
 ): string[] {
-  const mount = (info.Mounts ?? []).find((m) => m.Destination === want.destination);
+  const mount = info.Mounts.find((m) => m.Destination === want.destination);
   if (!mount) return [`${it} has nothing mounted at ${want.destination}.`];
   const found: string[] = [];
   if (want.type && mount.Type !== want.type)
@@ -142,5 +137,5 @@ function hostPath(source: string): string {
 }
 
 function logsOf(ctx: CheckContext, info: Info): Promise<string> {
-  return containerLogs(ctx.engine, info.Id, 2000, info.Config.Tty);
+  return ctx.engine.containerLogs(info.Id, { tail: 2000, tty: Boolean(info.Config.Tty) });
 }

@@ -4,10 +4,23 @@ import { type CommandResult, type InnerEngine, runAsLearner, type Sandbox, type 
 export type CheckContext = {
   engine: InnerEngine;
   run(argv: string[]): Promise<CommandResult>;
+  /** Ends the engine client; whoever opened the context closes it. */
+  close(): void;
 };
 
-export function checkContext(backend: SandboxBackend, sandbox: Sandbox): CheckContext {
-  return { engine: backend.innerEngine(sandbox), run: (argv) => runAsLearner(backend, sandbox, argv) };
+export async function openCheckContext(backend: SandboxBackend, sandbox: Sandbox): Promise<CheckContext> {
+  const engine = await backend.openEngine(sandbox);
+  return { engine, run: (argv) => runAsLearner(backend, sandbox, argv), close: () => engine.close() };
+}
+
+/** Runs `work` with a context opened for it and closed after, whatever happens. */
+export async function withCheckContext<T>(backend: SandboxBackend, sandbox: Sandbox, work: (ctx: CheckContext) => Promise<T>): Promise<T> {
+  const ctx = await openCheckContext(backend, sandbox);
+  try {
+    return await work(ctx);
+  } finally {
+    ctx.close();
+  }
 }
 
 /** `passed: false` always comes with one plain sentence saying what is still missing. */

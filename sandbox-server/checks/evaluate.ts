@@ -1,5 +1,6 @@
 // Evaluates checks and whole exercises. A check's own `message` replaces the generated sentence.
 import type { Check, Exercise } from '../course/types.ts';
+import { InnerEngineError } from '../sandboxes/inner-engine.ts';
 import { checkContainer } from './container.ts';
 import type { CheckContext, CheckResult } from './context.ts';
 import { checkFile } from './file.ts';
@@ -41,7 +42,10 @@ export async function evaluateExercise(exercise: Exercise, ctx: CheckContext): P
   for (const check of exercise.checks) {
     const result = await evaluateCheck(check, ctx).catch((error: Error) => ({
       passed: false,
-      message: `The check could not look at your sandbox (${error.message}); try again in a moment.`,
+      message:
+        error instanceof InnerEngineError
+          ? `The check could not read your engine: ${error.message}`
+          : `The check could not look at your sandbox (${error.message}); try again in a moment.`,
     }));
     if (!result.passed) return result;
   }

@@ -5,7 +5,7 @@
 import type { CodeBlock, Exercise, Lesson } from '../course/types.ts';
 import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandboxes/backend.ts';
 import { copyStarterFiles } from '../sessions/starter.ts';
-import { type CheckContext, checkContext } from './context.ts';
+import { type CheckContext, openCheckContext } from './context.ts';
 import { evaluateCheck, evaluateExercise } from './evaluate.ts';
 
 export type ExerciseReport = {
@@ -77,9 +77,12 @@ async function checkStayPassed(lesson: Lesson, ctx: CheckContext, reports: Exerc
 export async function selfTestLesson(backend: SandboxBackend, lesson: Lesson, lessonsDir: string): Promise<ExerciseReport[]> {
   const reports = lesson.exercises.map((exercise) => emptyReport(lesson, exercise, false));
   const sandbox = await backend.start();
+  const ctx = await openCheckContext(backend, sandbox).catch(async (error: unknown) => {
+    await backend.destroy(sandbox);
+    throw error;
+  });
   try {
     await copyStarterFiles(backend, sandbox, lesson, lessonsDir);
-    const ctx = checkContext(backend, sandbox);
     for (const [index, exercise] of lesson.exercises.entries()) {
       const report = reports[index] as ExerciseReport;
       report.problem = await passingCheck(exercise, ctx);
@@ -99,6 +102,7 @@ export async function selfTestLesson(backend: SandboxBackend, lesson: Lesson, le
     }
     await checkStayPassed(lesson, ctx, reports);
   } finally {
+    ctx.close();
     await backend.destroy(sandbox);
   }
   return reports;
@@ -117,8 +121,11 @@ export async function walkCourse(
 ): Promise<ExerciseReport[]> {
   const all: ExerciseReport[] = [];
   const sandbox = await backend.start();
+  const ctx = await openCheckContext(backend, sandbox).catch(async (error: unknown) => {
+    await backend.destroy(sandbox);
+    throw error;
+  });
   try {
-    const ctx = checkContext(backend, sandbox);
     for (const lesson of lessons) {
       await copyStarterFiles(backend, sandbox, lesson, lessonsDir);
       const reports = lesson.exercises.map((exercise) => emptyReport(lesson, exercise, null));
@@ -135,6 +142,7 @@ export async function walkCourse(
       onLesson(lesson);
     }
   } finally {
+    ctx.close();
     await backend.destroy(sandbox);
   }
   return all;

@@ -1,10 +1,9 @@
 // volume checks: a named volume exists (or not), optionally holding a file with some content.
 import type { VolumeCheck } from '../course/types.ts';
-import { unlessMissing } from '../sandboxes/docker.ts';
 import { type CheckContext, type CheckResult, fail, pass, runScript } from './context.ts';
 
 export async function checkVolume(check: VolumeCheck, ctx: CheckContext): Promise<CheckResult> {
-  const mountpoint = (await unlessMissing(ctx.engine.getVolume(check.name).inspect()))?.Mountpoint;
+  const mountpoint = (await ctx.engine.volume(check.name))?.Mountpoint;
   if (mountpoint === undefined) {
     return check.exists === false ? pass() : fail(`There is no volume named ${check.name} yet (\`docker volume ls\` lists them).`);
   }

@@ -1,13 +1,18 @@
 // Reads the learner's engine into the Engine tab's snapshot (protocol/engine.ts). Images are immutable,
 // so what is read per image (its layers and build steps) is kept by id and asked for once.
 import { createHash } from 'node:crypto';
-import type { EngineContainer, EngineImage, EngineLayer, EngineNetwork, EngineSnapshot, EngineVolume } from '../protocol/engine.ts';
-import type { InnerEngine } from '../sandboxes/backend.ts';
-
-type ContainerInfo = Awaited<ReturnType<InnerEngine['listContainers']>>[number];
-type ImageInfo = Awaited<ReturnType<InnerEngine['listImages']>>[number];
-type VolumeInfo = Awaited<ReturnType<InnerEngine['listVolumes']>>['Volumes'][number];
-type NetworkInfo = Awaited<ReturnType<InnerEngine['listNetworks']>>[number];
+import {
+  type EngineContainer,
+  type EngineImage,
+  type EngineLayer,
+  type EngineNetwork,
+  type EngineSnapshot,
+  type EngineVolume,
+  SNAPSHOT_ITEMS_MAX,
+  SNAPSHOT_LAYERS_MAX,
+  SNAPSHOT_STACKS_MAX,
+} from '../protocol/engine.ts';
+import type { ContainerSummary, ImageSummary, InnerEngine, NetworkSummary, VolumeSummary } from '../sandboxes/inner-engine.ts';
 
 /** One step of `docker image history`, oldest first. */
 export type HistoryStep = { createdBy: string; size: number };
@@ -24,26 +29,34 @@ const STEP_TEXT_MAX = 80;
 
 export async function readSnapshot(engine: InnerEngine, stacks: StackCache): Promise<EngineSnapshot> {
   const [containers, images, volumes, networks] = await Promise.all([
-    engine.listContainers({ all: true }),
-    engine.listImages(),
-    engine.listVolumes(),
-    engine.listNetworks(),
+    engine.containers(),
+    engine.images(),
+    engine.volumes(),
+    engine.networks(),
   ]);
   const live = new Set(images.map((image) => image.Id));
   for (const id of stacks.keys()) if (!live.has(id)) stacks.delete(id);
-  const withStacks = await Promise.all(
-    images.map(async (image) => ({ image, stack: await stackOf(engine, image.Id, stacks).catch(() => undefined) })),
+  // Stacks cost two calls per image: only the images shown first get theirs (the rest show without layers).
+  const stacked = new Set(
+    sortImages(images)
+      .slice(0, SNAPSHOT_STACKS_MAX)
+      .map((image) => image.Id),
   );
-  return assembleSnapshot({ containers, images: withStacks, volumes: volumes.Volumes ?? [], networks });
+  const withStacks = await Promise.all(
+    images.map(async (image) => ({
+      image,
+      stack: stacked.has(image.Id) ? await stackOf(engine, image.Id, stacks).catch(() => undefined) : undefined,
+    })),
+  );
+  return assembleSnapshot({ containers, images: withStacks, volumes, networks });
 }
 
 function stackOf(engine: InnerEngine, id: string, stacks: StackCache): Promise<ImageStack> {
   let stack = stacks.get(id);
   if (!stack) {
-    const image = engine.getImage(id);
-    stack = Promise.all([image.inspect(), image.history() as Promise<{ CreatedBy?: string; Size?: number }[]>]).then(([info, history]) => ({
-      diffIds: info.RootFS?.Layers ?? [],
-      history: history.toReversed().map((step) => ({ createdBy: step.CreatedBy ?? '', size: step.Size ?? 0 })),
+    stack = Promise.all([engine.image(id), engine.imageHistory(id)]).then(([info, history]) => ({
+      diffIds: info?.RootFS.Layers ?? [],
+      history: history.toReversed().map((step) => ({ createdBy: step.CreatedBy, size: step.Size })),
     }));
     // A failed read is tried again next time, not remembered.
     stack.catch(() => stacks.delete(id));
@@ -53,20 +66,26 @@ function stackOf(engine: InnerEngine, id: string, stacks: StackCache): Promise<I
 }
 
 export type RawEngine = {
-  containers: ContainerInfo[];
-  images: { image: ImageInfo; stack: ImageStack | undefined }[];
-  volumes: VolumeInfo[];
-  networks: NetworkInfo[];
+  containers: ContainerSummary[];
+  images: { image: ImageSummary; stack: ImageStack | undefined }[];
+  volumes: VolumeSummary[];
+  networks: NetworkSummary[];
 };
+
+/** Tagged images by their first tag, then untagged ones: the order the tab shows them in. */
+function sortImages(images: ImageSummary[]): ImageSummary[] {
+  const firstTag = (image: ImageSummary) => image.RepoTags.filter((tag) => tag !== '<none>:<none>').sort()[0] ?? '\uffff';
+  return images.toSorted((a, b) => firstTag(a).localeCompare(firstTag(b)) || a.Id.localeCompare(b.Id));
+}
 
 export function assembleSnapshot(raw: RawEngine): EngineSnapshot {
   const containers = raw.containers.map(containerOf).sort((a, b) => a.name.localeCompare(b.name));
   const images: EngineImage[] = raw.images
     .map(({ image, stack }) => ({
       id: image.Id,
-      tags: (image.RepoTags ?? []).filter((tag) => tag !== '<none>:<none>').sort(),
+      tags: image.RepoTags.filter((tag) => tag !== '<none>:<none>').sort(),
       size: image.Size,
-      layers: stack ? layersOf(stack) : [],
+      layers: stack ? layersOf(stack).slice(-SNAPSHOT_LAYERS_MAX) : [],
     }))
     .sort((a, b) => (a.tags[0] ?? '\uffff').localeCompare(b.tags[0] ?? '\uffff') || a.id.localeCompare(b.id));
   const namesWhere = (has: (container: EngineContainer) => boolean) => containers.filter(has).map((container) => container.name);
@@ -77,13 +96,20 @@ export function assembleSnapshot(raw: RawEngine): EngineSnapshot {
   const networks: EngineNetwork[] = raw.networks
     .map(({ Name, Driver }) => ({ name: Name, driver: Driver, containers: namesWhere((container) => container.networks.includes(Name)) }))
     .sort(byName);
-  return { containers, images, volumes, networks };
+  const shown = <T>(items: T[]) => items.slice(0, SNAPSHOT_ITEMS_MAX);
+  const beyond = (items: unknown[]) => Math.max(0, items.length - SNAPSHOT_ITEMS_MAX);
+  return {
+    containers: shown(containers),
+    images: shown(images),
+    volumes: shown(volumes),
+    networks: shown(networks),
+    hidden: { containers: beyond(containers), images: beyond(images), volumes: beyond(volumes), networks: beyond(networks) },
+  };
 }
 
-function containerOf(info: ContainerInfo): EngineContainer {
+function containerOf(info: ContainerSummary): EngineContainer {
   const seen = new Set<string>();
-  const ports = (info.Ports ?? [])
-    .map((port) => ({ container: port.PrivatePort, host: port.PublicPort ?? null, protocol: port.Type }))
+  const ports = info.Ports.map((port) => ({ container: port.PrivatePort, host: port.PublicPort ?? null, protocol: port.Type }))
     // IPv4 and IPv6 list the same publication twice.
     .filter((port) => {
       const key = `${port.container}/${port.protocol}:${port.host}`;
@@ -92,14 +118,14 @@ function containerOf(info: ContainerInfo): EngineContainer {
     .sort((a, b) => a.container - b.container || (a.host ?? 0) - (b.host ?? 0));
   return {
     id: info.Id,
-    name: (info.Names?.[0] ?? info.Id.slice(0, 12)).replace(/^\//, ''),
+    name: (info.Names[0] ?? info.Id.slice(0, 12)).replace(/^\//, ''),
     image: info.Image,
     imageId: info.ImageID,
     state: info.State,
     status: info.Status,
     ports,
-    volumes: (info.Mounts ?? []).filter((mount) => mount.Type === 'volume' && mount.Name).map((mount) => mount.Name as string),
-    networks: Object.keys(info.NetworkSettings?.Networks ?? {}).sort(),
+    volumes: info.Mounts.filter((mount) => mount.Type === 'volume' && mount.Name).map((mount) => mount.Name as string),
+    networks: Object.keys(info.NetworkSettings.Networks).sort(),
   };
 }
 

@@ -3,6 +3,7 @@
 // at most one per THROTTLE_MS and only when it differs from the last one sent.
 import type { SessionEvent } from '../protocol/events.ts';
 import type { EventsWatch, Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
+import { type InnerEngine, InnerEngineError } from '../sandboxes/inner-engine.ts';
 import type { EventBus } from '../sessions/events.ts';
 import { readSnapshot, type StackCache } from './snapshot.ts';
 
@@ -45,22 +46,32 @@ export function createEngineViews(deps: EngineViewDeps): EngineViews {
   async function refresh(sessionId: string, entry: Followed): Promise<void> {
     entry.running = true;
     entry.lastRun = performance.now();
+    let engine: InnerEngine | undefined;
     try {
-      const snapshot = await readSnapshot(deps.sandboxes.innerEngine(entry.sandbox), entry.stacks);
-      const event: SessionEvent = { type: 'engine', snapshot };
-      const text = JSON.stringify(event);
-      if (text !== entry.last?.text && followed.get(sessionId) === entry) {
-        entry.last = { event, text };
-        deps.events.publish(sessionId, event);
-      }
+      engine = await deps.sandboxes.openEngine(entry.sandbox);
+      const snapshot = await readSnapshot(engine, entry.stacks);
+      send(sessionId, entry, { type: 'engine', snapshot });
     } catch (error) {
+      // A learner's engine that misbehaves is that learner's to see, in a sentence; the next change tries again.
+      if (error instanceof InnerEngineError)
+        send(sessionId, entry, { type: 'engine-problem', message: `The Engine tab is not up to date: ${error.message}` });
       deps.onError?.(error as Error);
     } finally {
+      engine?.close();
       entry.running = false;
       if (entry.again) {
         entry.again = false;
         schedule(sessionId, entry);
       }
+    }
+  }
+
+  /** Publishes an event unless it is the one sent last. */
+  function send(sessionId: string, entry: Followed, event: SessionEvent): void {
+    const text = JSON.stringify(event);
+    if (text !== entry.last?.text && followed.get(sessionId) === entry) {
+      entry.last = { event, text };
+      deps.events.publish(sessionId, event);
     }
   }
 

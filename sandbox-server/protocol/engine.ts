@@ -42,9 +42,18 @@ export type EngineVolume = { name: string; driver: string; mountedBy: string[] }
 
 export type EngineNetwork = { name: string; driver: string; containers: string[] };
 
+/** Each list shows at most this many (the learner can make thousands); the rest are only counted. */
+export const SNAPSHOT_ITEMS_MAX = 200;
+/** Images whose layer stacks are read (two engine calls each); the others show without layers. */
+export const SNAPSHOT_STACKS_MAX = 50;
+/** Layers drawn per image. */
+export const SNAPSHOT_LAYERS_MAX = 128;
+
 export type EngineSnapshot = {
   containers: EngineContainer[];
   images: EngineImage[];
   volumes: EngineVolume[];
   networks: EngineNetwork[];
+  /** How many of each there are beyond those shown (SNAPSHOT_ITEMS_MAX). */
+  hidden: { containers: number; images: number; volumes: number; networks: number };
 };

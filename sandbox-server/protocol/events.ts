@@ -13,6 +13,8 @@ export type SessionEvent =
   | { type: 'broadcast'; message: string; from: 'instructor' }
   /** The learner's engine as the Engine tab shows it, whenever it changed (protocol/engine.ts). */
   | { type: 'engine'; snapshot: EngineSnapshot }
+  /** The learner's engine could not be read (it misbehaves, or does not answer), in one sentence. */
+  | { type: 'engine-problem'; message: string }
   | { type: 'error'; error: string; code: ErrorCode };
 
 /** On a workshop's channel (`workshop:<code>`): what makes the dashboard refresh. */

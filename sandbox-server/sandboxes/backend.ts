@@ -2,7 +2,7 @@
 // sandbox only as an opaque handle and acts on it through these operations; the Docker-in-Docker
 // implementation is dind.ts, and docs/architecture.md maps each operation to Kubernetes.
 import type { Duplex } from 'node:stream';
-import type { Engine } from './docker.ts';
+import type { InnerEngine } from './inner-engine.ts';
 
 /** A sandbox as the rest of the server holds it: an id, nothing about how it runs. */
 export type Sandbox = { readonly id: string };
@@ -51,8 +51,7 @@ export type PublishedPort = { port: number; container: string };
 
 export type EventsWatch = { stop(): void };
 
-/** The learner's own (inner) Docker Engine: what checks inspect. Docker by nature, whatever runs the sandbox. */
-export type InnerEngine = Engine;
+export type { InnerEngine } from './inner-engine.ts';
 
 export type SandboxBackend = {
   /**
@@ -82,7 +81,11 @@ export type SandboxBackend = {
   publishedPorts(sandbox: Sandbox): Promise<PublishedPort[]>;
   /** Where the server reaches the sandbox's published ports (the web preview). */
   address(sandbox: Sandbox): Promise<string>;
-  innerEngine(sandbox: Sandbox): InnerEngine;
+  /**
+   * A client of the learner's own engine (checks, the Engine tab), which the caller closes. It reaches that
+   * sandbox's engine and no other, whatever the learner did to their files, and bounds every answer.
+   */
+  openEngine(sandbox: Sandbox): Promise<InnerEngine>;
   /** Calls back when containers, images, volumes or networks change in the inner engine: at the first change, again after a burst. */
   watchEvents(sandbox: Sandbox, onChange: () => void, options?: { windowMs?: number }): EventsWatch;
 };

@@ -4,16 +4,25 @@
 import type { Config } from '../config.ts';
 import type { SandboxBackend } from './backend.ts';
 import { deleteKeptDisk, keptDiskAt, keptDiskFile, keptDisksDir, listDiskIds, listKeptDisks } from './disk.ts';
-import { connectHostEngine, connectSocket, type Engine, type EngineVersion, engineVersion } from './docker.ts';
+import { connectHostEngine, type Engine, type EngineVersion, engineVersion } from './docker.ts';
 import { watchEngine } from './events.ts';
 import { attachTerminal, execAsLearner } from './exec.ts';
 import { prepareSandboxHost, type SandboxHost, sandboxOptions } from './host.ts';
+import { publishedPortsOf } from './inner-engine.ts';
 import type { KitImageState } from './kit/kit.ts';
 import type { Progress } from './kit/progress.ts';
 import { LABEL, labelFilter } from './labels.ts';
 import { dockerHostChecks, type HostChecks } from './preflight.ts';
 import { assertDiskKey, disksToForget, isExpired, NO_KEEPING } from './retention.ts';
-import { describeSandbox, destroySandbox, type SandboxOptions, sandboxAddress, startSandbox, waitForEngine } from './sandbox.ts';
+import {
+  describeSandbox,
+  destroySandbox,
+  openInnerEngine,
+  type SandboxOptions,
+  sandboxAddress,
+  startSandbox,
+  waitForEngine,
+} from './sandbox.ts';
 
 export function createDindBackend(host: Engine, options: SandboxOptions): SandboxBackend {
   const container = (sandbox: { id: string }) => describeSandbox(options, sandbox.id);
@@ -78,18 +87,16 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
     exec: (sandbox, argv, execOptions) => execAsLearner(host, container(sandbox), argv, execOptions),
     attachTerminal: (sandbox, argv, env) => attachTerminal(host, container(sandbox), argv, env),
     async publishedPorts(sandbox) {
-      const seen = new Map<number, string>();
-      for (const found of await connectSocket(container(sandbox).socketPath).listContainers()) {
-        for (const binding of found.Ports) {
-          if (!binding.PublicPort || binding.Type !== 'tcp' || seen.has(binding.PublicPort)) continue;
-          seen.set(binding.PublicPort, (found.Names[0] ?? found.Id).replace(/^\//, ''));
-        }
+      const engine = openInnerEngine(container(sandbox));
+      try {
+        return publishedPortsOf(await engine.containers());
+      } finally {
+        engine.close();
       }
-      return [...seen].map(([port, name]) => ({ port, container: name }));
     },
     address: (sandbox) => sandboxAddress(host, container(sandbox), options.network),
-    innerEngine: (sandbox) => connectSocket(container(sandbox).socketPath),
-    watchEvents: (sandbox, onChange, watchOptions) => watchEngine(connectSocket(container(sandbox).socketPath), onChange, watchOptions),
+    openEngine: async (sandbox) => openInnerEngine(container(sandbox)),
+    watchEvents: (sandbox, onChange, watchOptions) => watchEngine(openInnerEngine(container(sandbox)), onChange, watchOptions),
   };
 }
 

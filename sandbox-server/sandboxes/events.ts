@@ -4,9 +4,9 @@
 // ends if the inner engine restarts).
 import { throttle } from '../throttle.ts';
 import type { EventsWatch } from './backend.ts';
-import type { Engine } from './docker.ts';
+import type { EventsOptions, InnerEngine } from './inner-engine.ts';
 
-const RELEVANT: ('container' | 'image' | 'volume' | 'network')[] = ['container', 'image', 'volume', 'network'];
+const RELEVANT: EventsOptions['types'] = ['container', 'image', 'volume', 'network'];
 
 /** Long enough to gather a command's burst of events, short enough that its last one ticks soon. */
 export const DEFAULT_WINDOW_MS = 100;
@@ -19,55 +19,38 @@ export function isRelevantAction(action: string): boolean {
   return !/^(exec_|health_status)/.test(action);
 }
 
-export function watchEngine(engine: Engine, onChange: () => void, options: { windowMs?: number; retryMs?: number } = {}): EventsWatch {
+export function watchEngine(engine: InnerEngine, onChange: () => void, options: { windowMs?: number; retryMs?: number } = {}): EventsWatch {
   const retryMs = options.retryMs ?? 1000;
   const changes = throttle(onChange, options.windowMs ?? DEFAULT_WINDOW_MS);
   let stopped = false;
-  let stream: NodeJS.ReadableStream | undefined;
+  let stream: { stop(): void } | undefined;
+  let retry: NodeJS.Timeout | undefined;
   // From when the watch began, then from the last event seen: nothing is missed while (re)connecting.
   let since = Date.now() / 1000;
 
-  const follow = async () => {
+  const follow = () => {
     if (stopped) return;
-    try {
-      const events = await engine.getEvents({ since, filters: { type: RELEVANT } });
-      stream = events;
-      if (stopped) return void (events as unknown as { destroy(): void }).destroy();
-      // One JSON object a line; a chunk may end in the middle of one.
-      let partial = '';
-      events.on('data', (chunk: Buffer) => {
-        const lines = (partial + chunk.toString()).split('\n');
-        partial = lines.pop() ?? '';
-        const actions = lines.filter((line) => line.trim()).map(readEvent);
-        const last = actions.at(-1)?.timeNano;
-        if (last) since = last / 1e9;
-        if (actions.some((event) => isRelevantAction(event.action))) changes.trigger();
-      });
-      events.on('error', () => {});
-      events.on('close', () => {
-        if (!stopped) setTimeout(follow, retryMs);
-      });
-    } catch {
-      setTimeout(follow, retryMs);
-    }
+    stream = engine.events({
+      since,
+      types: RELEVANT,
+      onEvent(event) {
+        if (event.timeNano) since = event.timeNano / 1e9;
+        if (isRelevantAction(event.action)) changes.trigger();
+      },
+      // The engine restarted, or misbehaved (a line past the bound): try again a moment later, never at once.
+      onEnd() {
+        if (!stopped) retry = setTimeout(follow, retryMs);
+      },
+    });
   };
 
-  void follow();
+  follow();
   return {
     stop() {
       stopped = true;
+      clearTimeout(retry);
       changes.stop();
-      (stream as unknown as { destroy(): void } | undefined)?.destroy();
+      stream?.stop();
     },
   };
-}
-
-/** An event's action and time; a line that cannot be read counts as a change (better one check too many). */
-function readEvent(line: string): { action: string; timeNano: number | undefined } {
-  try {
-    const event = JSON.parse(line) as { Action?: unknown; timeNano?: unknown };
-    return { action: String(event.Action ?? ''), timeNano: typeof event.timeNano === 'number' ? event.timeNano : undefined };
-  } catch {
-    return { action: '', timeNano: undefined };
-  }
 }

@@ -5,11 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createDisk, describeDisk, diskSeed, keepDisk, removeDisk, resumeDisk, type SandboxDisk } from './disk.ts';
-import { connectSocket, containerLogs, type Engine, removeContainer } from './docker.ts';
+import { containerLogs, type Engine, removeContainer } from './docker.ts';
+import { createEngineClient } from './engine-client.ts';
+import type { InnerEngine } from './inner-engine.ts';
 import { SANDBOX_IMAGE } from './kit/images.ts';
 import { LABEL, labelsFor, resourceName } from './labels.ts';
 import { LEARNER_HOME, LEARNER_UID } from './learner.ts';
 import type { SandboxNetwork } from './network.ts';
+import { connectOwnSocket, type OwnSocket } from './own-socket.ts';
 import type { RetentionPolicy } from './retention.ts';
 import { SANDBOX_SECCOMP } from './seccomp/profile.ts';
 import { SandboxStartError } from './start-failure.ts';
@@ -17,8 +20,8 @@ import { SandboxStartError } from './start-failure.ts';
 const INNER_RUN_DIR = `/run/user/${LEARNER_UID}`;
 /** How long a sandbox whose disk is kept may take to stop before it is killed. */
 const KEEP_STOP_SECONDS = 5;
-/** Linux limits a unix socket path to 107 bytes. */
-const MAX_SOCKET_PATH = 107;
+/** The inner engine's socket in its run directory. */
+const ENGINE_SOCKET = 'docker.sock';
 /** The span the CPU limit is counted over: 1 s, the longest the kernel allows. */
 const CPU_PERIOD_US = 1_000_000;
 
@@ -54,7 +57,8 @@ export type SandboxContainer = {
   id: string;
   containerName: string;
   disk: SandboxDisk;
-  socketPath: string;
+  /** The inner engine's socket, as the server reaches it: below the disk's mount point, never by path (own-socket.ts). */
+  socket: OwnSocket;
 };
 
 export function newSandboxId(): string {
@@ -67,7 +71,7 @@ export function describeSandbox(options: Pick<SandboxOptions, 'instance' | 'runD
     id,
     containerName: resourceName(options.instance, 'sbx', id),
     disk,
-    socketPath: path.join(disk.runDir, 'docker.sock'),
+    socket: { anchor: disk.mountDir, components: [path.basename(disk.runDir), ENGINE_SOCKET], uid: LEARNER_UID },
   };
 }
 
@@ -83,11 +87,6 @@ export async function startSandbox(
   resumeFrom?: string,
 ): Promise<SandboxContainer & { resumed: boolean; keptAt?: Date }> {
   const sandbox = describeSandbox(options, id);
-  if (Buffer.byteLength(sandbox.socketPath) > MAX_SOCKET_PATH) {
-    throw new Error(
-      `the sandbox socket path ${sandbox.socketPath} is too long for a unix socket; set DOCKHAND_RUN_DIR to a shorter directory.`,
-    );
-  }
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const labels = labelsFor(options.instance, 'sandbox', { [LABEL.sandbox]: id });
   const image = options.image ?? SANDBOX_IMAGE;
@@ -164,9 +163,14 @@ function createSandboxContainer(
   });
 }
 
+/** A client of the sandbox's own engine (engine-client.ts over own-socket.ts). */
+export function openInnerEngine(sandbox: SandboxContainer): InnerEngine {
+  return createEngineClient((timeoutMs) => connectOwnSocket(sandbox.socket, timeoutMs));
+}
+
 /** Resolves once the inner engine answers on its socket; fails early if the sandbox died. */
-export async function waitForEngine(host: Engine, sandbox: SandboxContainer, timeoutMs = 30_000): Promise<Engine> {
-  const inner = connectSocket(sandbox.socketPath);
+export async function waitForEngine(host: Engine, sandbox: SandboxContainer, timeoutMs = 30_000): Promise<InnerEngine> {
+  const inner = openInnerEngine(sandbox);
   const deadline = Date.now() + timeoutMs;
   // The socket is tried every 10 ms (a missing socket fails at once; this wait is on every cold start);
   // the host engine is asked whether the sandbox still runs only every second, as a busy host engine
@@ -181,10 +185,14 @@ export async function waitForEngine(host: Engine, sandbox: SandboxContainer, tim
       if (state) nextInspect = Date.now() + 1000;
       if (state && !state.Running) {
         const trace = await containerLogs(host, sandbox.containerName, 40);
+        inner.close();
         throw new SandboxStartError(`a sandbox stopped (exit ${state.ExitCode}) before its engine answered`, trace);
       }
     }
-    if (Date.now() > deadline) throw new Error(`the engine in sandbox ${sandbox.id} did not answer within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline) {
+      inner.close();
+      throw new Error(`the engine in sandbox ${sandbox.id} did not answer within ${timeoutMs / 1000} s`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -50,19 +50,24 @@ export class EngineViewElement extends HTMLElement {
       seen.add(key);
       return !this.#first && !this.#seen.has(key);
     };
-    this.#fill('containers', snapshot.containers, (container) => this.#container(container, snapshot, fresh(`c:${container.id}`)));
+    const { hidden } = snapshot;
+    this.#fill('containers', snapshot.containers, hidden.containers, (container) =>
+      this.#container(container, snapshot, fresh(`c:${container.id}`)),
+    );
     const owners = new Map<string, string[]>();
     for (const image of snapshot.images)
       for (const layer of image.layers) owners.set(layer.key, [...(owners.get(layer.key) ?? []), nameOf(image)]);
-    this.#fill('images', snapshot.images, (image) => this.#image(image, owners, fresh(`i:${image.id}:${image.tags.join(',')}`)));
-    this.#fill('volumes', snapshot.volumes, (volume) =>
+    this.#fill('images', snapshot.images, hidden.images, (image) =>
+      this.#image(image, owners, fresh(`i:${image.id}:${image.tags.join(',')}`)),
+    );
+    this.#fill('volumes', snapshot.volumes, hidden.volumes, (volume) =>
       this.#item(
         fresh(`v:${volume.name}`),
         volume.name,
         volume.mountedBy.length ? `mounted by ${volume.mountedBy.join(', ')}` : 'not mounted',
       ),
     );
-    this.#fill('networks', snapshot.networks, (network) =>
+    this.#fill('networks', snapshot.networks, hidden.networks, (network) =>
       this.#item(
         fresh(`n:${network.name}:${network.containers.join(',')}`),
         network.name,
@@ -77,9 +82,14 @@ export class EngineViewElement extends HTMLElement {
 
   /** No engine to show (no sandbox yet, or it ended). */
   clear(message: string): void {
-    for (const part of ['containers', 'images', 'volumes', 'networks'] as const) this.#fill(part, [], () => element('li', ''));
+    for (const part of ['containers', 'images', 'volumes', 'networks'] as const) this.#fill(part, [], 0, () => element('li', ''));
     this.#seen = new Set();
     this.#first = true;
+    this.#status(message);
+  }
+
+  /** The engine could not be read just now: what is shown stays, with the reason above it. */
+  problem(message: string): void {
     this.#status(message);
   }
 
@@ -90,11 +100,13 @@ export class EngineViewElement extends HTMLElement {
     status.hidden = !message;
   }
 
-  #fill<T>(part: Part, items: T[], draw: (item: T) => HTMLElement): void {
+  /** A list of what is shown, and a last line counting what is not (the server sends at most a few hundred). */
+  #fill<T>(part: Part, items: T[], hidden: number, draw: (item: T) => HTMLElement): void {
     const section = this.querySelector<HTMLElement>(`[data-part="${part}"]`);
     if (!section) return;
-    (section.querySelector('.engine-count') as HTMLElement).textContent = String(items.length);
-    (section.querySelector('.engine-list') as HTMLElement).replaceChildren(...items.map(draw));
+    (section.querySelector('.engine-count') as HTMLElement).textContent = String(items.length + hidden);
+    const more = hidden > 0 ? [element('li', 'engine-item engine-more', `and ${hidden} more not shown here`)] : [];
+    (section.querySelector('.engine-list') as HTMLElement).replaceChildren(...items.map(draw), ...more);
     (section.querySelector('.engine-empty') as HTMLElement).hidden = items.length > 0;
   }
 

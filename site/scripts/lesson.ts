@@ -189,6 +189,7 @@ controller.subscribe((state) => {
       if (event.type === 'warning') showBanner('warning', event.message, 'Keep my sandbox');
       if (event.type === 'broadcast') showBroadcast(event.message);
       if (event.type === 'engine') engineView.update(event.snapshot);
+      if (event.type === 'engine-problem') engineView.problem(event.message);
     });
     const ports = followPorts(workspace.querySelector('.port-list') as HTMLElement, state.session);
     // Typing in a terminal or running a block may publish a port, and is activity that keeps the sandbox.

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CommandResult, runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { isMounted, loopDevicesOf } from '../../sandbox-server/sandboxes/disk.ts';
-import { connectHostEngine, type Engine } from '../../sandbox-server/sandboxes/docker.ts';
+import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
+import type { InnerEngine } from '../../sandbox-server/sandboxes/inner-engine.ts';
 import {
   describeSandbox,
   destroySandbox,
@@ -29,7 +30,7 @@ const backend = testBackend();
 const limits = { ...config.limits, memoryBytes: 512 * MiB, pids: 256, diskBytes: 512 * MiB };
 
 let abused: SandboxContainer;
-let abusedEngine: Engine;
+let abusedEngine: InnerEngine;
 let witness: SandboxContainer;
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CheckContext, checkContext } from '../../sandbox-server/checks/context.ts';
+import { type CheckContext, openCheckContext } from '../../sandbox-server/checks/context.ts';
 import { evaluateCheck, evaluateExercise } from '../../sandbox-server/checks/evaluate.ts';
 import type { Check, Exercise } from '../../sandbox-server/course/types.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
@@ -24,10 +24,11 @@ async function failsThenPasses(check: Check, make: string, failure: RegExp): Pro
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  ctx = checkContext(sandbox.backend, sandbox.sandbox);
+  ctx = await openCheckContext(sandbox.backend, sandbox.sandbox);
 });
 
 afterAll(async () => {
+  ctx?.close();
   await sandbox?.destroy();
 });
 

@@ -1,18 +1,19 @@
 // The Docker a learner meets in a sandbox, and the kit's images behaving like their Docker Hub
 // namesakes: each pulled through the mirror and run by the sandbox's own engine, as a lesson would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../sandbox-server/sandboxes/docker.ts';
+import type { InnerEngine } from '../../sandbox-server/sandboxes/inner-engine.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
 let sandbox: TestSandbox;
-let inner: Engine;
+let inner: InnerEngine;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  inner = sandbox.backend.innerEngine(sandbox.sandbox);
+  inner = await sandbox.backend.openEngine(sandbox.sandbox);
 });
 
 afterAll(async () => {
+  inner?.close();
   await sandbox?.destroy();
 });
 
@@ -93,7 +94,7 @@ describe('the lesson images', () => {
       );
       expect(out).toMatch(/^3\npip \d+/);
     }
-    const size = async (tag: string) => (await inner.getImage(`python:${tag}`).inspect()).Size;
+    const size = async (tag: string) => (await inner.image(`python:${tag}`))?.Size ?? 0;
     expect(await size('3-slim')).toBeLessThan((await size('3')) * 0.6);
   });
 

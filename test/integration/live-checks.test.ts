@@ -117,7 +117,7 @@ describe('live checks', () => {
 
   it('exec and health check events do not start the checker again', async () => {
     const calls: string[] = [];
-    const watch = watchEngine(sandbox.backend.innerEngine(sandbox.sandbox), () => calls.push('change'), { windowMs: 1 });
+    const watch = watchEngine(await sandbox.backend.openEngine(sandbox.sandbox), () => calls.push('change'), { windowMs: 1 });
     try {
       await sh('docker run -d --name probed --health-cmd true --health-interval 1s busybox sleep 600');
       const probes = async () => Number((await sandbox.sh("docker inspect -f '{{len .State.Health.Log}}' probed")).stdout.trim());

@@ -46,7 +46,7 @@ export function fakeBackend(): FakeBackend {
     attachTerminal: async () => ({ stream: new PassThrough(), resize: async () => {} }),
     publishedPorts: async () => [],
     address: async () => '127.0.0.1',
-    innerEngine: () => {
+    openEngine: async () => {
       throw new Error('the fake backend has no inner engine');
     },
     watchEvents: () => ({ stop() {} }),

@@ -1,8 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { assembleSnapshot, layersOf, type RawEngine } from '../../sandbox-server/engine-view/snapshot.ts';
 import { createEngineViews } from '../../sandbox-server/engine-view/views.ts';
+import { SNAPSHOT_ITEMS_MAX, SNAPSHOT_STACKS_MAX } from '../../sandbox-server/protocol/engine.ts';
 import type { SessionEvent } from '../../sandbox-server/protocol/events.ts';
-import type { InnerEngine } from '../../sandbox-server/sandboxes/backend.ts';
+import {
+  ContainerSummary,
+  ImageSummary,
+  type InnerEngine,
+  InnerEngineError,
+  NetworkSummary,
+  VolumeSummary,
+} from '../../sandbox-server/sandboxes/inner-engine.ts';
 import { createEventBus } from '../../sandbox-server/sessions/events.ts';
 import { fakeBackend } from '../support/fake-backend.ts';
 
@@ -25,7 +33,7 @@ function raw(parts: Partial<RawEngine>): RawEngine {
 }
 
 const image = (id: string, tags: string[] | null, diffIds: string[], history = busyboxHistory) => ({
-  image: { Id: id, RepoTags: tags, Size: 4_300_000 } as RawEngine['images'][number]['image'],
+  image: ImageSummary.parse({ Id: id, RepoTags: tags, Size: 4_300_000 }),
   stack: { diffIds, history },
 });
 
@@ -51,7 +59,7 @@ describe('the engine snapshot', () => {
   it('lists containers with their ports once, and who mounts which volume and is on which network', () => {
     const snapshot = assembleSnapshot(
       raw({
-        containers: [
+        containers: ContainerSummary.array().parse([
           {
             Id: 'c1',
             Names: ['/web'],
@@ -68,7 +76,7 @@ describe('the engine snapshot', () => {
               { Type: 'volume', Name: 'data', Source: '', Destination: '/data', Driver: 'local', Mode: '', RW: true, Propagation: '' },
               { Type: 'bind', Source: '/home/learner/workspace', Destination: '/src', Mode: '', RW: true, Propagation: '' },
             ],
-            NetworkSettings: { Networks: { appnet: {} as never, bridge: {} as never } },
+            NetworkSettings: { Networks: { appnet: {}, bridge: {} } },
           },
           {
             Id: 'c2',
@@ -80,15 +88,15 @@ describe('the engine snapshot', () => {
             Ports: [],
             Mounts: [],
           },
-        ] as unknown as RawEngine['containers'],
-        volumes: [
-          { Name: 'data', Driver: 'local' } as RawEngine['volumes'][number],
-          { Name: 'spare', Driver: 'local' } as RawEngine['volumes'][number],
-        ],
-        networks: [
-          { Name: 'bridge', Driver: 'bridge' } as RawEngine['networks'][number],
-          { Name: 'appnet', Driver: 'bridge' } as RawEngine['networks'][number],
-        ],
+        ]),
+        volumes: VolumeSummary.array().parse([
+          { Name: 'data', Driver: 'local' },
+          { Name: 'spare', Driver: 'local' },
+        ]),
+        networks: NetworkSummary.array().parse([
+          { Name: 'bridge', Driver: 'bridge' },
+          { Name: 'appnet', Driver: 'bridge' },
+        ]),
         images: [
           image('sha256:b', ['busybox:latest', 'mybox:v1'], BASE),
           image('sha256:d', ['<none>:<none>'], BASE),
@@ -122,26 +130,51 @@ describe('the engine snapshot', () => {
   });
 });
 
+describe('a snapshot of an engine with thousands of things', () => {
+  it('shows the first of each and counts the rest, and reads layer stacks for the first images only', async () => {
+    const many = 3000;
+    const stackReads = new Set<string>();
+    const engine = {
+      containers: async () => ContainerSummary.array().parse(Array.from({ length: many }, (_, i) => ({ Id: `c${i}`, Names: [`/c${i}`] }))),
+      images: async () =>
+        ImageSummary.array().parse(Array.from({ length: many }, (_, i) => ({ Id: `sha256:${i}`, RepoTags: [`img:${i}`] }))),
+      volumes: async () => VolumeSummary.array().parse(Array.from({ length: many }, (_, i) => ({ Name: `v${i}` }))),
+      networks: async () => NetworkSummary.array().parse([{ Name: 'bridge' }]),
+      image: async (id: string) => {
+        stackReads.add(id);
+        return undefined;
+      },
+      imageHistory: async () => [],
+    } as unknown as InnerEngine;
+    const { readSnapshot } = await import('../../sandbox-server/engine-view/snapshot.ts');
+    const snapshot = await readSnapshot(engine, new Map());
+    expect(snapshot.containers).toHaveLength(SNAPSHOT_ITEMS_MAX);
+    expect(snapshot.images).toHaveLength(SNAPSHOT_ITEMS_MAX);
+    expect(snapshot.hidden).toEqual({
+      containers: many - SNAPSHOT_ITEMS_MAX,
+      images: many - SNAPSHOT_ITEMS_MAX,
+      volumes: many - SNAPSHOT_ITEMS_MAX,
+      networks: 0,
+    });
+    expect(stackReads.size).toBe(SNAPSHOT_STACKS_MAX);
+    expect(JSON.stringify(snapshot).length).toBeLessThan(200_000);
+  });
+});
+
 /** An inner engine that answers from `state`, counting how often it was read. */
 function fakeEngine(state: { containers: string[]; fail?: boolean }, reads: { count: number }): InnerEngine {
   return {
-    listContainers: async () => {
+    containers: async () => {
       reads.count += 1;
-      if (state.fail) throw new Error('the engine is gone');
-      return state.containers.map((name) => ({
-        Id: name,
-        Names: [`/${name}`],
-        Image: 'busybox',
-        ImageID: 'x',
-        State: 'running',
-        Status: 'Up',
-        Ports: [],
-        Mounts: [],
-      }));
+      if (state.fail) throw new InnerEngineError('timeout', 'your Docker Engine did not answer within 10 s.');
+      return ContainerSummary.array().parse(
+        state.containers.map((name) => ({ Id: name, Names: [`/${name}`], Image: 'busybox', State: 'running' })),
+      );
     },
-    listImages: async () => [],
-    listVolumes: async () => ({ Volumes: [], Warnings: [] }),
-    listNetworks: async () => [],
+    images: async () => [],
+    volumes: async () => [],
+    networks: async () => [],
+    close: () => {},
   } as unknown as InnerEngine;
 }
 
@@ -156,7 +189,7 @@ describe('live engine views', () => {
     const backend = fakeBackend();
     const changes: (() => void)[] = [];
     let stopped = 0;
-    backend.innerEngine = () => fakeEngine(state, reads);
+    backend.openEngine = async () => fakeEngine(state, reads);
     backend.watchEvents = (_sandbox, onChange) => {
       changes.push(onChange);
       return {
@@ -231,12 +264,15 @@ describe('live engine views', () => {
     t.state.fail = true;
     t.views.open('s1', { id: 'sb' });
     await vi.advanceTimersByTimeAsync(0);
-    expect(t.errors.map((error) => error.message)).toEqual(['the engine is gone']);
-    expect(t.sent).toEqual([]);
+    expect(t.errors.map((error) => error.message)).toEqual(['your Docker Engine did not answer within 10 s.']);
+    // The learner is told in a sentence, once.
+    expect(t.sent).toEqual([
+      { type: 'engine-problem', message: 'The Engine tab is not up to date: your Docker Engine did not answer within 10 s.' },
+    ]);
     t.state.fail = false;
     t.changes[0]?.();
     await vi.advanceTimersByTimeAsync(300);
-    expect(t.names()).toEqual(['']);
+    expect(t.names()).toEqual(['engine-problem', '']);
     t.views.close();
     expect(t.stopped()).toBe(1);
   });
