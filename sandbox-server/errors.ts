@@ -6,8 +6,8 @@ export class DockhandError extends Error {
   readonly code: ErrorCode;
   /** For a refusal that lifts by itself: when to ask again. */
   readonly retryAfterSeconds: number | undefined;
-  constructor(code: ErrorCode, message: string, retryAfterSeconds?: number) {
-    super(message);
+  constructor(code: ErrorCode, message: string, retryAfterSeconds?: number, options?: { cause?: unknown }) {
+    super(message, options);
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
   }

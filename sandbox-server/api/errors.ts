@@ -26,6 +26,8 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   unknown_learner: 401,
   wrong_resume_code: 401,
+  // The learner's kept disk did not start; the host is fine (a fresh start would work).
+  resume_failed: 409,
 };
 
 export function httpError(code: ErrorCode, message: string): HttpError {

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'unknown_learner',
   'wrong_resume_code',
+  'resume_failed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -4,6 +4,7 @@
 // cap, and keeps one attempt going even when it holds nothing, so it notices by itself when the host
 // has been fixed. The pool holds only fresh sandboxes: a learner with a kept disk gets a sandbox started
 // on it, cold.
+import { DockhandError } from '../errors.ts';
 import type { Sandbox, StartedSandbox, StartOptions } from './backend.ts';
 
 export type RetryPolicy = { initialMs: number; maxMs: number };
@@ -46,6 +47,9 @@ export type Pool = {
 };
 
 const DEFAULT_RETRY: RetryPolicy = { initialMs: 1000, maxMs: 60_000 };
+
+export const RESUME_FAILED =
+  'Your sandbox from last time could not start again (something in its saved engine data is broken). Your kept work stays until you choose: try again, or start fresh without it.';
 
 /** The wait before the next attempt after `consecutive` failures: initial, doubled each time, capped. */
 export function retryDelay(consecutive: number, policy: RetryPolicy): number {
@@ -115,6 +119,9 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
         succeeded();
         return { sandbox: cold, warm: false, resumed: cold.resumed };
       } catch (error) {
+        // A kept disk that does not start again is that learner's problem, not the host's: only a fresh
+        // sandbox on a fresh disk that fails counts towards the host's health (and its retries).
+        if (resume) throw new DockhandError('resume_failed', RESUME_FAILED, undefined, { cause: error });
         failed(error);
         throw error;
       }

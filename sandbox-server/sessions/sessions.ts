@@ -132,7 +132,8 @@ export function createSessions(deps: SessionsDeps): Sessions {
           createdAt: now,
         });
       } catch (error) {
-        await sandboxes.destroy(sandbox);
+        // A sandbox that resumed on the learner's kept disk gives that disk back, never deletes it.
+        await sandboxes.destroy(sandbox, resumed && learner ? { keepDiskAs: learner } : {});
         throw error;
       }
       store.setSandbox(record.id, sandbox.id);

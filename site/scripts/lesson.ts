@@ -127,6 +127,10 @@ bannerAction.addEventListener('click', () => {
   else if (state.kind === 'active') void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(hideWarning);
   else if (state.kind === 'ended') void controller.restart();
   else if (state.kind === 'workshop_ended') void controller.continueAlone();
+  else if (state.kind === 'resume_failed') {
+    if (window.confirm('Start a fresh sandbox? The files, images and containers kept from your last sandbox are deleted.'))
+      void controller.startFresh();
+  }
   // A failure (the server was out of reach, say): the stored session may well still live.
   else void controller.resume();
 });
@@ -210,7 +214,7 @@ controller.subscribe((state) => {
     void exercises.setSession(state.session);
     return;
   }
-  const gone = state.kind === 'ended' || state.kind === 'failed' || state.kind === 'unavailable';
+  const gone = state.kind === 'ended' || state.kind === 'failed' || state.kind === 'unavailable' || state.kind === 'resume_failed';
   const why = gone
     ? `${state.message} ${state.kind === 'ended' ? 'Start a new sandbox (above the terminal) to go on.' : ''}`.trim()
     : 'Your sandbox is not ready yet; wait for the terminal to connect.';
@@ -230,6 +234,9 @@ controller.subscribe((state) => {
   } else if (state.kind === 'workshop_ended') {
     showBanner(state.kind, state.message, 'Continue on your own', 'See what you achieved');
     terminals.detach(state.message, 'ended');
+  } else if (state.kind === 'resume_failed') {
+    showBanner(state.kind, `${state.message} Reload the page to try again.`, 'Start fresh…');
+    terminals.detach('Your kept sandbox did not start.', 'ended');
   } else if (state.kind === 'unavailable') {
     showBanner(state.kind, `${state.message} This page tries again by itself.`, 'Try again now');
     terminals.detach('No sandbox can start on this server right now.', 'ended');

@@ -25,6 +25,8 @@ export type SessionState =
   | { kind: 'active'; session: Session; resumed?: boolean }
   | { kind: 'ended'; message: string }
   | { kind: 'failed'; message: string }
+  /** The learner's kept sandbox did not start again; their kept work stays until they choose to start fresh. */
+  | { kind: 'resume_failed'; message: string }
   /** The server cannot start sandboxes (a host problem); the page tries again by itself. */
   | { kind: 'unavailable'; message: string }
   /** The host is full: this learner waits in line (1 is next) and the sandbox starts by itself. */
@@ -197,6 +199,10 @@ export function createSessionController(lesson: string | undefined) {
     } catch (error) {
       if (error instanceof ApiError && error.code === 'workshop_ended') {
         set({ kind: 'workshop_ended', message: `${error.message}. What you achieved in it is kept.` });
+        return;
+      }
+      if (error instanceof ApiError && error.code === 'resume_failed') {
+        set({ kind: 'resume_failed', message: error.message });
         return;
       }
       if (error instanceof ApiError && error.code === 'host_problem') {
