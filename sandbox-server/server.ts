@@ -15,6 +15,7 @@ import { addLearnerRoutes } from './api/learners.ts';
 import { addMetricsRoute } from './api/metrics.ts';
 import { addPortRoutes } from './api/ports.ts';
 import { addPreviewRedirects, addPreviewRoutes, previewOriginFor } from './api/preview.ts';
+import { createSandboxCallLimit } from './api/sandbox-calls.ts';
 import { addSessionRoutes } from './api/sessions.ts';
 import { addTicketRoutes } from './api/tickets.ts';
 import { addWorkshopRoutes } from './api/workshops.ts';
@@ -234,15 +235,16 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     tickets,
     room,
   });
-  addCourseRoutes(router, { course, sessions, store, checker });
+  const limitCalls = createSandboxCallLimit();
+  addCourseRoutes(router, { course, sessions, store, checker, limitCalls });
   // The web preview listens on a port of its own (bound below), so previews get an origin of their own.
   const previewRouter = createRouter();
   const previewUpgrades = createUpgradeRouter(toHttpError);
   let previewPort = config.previewPort;
   const previewOrigin = previewOriginFor({ previewUrl: config.previewUrl, tls: Boolean(tls), port: () => previewPort });
-  addPortRoutes(router, { sessions, sandboxes, previewOrigin });
+  addPortRoutes(router, { sessions, sandboxes, previewOrigin, limitCalls });
   addPreviewRedirects(router, previewOrigin);
-  addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss, tickets, onTerminal: room.terminalOpened });
+  addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss, tickets, limitCalls, onTerminal: room.terminalOpened });
   addPreviewRoutes(previewRouter, previewUpgrades, { sessions, sandboxes, tickets });
   upgrades.add('/ws/sessions/:id/events', (req, socket, head, params, url) => {
     const id = params.id as string;

@@ -15,8 +15,9 @@ import { bearerToken, requireSession } from './auth.ts';
 import { readBody } from './body.ts';
 import { httpError } from './errors.ts';
 import { progressView } from './progress-view.ts';
+import type { SandboxCallLimit } from './sandbox-calls.ts';
 
-export type CourseApiDeps = { course: Course; sessions: Sessions; store: Store; checker: Checker };
+export type CourseApiDeps = { course: Course; sessions: Sessions; store: Store; checker: Checker; limitCalls: SandboxCallLimit };
 
 export function findLesson(course: Course, slug: string): Lesson {
   const lesson = course.lessons.find((candidate) => candidate.slug === slug);
@@ -56,6 +57,7 @@ export function addCourseRoutes(router: Router, deps: CourseApiDeps): void {
   router.add('POST', '/api/sessions/:id/checks/:lesson/:exercise', async (req, res, params) => {
     const session = requireSession(sessions, params.id as string, bearerToken(req));
     const { lesson, exercise } = findExercise(course, params.lesson as string, params.exercise as string);
+    deps.limitCalls(session.record.id);
     checker.watch(session, lesson);
     const result = await checker.check(session, lesson, exercise);
     const view: CheckView = { passed: result.passed, message: result.message };

@@ -6,15 +6,17 @@ import type { Router } from '../http/router.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import { bearerToken, requireSession } from './auth.ts';
+import type { SandboxCallLimit } from './sandbox-calls.ts';
 
 export type PublishedPort = { port: number; container: string; url: string };
 
 export function addPortRoutes(
   router: Router,
-  deps: { sessions: Sessions; sandboxes: SandboxBackend; previewOrigin: (req: IncomingMessage) => string },
+  deps: { sessions: Sessions; sandboxes: SandboxBackend; previewOrigin: (req: IncomingMessage) => string; limitCalls: SandboxCallLimit },
 ): void {
   router.add('GET', '/api/sessions/:id/ports', async (req, res, params) => {
     const session = requireSession(deps.sessions, params.id as string, bearerToken(req), { touch: false });
+    deps.limitCalls(session.record.id);
     const ports: PublishedPort[] = (await deps.sandboxes.publishedPorts(session.sandbox)).map(({ port, container }) => ({
       port,
       container,

@@ -12,6 +12,7 @@ import type { Tickets } from '../sessions/tickets.ts';
 import { openTerminal } from '../terminal/terminal.ts';
 import { bearerToken, requireSession, requireSessionTicket } from './auth.ts';
 import { handleFilesRequest } from './files.ts';
+import type { SandboxCallLimit } from './sandbox-calls.ts';
 
 export type WorkspaceDeps = {
   sessions: Sessions;
@@ -19,6 +20,7 @@ export type WorkspaceDeps = {
   checker: Checker;
   wss: WebSocketServer;
   tickets: Tickets;
+  limitCalls: SandboxCallLimit;
   /** A learner's own terminal connected (the room's projector counts who reached a prompt). */
   onTerminal?: (session: LiveSession) => void;
 };
@@ -28,6 +30,7 @@ export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps
 
   const files: Handler = async (req, res, params) => {
     const session = requireSession(sessions, params.id as string, bearerToken(req));
+    deps.limitCalls(session.record.id);
     await handleFilesRequest(req, res, { backend: sandboxes, sandbox: session.sandbox, rest: params.rest ?? '' });
     if (req.method === 'PUT' || req.method === 'POST') checker.nudge(session.record.id);
   };
@@ -39,6 +42,7 @@ export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps
   upgrades.add('/ws/sessions/:id/terminal', (req, socket, head, params, url) => {
     const id = params.id as string;
     const session = requireSessionTicket(sessions, deps.tickets, id, url);
+    deps.limitCalls(id);
     const window = parseTerminalWindow(url.searchParams.get('window'));
     if (!window.ok) throw new HttpError(400, window.error);
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -2,6 +2,7 @@
 // exercises of the lessons they have open, pushing results on the session's events socket. A pass is
 // recorded at once and stays (progress is monotonic); only explicit checks count as failed attempts.
 import type { Exercise, Lesson } from '../course/types.ts';
+import { DockhandError } from '../errors.ts';
 import type { EventsWatch, SandboxBackend } from '../sandboxes/backend.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { LiveSession } from '../sessions/sessions.ts';
@@ -11,6 +12,8 @@ import { evaluateExercise } from './evaluate.ts';
 
 /** Typing pauses this long before the checker looks again (files the engine does not report). */
 const NUDGE_DELAY_MS = 1000;
+/** Checks on demand that one session may have running at once; a learner's script cannot pile up more. */
+export const CHECKS_IN_FLIGHT = 2;
 
 export type Checker = {
   /** Evaluates one exercise now (the Check button): recorded, published, returned. */
@@ -49,6 +52,7 @@ export type CheckerDeps = {
 export function createChecker(deps: CheckerDeps): Checker {
   const { store, events, sandboxes } = deps;
   const watched = new Map<string, Watched>();
+  const checking = new Map<string, number>();
 
   /** To the learner's page; to the dashboard only what changes its table (a pass, a recorded check). */
   function publish(session: LiveSession, lesson: string, exercise: string, result: CheckResult, dashboard: boolean): void {
@@ -112,7 +116,19 @@ export function createChecker(deps: CheckerDeps): Checker {
 
   return {
     async check(session, lesson, exercise) {
-      const result = await withCheckContext(sandboxes, session.sandbox, (ctx) => evaluateExercise(exercise, ctx));
+      const id = session.record.id;
+      const running = checking.get(id) ?? 0;
+      if (running >= CHECKS_IN_FLIGHT)
+        throw new DockhandError('rate_limited', 'Your last checks are still running; wait for their results.', 1);
+      checking.set(id, running + 1);
+      let result: CheckResult;
+      try {
+        result = await withCheckContext(sandboxes, session.sandbox, (ctx) => evaluateExercise(exercise, ctx));
+      } finally {
+        const left = (checking.get(id) ?? 1) - 1;
+        if (left > 0) checking.set(id, left);
+        else checking.delete(id);
+      }
       store.recordCheck(session.record.id, lesson.slug, exercise.id, result.passed, result.message, Date.now());
       watched.get(session.record.id)?.published.set(`${lesson.slug}/${exercise.id}`, result.message);
       publish(session, lesson.slug, exercise.id, result, true);

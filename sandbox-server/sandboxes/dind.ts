@@ -37,6 +37,8 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
     return disk && !isExpired(disk, retention, Date.now()) ? disk : undefined;
   };
   const forgetDisk = async (key: string) => deleteKeptDisk(keptFile(key));
+  // Every preview request needs the sandbox's address: asked of the host's engine once, not per request.
+  const addresses = new Map<string, Promise<string>>();
   const sweepKeptDisks = async () => {
     const forget = disksToForget(await listKeptDisks(keptDir), retention, Date.now());
     for (const key of forget) await forgetDisk(key);
@@ -56,6 +58,7 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
       }
     },
     async destroy(sandbox, destroyOptions = {}) {
+      addresses.delete(sandbox.id);
       const { keepDiskAs } = destroyOptions;
       if (keepDiskAs !== undefined) assertDiskKey(keepDiskAs);
       if (!keepDiskAs || retention.maxAgeMs === 0) return destroySandbox(host, container(sandbox));
@@ -72,6 +75,7 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
       return [...new Set([...fromContainers, ...(await listDiskIds(options))])];
     },
     async adopt(id) {
+      addresses.delete(id);
       const sandbox = describeSandbox(options, id);
       try {
         // A sandbox stopped with its engine (e.g. the host's dockerd restarted) starts again with its data.
@@ -94,7 +98,15 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
         engine.close();
       }
     },
-    address: (sandbox) => sandboxAddress(host, container(sandbox), options.network),
+    address(sandbox) {
+      let address = addresses.get(sandbox.id);
+      if (!address) {
+        address = sandboxAddress(host, container(sandbox), options.network);
+        address.catch(() => addresses.delete(sandbox.id));
+        addresses.set(sandbox.id, address);
+      }
+      return address;
+    },
     openEngine: async (sandbox) => openInnerEngine(container(sandbox)),
     watchEvents: (sandbox, onChange, watchOptions) => watchEngine(openInnerEngine(container(sandbox)), onChange, watchOptions),
   };

@@ -7,6 +7,13 @@ import { LEARNER_UID } from './learner.ts';
 import type { SandboxContainer } from './sandbox.ts';
 
 const DEFAULT_TIMEOUT_MS = 300_000;
+/** Of a command's output, each stream keeps its first and its last this many bytes. */
+export const EXEC_KEEP_BYTES = 64 * 1024;
+/**
+ * A stream that prints more than this is no longer read: the command finds its output closed (and
+ * usually dies of SIGPIPE). Reading on would cost the server a core for as long as a learner's flood lasts.
+ */
+export const EXEC_READ_MAX_BYTES = 8 * 1024 * 1024;
 const LEARNER = `${LEARNER_UID}:${LEARNER_UID}`;
 
 export async function execAsLearner(
@@ -26,10 +33,11 @@ export async function execAsLearner(
   });
   // hijack keeps the output flowing after stdin is closed; closing it is how the command sees EOF.
   const stream = await exec.start({ hijack: true, stdin: withStdin });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const stdout = new PassThrough().on('data', (chunk: Buffer) => out.push(chunk));
-  const stderr = new PassThrough().on('data', (chunk: Buffer) => err.push(chunk));
+  const cutOff = () => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+  const out = boundedOutput(cutOff);
+  const err = boundedOutput(cutOff);
+  const stdout = new PassThrough().on('data', out.push);
+  const stderr = new PassThrough().on('data', err.push);
   host.modem.demuxStream(stream, stdout, stderr);
   const finished = new Promise<void>((resolve, reject) => {
     stream.on('end', resolve);
@@ -50,7 +58,40 @@ export async function execAsLearner(
   } finally {
     clearTimeout(timer);
   }
-  return { exitCode: await exitCodeOf(exec), stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() };
+  const cut = out.cut() || err.cut();
+  return { exitCode: await exitCodeOf(exec, cut), stdout: out.bytes(), stderr: err.bytes().toString() };
+}
+
+/**
+ * One output stream of a command, held to its first and last EXEC_KEEP_BYTES with a line between saying
+ * how much was left out; past EXEC_READ_MAX_BYTES, `tooMuch` is called to stop reading.
+ */
+export function boundedOutput(tooMuch: () => void) {
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let tail = Buffer.alloc(0);
+  let total = 0;
+  return {
+    push: (chunk: Buffer) => {
+      total += chunk.length;
+      const forHead = Math.min(chunk.length, EXEC_KEEP_BYTES - headBytes);
+      if (forHead > 0) {
+        head.push(chunk.subarray(0, forHead));
+        headBytes += forHead;
+      }
+      const rest = chunk.subarray(forHead);
+      if (rest.length > 0) tail = Buffer.concat([tail, rest]).subarray(-EXEC_KEEP_BYTES);
+      if (total > EXEC_READ_MAX_BYTES) tooMuch();
+    },
+    /** Whether anything was left out. */
+    cut: () => total > headBytes + tail.length,
+    bytes(): Buffer {
+      const left = total - headBytes - tail.length;
+      if (left <= 0) return Buffer.concat([...head, tail]);
+      const said = total > EXEC_READ_MAX_BYTES ? `${left} or more bytes` : `${left} bytes`;
+      return Buffer.concat([...head, Buffer.from(`\n[… ${said} of output cut here by Dockhand …]\n`), tail]);
+    },
+  };
 }
 
 export async function attachTerminal(
@@ -78,9 +119,12 @@ export async function attachTerminal(
   };
 }
 
-/** The output stream can end a moment before the engine records the exit code. */
-async function exitCodeOf(exec: { inspect(): Promise<{ Running: boolean; ExitCode: number | null }> }): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+/**
+ * The output stream can end a moment before the engine records the exit code; a command whose output
+ * was cut off may take longer, until its next write fails.
+ */
+async function exitCodeOf(exec: { inspect(): Promise<{ Running: boolean; ExitCode: number | null }> }, cut: boolean): Promise<number> {
+  for (let attempt = 0; attempt < (cut ? 500 : 100); attempt++) {
     const info = await exec.inspect();
     if (!info.Running && info.ExitCode !== null) return info.ExitCode;
     await new Promise((resolve) => setTimeout(resolve, 10));
