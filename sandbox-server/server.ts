@@ -248,10 +248,10 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     const id = params.id as string;
     const position = lobby.position(id);
     if (position !== undefined) {
-      requireTicket(tickets, url, ticketSubject.session(id));
+      requireTicket(tickets, url, 'events', ticketSubject.session(id));
       return wss.handleUpgrade(req, socket, head, (ws) => openEventsSocket(ws, id, events, { type: 'queue', position }));
     }
-    const session = requireSessionTicket(sessions, tickets, id, url);
+    const session = requireSessionTicket(sessions, tickets, id, url, 'events');
     const slug = url.searchParams.get('lesson');
     const lesson = slug ? findLesson(course, slug) : undefined;
     wss.handleUpgrade(req, socket, head, (ws) => {

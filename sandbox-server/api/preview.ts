@@ -72,7 +72,7 @@ export function addPreviewRoutes(
   const preview = async (req: IncomingMessage, res: ServerResponse, params: Record<string, string>, url: URL) => {
     const id = params.id as string;
     if (url.searchParams.has('ticket')) {
-      requireSessionTicket(deps.sessions, deps.tickets, id, url);
+      requireSessionTicket(deps.sessions, deps.tickets, id, url, 'preview');
       url.searchParams.delete('ticket');
       const cookie = `${previewCookieName(id)}=${previewKey(id)}; Path=/sessions/${id}/preview/; HttpOnly; SameSite=Lax`;
       res.writeHead(303, { location: `${url.pathname}${url.search}`, 'set-cookie': cookie, 'cache-control': 'no-store' }).end();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { api, createSession } from '../support/api.ts';
+import { api, createSession, sessionTicket } from '../support/api.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
@@ -63,7 +63,7 @@ it("gives learners' pages their own origin: their storage and fetch work, Dockha
   const ports = await api(dockhand.url, 'GET', `/api/sessions/${session.id}/ports`, { token: session.token });
   const port = (ports.body.ports as { port: number; url: string }[]).find((entry) => entry.port === 8090);
   expect(port?.url).toBe(`${dockhand.previewUrl}/sessions/${session.id}/preview/8090/`);
-  const ticket = (await api(dockhand.url, 'POST', `/api/sessions/${session.id}/tickets`, { token: session.token })).body.ticket;
+  const ticket = await sessionTicket(dockhand.url, session.id, session.token, 'preview');
   const preview = await browser.newPage();
   await preview.goto(`${port?.url}?ticket=${ticket}`);
   expect(new URL(preview.url()).origin).toBe(dockhand.previewUrl);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import type { SessionTicketPurpose } from '../../sandbox-server/protocol/sessions.ts';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { testConfig } from '../support/env.ts';
@@ -58,17 +59,18 @@ async function newSession(base: string): Promise<{ id: string; token: string }> 
 }
 
 /** A single-use ticket for one of the session's sockets or its preview, over HTTPS. */
-async function ticketFor(base: string, session: { id: string; token: string }): Promise<string> {
+async function ticketFor(base: string, session: { id: string; token: string }, purpose: SessionTicketPurpose): Promise<string> {
   const answer = await httpsRequest(`${base}/api/sessions/${session.id}/tickets`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${session.token}` },
+    headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ purpose }),
   });
   expect(answer.status, answer.body).toBe(201);
   return (JSON.parse(answer.body) as { ticket: string }).ticket;
 }
 
 async function promptOver(base: string, session: { id: string; token: string }): Promise<void> {
-  const ticket = await ticketFor(base, session);
+  const ticket = await ticketFor(base, session, 'terminal');
   const terminal = await connectTerminal(`${base.replace(/^https/, 'wss')}/ws/sessions/${session.id}/terminal?ticket=${ticket}&window=1`, {
     ca,
   });
@@ -226,7 +228,9 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
     const wsBase = httpsBase.replace(/^https/, 'wss');
     await promptOver(httpsBase, session);
 
-    const events = new WebSocket(`${wsBase}/ws/sessions/${session.id}/events?ticket=${await ticketFor(httpsBase, session)}`, { ca });
+    const events = new WebSocket(`${wsBase}/ws/sessions/${session.id}/events?ticket=${await ticketFor(httpsBase, session, 'events')}`, {
+      ca,
+    });
     const [first] = (await once(events, 'message')) as [Buffer];
     expect(JSON.parse(first.toString())).toEqual({ type: 'sandbox', state: 'ready' });
     events.close();
@@ -247,7 +251,9 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
         { timeout: 15_000 },
       )
       .toMatchObject({ ports: [{ port: 5000, url: `${previewBase}/sessions/${session.id}/preview/5000/` }] });
-    const entry = await httpsRequest(`${previewBase}/sessions/${session.id}/preview/5000/?ticket=${await ticketFor(httpsBase, session)}`);
+    const entry = await httpsRequest(
+      `${previewBase}/sessions/${session.id}/preview/5000/?ticket=${await ticketFor(httpsBase, session, 'preview')}`,
+    );
     expect(entry.status).toBe(303);
     const cookie = String(entry.headers['set-cookie']).split(';')[0] as string;
     await expect
