@@ -5,7 +5,6 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +14,7 @@ import type { SessionTicketPurpose } from '../../sandbox-server/protocol/session
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { testConfig } from '../support/env.ts';
+import { freePort } from '../support/listen.ts';
 import { testBackend } from '../support/sandbox.ts';
 import { connectTerminal } from '../support/terminal-client.ts';
 
@@ -38,14 +38,6 @@ function httpsRequest(url: string, options: { method?: string; headers?: Record<
     req.on('error', reject);
     req.end(options.body);
   });
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 async function newSession(base: string): Promise<{ id: string; token: string }> {
@@ -255,6 +247,8 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
       `${previewBase}/sessions/${session.id}/preview/5000/?ticket=${await ticketFor(httpsBase, session, 'preview')}`,
     );
     expect(entry.status).toBe(303);
+    // Browsers reach the preview over HTTPS (through nginx): its cookie never travels in the clear.
+    expect(String(entry.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
     const cookie = String(entry.headers['set-cookie']).split(';')[0] as string;
     await expect
       .poll(
