@@ -1,8 +1,10 @@
 // The web preview route: /sessions/:id/preview/:port/… proxied to the learner's sandbox, on a listener of
 // its own (DOCKHAND_PREVIEW_PORT), so learners' pages have their own origin: they behave as they would
 // anywhere (localStorage, same-origin fetch) and can never touch Dockhand's origin, its storage or its
-// API as whoever views them. Links to the old place on Dockhand's origin are redirected. A browser opens
-// the first link with ?ticket=… (single-use, see sessions/tickets.ts); that sets a cookie scoped to this
+// API as whoever views them. With a host name per session (DOCKHAND_PREVIEW_URL holding {session}) a
+// session's previews answer only on its own name, so learners' pages are apart from each other as well.
+// Links to the old place on Dockhand's origin are redirected. A browser opens the first link with
+// ?ticket=… (single-use, purpose `preview`, see sessions/tickets.ts); that sets a cookie scoped to this
 // session's previews and redirects to the clean URL. The cookie holds a key derived from the session id
 // with this server's secret, never the session token, and the learner's app never sees it.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -74,7 +76,7 @@ export function addPreviewRoutes(
   /** On a host per session, a session's previews are on its own host name and nowhere else. */
   const requireOwnHost = (req: IncomingMessage, id: string) => {
     if (isPerSession(deps.previewUrl) && !cameBySessionHost(req, deps.previewUrl, id)) {
-      throw new HttpError(404, `${req.headers.host ?? 'this host'} is not where this session's previews are; open them from the lesson.`);
+      throw new HttpError(404, "this host name is not where this session's previews are; open them again from the lesson.");
     }
   };
 

@@ -335,12 +335,13 @@ describe('the web preview', () => {
 
   it('filters the headers of a 101 as those of any answer', async () => {
     const socket = new WebSocket(`${base.replace('http:', 'ws:')}/5001/echo`);
+    const opened = once(socket, 'open');
     const [response] = (await once(socket, 'upgrade')) as [IncomingMessage];
     expect(response.statusCode).toBe(101);
     expect(response.headers['set-cookie']).toBeUndefined();
     expect(response.headers['service-worker-allowed']).toBeUndefined();
     expect(response.headers.upgrade).toBe('websocket');
-    await once(socket, 'open');
+    await opened;
     socket.close();
   });
 
