@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { courseDirIn } from './course/load.ts';
+import { SESSION_PLACEHOLDER } from './preview/origin.ts';
 import { EGRESS_MODES, type EgressMode } from './sandboxes/firewall.ts';
 import type { RetentionPolicy } from './sandboxes/retention.ts';
 import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
@@ -41,7 +42,10 @@ export type Config = {
   fixHost: boolean;
   /** DOCKHAND_PREVIEW_PORT: the web preview's own listener (its own origin), PORT+1 by default. */
   previewPort: number;
-  /** DOCKHAND_PREVIEW_URL: where browsers reach the preview listener when a proxy stands in front (e.g. https://preview.example.org). */
+  /**
+   * DOCKHAND_PREVIEW_URL: where browsers reach the preview listener when a proxy stands in front (e.g.
+   * https://preview.example.org), or, with `{session}` as its first label, each session's own host name.
+   */
   previewUrl: string | undefined;
   /** DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY (PEM files): serve HTTPS and WSS directly. */
   tls: { certPath: string; keyPath: string } | undefined;
@@ -209,18 +213,28 @@ function defaultPreviewPort(port: string): string {
   return Number.isInteger(value) && value > 0 && value < 65535 ? String(value + 1) : '0';
 }
 
+/**
+ * An http(s) origin, or one whose host name starts with the label `{session}` (a wildcard name): then
+ * each session's previews get a host name of their own (preview/origin.ts).
+ */
 function parsePreviewUrl(text: string | undefined): string | undefined {
   if (!text) return undefined;
+  const perSession = text.includes(SESSION_PLACEHOLDER);
+  // A stand-in label while parsing, which a real session's label (hex) can never be.
+  const sample = 'session-label';
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(text.replace(SESSION_PLACEHOLDER, sample));
   } catch {
     url = new URL('invalid:');
   }
-  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search) {
-    throw new Error(`DOCKHAND_PREVIEW_URL must be an http(s) origin such as https://preview.example.org (got "${text}").`);
+  const placed = !perSession || (text.split(SESSION_PLACEHOLDER).length === 2 && url.hostname.startsWith(`${sample}.`));
+  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username || !placed) {
+    throw new Error(
+      `DOCKHAND_PREVIEW_URL must be an http(s) origin such as https://preview.example.org, or one with a host name per session such as https://{session}.preview.example.org (got "${text}").`,
+    );
   }
-  return url.origin;
+  return perSession ? url.origin.replace(`//${sample}.`, `//${SESSION_PLACEHOLDER}.`) : url.origin;
 }
 
 function parseTls(cert: string | undefined, key: string | undefined): Config['tls'] {

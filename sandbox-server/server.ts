@@ -60,7 +60,7 @@ const HOST_RECHECK_MS = 60_000;
 export type Dockhand = {
   url: string;
   port: number;
-  /** The web preview's own origin (its own listener, or DOCKHAND_PREVIEW_URL in front of it). */
+  /** The web preview's own origin (its own listener, or DOCKHAND_PREVIEW_URL in front of it, which may hold `{session}`). */
   previewUrl: string;
   previewPort: number;
   /** The instructor's token (see workshops/admin-token.ts). */
@@ -245,15 +245,21 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   addPortRoutes(router, { sessions, sandboxes, previewOrigin, limitCalls });
   addPreviewRedirects(router, previewOrigin);
   addWorkspaceRoutes(router, upgrades, { sessions, sandboxes, checker, wss, tickets, limitCalls, onTerminal: room.terminalOpened });
-  addPreviewRoutes(previewRouter, previewUpgrades, { sessions, sandboxes, tickets });
+  addPreviewRoutes(previewRouter, previewUpgrades, {
+    sessions,
+    sandboxes,
+    tickets,
+    previewUrl: config.previewUrl,
+    https: Boolean(tls) || config.previewUrl?.startsWith('https:') === true,
+  });
   upgrades.add('/ws/sessions/:id/events', (req, socket, head, params, url) => {
     const id = params.id as string;
     const position = lobby.position(id);
     if (position !== undefined) {
-      requireTicket(tickets, url, ticketSubject.session(id));
+      requireTicket(tickets, url, 'events', ticketSubject.session(id));
       return wss.handleUpgrade(req, socket, head, (ws) => openEventsSocket(ws, id, events, { type: 'queue', position }));
     }
-    const session = requireSessionTicket(sessions, tickets, id, url);
+    const session = requireSessionTicket(sessions, tickets, id, url, 'events');
     const slug = url.searchParams.get('lesson');
     const lesson = slug ? findLesson(course, slug) : undefined;
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -2,30 +2,38 @@
 // preview link carry a short-lived single-use ticket (`?ticket=`, see sessions/tickets.ts) instead, so
 // no token ever stands in a URL that a proxy logs or a browser keeps.
 import type { IncomingMessage } from 'node:http';
+import type { SessionTicketPurpose, TicketPurpose } from '../protocol/sessions.ts';
 import type { LiveSession, Sessions } from '../sessions/sessions.ts';
 import type { Tickets } from '../sessions/tickets.ts';
 import { hashToken, tokenMatches } from '../sessions/tokens.ts';
 import { httpError } from './errors.ts';
 
-/** What a ticket opens: one session's sockets and previews, or the instructor's. */
+/** Whom a ticket is for: one session, or the instructor. What it opens is its purpose. */
 export const ticketSubject = {
   session: (id: string) => `session:${id}`,
   admin: 'admin',
 } as const;
 
-/** Redeems the URL's ticket for a subject, or refuses with 401. */
-export function requireTicket(tickets: Tickets, url: URL, subject: string): void {
-  if (!tickets.redeem(url.searchParams.get('ticket') ?? undefined, subject)) {
+/** Redeems the URL's ticket for a purpose and subject, or refuses with 401. */
+export function requireTicket(tickets: Tickets, url: URL, purpose: TicketPurpose, subject: string): void {
+  if (!tickets.redeem(url.searchParams.get('ticket') ?? undefined, purpose, subject)) {
+    const issuer = purpose === 'admin' ? 'POST /api/admin/tickets' : `POST /api/sessions/:id/tickets with {"purpose": "${purpose}"}`;
     throw httpError(
       'unauthorized',
-      'missing, used or expired ticket; ask for a new one (POST /api/sessions/:id/tickets) and connect within 30 s',
+      `missing, used or expired ticket, or one issued for something else; ask for a new one (${issuer}) and use it within 30 s`,
     );
   }
 }
 
-/** The live session a ticket was issued for (401 without a good ticket, 404 unknown, 410 ended). */
-export function requireSessionTicket(sessions: Sessions, tickets: Tickets, id: string, url: URL): LiveSession {
-  requireTicket(tickets, url, ticketSubject.session(id));
+/** The live session a ticket was issued for, for this purpose (401 without a good ticket, 404 unknown, 410 ended). */
+export function requireSessionTicket(
+  sessions: Sessions,
+  tickets: Tickets,
+  id: string,
+  url: URL,
+  purpose: SessionTicketPurpose,
+): LiveSession {
+  requireTicket(tickets, url, purpose, ticketSubject.session(id));
   const session = sessions.live(id);
   if (!session)
     throw sessions.record(id)

@@ -166,7 +166,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
 
   // The dashboard: a snapshot on connect, at once when something changes and once more after a burst.
   upgrades.add('/ws/workshops/:code/dashboard', (req, socket, head, params, url) => {
-    requireTicket(deps.tickets, url, ticketSubject.admin);
+    requireTicket(deps.tickets, url, 'admin', ticketSubject.admin);
     const workshop = workshopOf(params.code as string);
     deps.wss.handleUpgrade(req, socket, head, (ws) => {
       const send = () => {
@@ -192,7 +192,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
 
   // Watching a participant's terminal: read-only, so input from the instructor never reaches the shell.
   upgrades.add('/ws/workshops/:code/participants/:session/terminal', (req, socket, head, params, url) => {
-    requireTicket(deps.tickets, url, ticketSubject.admin);
+    requireTicket(deps.tickets, url, 'admin', ticketSubject.admin);
     const workshop = workshopOf(params.code as string);
     const participant = workshops.progress(workshop.code).participants.find((p) => p.sessionId === params.session);
     if (!participant) throw new HttpError(404, `no participant ${params.session} in this workshop`);

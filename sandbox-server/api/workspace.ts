@@ -41,7 +41,7 @@ export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps
 
   upgrades.add('/ws/sessions/:id/terminal', (req, socket, head, params, url) => {
     const id = params.id as string;
-    const session = requireSessionTicket(sessions, deps.tickets, id, url);
+    const session = requireSessionTicket(sessions, deps.tickets, id, url, 'terminal');
     deps.limitCalls(id);
     const window = parseTerminalWindow(url.searchParams.get('window'));
     if (!window.ok) throw new HttpError(400, window.error);

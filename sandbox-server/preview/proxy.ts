@@ -1,10 +1,11 @@
 // The web preview: GET /sessions/:id/preview/:port/... is forwarded to http://<sandbox address>:<port>/...
 // Ports published inside the sandbox (docker run -p 5000:80) listen on the sandbox's own address, because
 // the inner engine's port driver binds them in the outer container. Bodies stream in both directions.
-import { Agent, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, request, type ServerResponse } from 'node:http';
+import { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, request, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { HttpError } from '../http/errors.ts';
 import { type PreviewProblem, previewRefusal, sendPreviewProblem, sentenceOf } from './error-page.ts';
+import { TolerantAgent } from './line-endings.ts';
 import {
   clientResponseHeaders,
   DEFAULT_TIMEOUT_MS,
@@ -14,8 +15,11 @@ import {
   upstreamRequestHeaders,
 } from './target.ts';
 
-/** No pooled connections: an app may close an idle one at any moment, and a new one costs little here. */
-const upstreamAgent = new Agent({ keepAlive: false });
+/**
+ * No pooled connections: an app may close an idle one at any moment, and a new one costs little here.
+ * Header lines ending in a bare LF are read as browsers read them (see line-endings.ts).
+ */
+const upstreamAgent = new TolerantAgent();
 
 export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: PreviewTarget, options: PreviewOptions = {}): void {
   const route = routePreview(req.url ?? '', target);
@@ -25,6 +29,10 @@ export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: 
     return;
   }
   const { port } = route;
+  if (req.headers['service-worker'] === 'script') {
+    sendPreviewProblem(req, res, serviceWorkerRefusal(port));
+    return;
+  }
   const { upstream, deadline } = requestUpstream(req, target, route, options);
   upstream.on('response', (upstreamRes) => {
     clearTimeout(deadline);
@@ -81,6 +89,15 @@ function timeoutError(port: number, timeoutMs: number): HttpError {
     504,
     `the app on port ${port} in the sandbox did not answer within ${timeoutMs / 1000} s; check its logs with docker logs.`,
   );
+}
+
+/**
+ * Browsers mark the fetch of a service worker's script with `Service-Worker: script`. A worker on the
+ * preview origin would outlive the app and see the previews opened after it, so none is ever installed.
+ */
+function serviceWorkerRefusal(port: number): PreviewProblem {
+  const message = `the app on port ${port} tried to install a service worker; previews do not allow them, so the app runs without one.`;
+  return { status: 403, message, title: 'Service workers are off in previews', sentence: sentenceOf(message) };
 }
 
 export function describeFailure(error: Error, port: number): PreviewProblem {

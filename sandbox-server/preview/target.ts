@@ -15,7 +15,7 @@ export type PreviewTarget = {
 export type PreviewOptions = {
   /** How long the upstream may take to send its response headers (or accept a WebSocket). */
   timeoutMs?: number;
-  /** Dockhand's own cookies: never sent to the learner's app, and the app may not set them. */
+  /** Dockhand's own cookies, by the start of their names: never sent to the learner's app, and the app may not set them. */
   privateCookies?: string[];
 };
 
@@ -102,10 +102,14 @@ export function clientResponseHeaders(
     const value = upstream[name];
     if (typeof value === 'string') headers[name] = rewriteLocation(value, port, target);
   }
-  const privateNames = new Set(options.privateCookies ?? []);
-  const setCookie = upstream['set-cookie']?.filter((line) => !privateNames.has(cookieName(line)));
+  const setCookie = upstream['set-cookie']
+    ?.filter((line) => !isPrivate(cookieName(line), options.privateCookies ?? []))
+    .map((line) => confineCookie(line, target));
   if (setCookie?.length) headers['set-cookie'] = setCookie;
   else delete headers['set-cookie'];
+  // An app must not claim more of the preview origin than its own prefix: a service worker it may
+  // register for `/` would see every later preview opened in that browser (and their tickets).
+  delete headers['service-worker-allowed'];
   return headers;
 }
 
@@ -144,10 +148,34 @@ function withoutPrivateCookies(header: string | undefined, privateCookies: strin
   const kept = header
     .split(';')
     .map((pair) => pair.trim())
-    .filter((pair) => pair !== '' && !privateCookies.includes(cookieName(pair)));
+    .filter((pair) => pair !== '' && !isPrivate(cookieName(pair), privateCookies));
   return kept.length > 0 ? kept.join('; ') : undefined;
 }
 
 function cookieName(pair: string): string {
   return pair.split('=', 1)[0]?.trim() ?? '';
+}
+
+function isPrivate(name: string, privateCookies: string[]): boolean {
+  return privateCookies.some((start) => name.startsWith(start));
+}
+
+/**
+ * A cookie the app sets stays the app's: no `Domain` (on a host per session, the parent domain would
+ * reach every other session's host), and its `Path` under the prefix (`Path=/` is the app's root, not
+ * the preview origin's), so it never reaches another learner's app or shadows another's cookies.
+ */
+function confineCookie(line: string, target: PreviewTarget): string {
+  const [pair = '', ...attributes] = line.split(';');
+  const kept = attributes.flatMap((attribute) => {
+    const [key = '', ...rest] = attribute.split('=');
+    const name = key.trim().toLowerCase();
+    if (name === 'domain') return [];
+    if (name !== 'path') return [attribute.trim()];
+    const path = rest.join('=').trim();
+    if (path === target.prefix || path.startsWith(`${target.prefix}/`)) return [`Path=${path}`];
+    // A path that does not start with '/' is ignored by browsers: the default (under the prefix) applies.
+    return path.startsWith('/') ? [`Path=${target.prefix}${path}`] : [];
+  });
+  return [pair.trim(), ...kept].join('; ');
 }

@@ -1,6 +1,6 @@
 // WebSocket upgrades for the preview (live reload, chat demos): the handshake goes to the app in the
 // sandbox, and once it agrees the two sockets are joined byte for byte.
-import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type OutgoingHttpHeaders, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { refuseUpgrade } from '../http/upgrade.ts';
 import { describeFailure, requestUpstream } from './proxy.ts';
@@ -28,7 +28,12 @@ export function proxyPreviewUpgrade(
   const { upstream, deadline } = requestUpstream(req, target, route, options, { connection: 'Upgrade', upgrade: req.headers.upgrade });
   upstream.on('upgrade', (upstreamRes, upstreamSocket, upstreamHead) => {
     clearTimeout(deadline);
-    socket.write(statusLine(upstreamRes.statusCode ?? 101, upstreamRes.statusMessage) + headerLines(upstreamRes.rawHeaders));
+    // The switch's own headers pass the same filter as any answer (no Dockhand cookie, no claim on the
+    // origin); only the two that make it a switch are put back.
+    const headers = clientResponseHeaders(upstreamRes.headers, port, target, options);
+    headers.connection = 'Upgrade';
+    if (upstreamRes.headers.upgrade) headers.upgrade = upstreamRes.headers.upgrade;
+    socket.write(headerBlock(upstreamRes.statusCode ?? 101, upstreamRes.statusMessage, headers));
     if (upstreamHead.length > 0) socket.write(upstreamHead);
     if (head.length > 0) upstreamSocket.write(head);
     upstreamSocket.on('error', () => socket.destroy());
@@ -41,12 +46,8 @@ export function proxyPreviewUpgrade(
     clearTimeout(deadline);
     const headers = clientResponseHeaders(upstreamRes.headers, port, target, options);
     delete headers['content-length'];
-    const lines = Object.entries(headers).flatMap(([name, value]) =>
-      (Array.isArray(value) ? value : [value]).map((one) => [name, String(one)]),
-    );
-    socket.write(
-      statusLine(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage) + headerLines([...lines.flat(), 'connection', 'close']),
-    );
+    headers.connection = 'close';
+    socket.write(headerBlock(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, headers));
     upstreamRes.pipe(socket);
   });
   upstream.on('error', (error) => {
@@ -66,13 +67,11 @@ function refuse(socket: Duplex, status: number, message: string): void {
   else socket.destroy();
 }
 
-function statusLine(status: number, message?: string): string {
-  return `HTTP/1.1 ${status} ${message || STATUS_CODES[status] || ''}\r\n`;
-}
-
-/** Header lines from a flat [name, value, name, value, ...] list, ending the header block. */
-function headerLines(flat: string[]): string {
-  let text = '';
-  for (let i = 0; i + 1 < flat.length; i += 2) text += `${flat[i]}: ${flat[i + 1]}\r\n`;
+/** A response's status line and header block, from headers Node's parser has already checked. */
+function headerBlock(status: number, message: string | undefined, headers: OutgoingHttpHeaders): string {
+  let text = `HTTP/1.1 ${status} ${message || STATUS_CODES[status] || ''}\r\n`;
+  for (const [name, value] of Object.entries(headers)) {
+    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) text += `${name}: ${one}\r\n`;
+  }
   return `${text}\r\n`;
 }

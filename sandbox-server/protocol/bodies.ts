@@ -2,6 +2,9 @@
 // types. Each message is the sentence a refusal carries; absent fields get their defaults here.
 import { z } from 'zod';
 import { BROADCAST_MAX, NAME_MAX, SLUG_PATTERN, WORKSHOP_PEOPLE_MAX, WORKSHOP_TITLE_MAX } from './limits.ts';
+import { SESSION_TICKET_PURPOSES } from './sessions.ts';
+
+const TICKET_PURPOSE_RULE = `purpose must be what the ticket opens: ${SESSION_TICKET_PURPOSES.map((p) => `"${p}"`).join(', ')}`;
 
 const optionalString = (key: string) =>
   z
@@ -34,6 +37,12 @@ export const NewSessionBody = z.strictObject({
   fresh: z.boolean({ error: 'fresh must be true or false' }).default(false),
 });
 export type NewSessionBody = z.input<typeof NewSessionBody>;
+
+/** POST /api/sessions/:id/tickets: what the ticket will open (a ticket opens nothing else). */
+export const TicketBody = z.strictObject({
+  purpose: z.enum(SESSION_TICKET_PURPOSES, { error: TICKET_PURPOSE_RULE }),
+});
+export type TicketBody = z.input<typeof TicketBody>;
 
 /** PUT /api/sessions/:id/files/<path>. */
 export const SaveFileBody = z.object({ content: z.string() });

@@ -33,8 +33,18 @@ export type EndedSessionView = BaseView & {
 
 export type SessionView = LiveSessionView | EndedSessionView | QueuedSessionView;
 
+/**
+ * What a ticket opens, and nothing else: a session's terminal, its events socket or its web preview
+ * (POST /api/sessions/:id/tickets), or the instructor's sockets (POST /api/admin/tickets).
+ */
+export const TICKET_PURPOSES = ['terminal', 'events', 'preview', 'admin'] as const;
+export type TicketPurpose = (typeof TICKET_PURPOSES)[number];
+/** The purposes a session's own tickets may have. */
+export const SESSION_TICKET_PURPOSES = ['terminal', 'events', 'preview'] as const satisfies readonly TicketPurpose[];
+export type SessionTicketPurpose = (typeof SESSION_TICKET_PURPOSES)[number];
+
 /** POST …/tickets: what a WebSocket URL or a preview link carries as `?ticket=`, once, within its life. */
-export type TicketView = { ticket: string; expiresInSeconds: number };
+export type TicketView = { ticket: string; purpose: TicketPurpose; expiresInSeconds: number };
 
 /** A session waiting in line for a sandbox (the host is full): its place, 1 being next. */
 export type QueuedSessionView = { id: string; state: 'queued'; position: number };

@@ -1,30 +1,33 @@
 // Short-lived, single-use tickets. A WebSocket or a preview link authenticates with one instead of a
 // bearer token in its URL, where reverse proxies, logs and browser history would keep the token.
-// A ticket is bound to what it was issued for (a session's id, or the instructor): it opens nothing else.
+// A ticket is bound to what it was issued for: its purpose (a terminal, the events socket, a preview, the
+// instructor's sockets) and its subject (a session's id, or the instructor). It opens nothing else, so a
+// preview link a learner's app gets to see can never open that learner's terminal.
 import { randomBytes } from 'node:crypto';
+import type { TicketPurpose } from '../protocol/sessions.ts';
 
 export const TICKET_TTL_MS = 30_000;
 
 export type Tickets = {
-  issue(subject: string, now?: number): { ticket: string; expiresInSeconds: number };
-  /** True once for a ticket issued for this subject and not yet expired; it is used up either way. */
-  redeem(ticket: string | undefined, subject: string, now?: number): boolean;
+  issue(purpose: TicketPurpose, subject: string, now?: number): { ticket: string; purpose: TicketPurpose; expiresInSeconds: number };
+  /** True once for a ticket issued for this purpose and subject and not yet expired; it is used up either way. */
+  redeem(ticket: string | undefined, purpose: TicketPurpose, subject: string, now?: number): boolean;
 };
 
 export function createTickets(ttlMs = TICKET_TTL_MS): Tickets {
-  const issued = new Map<string, { subject: string; expiresAt: number }>();
+  const issued = new Map<string, { purpose: TicketPurpose; subject: string; expiresAt: number }>();
   return {
-    issue(subject, now = Date.now()) {
+    issue(purpose, subject, now = Date.now()) {
       for (const [ticket, entry] of issued) if (entry.expiresAt <= now) issued.delete(ticket);
       const ticket = randomBytes(24).toString('base64url');
-      issued.set(ticket, { subject, expiresAt: now + ttlMs });
-      return { ticket, expiresInSeconds: Math.round(ttlMs / 1000) };
+      issued.set(ticket, { purpose, subject, expiresAt: now + ttlMs });
+      return { ticket, purpose, expiresInSeconds: Math.round(ttlMs / 1000) };
     },
-    redeem(ticket, subject, now = Date.now()) {
+    redeem(ticket, purpose, subject, now = Date.now()) {
       if (!ticket) return false;
       const entry = issued.get(ticket);
       issued.delete(ticket);
-      return entry !== undefined && entry.subject === subject && entry.expiresAt > now;
+      return entry !== undefined && entry.purpose === purpose && entry.subject === subject && entry.expiresAt > now;
     },
   };
 }

@@ -14,7 +14,7 @@ export type { SessionEvent };
 export function followEvents(session: Session, lesson: string, controller: SessionController, onEvent: (event: SessionEvent) => void) {
   let ended = false;
   const path = `/ws/sessions/${session.id}/events?lesson=${encodeURIComponent(lesson)}`;
-  const socket = openReconnectingSocket(() => sessionSocketUrl(session, path), {
+  const socket = openReconnectingSocket(() => sessionSocketUrl(session, 'events', path), {
     onState() {},
     onMessage(data) {
       if (typeof data !== 'string') return;

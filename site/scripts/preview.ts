@@ -4,8 +4,8 @@
 // so the list is polled every few seconds for a while after each bit of activity, while the page is
 // visible. Never for longer: every API call counts as activity, and a forgotten tab must not keep its
 // sandbox alive forever.
-import type { PortsView, TicketView } from '../../sandbox-server/protocol/sessions.ts';
-import { ApiError, api, type Session } from './session.ts';
+import type { PortsView } from '../../sandbox-server/protocol/sessions.ts';
+import { ApiError, api, type Session, sessionTicket } from './session.ts';
 
 type Port = PortsView['ports'][number];
 
@@ -88,7 +88,7 @@ async function openWithTicket(session: Session, url: string): Promise<void> {
   if (!tab) return;
   tab.opener = null;
   try {
-    const { ticket } = await api<TicketView>(session, 'POST', `/api/sessions/${session.id}/tickets`);
+    const { ticket } = await sessionTicket(session, 'preview');
     tab.location.href = `${url}?ticket=${encodeURIComponent(ticket)}`;
   } catch {
     tab.close();

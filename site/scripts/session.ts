@@ -4,10 +4,17 @@
 // server hands out the learner's one live session again and keeps their progress across sessions. A
 // participant's workshop is remembered too, so starting again rejoins it, and a workshop that ended says so.
 
-import type { NewSessionBody } from '../../sandbox-server/protocol/bodies.ts';
+import type { NewSessionBody, TicketBody } from '../../sandbox-server/protocol/bodies.ts';
 import type { ErrorBody, ErrorCode } from '../../sandbox-server/protocol/errors.ts';
 import type { SessionEvent } from '../../sandbox-server/protocol/events.ts';
-import type { CreatedSessionView, EndCode, QueuedCreatedView, SessionView, TicketView } from '../../sandbox-server/protocol/sessions.ts';
+import type {
+  CreatedSessionView,
+  EndCode,
+  QueuedCreatedView,
+  SessionTicketPurpose,
+  SessionView,
+  TicketView,
+} from '../../sandbox-server/protocol/sessions.ts';
 import { forgetWorkshop, learnerToken, storedWorkshop } from './learner.ts';
 import { withTicket } from './socket.ts';
 
@@ -118,9 +125,15 @@ export async function api<T>(session: Pick<Session, 'token'> | undefined, method
   return json as T;
 }
 
-/** The URL of one of the session's WebSockets, with a fresh single-use ticket (never the token). */
-export function sessionSocketUrl(session: Session, path: string): Promise<string> {
-  return withTicket(path, () => api<TicketView>(session, 'POST', `/api/sessions/${session.id}/tickets`));
+/** A single-use ticket that opens the session's terminal, events socket or preview, and nothing else. */
+export function sessionTicket(session: Session, purpose: SessionTicketPurpose): Promise<TicketView> {
+  const body: TicketBody = { purpose };
+  return api<TicketView>(session, 'POST', `/api/sessions/${session.id}/tickets`, body);
+}
+
+/** The URL of the session's terminal or events socket, with a fresh single-use ticket (never the token). */
+export function sessionSocketUrl(session: Session, purpose: 'terminal' | 'events', path: string): Promise<string> {
+  return withTicket(path, () => sessionTicket(session, purpose));
 }
 
 /** The server's idle timeout: a new session's idle deadline is that far from its start. */
@@ -310,7 +323,7 @@ function followLine(session: Session, onPosition: (position: number) => void): P
         if (!done) void poll();
       };
     };
-    sessionSocketUrl(session, `/ws/sessions/${session.id}/events`).then(listen, () => void poll());
+    sessionSocketUrl(session, 'events', `/ws/sessions/${session.id}/events`).then(listen, () => void poll());
   });
 }
 

@@ -66,7 +66,7 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
     const current = session;
     const terminal = panelOf(number).querySelector('dockhand-terminal') as TerminalElement;
     terminal.connect(
-      () => sessionSocketUrl(current, `/ws/sessions/${current.id}/terminal?window=${number}`),
+      () => sessionSocketUrl(current, 'terminal', `/ws/sessions/${current.id}/terminal?window=${number}`),
       `Terminal ${number}`,
       {
         onState: (state, detail) => setState(number, state, detail),

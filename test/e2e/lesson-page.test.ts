@@ -299,7 +299,10 @@ describe('a learner on a lesson page', () => {
 describe('previews that cannot show the app', () => {
   it('says in words that nothing answers on the port yet, then that the preview has ended, or expired', async () => {
     const session = await stored();
-    const ticket = await api(dockhand.url, 'POST', `/api/sessions/${session.id}/tickets`, { token: session.token });
+    const ticket = await api(dockhand.url, 'POST', `/api/sessions/${session.id}/tickets`, {
+      token: session.token,
+      body: { purpose: 'preview' },
+    });
     const preview = await browser.newPage();
     const url = `${dockhand.previewUrl}/sessions/${session.id}/preview/8080/`;
     const nothing = await preview.goto(`${url}?ticket=${ticket.body.ticket}`);

@@ -5,15 +5,16 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import type { SessionTicketPurpose } from '../../sandbox-server/protocol/sessions.ts';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { testConfig } from '../support/env.ts';
+import { freePort } from '../support/listen.ts';
 import { testBackend } from '../support/sandbox.ts';
 import { connectTerminal } from '../support/terminal-client.ts';
 
@@ -39,14 +40,6 @@ function httpsRequest(url: string, options: { method?: string; headers?: Record<
   });
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 async function newSession(base: string): Promise<{ id: string; token: string }> {
   const created = await httpsRequest(`${base}/api/sessions`, {
     method: 'POST',
@@ -58,17 +51,18 @@ async function newSession(base: string): Promise<{ id: string; token: string }> 
 }
 
 /** A single-use ticket for one of the session's sockets or its preview, over HTTPS. */
-async function ticketFor(base: string, session: { id: string; token: string }): Promise<string> {
+async function ticketFor(base: string, session: { id: string; token: string }, purpose: SessionTicketPurpose): Promise<string> {
   const answer = await httpsRequest(`${base}/api/sessions/${session.id}/tickets`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${session.token}` },
+    headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ purpose }),
   });
   expect(answer.status, answer.body).toBe(201);
   return (JSON.parse(answer.body) as { ticket: string }).ticket;
 }
 
 async function promptOver(base: string, session: { id: string; token: string }): Promise<void> {
-  const ticket = await ticketFor(base, session);
+  const ticket = await ticketFor(base, session, 'terminal');
   const terminal = await connectTerminal(`${base.replace(/^https/, 'wss')}/ws/sessions/${session.id}/terminal?ticket=${ticket}&window=1`, {
     ca,
   });
@@ -226,7 +220,9 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
     const wsBase = httpsBase.replace(/^https/, 'wss');
     await promptOver(httpsBase, session);
 
-    const events = new WebSocket(`${wsBase}/ws/sessions/${session.id}/events?ticket=${await ticketFor(httpsBase, session)}`, { ca });
+    const events = new WebSocket(`${wsBase}/ws/sessions/${session.id}/events?ticket=${await ticketFor(httpsBase, session, 'events')}`, {
+      ca,
+    });
     const [first] = (await once(events, 'message')) as [Buffer];
     expect(JSON.parse(first.toString())).toEqual({ type: 'sandbox', state: 'ready' });
     events.close();
@@ -247,8 +243,12 @@ describe('behind nginx with the recipe in deploy/nginx/dockhand.conf', () => {
         { timeout: 15_000 },
       )
       .toMatchObject({ ports: [{ port: 5000, url: `${previewBase}/sessions/${session.id}/preview/5000/` }] });
-    const entry = await httpsRequest(`${previewBase}/sessions/${session.id}/preview/5000/?ticket=${await ticketFor(httpsBase, session)}`);
+    const entry = await httpsRequest(
+      `${previewBase}/sessions/${session.id}/preview/5000/?ticket=${await ticketFor(httpsBase, session, 'preview')}`,
+    );
     expect(entry.status).toBe(303);
+    // Browsers reach the preview over HTTPS (through nginx): its cookie never travels in the clear.
+    expect(String(entry.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
     const cookie = String(entry.headers['set-cookie']).split(';')[0] as string;
     await expect
       .poll(

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, get, type Server } from 'node:http';
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
@@ -35,6 +35,26 @@ class App(BaseHTTPRequestHandler):
             return self.reply(302, b'', {'Location': 'http://example.com/elsewhere'})
         if self.path.startswith('/redirect'):
             return self.reply(302, b'', {'Location': '/landed?via=path'})
+        if self.path.startswith('/claims'):
+            self.send_response(200)
+            self.send_header('Service-Worker-Allowed', '/')
+            self.send_header('Set-Cookie', 'dockhand_preview_other=forged; Path=/sessions/other/preview/')
+            self.send_header('Set-Cookie', 'theme=dark; Path=/; Domain=127.0.0.1; SameSite=Lax')
+            self.send_header('Set-Cookie', 'cart=1')
+            self.send_header('Content-Length', '2')
+            self.end_headers()
+            self.wfile.write(b'ok')
+            return
+        if self.path.startswith('/split-'):
+            # One answer that a lenient parser reads differently from a browser: a bare CR as a line
+            # end, or a body length given twice.
+            head = {
+                '/split-cr': b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\rSet-Cookie: injected=1\\r\\n\\r\\nok',
+                '/split-te': b'HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\nContent-Length: 40\\r\\n\\r\\n2\\r\\nok\\r\\n0\\r\\n\\r\\n',
+            }[self.path]
+            self.wfile.write(head)
+            self.close_connection = True
+            return
         if self.path.startswith('/slow'):
             time.sleep(3)
         if self.path.startswith('/stream'):
@@ -64,6 +84,8 @@ class App(BaseHTTPRequestHandler):
         self.send_header('Upgrade', 'websocket')
         self.send_header('Connection', 'Upgrade')
         self.send_header('Sec-WebSocket-Accept', accept)
+        self.send_header('Set-Cookie', 'dockhand_preview_s1=forged; Path=/')
+        self.send_header('Service-Worker-Allowed', '/')
         self.end_headers()
         while True:
             first, second = self.rfile.read(2)
@@ -95,6 +117,11 @@ beforeAll(async () => {
   );
   await inSandbox('docker run -d -p 5000:8000 -v "$PWD/site:/srv" -w /srv python:3 python -m http.server 8000');
   await sandbox.run(['docker', 'run', '-d', '-p', '5001:8000', 'python:3', 'python', '-c', APP]);
+  // busybox httpd passes a CGI script's header lines on as the script wrote them: ending in a bare LF.
+  await inSandbox(
+    `mkdir -p cgi/cgi-bin && printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\nX-Made-By: cgi\\\\n\\\\nhello from cgi\\\\n"\\n' > cgi/cgi-bin/hello && chmod +x cgi/cgi-bin/hello`,
+  );
+  await inSandbox('docker run -d -p 5002:80 -v "$PWD/cgi:/www" busybox httpd -f -p 80 -h /www');
   await waitForHttp(`http://${address}:5000/hello.txt`);
   await waitForHttp(`http://${address}:5001/`);
 
@@ -112,7 +139,7 @@ beforeAll(async () => {
     const match = /^\/sessions\/s1\/preview\/([^/?]*)/.exec(url ?? '');
     return match ? { address, port: match[1] ?? '', prefix: match[0] } : undefined;
   };
-  const options = { timeoutMs: TIMEOUT_MS, privateCookies: ['dockhand_session'] };
+  const options = { timeoutMs: TIMEOUT_MS, privateCookies: ['dockhand_session', 'dockhand_preview_'] };
   proxy = createServer((req, res) => {
     const found = target(req.url);
     if (found) proxyPreview(req, res, found, options);
@@ -287,6 +314,57 @@ describe('the web preview', () => {
       const [, response] = await once(socket, 'unexpected-response');
       expect(response.statusCode).toBe(status);
       socket.terminate();
+    }
+  });
+
+  it('drops what would let an app claim the preview origin: Service-Worker-Allowed, Dockhand cookies, cookies for other paths', async () => {
+    const response = await fetch(`${base}/5001/claims`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('service-worker-allowed')).toBeNull();
+    // The app's own cookies stay under its prefix and on this host; Dockhand's are never the app's to set.
+    expect(response.headers.getSetCookie()).toEqual(['theme=dark; Path=/sessions/s1/preview/5001/; SameSite=Lax', 'cart=1']);
+  });
+
+  it('refuses to fetch a service worker script: none is ever installed on the preview origin', async () => {
+    const response = await fetch(`${base}/5001/sw.js`, { headers: { 'service-worker': 'script' } });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: string }).error).toContain('previews do not allow them');
+    // An ordinary fetch of the same script still works.
+    expect((await fetch(`${base}/5001/sw.js`)).status).toBe(200);
+  });
+
+  it('filters the headers of a 101 as those of any answer', async () => {
+    const socket = new WebSocket(`${base.replace('http:', 'ws:')}/5001/echo`);
+    const opened = once(socket, 'open');
+    const [response] = (await once(socket, 'upgrade')) as [IncomingMessage];
+    expect(response.statusCode).toBe(101);
+    expect(response.headers['set-cookie']).toBeUndefined();
+    expect(response.headers['service-worker-allowed']).toBeUndefined();
+    expect(response.headers.upgrade).toBe('websocket');
+    await opened;
+    socket.close();
+  });
+
+  it('shows an app whose header lines end in a bare LF (a busybox httpd CGI script), as a browser would', async () => {
+    const url = `${base}/5002/cgi-bin/hello`;
+    await vi.waitFor(
+      async () => {
+        const response = await fetch(url);
+        expect(response.status, await response.clone().text()).toBe(200);
+      },
+      { timeout: 30_000, interval: 300 },
+    );
+    const response = await fetch(url);
+    expect(response.headers.get('x-made-by')).toBe('cgi');
+    expect(response.headers.get('content-type')).toBe('text/plain');
+    expect(await response.text()).toBe('hello from cgi\n');
+  });
+
+  it('refuses an answer that could be read as two (a bare CR line end, two body lengths) with 502', async () => {
+    for (const path of ['/5001/split-cr', '/5001/split-te']) {
+      const response = await fetch(`${base}${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 502 });
+      expect(response.headers.get('set-cookie')).toBeNull();
     }
   });
 

@@ -1,5 +1,6 @@
 // Small helpers for talking to a running Dockhand in tests.
 import WebSocket from 'ws';
+import type { SessionTicketPurpose } from '../../sandbox-server/protocol/sessions.ts';
 
 export type Created = { id: string; token: string; warm: boolean; sandbox: { id: string }; workshopLessons?: string[] };
 
@@ -22,21 +23,30 @@ export async function createSession(base: string, body: unknown = {}): Promise<C
   return created as unknown as Created;
 }
 
-/** Asks for a single-use ticket with the bearer token; `issuer` is the tickets endpoint. */
-async function ticketUrl(base: string, issuer: string, token: string, path: string): Promise<string> {
-  const { status, body } = await api(base, 'POST', issuer, { token });
-  if (status !== 201) throw new Error(`POST ${issuer} answered ${status}: ${JSON.stringify(body)}`);
-  return `${base.replace(/^http/, 'ws')}${path}${path.includes('?') ? '&' : '?'}ticket=${body.ticket}`;
+/** A single-use ticket for one of a session's doors, asked for with its bearer token. */
+export async function sessionTicket(base: string, id: string, token: string, purpose: SessionTicketPurpose): Promise<string> {
+  return ticketFrom(base, `/api/sessions/${id}/tickets`, token, { purpose });
 }
 
-/** The URL of one of a session's WebSockets, with a fresh ticket, as the site builds it. */
-export function sessionSocketUrl(base: string, id: string, token: string, path: string): Promise<string> {
-  return ticketUrl(base, `/api/sessions/${id}/tickets`, token, path);
+async function ticketFrom(base: string, issuer: string, token: string, body?: unknown): Promise<string> {
+  const { status, body: answer } = await api(base, 'POST', issuer, { token, body });
+  if (status !== 201) throw new Error(`POST ${issuer} answered ${status}: ${JSON.stringify(answer)}`);
+  return answer.ticket as string;
+}
+
+function withTicket(base: string, path: string, ticket: string): string {
+  return `${base.replace(/^http/, 'ws')}${path}${path.includes('?') ? '&' : '?'}ticket=${ticket}`;
+}
+
+/** The URL of a session's terminal or events socket, with a fresh ticket for it, as the site builds it. */
+export async function sessionSocketUrl(base: string, id: string, token: string, path: string): Promise<string> {
+  const purpose = /^\/ws\/sessions\/[^/]+\/terminal/.test(path) ? 'terminal' : 'events';
+  return withTicket(base, path, await sessionTicket(base, id, token, purpose));
 }
 
 /** The URL of an instructor's WebSocket, with a fresh ticket. */
-export function adminSocketUrl(base: string, adminToken: string, path: string): Promise<string> {
-  return ticketUrl(base, '/api/admin/tickets', adminToken, path);
+export async function adminSocketUrl(base: string, adminToken: string, path: string): Promise<string> {
+  return withTicket(base, path, await ticketFrom(base, '/api/admin/tickets', adminToken));
 }
 
 /** Collects JSON messages from an events socket. */

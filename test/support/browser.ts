@@ -27,14 +27,15 @@ export type TestBrowser = {
   close(): Promise<void>;
 };
 
-export async function launchBrowser(): Promise<TestBrowser> {
+/** `args`: flags beyond the usual ones, e.g. `--host-resolver-rules=MAP *.preview.test 127.0.0.1`. */
+export async function launchBrowser(options: { args?: string[] } = {}): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}; install it with \`apt-get install -y chromium\`.`);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'dockhand-chromium-'));
   // A persistent context is how playwright takes a --user-data-dir: a fresh one per run.
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: [...FLAGS, ...(options.args ?? [])],
     viewport: { width: 1400, height: 900 },
   });
   const errors: string[] = [];

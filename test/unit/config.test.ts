@@ -17,6 +17,28 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, stateDir: '/tmp/dh-state' });
   });
 
+  it('takes DOCKHAND_PREVIEW_URL as one origin, or with {session} as the first label of its host name', () => {
+    expect(loadConfig({ DOCKHAND_PREVIEW_URL: 'https://preview.example.org/' }).previewUrl).toBe('https://preview.example.org');
+    expect(loadConfig({ DOCKHAND_PREVIEW_URL: 'https://{session}.preview.example.org' }).previewUrl).toBe(
+      'https://{session}.preview.example.org',
+    );
+    expect(loadConfig({ DOCKHAND_PREVIEW_URL: 'http://{session}.preview.test:8081/' }).previewUrl).toBe(
+      'http://{session}.preview.test:8081',
+    );
+  });
+
+  it.each([
+    ['preview.example.org'],
+    ['https://preview.example.org/path'],
+    ['https://preview-{session}.example.org'],
+    ['https://preview.{session}.example.org'],
+    ['https://{session}.{session}.example.org'],
+    ['https://example.org/{session}'],
+    ['ftp://{session}.example.org'],
+  ])('refuses DOCKHAND_PREVIEW_URL=%s with a sentence naming the variable', (url) => {
+    expect(() => loadConfig({ DOCKHAND_PREVIEW_URL: url })).toThrow(/DOCKHAND_PREVIEW_URL must be an http\(s\) origin/);
+  });
+
   it.each([['abc'], ['70000'], ['-1'], ['8080.5']])('refuses PORT=%s with a sentence naming the variable', (port) => {
     expect(() => loadConfig({ PORT: port })).toThrow(/PORT must be a port number/);
   });

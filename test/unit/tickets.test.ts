@@ -4,23 +4,34 @@ import { createTickets } from '../../sandbox-server/sessions/tickets.ts';
 describe('tickets', () => {
   it('open what they were issued for, once', () => {
     const tickets = createTickets(30_000);
-    const { ticket, expiresInSeconds } = tickets.issue('session:a', 0);
+    const { ticket, purpose, expiresInSeconds } = tickets.issue('terminal', 'session:a', 0);
     expect(expiresInSeconds).toBe(30);
+    expect(purpose).toBe('terminal');
     expect(ticket).toMatch(/^[\w-]{32}$/);
-    expect(tickets.redeem(ticket, 'session:a', 1)).toBe(true);
-    expect(tickets.redeem(ticket, 'session:a', 2)).toBe(false);
+    expect(tickets.redeem(ticket, 'terminal', 'session:a', 1)).toBe(true);
+    expect(tickets.redeem(ticket, 'terminal', 'session:a', 2)).toBe(false);
   });
-  it('open nothing else, and are used up by the attempt', () => {
+  it('open no other session, and are used up by the attempt', () => {
     const tickets = createTickets(30_000);
-    const { ticket } = tickets.issue('session:a', 0);
-    expect(tickets.redeem(ticket, 'session:b', 1)).toBe(false);
-    expect(tickets.redeem(ticket, 'session:a', 2)).toBe(false);
-    expect(tickets.redeem(undefined, 'session:a', 2)).toBe(false);
-    expect(tickets.redeem('made-up', 'session:a', 2)).toBe(false);
+    const { ticket } = tickets.issue('terminal', 'session:a', 0);
+    expect(tickets.redeem(ticket, 'terminal', 'session:b', 1)).toBe(false);
+    expect(tickets.redeem(ticket, 'terminal', 'session:a', 2)).toBe(false);
+    expect(tickets.redeem(undefined, 'terminal', 'session:a', 2)).toBe(false);
+    expect(tickets.redeem('made-up', 'terminal', 'session:a', 2)).toBe(false);
+  });
+  it('open nothing but their purpose, and are used up by the attempt', () => {
+    const tickets = createTickets(30_000);
+    const preview = tickets.issue('preview', 'session:a', 0).ticket;
+    expect(tickets.redeem(preview, 'terminal', 'session:a', 1)).toBe(false);
+    expect(tickets.redeem(preview, 'preview', 'session:a', 2)).toBe(false);
+    const terminal = tickets.issue('terminal', 'session:a', 0).ticket;
+    expect(tickets.redeem(terminal, 'preview', 'session:a', 1)).toBe(false);
+    const events = tickets.issue('events', 'session:a', 0).ticket;
+    expect(tickets.redeem(events, 'terminal', 'session:a', 1)).toBe(false);
   });
   it('expire', () => {
     const tickets = createTickets(30_000);
-    const { ticket } = tickets.issue('admin', 0);
-    expect(tickets.redeem(ticket, 'admin', 30_000)).toBe(false);
+    const { ticket } = tickets.issue('admin', 'admin', 0);
+    expect(tickets.redeem(ticket, 'admin', 'admin', 30_000)).toBe(false);
   });
 });
