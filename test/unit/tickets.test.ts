@@ -35,3 +35,13 @@ describe('tickets', () => {
     expect(tickets.redeem(ticket, 'admin', 'admin', 30_000)).toBe(false);
   });
 });
+
+describe('tickets asked for in a loop', () => {
+  it('are refused past the bound per subject, with when to ask again, and other subjects are not held up', () => {
+    const tickets = createTickets(30_000, { perMinute: 60, burst: 3 });
+    for (let index = 0; index < 3; index++) tickets.issue('events', 'session:a', 0);
+    expect(() => tickets.issue('events', 'session:a', 0)).toThrow(expect.objectContaining({ code: 'rate_limited', retryAfterSeconds: 1 }));
+    expect(tickets.issue('events', 'session:b', 0).purpose).toBe('events');
+    expect(tickets.issue('events', 'session:a', 1_000).purpose).toBe('events');
+  });
+});
