@@ -22,7 +22,7 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 /** The sandbox image before Debian 13 (Docker 20.10), compared with the current one where it is present. */
 const OLD_SANDBOX_IMAGE = process.env.BENCH_OLD_IMAGE ?? 'dockhand/sandbox:latest';
 /**
- * Which parts run: `BENCH_ONLY=checks,dashboard` (any of images, starts, start, echo, checks, dashboard,
+ * Which parts run: `BENCH_ONLY=checks,dashboard` (any of images, starts, start, echo, flood, checks, dashboard,
  * room, resume); all when unset. `npm run bench -- images` is `BENCH_ONLY=images`, and so on for
  * `starts` (the images' cold starts alone) and `resume`.
  */
@@ -360,6 +360,7 @@ async function main(): Promise<void> {
   if (runs('images') || ONLY_STARTS) await compareImages(host, setup);
   if (runs('start')) await sessionStarts(host);
   if (runs('echo')) await echoAndMemory();
+  if (runs('flood')) await echoBesideFlood(host);
   if (runs('checks')) await checkLatency(host);
   if (runs('dashboard')) await dashboardTick(host);
   if (runs('room')) await hotStart();
@@ -411,6 +412,52 @@ async function echoAndMemory(): Promise<void> {
     say(
       `idle memory per sandbox:              ${idle.map((bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (engine up, shell open, nothing running)`,
     );
+  });
+}
+
+/**
+ * 2b. A quiet learner's keystroke echo, alone and while a neighbour floods the server: output on both
+ * streams of a command the server reads, the engine churning under an open Engine tab, checks asked for
+ * in a loop. The ratio says what the neighbour costs.
+ */
+async function echoBesideFlood(host: SandboxHost): Promise<void> {
+  await withDockhand('flood', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
+    const [quiet, flooder] = [await post(dockhand.url, '/api/sessions', {}), await post(dockhand.url, '/api/sessions', {})];
+    const terminal = await connectTerminal(
+      await sessionSocketUrl(dockhand.url, quiet.id, quiet.token, `/ws/sessions/${quiet.id}/terminal?window=1`),
+    );
+    await terminal.waitFor(PROMPT, 60_000);
+    const alone = await measureKeystrokeEcho(terminal, 100);
+    const backend = createDindBackend(engine, sandboxOptions(configFor('flood', {}), host));
+    const sandbox = dockhand.sessions.live(flooder.id)?.sandbox as Sandbox;
+    const events = new WebSocket(
+      await sessionSocketUrl(dockhand.url, flooder.id, flooder.token, `/ws/sessions/${flooder.id}/events?lesson=hello-world`),
+    );
+    let flooding = true;
+    const flood = async (script: string) => {
+      while (flooding) await runAsLearner(backend, sandbox, ['bash', '-c', script], 120_000).catch(() => undefined);
+    };
+    const checks = async () => {
+      while (flooding)
+        await fetch(`${dockhand.url}/api/sessions/${flooder.id}/checks/hello-world/named-greeter`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${flooder.token}`, 'content-type': 'application/json' },
+        }).catch(() => undefined);
+    };
+    const running = Promise.all([
+      flood('timeout 20 yes flood >&2 & timeout 20 yes flood; wait'),
+      flood('for i in $(seq 20); do docker volume create "churn$i" >/dev/null; docker volume rm "churn$i" >/dev/null; done'),
+      checks(),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const beside = await measureKeystrokeEcho(terminal, 100);
+    flooding = false;
+    await running;
+    events.close();
+    await terminal.close();
+    say(`keystroke echo, quiet learner alone:  ${ms(alone)}`);
+    say(`keystroke echo, neighbour flooding:   ${ms(beside)}`);
+    say(`  ratio (p95): flooding / alone = ${(percentile(beside, 95) / percentile(alone, 95)).toFixed(1)}x`);
   });
 }
 
