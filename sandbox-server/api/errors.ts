@@ -26,6 +26,8 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   unknown_learner: 401,
   wrong_resume_code: 401,
+  foreign_origin: 403,
+  json_required: 415,
 };
 
 export function httpError(code: ErrorCode, message: string): HttpError {

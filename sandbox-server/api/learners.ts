@@ -1,6 +1,7 @@
 // POST /api/learners, GET /api/learners/me, POST /api/learners/resume: anonymous learners, their progress
 // on every page, and the resume code that brings them to another browser.
 import type { IncomingMessage } from 'node:http';
+import { requestClient } from '../http/client.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import { type CreatedLearnerView, formatResumeCode, type LearnerView, ResumeBody } from '../protocol/learners.ts';
@@ -13,7 +14,7 @@ import { bearerToken } from './auth.ts';
 import { readBody } from './body.ts';
 import { httpError } from './errors.ts';
 import { progressView } from './progress-view.ts';
-import { liveView, requestClient } from './sessions.ts';
+import { liveView } from './sessions.ts';
 
 export type LearnersApiDeps = {
   learners: Learners;

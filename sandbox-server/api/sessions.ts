@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { DockhandError } from '../errors.ts';
 import type { HostProblem } from '../host/report.ts';
+import { requestClient } from '../http/client.ts';
 import { HttpError } from '../http/errors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
@@ -11,7 +12,6 @@ import type { ErrorCode } from '../protocol/errors.ts';
 import type { CreatedSessionView, EndedSessionView, LiveSessionView, QueuedCreatedView, QueuedSessionView } from '../protocol/sessions.ts';
 import { END_REASONS } from '../protocol/sessions.ts';
 import { startProblem } from '../sandboxes/start-failure.ts';
-import { clientAddress } from '../sessions/admission.ts';
 import type { Learners } from '../sessions/learners.ts';
 import type { Lobby } from '../sessions/lobby.ts';
 import type { LiveSession, NewSessionInput, Sessions } from '../sessions/sessions.ts';
@@ -118,12 +118,6 @@ function waitingView(deps: SessionsApiDeps, id: string, req: IncomingMessage): Q
   const waiting = deps.lobby?.waiting(id, bearerToken(req));
   if (waiting === 'wrong_token') throw new HttpError(401, 'missing or wrong session token');
   return waiting ? { id, state: 'queued', position: waiting.position } : undefined;
-}
-
-/** The client's address, as admission and rate limits count it. */
-export function requestClient(req: IncomingMessage, trustedProxies: readonly string[]): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  return clientAddress(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(',') : forwarded, trustedProxies);
 }
 
 /** The session's record if the request carries its token (ended sessions included). */

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'unknown_learner',
   'wrong_resume_code',
+  'foreign_origin',
+  'json_required',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

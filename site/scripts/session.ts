@@ -91,7 +91,9 @@ function remember(session: Session | undefined): void {
 export async function api<T>(session: Pick<Session, 'token'> | undefined, method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (session) headers.authorization = `Bearer ${session.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // Every call that changes state says JSON, with or without a body: the server refuses those that do not
+  // (which is what keeps other sites' pages from making them).
+  if (method !== 'GET') headers['content-type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -61,7 +61,7 @@ async function newSession(base: string): Promise<{ id: string; token: string }> 
 async function ticketFor(base: string, session: { id: string; token: string }): Promise<string> {
   const answer = await httpsRequest(`${base}/api/sessions/${session.id}/tickets`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${session.token}` },
+    headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
   });
   expect(answer.status, answer.body).toBe(201);
   return (JSON.parse(answer.body) as { ticket: string }).ticket;
