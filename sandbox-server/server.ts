@@ -163,7 +163,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       `re-adopted ${adoption.adopted} sandbox(es), ended ${adoption.ended} session(s) whose sandbox was gone, reaped ${adoption.reaped} orphan(s)`,
     );
   }
-  const workshops = createWorkshops({ store, sessions, course });
+  const workshops = createWorkshops({ store, sessions, course, joinTries: config.joinTries });
   const room = createRoom(events);
   const admin = loadAdminToken(config.stateDir, config.adminToken);
   // Hot start: the pool grows towards the people expected at a workshop about to start, within what the
@@ -225,10 +225,12 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     hostProblems: () => hostStatus.problems(),
     lessonExists,
     workshopLessons: (code) => workshops.get(code)?.lessons ?? [],
-    admitToWorkshop: (code, name, learner) => {
-      const admission = workshops.admit(normalizeJoinCode(code) ?? code, name, learner);
+    admitToWorkshop: (code, name, learner, client) => {
+      const admission = workshops.admit(normalizeJoinCode(code) ?? code, name, learner, client);
       if (!admission.ok) return admission;
-      return { ok: true, code: admission.workshop.code, participant: admission.participant.id, name: admission.participant.name };
+      const { workshop, participant, isNew } = admission;
+      const seat = isNew ? () => workshops.seat(participant) : undefined;
+      return { ok: true, code: workshop.code, participant: participant.id, name: participant.name, seat };
     },
     onCreated: (session) => sessionStarted(session),
     lobby,

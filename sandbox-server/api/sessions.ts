@@ -34,14 +34,18 @@ export type SessionsApiDeps = {
   /** Learners, whose token a new session may carry; absent means none exist. */
   learners?: Pick<Learners, 'authenticate'>;
   /**
-   * May this name (or this learner, again) join the workshop now? The participant they are, made on
-   * first joining. Absent means no workshops exist.
+   * May this name (or this learner, again) join the workshop now, from this client? The participant they
+   * are; `seat` makes a new one's row, called once admission gives them a sandbox or a place in line.
+   * Absent means no workshops exist.
    */
   admitToWorkshop?: (
     code: string,
     name: string | null,
     learner: string | null,
-  ) => { ok: true; code: string; participant: string; name: string } | { ok: false; code: ErrorCode; error: string };
+    client: string,
+  ) =>
+    | { ok: true; code: string; participant: string; name: string; seat: (() => void) | undefined }
+    | { ok: false; code: ErrorCode; error: string; retryAfterSeconds?: number };
   /** The lessons a workshop covers, in order (empty: the whole course). */
   workshopLessons?: (code: string) => string[];
   /** Runs before the 201 goes out (e.g. starter files of the session's lesson). */
@@ -53,16 +57,18 @@ const MAX_BODY = 16 * 1024;
 export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   const { sessions } = deps;
   router.add('POST', '/api/sessions', async (req, res) => {
-    const input = admitNewSession(await readBody(req, NewSessionBody, { limitBytes: MAX_BODY, emptyIsObject: true }), deps);
+    const client = requestClient(req, deps.trustedProxies ?? []);
+    const body = await readBody(req, NewSessionBody, { limitBytes: MAX_BODY, emptyIsObject: true });
+    const { input, seat } = admitNewSession(body, client, deps);
     const problems = deps.hostProblems?.() ?? [];
     if (problems.length > 0) throw hostProblemError(problems);
-    const applicant = {
-      client: requestClient(req, deps.trustedProxies ?? []),
-      workshop: input.workshop !== null,
-    };
+    const applicant = { client, workshop: input.workshop !== null };
     const entry = await (deps.lobby
-      ? deps.lobby.enter(input, applicant)
-      : sessions.create(input).then((made) => ({ kind: 'live' as const, ...made, existing: false }))
+      ? deps.lobby.enter(input, applicant, seat)
+      : Promise.resolve()
+          .then(seat)
+          .then(() => sessions.create(input))
+          .then((made) => ({ kind: 'live' as const, ...made, existing: false }))
     ).catch((error: Error) => {
       // Refusals (a name taken at the same moment, too many sessions) say so themselves.
       if (error instanceof DockhandError) throw error;
@@ -128,18 +134,24 @@ function ownedRecord(sessions: Sessions, id: string, req: IncomingMessage): Sess
   return record;
 }
 
-function admitNewSession(body: z.output<typeof NewSessionBody>, deps: Omit<SessionsApiDeps, 'sessions'>): NewSessionInput {
+/** The session asked for; `seat` makes a new workshop participant's row once admission gives a place. */
+function admitNewSession(
+  body: z.output<typeof NewSessionBody>,
+  client: string,
+  deps: Omit<SessionsApiDeps, 'sessions'>,
+): { input: NewSessionInput; seat: (() => void) | undefined } {
   const { lesson, workshop, name, fresh } = body;
   if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw httpError('unknown_lesson', `there is no lesson "${lesson}"`);
   const learner = body.learner === null ? null : { id: learnerOf(body.learner, deps), token: body.learner };
-  if (workshop === null) return { lesson, workshop: null, name, learner, participant: null, fresh };
-  const admission = deps.admitToWorkshop?.(workshop, name, learner?.id ?? null) ?? {
+  if (workshop === null) return { input: { lesson, workshop: null, name, learner, participant: null, fresh }, seat: undefined };
+  const admission = deps.admitToWorkshop?.(workshop, name, learner?.id ?? null, client) ?? {
     ok: false,
     code: 'unknown_workshop',
     error: `there is no workshop with the code "${workshop}"; check the code with your instructor`,
   };
-  if (!admission.ok) throw httpError(admission.code, admission.error);
-  return { lesson, workshop: admission.code, name: admission.name, learner, participant: admission.participant, fresh };
+  if (!admission.ok) throw new DockhandError(admission.code, admission.error, admission.retryAfterSeconds);
+  const input = { lesson, workshop: admission.code, name: admission.name, learner, participant: admission.participant, fresh };
+  return { input, seat: admission.seat };
 }
 
 /** The id of the learner whose token this is, or 401 unknown_learner. */

@@ -19,3 +19,8 @@ export const WORKSHOP_TITLE_MAX = 120;
 export const BROADCAST_MAX = 500;
 /** Seats and expected participants of one workshop. */
 export const WORKSHOP_PEOPLE_MAX = 1000;
+/**
+ * Participants (rows) one workshop ever holds: people come and go, so more than its seats, but a
+ * bound, so that nobody who has the code can fill the database with names.
+ */
+export const WORKSHOP_PARTICIPANTS_MAX = 2 * WORKSHOP_PEOPLE_MAX;

@@ -176,6 +176,7 @@ describe('workshop participants', () => {
     const ada = learners.create('a').learner;
     const first = workshops.admit(workshop.code, 'Ada', ada.id);
     if (!first.ok) throw new Error(first.error);
+    workshops.seat(first.participant);
     const input = { lesson: null, workshop: workshop.code, name: 'Ada', learner: null, participant: first.participant.id };
     const { session } = await world.sessions.create(input);
     // Someone else under that name is refused, and told how to come back as themselves.
