@@ -233,6 +233,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       return { ok: true, code: workshop.code, participant: participant.id, name: participant.name, seat };
     },
     onCreated: (session) => sessionStarted(session),
+    workKept: async (learner) => (await sandboxes.keptDisk(learner)) !== undefined,
     lobby,
     trustedProxies: config.trustedProxies,
   });

@@ -48,6 +48,8 @@ export type SessionsApiDeps = {
     | { ok: false; code: ErrorCode; error: string; retryAfterSeconds?: number };
   /** The lessons a workshop covers, in order (empty: the whole course). */
   workshopLessons?: (code: string) => string[];
+  /** Whether a disk is kept for this learner now (a keep over the cap is refused, and the learner told). */
+  workKept?: (learner: string) => Promise<boolean>;
   /** Runs before the 201 goes out (e.g. starter files of the session's lesson). */
   onCreated?: (session: LiveSession) => Promise<void>;
 };
@@ -107,7 +109,10 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
     const record = ownedRecord(sessions, params.id as string, req);
     const keepWork = new URL(req.url ?? '/', 'http://dockhand').searchParams.get('keep') === 'work';
     await sessions.end(record.id, 'learner', { keepWork });
-    sendJson(res, 200, endedView(sessions.record(record.id) as SessionRecord));
+    const ended = endedView(sessions.record(record.id) as SessionRecord);
+    const learner = record.learner;
+    const kept = keepWork && learner !== null ? { workKept: (await deps.workKept?.(learner)) ?? false } : {};
+    sendJson(res, 200, { ...ended, ...kept });
   });
 }
 

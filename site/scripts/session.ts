@@ -7,7 +7,14 @@
 import type { NewSessionBody } from '../../sandbox-server/protocol/bodies.ts';
 import type { ErrorBody, ErrorCode } from '../../sandbox-server/protocol/errors.ts';
 import type { SessionEvent } from '../../sandbox-server/protocol/events.ts';
-import type { CreatedSessionView, EndCode, QueuedCreatedView, SessionView, TicketView } from '../../sandbox-server/protocol/sessions.ts';
+import type {
+  CreatedSessionView,
+  EndCode,
+  EndedSessionView,
+  QueuedCreatedView,
+  SessionView,
+  TicketView,
+} from '../../sandbox-server/protocol/sessions.ts';
 import { forgetWorkshop, learnerToken, storedWorkshop } from './learner.ts';
 import { withTicket } from './socket.ts';
 
@@ -252,8 +259,12 @@ export function createSessionController(lesson: string | undefined) {
     async end(keepWork: boolean): Promise<void> {
       if (state.kind !== 'active') return;
       const { session } = state;
-      await api(session, 'DELETE', `/api/sessions/${session.id}${keepWork ? '?keep=work' : ''}`);
-      const kept = keepWork ? ' Your files, images and containers are kept for your next sandbox.' : '';
+      const ended = await api<EndedSessionView>(session, 'DELETE', `/api/sessions/${session.id}${keepWork ? '?keep=work' : ''}`);
+      const kept = !keepWork
+        ? ''
+        : ended.workKept === false
+          ? ' Your work could not be kept: the space this server keeps for learners’ work is full.'
+          : ' Your files, images and containers are kept for your next sandbox.';
       set({ kind: 'ended', message: `You ended this sandbox.${kept}` });
     },
     /** Drops the sandbox the learner resumed on and starts one on a fresh disk. */
