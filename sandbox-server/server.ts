@@ -248,6 +248,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     lessonExists,
     tickets,
     room,
+    trustedProxies: config.trustedProxies,
   });
   addCourseRoutes(router, { course, sessions, store, checker });
   // The web preview listens on a port of its own (bound below), so previews get an origin of their own.

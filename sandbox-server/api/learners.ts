@@ -35,8 +35,9 @@ export function addLearnerRoutes(router: Router, deps: LearnersApiDeps): void {
   });
 
   router.add('GET', '/api/learners/me', async (req, res) => {
-    const { learner, token } = requireLearner(learners, req);
-    sendJson(res, 200, learnerView(deps, learner, token));
+    const token = bearerToken(req);
+    const learner = learners.identify(token, requestClient(req, deps.trustedProxies ?? []));
+    sendJson(res, 200, learnerView(deps, learner, token as string));
   });
 
   router.add('POST', '/api/learners/resume', async (req, res) => {
@@ -45,14 +46,6 @@ export function addLearnerRoutes(router: Router, deps: LearnersApiDeps): void {
     const view: CreatedLearnerView = { id: learner.id, token };
     sendJson(res, 200, view);
   });
-}
-
-function requireLearner(learners: Learners, req: IncomingMessage): { learner: LearnerRecord; token: string } {
-  const token = bearerToken(req);
-  const learner = learners.authenticate(token);
-  if (!learner || !token)
-    throw httpError('unknown_learner', 'missing or unknown learner token; make a new learner (POST /api/learners) or resume one');
-  return { learner, token };
 }
 
 function learnerView(deps: LearnersApiDeps, learner: LearnerRecord, token: string): LearnerView {

@@ -32,7 +32,7 @@ export type SessionsApiDeps = {
   /** Unknown lessons and workshops are refused by these; absent means "none exist yet". */
   lessonExists?: (slug: string) => boolean;
   /** Learners, whose token a new session may carry; absent means none exist. */
-  learners?: Pick<Learners, 'authenticate'>;
+  learners?: Pick<Learners, 'identify'>;
   /**
    * May this name (or this learner, again) join the workshop now, from this client? The participant they
    * are; `seat` makes a new one's row, called once admission gives them a sandbox or a place in line.
@@ -147,7 +147,7 @@ function admitNewSession(
 ): { input: NewSessionInput; seat: (() => void) | undefined } {
   const { lesson, workshop, name, fresh } = body;
   if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw httpError('unknown_lesson', `there is no lesson "${lesson}"`);
-  const learner = body.learner === null ? null : { id: learnerOf(body.learner, deps), token: body.learner };
+  const learner = body.learner === null ? null : { id: learnerOf(body.learner, client, deps), token: body.learner };
   if (workshop === null) return { input: { lesson, workshop: null, name, learner, participant: null, fresh }, seat: undefined };
   const admission = deps.admitToWorkshop?.(workshop, name, learner?.id ?? null, client) ?? {
     ok: false,
@@ -159,11 +159,10 @@ function admitNewSession(
   return { input, seat: admission.seat };
 }
 
-/** The id of the learner whose token this is, or 401 unknown_learner. */
-function learnerOf(token: string, deps: Pick<SessionsApiDeps, 'learners'>): string {
-  const learner = deps.learners?.authenticate(token);
-  if (!learner) throw httpError('unknown_learner', 'this server does not know that learner; make a new one (POST /api/learners)');
-  return learner.id;
+/** The id of the learner whose token this is, or 401 unknown_learner (429 after too many wrong ones). */
+function learnerOf(token: string, client: string, deps: Pick<SessionsApiDeps, 'learners'>): string {
+  if (!deps.learners) throw httpError('unknown_learner', 'this server does not know that learner; make a new one (POST /api/learners)');
+  return deps.learners.identify(token, client).id;
 }
 
 export function liveView(sessions: Sessions, session: LiveSession, deps: Pick<SessionsApiDeps, 'workshopLessons'>): LiveSessionView {

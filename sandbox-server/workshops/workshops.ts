@@ -319,8 +319,11 @@ export function workshopState(workshop: WorkshopRecord, now = Date.now()): Works
   return workshop.startsAt > now ? 'scheduled' : 'running';
 }
 
-/** RFC 4180 quoting; cells that a spreadsheet would run as a formula are defused. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/**
+ * RFC 4180 quoting, also of semicolons and tabs (spreadsheets in locales whose decimal mark is a comma
+ * split on them); cells that a spreadsheet would run as a formula are defused with a leading '.
+ */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r\n]/.test(value) ? `'${value}` : value;
+  return /[",;\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

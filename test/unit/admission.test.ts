@@ -1,7 +1,9 @@
 // Admission with made-up clients: the flood from one address, the bound on the whole host, the waiting
 // line (workshops first), the rate limit, and the client address behind a trusted proxy.
+
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { clientAddress, clientKey } from '../../sandbox-server/http/client.ts';
+import { clientAddress, clientKey, requestScheme } from '../../sandbox-server/http/client.ts';
 import { createAdmission, defaultMaxSandboxes } from '../../sandbox-server/sessions/admission.ts';
 
 const GiB = 1024 ** 3;
@@ -127,6 +129,18 @@ describe('clientKey', () => {
       kind: 'refuse',
       code: 'too_many_sessions',
     });
+  });
+});
+
+describe('requestScheme', () => {
+  const req = (remoteAddress: string, headers: Record<string, string>, encrypted = false) =>
+    ({ socket: { remoteAddress, ...(encrypted ? { encrypted } : {}) }, headers }) as unknown as IncomingMessage;
+  it('is https on a TLS connection, or when a trusted proxy says so; anyone else cannot claim it', () => {
+    expect(requestScheme(req('203.0.113.9', {}, true), [])).toBe('https');
+    expect(requestScheme(req('203.0.113.9', {}), [])).toBe('http');
+    expect(requestScheme(req('203.0.113.9', { 'x-forwarded-proto': 'https' }), [])).toBe('http');
+    expect(requestScheme(req('::ffff:127.0.0.1', { 'x-forwarded-proto': 'https' }), ['127.0.0.1'])).toBe('https');
+    expect(requestScheme(req('127.0.0.1', { 'x-forwarded-proto': 'http' }), ['127.0.0.1'])).toBe('http');
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkshops, DEFAULT_RULES, type WorkshopRules } from '../../sandbox-server/workshops/workshops.ts';
+import { createWorkshops, csvCell, DEFAULT_RULES, type WorkshopRules } from '../../sandbox-server/workshops/workshops.ts';
 import { fakeSessions } from '../support/fake-sessions.ts';
 
 const course = {
@@ -138,5 +138,19 @@ describe('the CSV export', () => {
       `"bob, jr",active,${new Date(joinedAt[1] ?? 0).toISOString()},1,${new Date(now).toISOString()},`,
     );
     expect(lines.at(-1)).toBe('');
+  });
+
+  // A spreadsheet in a locale whose decimal mark is a comma splits on semicolons (and tabs).
+  it.each([
+    ['a;b', '"a;b"'],
+    ['a\tb', '"a\tb"'],
+    ['=1+1', "'=1+1"],
+    ['+1;=2', `"'+1;=2"`],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\t=1', `"'\t=1"`],
+    ['plain', 'plain'],
+  ])('quotes and defuses %j as %s', (value, cell) => {
+    expect(csvCell(value)).toBe(cell);
   });
 });
