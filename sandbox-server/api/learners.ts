@@ -1,6 +1,3 @@
-// POST /api/learners, GET /api/learners/me, POST /api/learners/resume: anonymous learners, their progress
-// on every page, and the resume code that brings them to another browser.
-import type { IncomingMessage } from 'node:http';
 import { requestClient } from '../http/client.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
@@ -12,7 +9,6 @@ import type { LearnerRecord, Store } from '../store/store.ts';
 import type { Workshops } from '../workshops/workshops.ts';
 import { bearerToken } from './auth.ts';
 import { readBody } from './body.ts';
-import { httpError } from './errors.ts';
 import { progressView } from './progress-view.ts';
 import { liveView } from './sessions.ts';
 
