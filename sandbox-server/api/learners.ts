@@ -1,3 +1,5 @@
+// POST /api/learners, GET /api/learners/me, POST /api/learners/resume: anonymous learners, their progress
+// on every page, and the resume code that brings them to another browser.
 import { requestClient } from '../http/client.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
