@@ -263,7 +263,7 @@ export function createSessionController(lesson: string | undefined) {
       const kept = !keepWork
         ? ''
         : ended.workKept === false
-          ? ' Your work could not be kept: the space this server keeps for learners’ work is full.'
+          ? ' Your work could not be kept: this server has no room to keep it now.'
           : ' Your files, images and containers are kept for your next sandbox.';
       set({ kind: 'ended', message: `You ended this sandbox.${kept}` });
     },
