@@ -11,6 +11,7 @@ import type { RetentionPolicy } from './sandboxes/retention.ts';
 import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
 import { type AdmissionLimits, defaultMaxSandboxes } from './sessions/admission.ts';
 import type { LearnerLimits } from './sessions/learners.ts';
+import type { Rate } from './sessions/rate-limit.ts';
 
 export type Config = {
   /** Address the HTTP server binds; a workshop sets 0.0.0.0. */
@@ -61,6 +62,8 @@ export type Config = {
   admission: AdmissionLimits;
   /** DOCKHAND_LEARNERS_PER_MINUTE, DOCKHAND_RESUME_TRIES_PER_MINUTE: new learners and resume codes tried per client address. */
   learners: LearnerLimits;
+  /** DOCKHAND_JOIN_TRIES_PER_MINUTE: wrong workshop codes tried per client address. */
+  joinTries: Rate;
   /** DOCKHAND_TRUSTED_PROXIES: addresses whose X-Forwarded-For names the client (a reverse proxy in front). */
   trustedProxies: string[];
 };
@@ -134,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       create: perMinuteRate(env.DOCKHAND_LEARNERS_PER_MINUTE ?? '20', 'DOCKHAND_LEARNERS_PER_MINUTE'),
       resume: perMinuteRate(env.DOCKHAND_RESUME_TRIES_PER_MINUTE ?? '10', 'DOCKHAND_RESUME_TRIES_PER_MINUTE'),
     },
+    joinTries: perMinuteRate(env.DOCKHAND_JOIN_TRIES_PER_MINUTE ?? '10', 'DOCKHAND_JOIN_TRIES_PER_MINUTE'),
     trustedProxies: (env.DOCKHAND_TRUSTED_PROXIES ?? '')
       .split(',')
       .map((address) => address.trim())

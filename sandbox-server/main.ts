@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { loadConfig } from './config.ts';
 import { startDockhand } from './server.ts';
 import { ensureSiteBuilt } from './site-build.ts';
+import { adminTokenNotice } from './workshops/admin-token.ts';
 
 const log = (line: string) => console.log(`dockhand: ${line}`);
 
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   await mkdir(config.stateDir, { recursive: true });
   await ensureSiteBuilt(config.rootDir, log, config.courseDir);
   const dockhand = await startDockhand(config, log);
-  log(`instructor admin token: ${dockhand.adminToken} (set DOCKHAND_ADMIN_TOKEN to choose your own)`);
+  log(adminTokenNotice(dockhand.admin));
   log(`web previews on their own origin: ${dockhand.previewUrl}`);
   log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: open ${dockhand.url}/`);
 

@@ -3,7 +3,7 @@
 // unclaimed pool sandboxes are removed, learners' sandboxes stay for the next start to re-adopt.
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { requireSessionTicket, requireTicket, ticketSubject } from './api/auth.ts';
@@ -50,7 +50,7 @@ import { createTickets } from './sessions/tickets.ts';
 import { newSessionId } from './sessions/tokens.ts';
 import { openStore } from './store/store.ts';
 import { detachAllTerminals } from './terminal/terminal.ts';
-import { loadAdminToken } from './workshops/admin-token.ts';
+import { type AdminToken, loadAdminToken } from './workshops/admin-token.ts';
 import { createRoom } from './workshops/room.ts';
 import { createWorkshops, type Workshops } from './workshops/workshops.ts';
 
@@ -65,6 +65,8 @@ export type Dockhand = {
   previewPort: number;
   /** The instructor's token (see workshops/admin-token.ts). */
   adminToken: string;
+  /** The token and where it came from (the start prints it only when Dockhand made it). */
+  admin: AdminToken;
   sessions: Sessions;
   pool: Pool;
   workshops: Workshops;
@@ -162,7 +164,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       `re-adopted ${adoption.adopted} sandbox(es), ended ${adoption.ended} session(s) whose sandbox was gone, reaped ${adoption.reaped} orphan(s)`,
     );
   }
-  const workshops = createWorkshops({ store, sessions, course });
+  const workshops = createWorkshops({ store, sessions, course, joinTries: config.joinTries });
   const room = createRoom(events);
   const admin = loadAdminToken(config.stateDir, config.adminToken);
   // Hot start: the pool grows towards the people expected at a workshop about to start, within what the
@@ -197,15 +199,25 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   const tickets = createTickets();
   const router = createRouter();
   addMetricsRoute(router, { metrics, adminToken: admin.token });
-  const upgrades = createUpgradeRouter(toHttpError);
+  const internalError = (error: unknown, req?: IncomingMessage) =>
+    log(
+      `internal error${req ? ` on ${req.method} ${req.url?.split('?')[0]}` : ''}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  const upgrades = createUpgradeRouter(toHttpError, internalError);
   const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
-  addHealthRoute(router, async () => ({
-    problems: hostStatus.problems(),
-    ...(await host.describe()),
-    course: { lessons: course.lessons.length, problems: course.problems.length },
-    pool: pool.stats(),
-    sessions: sessions.liveCount(),
-  }));
+  addHealthRoute(
+    router,
+    {
+      problems: () => hostStatus.problems(),
+      details: async () => ({
+        ...(await host.describe()),
+        course: { lessons: course.lessons.length, problems: course.problems.length },
+        pool: pool.stats(),
+        sessions: sessions.liveCount(),
+      }),
+    },
+    admin.token,
+  );
   const learners = createLearners(store, config.learners);
   addLearnerRoutes(router, { learners, sessions, lobby, store, workshops, trustedProxies: config.trustedProxies });
   addSessionRoutes(router, {
@@ -214,12 +226,15 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     hostProblems: () => hostStatus.problems(),
     lessonExists,
     workshopLessons: (code) => workshops.get(code)?.lessons ?? [],
-    admitToWorkshop: (code, name, learner) => {
-      const admission = workshops.admit(normalizeJoinCode(code) ?? code, name, learner);
+    admitToWorkshop: (code, name, learner, client) => {
+      const admission = workshops.admit(normalizeJoinCode(code) ?? code, name, learner, client);
       if (!admission.ok) return admission;
-      return { ok: true, code: admission.workshop.code, participant: admission.participant.id, name: admission.participant.name };
+      const { workshop, participant, isNew } = admission;
+      const seat = isNew ? () => workshops.seat(participant) : undefined;
+      return { ok: true, code: workshop.code, participant: participant.id, name: participant.name, seat };
     },
     onCreated: (session) => sessionStarted(session),
+    workKept: async (learner) => (await sandboxes.keptDisk(learner)) !== undefined,
     lobby,
     trustedProxies: config.trustedProxies,
   });
@@ -234,12 +249,13 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     lessonExists,
     tickets,
     room,
+    trustedProxies: config.trustedProxies,
   });
   const limitCalls = createSandboxCallLimit();
   addCourseRoutes(router, { course, sessions, store, checker, limitCalls });
   // The web preview listens on a port of its own (bound below), so previews get an origin of their own.
   const previewRouter = createRouter();
-  const previewUpgrades = createUpgradeRouter(toHttpError);
+  const previewUpgrades = createUpgradeRouter(toHttpError, internalError);
   let previewPort = config.previewPort;
   const previewOrigin = previewOriginFor({ previewUrl: config.previewUrl, tls: Boolean(tls), port: () => previewPort });
   addPortRoutes(router, { sessions, sandboxes, previewOrigin, limitCalls });
@@ -270,9 +286,22 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     });
   });
 
-  const server = createApp({ siteDir: path.join(config.rootDir, 'dist'), router, upgrades, tls, mapError: toHttpError });
+  const server = createApp({
+    siteDir: path.join(config.rootDir, 'dist'),
+    router,
+    upgrades,
+    tls,
+    mapError: toHttpError,
+    onInternalError: internalError,
+  });
   const port = await listen(server, config.port, config.host, 'PORT');
-  const previewServer = createApp({ router: previewRouter, upgrades: previewUpgrades, tls, mapError: toHttpError });
+  const previewServer = createApp({
+    router: previewRouter,
+    upgrades: previewUpgrades,
+    tls,
+    mapError: toHttpError,
+    onInternalError: internalError,
+  });
   previewPort = await listen(previewServer, config.previewPort, config.host, 'DOCKHAND_PREVIEW_PORT').catch(async (error: Error) => {
     await closeServer(server, wss);
     throw error;
@@ -318,6 +347,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     previewUrl: config.previewUrl ?? `${scheme}://${shownHost}:${previewPort}`,
     previewPort,
     adminToken: admin.token,
+    admin,
     sessions,
     pool,
     workshops,

@@ -81,7 +81,10 @@ async function sessionToPrompt(base: string, body: unknown = {}): Promise<number
   await terminal.waitFor(PROMPT, 60_000);
   const elapsed = performance.now() - started;
   await terminal.close();
-  await fetch(`${base}/api/sessions/${created.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${created.token}` } });
+  await fetch(`${base}/api/sessions/${created.id}`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${created.token}`, 'content-type': 'application/json' },
+  });
   return elapsed;
 }
 
@@ -527,7 +530,7 @@ async function checkLatency(host: SandboxHost): Promise<void> {
       const started = performance.now();
       const response = await fetch(`${dockhand.url}/api/sessions/${created.id}/checks/hello-world/heartbeat`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${created.token}` },
+        headers: { authorization: `Bearer ${created.token}`, 'content-type': 'application/json' },
       });
       await response.json();
       onDemand.push(performance.now() - started);
@@ -584,7 +587,10 @@ async function dashboardTick(host: SandboxHost): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
       events.close();
-      await fetch(`${dockhand.url}/api/sessions/${joined.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${joined.token}` } });
+      await fetch(`${dockhand.url}/api/sessions/${joined.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${joined.token}`, 'content-type': 'application/json' },
+      });
     }
     dashboard.close();
     return samples;

@@ -28,6 +28,8 @@ const STATUS: Record<ErrorCode, number> = {
   wrong_resume_code: 401,
   // The learner's kept disk did not start; the host is fine (a fresh start would work).
   resume_failed: 409,
+  foreign_origin: 403,
+  json_required: 415,
 };
 
 export function httpError(code: ErrorCode, message: string): HttpError {

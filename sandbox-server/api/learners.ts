@@ -1,6 +1,6 @@
 // POST /api/learners, GET /api/learners/me, POST /api/learners/resume: anonymous learners, their progress
 // on every page, and the resume code that brings them to another browser.
-import type { IncomingMessage } from 'node:http';
+import { requestClient } from '../http/client.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import { type CreatedLearnerView, formatResumeCode, type LearnerView, ResumeBody } from '../protocol/learners.ts';
@@ -11,9 +11,8 @@ import type { LearnerRecord, Store } from '../store/store.ts';
 import type { Workshops } from '../workshops/workshops.ts';
 import { bearerToken } from './auth.ts';
 import { readBody } from './body.ts';
-import { httpError } from './errors.ts';
 import { progressView } from './progress-view.ts';
-import { liveView, requestClient } from './sessions.ts';
+import { liveView } from './sessions.ts';
 
 export type LearnersApiDeps = {
   learners: Learners;
@@ -34,8 +33,9 @@ export function addLearnerRoutes(router: Router, deps: LearnersApiDeps): void {
   });
 
   router.add('GET', '/api/learners/me', async (req, res) => {
-    const { learner, token } = requireLearner(learners, req);
-    sendJson(res, 200, learnerView(deps, learner, token));
+    const token = bearerToken(req);
+    const learner = learners.identify(token, requestClient(req, deps.trustedProxies ?? []));
+    sendJson(res, 200, learnerView(deps, learner, token as string));
   });
 
   router.add('POST', '/api/learners/resume', async (req, res) => {
@@ -44,14 +44,6 @@ export function addLearnerRoutes(router: Router, deps: LearnersApiDeps): void {
     const view: CreatedLearnerView = { id: learner.id, token };
     sendJson(res, 200, view);
   });
-}
-
-function requireLearner(learners: Learners, req: IncomingMessage): { learner: LearnerRecord; token: string } {
-  const token = bearerToken(req);
-  const learner = learners.authenticate(token);
-  if (!learner || !token)
-    throw httpError('unknown_learner', 'missing or unknown learner token; make a new learner (POST /api/learners) or resume one');
-  return { learner, token };
 }
 
 function learnerView(deps: LearnersApiDeps, learner: LearnerRecord, token: string): LearnerView {

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { DockhandError } from '../errors.ts';
 import type { HostProblem } from '../host/report.ts';
+import { requestClient } from '../http/client.ts';
 import { HttpError } from '../http/errors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
@@ -11,7 +12,6 @@ import type { ErrorCode } from '../protocol/errors.ts';
 import type { CreatedSessionView, EndedSessionView, LiveSessionView, QueuedCreatedView, QueuedSessionView } from '../protocol/sessions.ts';
 import { END_REASONS } from '../protocol/sessions.ts';
 import { startProblem } from '../sandboxes/start-failure.ts';
-import { clientAddress } from '../sessions/admission.ts';
 import type { Learners } from '../sessions/learners.ts';
 import type { Lobby } from '../sessions/lobby.ts';
 import type { LiveSession, NewSessionInput, Sessions } from '../sessions/sessions.ts';
@@ -32,18 +32,24 @@ export type SessionsApiDeps = {
   /** Unknown lessons and workshops are refused by these; absent means "none exist yet". */
   lessonExists?: (slug: string) => boolean;
   /** Learners, whose token a new session may carry; absent means none exist. */
-  learners?: Pick<Learners, 'authenticate'>;
+  learners?: Pick<Learners, 'identify'>;
   /**
-   * May this name (or this learner, again) join the workshop now? The participant they are, made on
-   * first joining. Absent means no workshops exist.
+   * May this name (or this learner, again) join the workshop now, from this client? The participant they
+   * are; `seat` makes a new one's row, called once admission gives them a sandbox or a place in line.
+   * Absent means no workshops exist.
    */
   admitToWorkshop?: (
     code: string,
     name: string | null,
     learner: string | null,
-  ) => { ok: true; code: string; participant: string; name: string } | { ok: false; code: ErrorCode; error: string };
+    client: string,
+  ) =>
+    | { ok: true; code: string; participant: string; name: string; seat: (() => void) | undefined }
+    | { ok: false; code: ErrorCode; error: string; retryAfterSeconds?: number };
   /** The lessons a workshop covers, in order (empty: the whole course). */
   workshopLessons?: (code: string) => string[];
+  /** Whether a disk is kept for this learner now (a keep over the cap is refused, and the learner told). */
+  workKept?: (learner: string) => Promise<boolean>;
   /** Runs before the 201 goes out (e.g. starter files of the session's lesson). */
   onCreated?: (session: LiveSession) => Promise<void>;
 };
@@ -53,16 +59,18 @@ const MAX_BODY = 16 * 1024;
 export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   const { sessions } = deps;
   router.add('POST', '/api/sessions', async (req, res) => {
-    const input = admitNewSession(await readBody(req, NewSessionBody, { limitBytes: MAX_BODY, emptyIsObject: true }), deps);
+    const client = requestClient(req, deps.trustedProxies ?? []);
+    const body = await readBody(req, NewSessionBody, { limitBytes: MAX_BODY, emptyIsObject: true });
+    const { input, seat } = admitNewSession(body, client, deps);
     const problems = deps.hostProblems?.() ?? [];
     if (problems.length > 0) throw hostProblemError(problems);
-    const applicant = {
-      client: requestClient(req, deps.trustedProxies ?? []),
-      workshop: input.workshop !== null,
-    };
+    const applicant = { client, workshop: input.workshop !== null };
     const entry = await (deps.lobby
-      ? deps.lobby.enter(input, applicant)
-      : sessions.create(input).then((made) => ({ kind: 'live' as const, ...made, existing: false }))
+      ? deps.lobby.enter(input, applicant, seat)
+      : Promise.resolve()
+          .then(seat)
+          .then(() => sessions.create(input))
+          .then((made) => ({ kind: 'live' as const, ...made, existing: false }))
     ).catch((error: Error) => {
       // Refusals (a name taken at the same moment, too many sessions) say so themselves.
       if (error instanceof DockhandError) throw error;
@@ -101,7 +109,10 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
     const record = ownedRecord(sessions, params.id as string, req);
     const keepWork = new URL(req.url ?? '/', 'http://dockhand').searchParams.get('keep') === 'work';
     await sessions.end(record.id, 'learner', { keepWork });
-    sendJson(res, 200, endedView(sessions.record(record.id) as SessionRecord));
+    const ended = endedView(sessions.record(record.id) as SessionRecord);
+    const learner = record.learner;
+    const kept = keepWork && learner !== null ? { workKept: (await deps.workKept?.(learner)) ?? false } : {};
+    sendJson(res, 200, { ...ended, ...kept });
   });
 }
 
@@ -120,12 +131,6 @@ function waitingView(deps: SessionsApiDeps, id: string, req: IncomingMessage): Q
   return waiting ? { id, state: 'queued', position: waiting.position } : undefined;
 }
 
-/** The client's address, as admission and rate limits count it. */
-export function requestClient(req: IncomingMessage, trustedProxies: readonly string[]): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  return clientAddress(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(',') : forwarded, trustedProxies);
-}
-
 /** The session's record if the request carries its token (ended sessions included). */
 function ownedRecord(sessions: Sessions, id: string, req: IncomingMessage): SessionRecord {
   const record = sessions.record(id);
@@ -134,25 +139,30 @@ function ownedRecord(sessions: Sessions, id: string, req: IncomingMessage): Sess
   return record;
 }
 
-function admitNewSession(body: z.output<typeof NewSessionBody>, deps: Omit<SessionsApiDeps, 'sessions'>): NewSessionInput {
+/** The session asked for; `seat` makes a new workshop participant's row once admission gives a place. */
+function admitNewSession(
+  body: z.output<typeof NewSessionBody>,
+  client: string,
+  deps: Omit<SessionsApiDeps, 'sessions'>,
+): { input: NewSessionInput; seat: (() => void) | undefined } {
   const { lesson, workshop, name, fresh } = body;
   if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw httpError('unknown_lesson', `there is no lesson "${lesson}"`);
-  const learner = body.learner === null ? null : { id: learnerOf(body.learner, deps), token: body.learner };
-  if (workshop === null) return { lesson, workshop: null, name, learner, participant: null, fresh };
-  const admission = deps.admitToWorkshop?.(workshop, name, learner?.id ?? null) ?? {
+  const learner = body.learner === null ? null : { id: learnerOf(body.learner, client, deps), token: body.learner };
+  if (workshop === null) return { input: { lesson, workshop: null, name, learner, participant: null, fresh }, seat: undefined };
+  const admission = deps.admitToWorkshop?.(workshop, name, learner?.id ?? null, client) ?? {
     ok: false,
     code: 'unknown_workshop',
     error: `there is no workshop with the code "${workshop}"; check the code with your instructor`,
   };
-  if (!admission.ok) throw httpError(admission.code, admission.error);
-  return { lesson, workshop: admission.code, name: admission.name, learner, participant: admission.participant, fresh };
+  if (!admission.ok) throw new DockhandError(admission.code, admission.error, admission.retryAfterSeconds);
+  const input = { lesson, workshop: admission.code, name: admission.name, learner, participant: admission.participant, fresh };
+  return { input, seat: admission.seat };
 }
 
-/** The id of the learner whose token this is, or 401 unknown_learner. */
-function learnerOf(token: string, deps: Pick<SessionsApiDeps, 'learners'>): string {
-  const learner = deps.learners?.authenticate(token);
-  if (!learner) throw httpError('unknown_learner', 'this server does not know that learner; make a new one (POST /api/learners)');
-  return learner.id;
+/** The id of the learner whose token this is, or 401 unknown_learner (429 after too many wrong ones). */
+function learnerOf(token: string, client: string, deps: Pick<SessionsApiDeps, 'learners'>): string {
+  if (!deps.learners) throw httpError('unknown_learner', 'this server does not know that learner; make a new one (POST /api/learners)');
+  return deps.learners.identify(token, client).id;
 }
 
 export function liveView(sessions: Sessions, session: LiveSession, deps: Pick<SessionsApiDeps, 'workshopLessons'>): LiveSessionView {

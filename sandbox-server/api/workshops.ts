@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { z } from 'zod';
+import { requestScheme } from '../http/client.ts';
 import { HttpError } from '../http/errors.ts';
 import { keepAlive } from '../http/keepalive.ts';
 import { sendJson } from '../http/respond.ts';
@@ -38,6 +39,8 @@ export type WorkshopApiDeps = {
   /** The instructor's WebSockets carry a ticket (POST /api/admin/tickets), not the admin token. */
   tickets: Tickets;
   room: Room;
+  /** Addresses whose X-Forwarded-Proto says the scheme the instructor used (DOCKHAND_TRUSTED_PROXIES). */
+  trustedProxies?: string[];
 };
 
 const DAY_MS = 24 * 3_600_000;
@@ -49,6 +52,7 @@ const DASHBOARD_WINDOW_MS = 200;
 export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps: WorkshopApiDeps): void {
   const { workshops, events } = deps;
   const requireAdmin = adminGuard(deps.adminToken);
+  const viewOf = (workshop: WorkshopRecord, req: IncomingMessage) => workshopView(workshop, req, deps.trustedProxies ?? []);
   const workshopOf = (code: string): WorkshopRecord => {
     const normal = normalizeJoinCode(code);
     const workshop = normal ? workshops.get(normal) : undefined;
@@ -59,7 +63,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
   router.add('POST', '/api/workshops', async (req, res) => {
     requireAdmin(bearerToken(req));
     const workshop = workshops.create(parseWorkshop(await readBody(req, WorkshopBody, { limitBytes: MAX_BODY }), deps.lessonExists));
-    sendJson(res, 201, workshopView(workshop, req));
+    sendJson(res, 201, viewOf(workshop, req));
   });
 
   router.add('GET', '/api/workshops', async (req, res) => {
@@ -67,7 +71,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     sendJson(
       res,
       200,
-      workshops.list().map((workshop) => workshopView(workshop, req)),
+      workshops.list().map((workshop) => viewOf(workshop, req)),
     );
   });
 
@@ -76,7 +80,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const workshop = workshopOf(params.code as string);
     const table = workshops.progress(workshop.code);
     sendJson(res, 200, {
-      ...workshopView(workshop, req),
+      ...viewOf(workshop, req),
       participants: table.participants.map(({ participantId, sessionId, name, state, joinedAt, passed, stuck }) => ({
         participantId,
         sessionId,
@@ -112,7 +116,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const { minutes } = await readBody(req, ExtendBody, { limitBytes: MAX_BODY });
     if (workshop.endedAt !== null) throw httpError('workshop_ended', 'this workshop has ended; create a new one');
     const extended = workshops.extend(workshop.code, Math.max(workshop.endsAt, Date.now()) + minutes * 60_000);
-    sendJson(res, 200, workshopView(extended, req));
+    sendJson(res, 200, viewOf(extended, req));
   });
 
   router.add('POST', '/api/workshops/:code/broadcast', async (req, res, params) => {
@@ -129,7 +133,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const workshop = workshopOf(params.code as string);
     const { reaped } = await workshops.end(workshop.code);
     events.publish(`workshop:${workshop.code}`, { type: 'participant', sessionId: '', name: '', state: 'ended' });
-    sendJson(res, 200, { ...workshopView(workshopOf(workshop.code), req), reaped });
+    sendJson(res, 200, { ...viewOf(workshopOf(workshop.code), req), reaped });
   });
 
   // A participant's own view of their workshop, for the workshop nav on lesson pages; it stays readable
@@ -150,7 +154,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
       lesson.exercises++;
       if (cells[column.key]?.passed) lesson.passed++;
     }
-    const view = workshopView(workshop, req);
+    const view = viewOf(workshop, req);
     // Lessons without exercises have no column: they are listed all the same.
     const ordered = view.lessons.length > 0 ? view.lessons : lessons.map((lesson) => lesson.slug);
     const body: ParticipantWorkshopView = {
@@ -206,8 +210,9 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
   });
 }
 
-function workshopView(workshop: WorkshopRecord, req: IncomingMessage): WorkshopView {
-  const origin = `http://${req.headers.host ?? 'localhost'}`;
+/** `joinUrl` is on the scheme and host the instructor reached this server by (HTTPS behind a trusted proxy too). */
+function workshopView(workshop: WorkshopRecord, req: IncomingMessage, trustedProxies: readonly string[]): WorkshopView {
+  const origin = `${requestScheme(req, trustedProxies)}://${req.headers.host ?? 'localhost'}`;
   return {
     code: workshop.code,
     title: workshop.title,

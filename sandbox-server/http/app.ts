@@ -1,8 +1,10 @@
 // The one HTTP server: routed handlers (the API, previews), WebSocket upgrades, and the built site for
-// everything else. Handlers throw refusals (mapError says which); anything else is a 500 with its message.
+// everything else. Handlers throw refusals (mapError says which); anything else is a 500 whose message
+// stays in the log (it may name paths, addresses or internals), and the client gets a sentence.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { type ErrorMapper, httpErrorsOnly } from './errors.ts';
+import { refuseCrossSite } from './cross-site.ts';
+import { type ErrorMapper, httpErrorsOnly, INTERNAL_ERROR } from './errors.ts';
 import { sendError, sendHttpError } from './respond.ts';
 import type { Router } from './router.ts';
 import { createStaticSite, type StaticSite } from './static.ts';
@@ -15,6 +17,8 @@ export type AppDeps = {
   upgrades?: UpgradeRouter;
   /** Which thrown errors are refusals (the rest are 500s). */
   mapError?: ErrorMapper;
+  /** A bug (a 500): the client is told only that something went wrong, so this is where it is told in full. */
+  onInternalError?: (error: unknown, req: IncomingMessage) => void;
   /** Serve HTTPS (and WSS) with this certificate chain and key, both PEM. */
   tls?: { cert: Buffer; key: Buffer };
 };
@@ -26,7 +30,8 @@ export function createApp(deps: AppDeps): Server {
       if (res.headersSent) return void res.destroy();
       const refusal = (deps.mapError ?? httpErrorsOnly)(error);
       if (refusal) return sendHttpError(res, refusal);
-      sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+      deps.onInternalError?.(error, req);
+      sendError(res, 500, INTERNAL_ERROR);
     });
   };
   // An https.Server is an http.Server with TLS underneath: routes and upgrades do not tell them apart.
@@ -39,13 +44,17 @@ export function createApp(deps: AppDeps): Server {
 async function handle(deps: AppDeps, site: StaticSite | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
+  const api = url.pathname === '/api' || url.pathname.startsWith('/api/');
   const match = deps.router.match(method, url.pathname);
-  if ('handler' in match) return match.handler(req, res, match.params, url);
+  if ('handler' in match) {
+    if (api) refuseCrossSite(req);
+    return match.handler(req, res, match.params, url);
+  }
   if (match.status === 405) {
     res.setHeader('allow', match.allowed.join(', '));
     return sendError(res, 405, `use ${match.allowed.join(' or ')} for ${url.pathname}`);
   }
-  if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return sendError(res, 404, `no API endpoint ${method} ${url.pathname}`);
+  if (api) return sendError(res, 404, `no API endpoint ${method} ${url.pathname}`);
   if (!site) return sendError(res, 404, `nothing at ${url.pathname}`);
   site(req, res, url.pathname);
 }

@@ -26,6 +26,9 @@ export class HttpError extends Error {
   }
 }
 
+/** What a client is told of a bug (a 500): its message may name paths, addresses or internals, so it goes to the log only. */
+export const INTERNAL_ERROR = 'something went wrong inside Dockhand; try again, and tell whoever runs it if it keeps happening';
+
 /** Turns an error a handler threw into the HttpError to answer with; undefined for a bug (a 500). */
 export type ErrorMapper = (error: unknown) => HttpError | undefined;
 

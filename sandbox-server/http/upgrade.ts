@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../protocol/errors.ts';
-import { type ErrorMapper, HttpError, httpErrorsOnly } from './errors.ts';
+import { type ErrorMapper, HttpError, httpErrorsOnly, INTERNAL_ERROR } from './errors.ts';
 import { errorBody } from './respond.ts';
 import { compilePath, matchPath, type Params, type PathPattern } from './router.ts';
 
@@ -15,7 +15,8 @@ export type UpgradeRouter = {
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 };
 
-export function createUpgradeRouter(mapError: ErrorMapper = httpErrorsOnly): UpgradeRouter {
+/** `onInternalError` hears the bugs (refused as a 500 whose sentence says nothing of them). */
+export function createUpgradeRouter(mapError: ErrorMapper = httpErrorsOnly, onInternalError?: (error: unknown) => void): UpgradeRouter {
   const routes: UpgradeRoute[] = [];
   const router: UpgradeRouter = {
     add(path, handler) {
@@ -31,8 +32,10 @@ export function createUpgradeRouter(mapError: ErrorMapper = httpErrorsOnly): Upg
         try {
           route.handler(req, socket, head, params, url);
         } catch (error) {
-          const refusal = mapError(error) ?? new HttpError(500, error instanceof Error ? error.message : String(error));
-          refuseUpgrade(socket, refusal.status, refusal.message, refusal.code);
+          const refusal = mapError(error);
+          if (!refusal) onInternalError?.(error);
+          const { status, message, code } = refusal ?? new HttpError(500, INTERNAL_ERROR);
+          refuseUpgrade(socket, status, message, code);
         }
         return;
       }

@@ -1,7 +1,15 @@
 // Request bodies the API accepts, as zod schemas: the server validates with them, clients take their
 // types. Each message is the sentence a refusal carries; absent fields get their defaults here.
 import { z } from 'zod';
-import { BROADCAST_MAX, NAME_MAX, SLUG_PATTERN, WORKSHOP_PEOPLE_MAX, WORKSHOP_TITLE_MAX } from './limits.ts';
+import {
+  BROADCAST_MAX,
+  HIDDEN_CHARACTER,
+  HIDDEN_CHARACTER_WHAT,
+  NAME_MAX,
+  SLUG_PATTERN,
+  WORKSHOP_PEOPLE_MAX,
+  WORKSHOP_TITLE_MAX,
+} from './limits.ts';
 import { SESSION_TICKET_PURPOSES } from './sessions.ts';
 
 const TICKET_PURPOSE_RULE = `purpose must be what the ticket opens: ${SESSION_TICKET_PURPOSES.map((p) => `"${p}"`).join(', ')}`;
@@ -11,9 +19,6 @@ const optionalString = (key: string) =>
     .string({ error: `${key} must be a string` })
     .nullish()
     .transform((value) => value ?? null);
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** POST /api/sessions; every field may be left out. */
 export const NewSessionBody = z.strictObject({
@@ -28,8 +33,8 @@ export const NewSessionBody = z.strictObject({
   name: optionalString('name')
     .transform((name) => name?.trim() ?? null)
     .refine(
-      (name) => name === null || (name.length > 0 && name.length <= NAME_MAX && !CONTROL_CHARACTER.test(name)),
-      `name must be 1 to ${NAME_MAX} printable characters`,
+      (name) => name === null || (name.length > 0 && name.length <= NAME_MAX && !HIDDEN_CHARACTER.test(name)),
+      `name must be 1 to ${NAME_MAX} characters, with ${HIDDEN_CHARACTER_WHAT}`,
     ),
   /** The learner's token (POST /api/learners): the session, its progress and a rejoined workshop seat are theirs. */
   learner: optionalString('learner'),
@@ -89,7 +94,8 @@ export const WorkshopBody = z.strictObject({
     .string({ error: `title must be 1 to ${WORKSHOP_TITLE_MAX} characters` })
     .max(WORKSHOP_TITLE_MAX, `title must be 1 to ${WORKSHOP_TITLE_MAX} characters`)
     .transform((title) => title.trim())
-    .refine((title) => title.length > 0, `title must be 1 to ${WORKSHOP_TITLE_MAX} characters`),
+    .refine((title) => title.length > 0, `title must be 1 to ${WORKSHOP_TITLE_MAX} characters`)
+    .refine((title) => !HIDDEN_CHARACTER.test(title), `title must have ${HIDDEN_CHARACTER_WHAT}`),
   /** Lesson slugs in order; absent or null means the whole course. */
   lessons: z
     .array(z.string(), { error: 'lessons must be a list of lesson slugs' })

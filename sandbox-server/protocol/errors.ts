@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'unknown_learner',
   'wrong_resume_code',
   'resume_failed',
+  'foreign_origin',
+  'json_required',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -29,6 +29,8 @@ export type EndedSessionView = BaseView & {
   endReason: string | null;
   endCode: EndCode | null;
   sandbox: { id: string | null; state: 'removed' };
+  /** DELETE …?keep=work: whether the work was kept (false when the space for kept work is full). */
+  workKept?: boolean;
 };
 
 export type SessionView = LiveSessionView | EndedSessionView | QueuedSessionView;

@@ -59,13 +59,16 @@ export type SandboxBackend = {
    * sandbox starts on that disk (it is no longer kept then); if that start fails, the disk stays kept.
    */
   start(options?: StartOptions): Promise<StartedSandbox>;
-  /** Removes a sandbox and its disk (or keeps the disk); safe on a half-made one and when called twice. */
+  /**
+   * Removes a sandbox and its disk (or keeps the disk, unless it does not fit under the retention cap:
+   * `keepFits` in retention.ts); safe on a half-made one and when called twice.
+   */
   destroy(sandbox: Sandbox, options?: DestroyOptions): Promise<void>;
   /** The disk kept under a key, if any and not expired. */
   keptDisk(key: string): Promise<KeptDisk | undefined>;
   /** Deletes the disk kept under a key ("Start fresh"); nothing kept is success. */
   forgetDisk(key: string): Promise<void>;
-  /** Deletes the kept disks the retention policy no longer allows (expired, then oldest over the size cap); gives their keys. */
+  /** Deletes the kept disks the retention policy no longer allows (expired); gives their keys. */
   sweepKeptDisks(): Promise<string[]>;
   /** Ids of the sandboxes this instance has, running or not, or only a disk left by a crash (kept disks are not sandboxes). */
   listIds(): Promise<string[]>;

@@ -13,7 +13,7 @@ import type { KitImageState } from './kit/kit.ts';
 import type { Progress } from './kit/progress.ts';
 import { LABEL, labelFilter } from './labels.ts';
 import { dockerHostChecks, type HostChecks } from './preflight.ts';
-import { assertDiskKey, disksToForget, isExpired, NO_KEEPING } from './retention.ts';
+import { assertDiskKey, disksToForget, isExpired, keepFits, NO_KEEPING } from './retention.ts';
 import {
   describeSandbox,
   destroySandbox,
@@ -63,8 +63,9 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
       if (keepDiskAs !== undefined) assertDiskKey(keepDiskAs);
       if (!keepDiskAs || retention.maxAgeMs === 0) return destroySandbox(host, container(sandbox));
       await destroySandbox(host, container(sandbox), keptFile(keepDiskAs));
-      // The cap holds from the moment a disk is kept, not only at the next sweep.
+      // The cap holds from the moment a disk is kept: a keep that does not fit is refused (retention.ts).
       await sweepKeptDisks();
+      if (!keepFits(await listKeptDisks(keptDir), keepDiskAs, retention)) await forgetDisk(keepDiskAs);
     },
     keptDisk,
     forgetDisk,

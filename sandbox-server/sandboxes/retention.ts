@@ -1,18 +1,20 @@
 // How long kept disks stay and how much of the host they may take: the same rules for every backend,
-// as plain functions over what a backend lists.
+// as plain functions over what a backend lists. A disk goes when it expires or when its owner (the
+// learner whose key it is) keeps a newer one under the same key; never to make room for someone else's:
+// a keep that does not fit under the cap is refused instead, so nobody can evict another learner's work.
 import type { KeptDisk } from './backend.ts';
 
 export type RetentionPolicy = {
   /** A kept disk older than this goes; 0 keeps nothing. */
   maxAgeMs: number;
-  /** All kept disks together take at most this much (blocks in use); the oldest go first. */
+  /** All kept disks together take at most this much (blocks in use); a keep beyond it is refused. */
   maxTotalBytes: number;
 };
 
 /** Nothing is kept: what a backend does when not told otherwise. */
 export const NO_KEEPING: RetentionPolicy = { maxAgeMs: 0, maxTotalBytes: 0 };
 
-/** How often a running server applies the policy (disks also go when one is kept over the cap). */
+/** How often a running server deletes expired disks (they are also deleted before every keep). */
 export const KEPT_DISK_SWEEP_MS = 10 * 60_000;
 
 /** Learner ids and the like: safe as a file name, a label value or a Kubernetes object name suffix. */
@@ -26,15 +28,18 @@ export function isExpired(disk: KeptDisk, policy: RetentionPolicy, now: number):
   return now - disk.keptAt >= policy.maxAgeMs;
 }
 
-/** The keys to delete: every expired disk, then the oldest of the rest until they fit under the cap. */
+/** The keys to delete: the expired disks. */
 export function disksToForget(disks: KeptDisk[], policy: RetentionPolicy, now: number): string[] {
-  const forget = disks.filter((disk) => isExpired(disk, policy, now)).map((disk) => disk.key);
-  const rest = disks.filter((disk) => !isExpired(disk, policy, now)).sort((a, b) => a.keptAt - b.keptAt);
-  let total = rest.reduce((sum, disk) => sum + disk.bytes, 0);
-  for (const disk of rest) {
-    if (total <= policy.maxTotalBytes) break;
-    forget.push(disk.key);
-    total -= disk.bytes;
-  }
-  return forget;
+  return disks.filter((disk) => isExpired(disk, policy, now)).map((disk) => disk.key);
+}
+
+/**
+ * Whether the disk just kept under `key` may stay: it fits under the cap with the disks kept before it
+ * (so of two keeps at once, the later one is refused, never both).
+ */
+export function keepFits(disks: KeptDisk[], key: string, policy: RetentionPolicy): boolean {
+  const mine = disks.find((disk) => disk.key === key);
+  if (!mine) return false;
+  const before = disks.filter((disk) => disk.key !== key && disk.keptAt <= mine.keptAt).reduce((sum, disk) => sum + disk.bytes, 0);
+  return before + mine.bytes <= policy.maxTotalBytes;
 }

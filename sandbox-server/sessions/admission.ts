@@ -2,7 +2,8 @@
 // client address on self-paced sessions (a loop from one address cannot fill the host), a rate limit on
 // creating sessions per address, and a waiting line for when the host is full, in which workshop
 // participants go first (their seats were promised; a room behind one NAT address must all get in, so
-// the per-address bound does not apply to them).
+// the per-address bound does not apply to them). A client is a key from http/client.ts (an IPv6 client
+// counts by its /64).
 
 import { createRateLimit, type Rate } from './rate-limit.ts';
 
@@ -114,26 +115,6 @@ export function createAdmission(limits: AdmissionLimits, newId: () => string): A
     },
     stats: () => ({ live, waiting: line.length, max: limits.maxSandboxes }),
   };
-}
-
-/**
- * The client's address: the connection's, or, when the connection comes from a trusted proxy, the last
- * address in X-Forwarded-For that is not itself a trusted proxy (anything before it could be forged).
- */
-export function clientAddress(remote: string | undefined, forwardedFor: string | undefined, trustedProxies: readonly string[]): string {
-  const direct = normalizeAddress(remote ?? 'unknown');
-  if (!forwardedFor || !trustedProxies.includes(direct)) return direct;
-  const hops = forwardedFor
-    .split(',')
-    .map((hop) => normalizeAddress(hop.trim()))
-    .filter(Boolean);
-  for (let i = hops.length - 1; i >= 0; i--) if (!trustedProxies.includes(hops[i] as string)) return hops[i] as string;
-  return direct;
-}
-
-/** `::ffff:1.2.3.4` (an IPv4 client on an IPv6 socket) is `1.2.3.4`. */
-function normalizeAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 /**

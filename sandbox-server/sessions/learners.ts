@@ -1,7 +1,9 @@
 // Anonymous learners: created without an account, recognised by their token, moved to another browser
 // with their resume code (the token's readable spelling, protocol/learners.ts). Only a hash of the token
 // is stored. Creating learners and trying resume codes are rate-limited per client address; a wrong code
-// gets one sentence whether or not anyone has it.
+// gets one sentence whether or not anyone has it. A token presented as such (GET /api/learners/me, a new
+// session) is the same secret as a resume code: wrong ones count against the same tries, and once they
+// are used up every token from that client is refused before it is looked up.
 import { randomInt } from 'node:crypto';
 import { DockhandError } from '../errors.ts';
 import { normalizeResumeCode, RESUME_CODE_ALPHABET, RESUME_CODE_LENGTH } from '../protocol/learners.ts';
@@ -19,8 +21,10 @@ export type LearnerLimits = {
 export type Learners = {
   /** A new learner and its token (shown this once); DockhandError rate_limited when the address made too many. */
   create(client: string, now?: number): { learner: LearnerRecord; token: string };
-  /** The learner whose token this is. */
+  /** The learner whose token this is (for the server's own use: no limit). */
   authenticate(token: string | undefined): LearnerRecord | undefined;
+  /** The learner whose token a client presents; DockhandError unknown_learner, or rate_limited after too many wrong ones. */
+  identify(token: string | undefined, client: string, now?: number): LearnerRecord;
   /** The learner a resume code stands for, with its token; DockhandError wrong_resume_code or rate_limited. */
   resume(code: string, client: string, now?: number): { learner: LearnerRecord; token: string };
 };
@@ -45,6 +49,15 @@ export function createLearners(store: Store, limits: LearnerLimits): Learners {
       return { learner: store.createLearner({ id: newSessionId(), tokenHash: hashToken(token), createdAt: now }), token };
     },
     authenticate,
+    identify(token, client, now = Date.now()) {
+      const wait = tries.check(client, now);
+      if (wait !== undefined)
+        throw new DockhandError('rate_limited', `too many wrong learner tokens from your address; try again in ${wait} s`, wait);
+      const learner = authenticate(token);
+      if (learner) return learner;
+      tries.take(client, now);
+      throw new DockhandError('unknown_learner', 'missing or unknown learner token; make a new learner (POST /api/learners) or resume one');
+    },
     resume(code, client, now = Date.now()) {
       const wait = tries.take(client, now);
       if (wait !== undefined)

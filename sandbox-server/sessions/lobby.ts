@@ -20,9 +20,11 @@ export type Lobby = {
   /**
    * Admits, queues, or refuses (DockhandError too_many_sessions / rate_limited, with a retry time). A
    * learner's session from before is handed out again, unless the ask names a workshop that session is
-   * not in: then it ends, and the workshop's starts.
+   * not in: then it ends, and the workshop's starts. `onPlace` runs once admission gives a new
+   * session its sandbox or its place in line, before it starts (a workshop participant's row is made
+   * there); if it throws, the place is given back and the ask refused with its error.
    */
-  enter(input: NewSessionInput, applicant: Applicant): Promise<Entry>;
+  enter(input: NewSessionInput, applicant: Applicant, onPlace?: () => void): Promise<Entry>;
   /** The place in line of a waiting session whose token this is; undefined when none waits under that id. */
   waiting(id: string, token: string | undefined): { position: number } | 'wrong_token' | undefined;
   /** The learner's session waiting in line, if any. */
@@ -90,9 +92,21 @@ export function createLobby(deps: LobbyDeps): Lobby {
     announce();
   }
 
-  async function admit(input: NewSessionInput, applicant: Applicant): Promise<Entry> {
+  async function admit(input: NewSessionInput, applicant: Applicant, onPlace?: () => void): Promise<Entry> {
     const decision = admission.apply(applicant);
     if (decision.kind === 'refuse') throw new DockhandError(decision.code, decision.error, decision.retryAfterSeconds);
+    try {
+      onPlace?.();
+    } catch (error) {
+      if (decision.kind === 'admit') {
+        admission.release(applicant);
+        admitWaiting();
+      } else {
+        admission.leave(decision.id);
+        announce();
+      }
+      throw error;
+    }
     if (decision.kind === 'admit') return { kind: 'live', ...(await start(input, applicant)), existing: false };
     const token = sessionToken(input, decision.id);
     line.set(decision.id, { input, applicant, token });
@@ -125,11 +139,11 @@ export function createLobby(deps: LobbyDeps): Lobby {
   }
 
   return {
-    async enter(input, applicant) {
+    async enter(input, applicant, onPlace) {
       const learner = input.learner;
-      if (!learner) return admit(input, applicant);
+      if (!learner) return admit(input, applicant, onPlace);
       const before = asking.get(learner.id) ?? Promise.resolve();
-      const answer = before.then(async () => (await existing(learner, input.workshop)) ?? admit(input, applicant));
+      const answer = before.then(async () => (await existing(learner, input.workshop)) ?? admit(input, applicant, onPlace));
       const settled = answer.catch(() => {});
       asking.set(learner.id, settled);
       void settled.then(() => {

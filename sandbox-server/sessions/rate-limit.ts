@@ -7,6 +7,8 @@ export type Rate = { perMinute: number; burst: number };
 export type RateLimit = {
   /** Takes one token: undefined when allowed, else the whole seconds until the next token. */
   take(client: string, now?: number): number | undefined;
+  /** Whether a token is there, without taking it (for limits that count only failures): as `take`. */
+  check(client: string, now?: number): number | undefined;
 };
 
 /** Buckets are dropped once this many exist and they have refilled, so a flood of addresses cannot grow memory. */
@@ -17,7 +19,14 @@ export function createRateLimit(rate: Rate): RateLimit {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const refilled = (bucket: { tokens: number; at: number }, now: number) => Math.min(rate.burst, bucket.tokens + (now - bucket.at) * perMs);
 
+  const wait = (tokens: number) => Math.ceil((1 - tokens) / perMs / 1000);
+
   return {
+    check(client, now = Date.now()) {
+      const bucket = buckets.get(client);
+      const tokens = bucket ? refilled(bucket, now) : rate.burst;
+      return tokens >= 1 ? undefined : wait(tokens);
+    },
     take(client, now = Date.now()) {
       if (buckets.size >= PRUNE_AT) for (const [key, bucket] of buckets) if (refilled(bucket, now) >= rate.burst) buckets.delete(key);
       const bucket = buckets.get(client) ?? { tokens: rate.burst, at: now };
@@ -28,7 +37,7 @@ export function createRateLimit(rate: Rate): RateLimit {
         bucket.tokens -= 1;
         return undefined;
       }
-      return Math.ceil((1 - bucket.tokens) / perMs / 1000);
+      return wait(bucket.tokens);
     },
   };
 }

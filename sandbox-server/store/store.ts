@@ -68,6 +68,8 @@ export type Store = {
   getParticipant(id: string): ParticipantRecord | undefined;
   participantOfLearner(workshop: string, learner: string): ParticipantRecord | undefined;
   participantByName(workshop: string, name: string): ParticipantRecord | undefined;
+  /** How many participants the workshop has ever had (rows, with a session or not). */
+  participantCount(workshop: string): number;
   /** A workshop's participants who ever had a session, in joining order. */
   workshopParticipants(workshop: string): ParticipantRecord[];
   learnerParticipants(learner: string): ParticipantRecord[];
@@ -144,6 +146,7 @@ export function openStore(file: string): Store {
   const participantsOfWorkshop = db.prepare(
     'SELECT * FROM participants p WHERE workshop = ? AND EXISTS (SELECT 1 FROM sessions s WHERE s.participant = p.id) ORDER BY joined_at, id',
   );
+  const participantsInWorkshop = db.prepare('SELECT count(*) AS n FROM participants WHERE workshop = ?');
   const participantsOfLearner = db.prepare('SELECT * FROM participants WHERE learner = ? ORDER BY joined_at, id');
   const sessionsOfParticipant = db.prepare('SELECT * FROM sessions WHERE participant = ? ORDER BY created_at, id');
 
@@ -190,6 +193,7 @@ export function openStore(file: string): Store {
     getParticipant: (id) => maybe(participantById.get(id), toParticipant),
     participantOfLearner: (workshop, learner) => maybe(participantByLearner.get(workshop, learner), toParticipant),
     participantByName: (workshop, name) => maybe(participantByName.get(workshop, name), toParticipant),
+    participantCount: (workshop) => (participantsInWorkshop.get(workshop) as { n: number }).n,
     workshopParticipants: (workshop) => (participantsOfWorkshop.all(workshop) as Row[]).map(toParticipant),
     learnerParticipants: (learner) => (participantsOfLearner.all(learner) as Row[]).map(toParticipant),
     participantSessions: (participant) => (sessionsOfParticipant.all(participant) as Row[]).map(toSession),

@@ -1,13 +1,13 @@
 // The instructor's admin token: DOCKHAND_ADMIN_TOKEN when set, otherwise generated on first start and
-// kept (mode 0600) in the state directory so it survives restarts.
+// kept (mode 0600) in the state directory so it survives restarts. One set in the environment is never
+// printed: logs are read by more people than the environment is.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-export function loadAdminToken(
-  stateDir: string,
-  fromEnv: string | undefined,
-): { token: string; source: 'environment' | 'stored' | 'generated' } {
+export type AdminToken = { token: string; source: 'environment' | 'stored' | 'generated' };
+
+export function loadAdminToken(stateDir: string, fromEnv: string | undefined): AdminToken {
   if (fromEnv) {
     if (fromEnv.length < 16) throw new Error('DOCKHAND_ADMIN_TOKEN must be at least 16 characters long.');
     return { token: fromEnv, source: 'environment' };
@@ -22,4 +22,10 @@ export function loadAdminToken(
   const token = randomBytes(24).toString('base64url');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, source: 'generated' };
+}
+
+/** The start's line about the token: the token itself only when Dockhand made it (whoever set it knows it). */
+export function adminTokenNotice(admin: AdminToken): string {
+  if (admin.source === 'environment') return 'instructor admin token: the one set in DOCKHAND_ADMIN_TOKEN';
+  return `instructor admin token: ${admin.token} (set DOCKHAND_ADMIN_TOKEN to choose your own)`;
 }

@@ -1,11 +1,16 @@
 // Instructor-led workshops: a join code, a seat limit, unique display names, a live progress table, and
 // an end that reaps every participant's sandbox. A participant is one row per person however often they
 // rejoin (the same learner, whose sessions are sittings of it), so their progress stays in one place. Hot start: before and during a workshop the warm pool
-// grows towards the number of people expected who have not joined yet.
+// grows towards the number of people expected who have not joined yet. Join codes are a secret: wrong
+// ones are counted per client and refused before any lookup once too many were tried, and a participant
+// row is made only once admission gave its person a sandbox or a place in line (`seat`), at most
+// WORKSHOP_PARTICIPANTS_MAX per workshop.
 
 import { DockhandError } from '../errors.ts';
 import type { LearnerWorkshopView } from '../protocol/learners.ts';
+import { WORKSHOP_PARTICIPANTS_MAX } from '../protocol/limits.ts';
 import type { ExerciseColumn, ParticipantProgress, WorkshopProgress, WorkshopState } from '../protocol/workshops.ts';
+import { createRateLimit, type Rate } from '../sessions/rate-limit.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import { newSessionId } from '../sessions/tokens.ts';
 import type { ExerciseProgress, ParticipantRecord, Store, WorkshopRecord } from '../store/store.ts';
@@ -25,23 +30,26 @@ export type WorkshopInput = {
 
 export type Refusal = {
   ok: false;
-  code: 'bad_request' | 'unknown_workshop' | 'name_taken' | 'workshop_full' | 'workshop_ended';
+  code: 'bad_request' | 'unknown_workshop' | 'name_taken' | 'workshop_full' | 'workshop_ended' | 'rate_limited';
   error: string;
+  retryAfterSeconds?: number;
 };
+
+/** Who may join: `isNew` when the participant has no row yet (see `seat`). */
+export type Admitted = { ok: true; workshop: WorkshopRecord; participant: ParticipantRecord; isNew: boolean };
 
 export type Workshops = {
   create(input: WorkshopInput): WorkshopRecord;
   get(code: string): WorkshopRecord | undefined;
   list(): WorkshopRecord[];
   /**
-   * May this name join now? Checks the code, the end, the seat limit and that the name is free, and makes
-   * the participant. A learner who joined before is that participant again, under the name they joined with.
+   * May this name join now? Checks the client's wrong tries, the code, the end, the seat limit, the
+   * participant bound and that the name is free. A learner who joined before is that participant again,
+   * under the name they joined with. Makes no row: `seat` does, once a sandbox or a place is given.
    */
-  admit(
-    code: string,
-    name: string | null,
-    learner?: string | null,
-  ): { ok: true; workshop: WorkshopRecord; participant: ParticipantRecord } | Refusal;
+  admit(code: string, name: string | null, learner?: string | null, client?: string): Admitted | Refusal;
+  /** Makes the row of a new participant; throws DockhandError name_taken or workshop_full (both can change since `admit`). */
+  seat(participant: ParticipantRecord): void;
   /** What a learner achieved in each workshop they joined, for their own read-only view. */
   ofLearner(learner: string, now?: number): LearnerWorkshopView[];
   extend(code: string, endsAt: number): WorkshopRecord;
@@ -59,13 +67,30 @@ export type WorkshopRules = {
   stuckAfterFailures: number;
   /** The pool starts growing this long before a workshop starts. */
   hotStartLeadMs: number;
+  /** Participant rows one workshop holds at most. */
+  participantsMax: number;
 };
 
-export const DEFAULT_RULES: WorkshopRules = { stuckAfterMs: 10 * 60_000, stuckAfterFailures: 5, hotStartLeadMs: 15 * 60_000 };
+export const DEFAULT_RULES: WorkshopRules = {
+  stuckAfterMs: 10 * 60_000,
+  stuckAfterFailures: 5,
+  hotStartLeadMs: 15 * 60_000,
+  participantsMax: WORKSHOP_PARTICIPANTS_MAX,
+};
 
-export function createWorkshops(deps: { store: Store; sessions: Sessions; course: CourseIndex; rules?: WorkshopRules }): Workshops {
+export type WorkshopsDeps = {
+  store: Store;
+  sessions: Sessions;
+  course: CourseIndex;
+  rules?: WorkshopRules;
+  /** Wrong join codes a client may try (DOCKHAND_JOIN_TRIES_PER_MINUTE); absent, tries are not counted. */
+  joinTries?: Rate;
+};
+
+export function createWorkshops(deps: WorkshopsDeps): Workshops {
   const { store, sessions, course } = deps;
   const rules = deps.rules ?? DEFAULT_RULES;
+  const wrongCodes = deps.joinTries ? createRateLimit(deps.joinTries) : undefined;
 
   function require(code: string): WorkshopRecord {
     const workshop = store.getWorkshop(code);
@@ -160,6 +185,15 @@ export function createWorkshops(deps: { store: Store; sessions: Sessions; course
     };
   }
 
+  function tooManyParticipants(workshop: WorkshopRecord): Refusal | undefined {
+    if (store.participantCount(workshop.code) < rules.participantsMax) return undefined;
+    return {
+      ok: false,
+      code: 'workshop_full',
+      error: `this workshop has had as many participants as it can hold (${rules.participantsMax}); ask your instructor`,
+    };
+  }
+
   return {
     create(input) {
       for (;;) {
@@ -171,34 +205,51 @@ export function createWorkshops(deps: { store: Store; sessions: Sessions; course
     get: (code) => store.getWorkshop(code),
     list: () => store.workshops(),
 
-    admit(code, name, learner = null) {
+    admit(code, name, learner = null, client = 'server') {
+      // Refused before the lookup, so the answer to one more try says nothing about the code.
+      const wait = wrongCodes?.check(client);
+      if (wait !== undefined)
+        return {
+          ok: false,
+          code: 'rate_limited',
+          error: `too many wrong workshop codes from your address; try again in ${wait} s`,
+          retryAfterSeconds: wait,
+        };
       const workshop = store.getWorkshop(code);
-      if (!workshop)
+      if (!workshop) {
+        wrongCodes?.take(client);
         return {
           ok: false,
           code: 'unknown_workshop',
           error: `there is no workshop with the code "${code}"; check the code with your instructor`,
         };
+      }
       if (workshop.endedAt !== null || workshop.endsAt <= Date.now())
         return { ok: false, code: 'workshop_ended', error: `the workshop "${workshop.title}" has ended` };
       const again = learner ? store.participantOfLearner(workshop.code, learner) : undefined;
-      if (again) return seatsFull(workshop, again.id) ?? { ok: true, workshop, participant: again };
+      if (again) return seatsFull(workshop, again.id) ?? { ok: true, workshop, participant: again, isNew: false };
       if (!name) return { ok: false, code: 'bad_request', error: 'joining a workshop needs a display name' };
       const holder = store.participantByName(workshop.code, name);
       if (holder) {
         const mine = holder.learner ? '; if that is you on another device, enter your resume code there first' : '';
         return { ok: false, code: 'name_taken', error: `the name "${name}" is already taken in this workshop${mine}; pick another` };
       }
-      const full = seatsFull(workshop);
+      const full = seatsFull(workshop) ?? tooManyParticipants(workshop);
       if (full) return full;
-      try {
-        const participant = store.createParticipant({ id: newSessionId(), workshop: workshop.code, learner, name, joinedAt: Date.now() });
-        return { ok: true, workshop, participant };
-      } catch (error) {
-        // The same name joined at the same moment.
-        if (error instanceof DockhandError && error.code === 'name_taken') return { ok: false, code: 'name_taken', error: error.message };
-        throw error;
-      }
+      return {
+        ok: true,
+        workshop,
+        participant: { id: newSessionId(), workshop: workshop.code, learner, name, joinedAt: Date.now() },
+        isNew: true,
+      };
+    },
+
+    seat(participant) {
+      const workshop = require(participant.workshop);
+      const full = tooManyParticipants(workshop);
+      if (full) throw new DockhandError(full.code, full.error);
+      // Throws name_taken when the same name joined since admit().
+      store.createParticipant(participant);
     },
 
     ofLearner(learner, now = Date.now()) {
@@ -268,8 +319,11 @@ export function workshopState(workshop: WorkshopRecord, now = Date.now()): Works
   return workshop.startsAt > now ? 'scheduled' : 'running';
 }
 
-/** RFC 4180 quoting; cells that a spreadsheet would run as a formula are defused. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/**
+ * RFC 4180 quoting, also of semicolons and tabs (spreadsheets in locales whose decimal mark is a comma
+ * split on them); cells that a spreadsheet would run as a formula are defused with a leading '.
+ */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r\n]/.test(value) ? `'${value}` : value;
+  return /[",;\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

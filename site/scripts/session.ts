@@ -10,6 +10,7 @@ import type { SessionEvent } from '../../sandbox-server/protocol/events.ts';
 import type {
   CreatedSessionView,
   EndCode,
+  EndedSessionView,
   QueuedCreatedView,
   SessionTicketPurpose,
   SessionView,
@@ -100,7 +101,9 @@ function remember(session: Session | undefined): void {
 export async function api<T>(session: Pick<Session, 'token'> | undefined, method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (session) headers.authorization = `Bearer ${session.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // Every call that changes state says JSON, with or without a body: the server refuses those that do not
+  // (which is what keeps other sites' pages from making them).
+  if (method !== 'GET') headers['content-type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -269,8 +272,12 @@ export function createSessionController(lesson: string | undefined) {
     async end(keepWork: boolean): Promise<void> {
       if (state.kind !== 'active') return;
       const { session } = state;
-      await api(session, 'DELETE', `/api/sessions/${session.id}${keepWork ? '?keep=work' : ''}`);
-      const kept = keepWork ? ' Your files, images and containers are kept for your next sandbox.' : '';
+      const ended = await api<EndedSessionView>(session, 'DELETE', `/api/sessions/${session.id}${keepWork ? '?keep=work' : ''}`);
+      const kept = !keepWork
+        ? ''
+        : ended.workKept === false
+          ? ' Your work could not be kept: this server has no room to keep it now.'
+          : ' Your files, images and containers are kept for your next sandbox.';
       set({ kind: 'ended', message: `You ended this sandbox.${kept}` });
     },
     /** Drops the sandbox the learner resumed on and starts one on a fresh disk. */

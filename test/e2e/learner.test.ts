@@ -364,7 +364,7 @@ describe('a new learner', () => {
     const session = await storedSession();
     const ended = await fetch(`${dockhand.url}/api/sessions/${session.id}`, {
       method: 'DELETE',
-      headers: { authorization: `Bearer ${session.token}` },
+      headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
     });
     expect(ended.status).toBe(200);
     await expect.poll(() => page.locator('#session-banner .message').textContent(), { timeout: 20_000 }).toBe('You ended this sandbox.');

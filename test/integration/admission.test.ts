@@ -1,5 +1,7 @@
-// Admission against a real Dockhand: a flood of session requests from one address, and a full host
-// whose newcomers wait in line and all reach a prompt, in order, as sandboxes free up.
+// Admission against a real Dockhand: a flood of session requests from one address, a full host whose
+// newcomers wait in line and all reach a prompt, in order, as sandboxes free up, and the ways around
+// admission that are closed: other sites' pages, IPv6 addresses of one network, guessed join codes and
+// learner tokens, participants made without a place, kept disks over the cap.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,5 +117,121 @@ describe('a full host', () => {
       `waiting line: 12 arrivals, room for 5; prompts of those who waited at ${waits.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`,
     );
     for (const socket of lines) socket.ws.close();
+  });
+});
+
+describe('the ways around admission', () => {
+  /** Calls as a client behind the trusted proxy (127.0.0.1 is one here). */
+  const as = (
+    client: string,
+    method: string,
+    route: string,
+    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ) =>
+    fetch(`${dockhand?.url}${route}`, {
+      method,
+      headers: {
+        'x-forwarded-for': client,
+        ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    }).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }));
+
+  it('each closed against the real server, with one sandbox at most', { timeout: 300_000 }, async () => {
+    dockhand = await startDockhand(
+      testConfig({
+        DOCKHAND_POOL_SIZE: '0',
+        DOCKHAND_MAX_SANDBOXES: '1',
+        DOCKHAND_SESSIONS_PER_CLIENT: '2',
+        DOCKHAND_SESSIONS_PER_MINUTE: '1',
+        DOCKHAND_JOIN_TRIES_PER_MINUTE: '1',
+        DOCKHAND_RESUME_TRIES_PER_MINUTE: '1',
+        DOCKHAND_KEPT_DISKS_MAX: '16m',
+        DOCKHAND_TRUSTED_PROXIES: '127.0.0.1',
+        DOCKHAND_STATE_DIR: path.join(stateRoot, 'around'),
+      }),
+      () => {},
+    );
+    const running = dockhand;
+    const base = running.url;
+
+    // Another site's page: a no-cors fetch or a form sends text/plain or form bodies, and a foreign Origin.
+    const bodyTypes: Record<string, string>[] = [
+      { 'content-type': 'text/plain;charset=UTF-8' },
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      {},
+    ];
+    for (const headers of bodyTypes) {
+      const made = await fetch(`${base}/api/sessions`, { method: 'POST', headers, body: '{}' });
+      expect(made.status).toBe(415);
+      expect(await made.json()).toMatchObject({ code: 'json_required' });
+    }
+    const foreign = await as('198.51.100.1', 'POST', '/api/sessions', { body: {}, headers: { origin: 'http://evil.example' } });
+    expect(foreign).toMatchObject({ status: 403, body: { code: 'foreign_origin' } });
+    expect(running.sessions.liveCount()).toBe(0);
+    expect((await api(base, 'GET', '/api/health')).body).toEqual({ ok: true, problems: [] });
+
+    // IPv6 addresses of one /64 are one client: the third is over the bound of 2 (one live, one in line).
+    const learner = (await as('2001:db8:0:1::1', 'POST', '/api/learners')).body as { id: string; token: string };
+    const v6 = [
+      await as('2001:db8:0:1::1', 'POST', '/api/sessions', { body: { learner: learner.token } }),
+      await as('2001:db8:0:1::a:2', 'POST', '/api/sessions', { body: {} }),
+      await as('2001:db8:0:1:ffff::3', 'POST', '/api/sessions', { body: {} }),
+    ];
+    expect(v6.map((answer) => answer.status)).toEqual([201, 202, 429]);
+    expect(v6[2]?.body).toMatchObject({ code: 'too_many_sessions' });
+    expect((await as('2001:db8:0:2::1', 'POST', '/api/sessions', { body: {} })).status).toBe(202);
+
+    // Join codes: wrong ones count, and once used up even the right code is refused before any lookup.
+    const workshop = (await api(base, 'POST', '/api/workshops', { token: running.adminToken, body: { title: 'Around', seats: null } }))
+      .body as {
+      code: string;
+    };
+    for (let i = 0; i < 5; i++)
+      expect((await as('198.51.100.7', 'POST', '/api/sessions', { body: { workshop: 'ZZZZZZ', name: `g${i}` } })).status).toBe(404);
+    expect(await as('198.51.100.7', 'POST', '/api/sessions', { body: { workshop: workshop.code, name: 'guesser' } })).toMatchObject({
+      status: 429,
+      body: { code: 'rate_limited' },
+    });
+
+    // A participant row only with a place: five joins from one room get places in line, the sixth is
+    // refused by the session rate, and its name stays free for someone else.
+    const room = await Promise.all(
+      ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((name) =>
+        as('198.51.100.20', 'POST', '/api/sessions', { body: { workshop: workshop.code, name } }),
+      ),
+    );
+    expect(room.map((answer) => answer.status).toSorted()).toEqual([202, 202, 202, 202, 202, 429]);
+    const refusedName = `p${room.findIndex((answer) => answer.status === 429) + 1}`;
+    expect((await as('198.51.100.21', 'POST', '/api/sessions', { body: { workshop: workshop.code, name: refusedName } })).status).toBe(202);
+    expect((await as('198.51.100.22', 'POST', '/api/sessions', { body: { workshop: workshop.code, name: 'p1' } })).body).toMatchObject({
+      code: 'name_taken',
+    });
+
+    // Learner tokens: wrong ones count against the resume tries, then the right one is refused too.
+    for (let i = 0; i < 5; i++)
+      expect((await as('198.51.100.9', 'GET', '/api/learners/me', { token: `WRONG${i}` })).body).toMatchObject({ code: 'unknown_learner' });
+    expect((await as('198.51.100.9', 'GET', '/api/learners/me', { token: learner.token })).body).toMatchObject({ code: 'rate_limited' });
+    expect((await as('198.51.100.10', 'GET', '/api/learners/me', { token: learner.token })).status).toBe(200);
+
+    // joinUrl follows the scheme the instructor used, as the trusted proxy says it.
+    const proxied = await as('198.51.100.30', 'GET', `/api/workshops/${workshop.code}`, {
+      token: running.adminToken,
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(proxied.body.joinUrl).toMatch(/^https:\/\//);
+    expect((await api(base, 'GET', `/api/workshops/${workshop.code}`, { token: running.adminToken })).body.joinUrl).toMatch(/^http:\/\//);
+
+    // Kept work over the cap (16 MiB here): refused and told, never evicting.
+    const live = v6[0]?.body as { id: string; token: string };
+    const terminal = await connectTerminal(await sessionSocketUrl(base, live.id, live.token, `/ws/sessions/${live.id}/terminal?window=1`));
+    await terminal.waitFor(/learner@dockhand/, 30_000);
+    terminal.send('head -c 20000000 /dev/urandom > ~/big && sync && echo WRITTEN\r');
+    await terminal.waitFor(/^WRITTEN/m, 30_000);
+    await terminal.close();
+    const ended = await api(base, 'DELETE', `/api/sessions/${live.id}?keep=work`, { token: live.token });
+    expect(ended).toMatchObject({ status: 200, body: { state: 'ended', workKept: false } });
   });
 });

@@ -35,7 +35,7 @@ type Answer = { status: number; body: Record<string, unknown>; headers: Headers 
 async function call(client: string, method: string, route: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
   const headers: Record<string, string> = { 'x-forwarded-for': client };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') headers['content-type'] = 'application/json';
   const response = await fetch(`${base}${route}`, {
     method,
     headers,

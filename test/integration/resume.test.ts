@@ -1,6 +1,6 @@
 // Sandboxes that resume: a disk kept after its sandbox ends brings the learner's workspace and the
 // inner engine's images, volumes and containers back in the next sandbox started on it; retention
-// deletes kept disks past their age or over the size cap, the oldest first.
+// deletes kept disks past their age and refuses a keep over the size cap rather than evict another's.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -178,16 +178,21 @@ describe('retention of kept disks', () => {
     expect(existsSync(describeSandbox(options, sandbox.id).disk.file)).toBe(false);
   });
 
-  it('deletes the oldest disks when a keep goes over the size cap', async () => {
+  it("refuses a keep that goes over the size cap and leaves another learner's disk; its owner may replace it", async () => {
     const older = await start(backend);
     // 32 MiB of real blocks: the older disk is the bigger one.
     await sh(older, 'head -c 33554432 /dev/urandom > ~/workspace/big');
     await backend.destroy(older, { keepDiskAs: 'learner-old' });
     const olderSize = (await backend.keptDisk('learner-old'))?.bytes ?? 0;
     const capped = backendWith({ maxAgeMs: GENEROUS.maxAgeMs, maxTotalBytes: olderSize });
-    await capped.destroy(await start(capped), { keepDiskAs: 'learner-new' });
-    expect(await capped.keptDisk('learner-old')).toBeUndefined();
-    expect(await capped.keptDisk('learner-new')).toBeDefined();
-    await capped.forgetDisk('learner-new');
+    const newcomer = await start(capped);
+    await capped.destroy(newcomer, { keepDiskAs: 'learner-new' });
+    expect(await capped.keptDisk('learner-old')).toMatchObject({ bytes: olderSize });
+    expect(await capped.keptDisk('learner-new')).toBeUndefined();
+    expect(existsSync(describeSandbox(options, newcomer.id).disk.file)).toBe(false);
+    // The same learner keeping again replaces their own disk (a fresh one is smaller): that fits.
+    await capped.destroy(await start(capped), { keepDiskAs: 'learner-old' });
+    expect((await capped.keptDisk('learner-old'))?.bytes).toBeLessThan(olderSize);
+    await capped.forgetDisk('learner-old');
   });
 });

@@ -7,7 +7,7 @@ export type Created = { id: string; token: string; warm: boolean; sandbox: { id:
 export async function api(base: string, method: string, path: string, options: { token?: string; body?: unknown; raw?: string } = {}) {
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') headers['content-type'] = 'application/json';
   const response = await fetch(`${base}${path}`, {
     method,
     headers,

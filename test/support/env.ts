@@ -16,6 +16,7 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     DOCKHAND_SESSIONS_PER_MINUTE: '100000',
     DOCKHAND_LEARNERS_PER_MINUTE: '100000',
     DOCKHAND_RESUME_TRIES_PER_MINUTE: '100000',
+    DOCKHAND_JOIN_TRIES_PER_MINUTE: '100000',
     ...overrides,
   });
 }

@@ -1,7 +1,10 @@
 // Admission with made-up clients: the flood from one address, the bound on the whole host, the waiting
 // line (workshops first), the rate limit, and the client address behind a trusted proxy.
+
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { clientAddress, createAdmission, defaultMaxSandboxes } from '../../sandbox-server/sessions/admission.ts';
+import { clientAddress, clientKey, requestScheme } from '../../sandbox-server/http/client.ts';
+import { createAdmission, defaultMaxSandboxes } from '../../sandbox-server/sessions/admission.ts';
 
 const GiB = 1024 ** 3;
 const limits = { maxSandboxes: 5, perClient: 2, rate: { perMinute: 60, burst: 100 } };
@@ -102,6 +105,42 @@ describe('clientAddress', () => {
   it('ignores what a client wrote before the trusted proxies', () => {
     expect(clientAddress('127.0.0.1', '6.6.6.6, 198.51.100.4', ['127.0.0.1'])).toBe('198.51.100.4');
     expect(clientAddress('127.0.0.1', '198.51.100.4, 10.0.0.2', ['127.0.0.1', '10.0.0.2'])).toBe('198.51.100.4');
+  });
+});
+
+describe('clientKey', () => {
+  it('counts an IPv6 client by its /64, however the address is written', () => {
+    const key = '2001:db8:1:2::/64';
+    for (const address of ['2001:db8:1:2::1', '2001:0db8:0001:0002:ffff:ffff:ffff:ffff', '2001:DB8:1:2:0:0:0:9', '2001:db8:1:2::1%eth0'])
+      expect(clientKey(address)).toBe(key);
+    expect(clientKey('2001:db8:1:3::1')).not.toBe(key);
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+  });
+  it('keeps an IPv4 address as it is', () => {
+    expect(clientKey('203.0.113.9')).toBe('203.0.113.9');
+    expect(clientKey(clientAddress('::ffff:203.0.113.9', undefined, []))).toBe('203.0.113.9');
+  });
+  it('gives one client one rate: addresses of one /64 share a bucket', () => {
+    const admission = createAdmission({ maxSandboxes: 100, perClient: 2, rate: { perMinute: 100, burst: 100 } }, () => 'id');
+    expect(admission.apply({ client: clientKey('2001:db8::1'), workshop: false }).kind).toBe('admit');
+    expect(admission.apply({ client: clientKey('2001:db8::2'), workshop: false }).kind).toBe('admit');
+    expect(admission.apply({ client: clientKey('2001:db8::3'), workshop: false })).toMatchObject({
+      kind: 'refuse',
+      code: 'too_many_sessions',
+    });
+  });
+});
+
+describe('requestScheme', () => {
+  const req = (remoteAddress: string, headers: Record<string, string>, encrypted = false) =>
+    ({ socket: { remoteAddress, ...(encrypted ? { encrypted } : {}) }, headers }) as unknown as IncomingMessage;
+  it('is https on a TLS connection, or when a trusted proxy says so; anyone else cannot claim it', () => {
+    expect(requestScheme(req('203.0.113.9', {}, true), [])).toBe('https');
+    expect(requestScheme(req('203.0.113.9', {}), [])).toBe('http');
+    expect(requestScheme(req('203.0.113.9', { 'x-forwarded-proto': 'https' }), [])).toBe('http');
+    expect(requestScheme(req('::ffff:127.0.0.1', { 'x-forwarded-proto': 'https' }), ['127.0.0.1'])).toBe('https');
+    expect(requestScheme(req('127.0.0.1', { 'x-forwarded-proto': 'http' }), ['127.0.0.1'])).toBe('http');
   });
 });
 

@@ -107,6 +107,19 @@ describe('learners', () => {
     expect(learners.resume(token, 'c', 0).learner.id).toBe(learner.id);
     expect(() => learners.resume(token, 'c', 0)).toThrow(expect.objectContaining({ code: 'rate_limited' }));
   });
+
+  it('count wrong tokens presented (GET /api/learners/me) against the resume tries, then refuse every token from that address', () => {
+    const { learners } = setup();
+    const { learner, token } = learners.create('a', 0);
+    // A learner who has the token is never limited for using it.
+    for (let i = 0; i < 10; i++) expect(learners.identify(token, 'a', 0).id).toBe(learner.id);
+    for (let i = 0; i < 3; i++)
+      expect(() => learners.identify(newLearnerToken(), 'guesser', 0)).toThrow(expect.objectContaining({ code: 'unknown_learner' }));
+    // Refused before the lookup: even the right token says nothing now.
+    expect(() => learners.identify(token, 'guesser', 0)).toThrow(expect.objectContaining({ code: 'rate_limited', retryAfterSeconds: 1 }));
+    expect(() => learners.resume(formatResumeCode(token), 'guesser', 0)).toThrow(expect.objectContaining({ code: 'rate_limited' }));
+    expect(learners.identify(token, 'guesser', 1000).id).toBe(learner.id);
+  });
 });
 
 describe('the rate limit', () => {
@@ -115,6 +128,14 @@ describe('the rate limit', () => {
     expect([limit.take('x', 0), limit.take('x', 0)]).toEqual([undefined, undefined]);
     expect(limit.take('x', 0)).toBe(10);
     expect(limit.take('x', 10_000)).toBeUndefined();
+  });
+
+  it('can be looked at without taking a token', () => {
+    const limit = createRateLimit({ perMinute: 6, burst: 1 });
+    expect([limit.check('x', 0), limit.check('x', 0)]).toEqual([undefined, undefined]);
+    expect(limit.take('x', 0)).toBeUndefined();
+    expect(limit.check('x', 0)).toBe(10);
+    expect(limit.check('x', 10_000)).toBeUndefined();
   });
 });
 
@@ -176,6 +197,7 @@ describe('workshop participants', () => {
     const ada = learners.create('a').learner;
     const first = workshops.admit(workshop.code, 'Ada', ada.id);
     if (!first.ok) throw new Error(first.error);
+    workshops.seat(first.participant);
     const input = { lesson: null, workshop: workshop.code, name: 'Ada', learner: null, participant: first.participant.id };
     const { session } = await world.sessions.create(input);
     // Someone else under that name is refused, and told how to come back as themselves.

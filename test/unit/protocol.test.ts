@@ -36,13 +36,43 @@ describe('a new session body', () => {
     [{ fresh: 'yes' }, 'fresh must be true or false'],
     [{ lesson: 42 }, 'lesson must be a string'],
     [{ lesson: '../etc' }, 'lesson must be a lesson slug such as "hello-world"'],
-    [{ name: 'a\u0007b' }, 'name must be 1 to 40 printable characters'],
-    [{ name: '   ' }, 'name must be 1 to 40 printable characters'],
-    [{ name: 'x'.repeat(41) }, 'name must be 1 to 40 printable characters'],
+    [{ name: 'a\u0007b' }, NAME_RULE],
+    [{ name: '   ' }, NAME_RULE],
+    [{ name: 'x'.repeat(41) }, NAME_RULE],
   ])('refuses %j: %s', (body, sentence) => {
     expect(refusal(NewSessionBody, body)).toBe(sentence);
   });
+
+  // Each would show as another name, or as one already taken, on the dashboard and in the CSV.
+  it.each([
+    ['right-to-left override', 'Ada\u202Egnp.exe'],
+    ['left-to-right embedding', '\u202AAda'],
+    ['isolate', 'Ada\u2066x\u2069'],
+    ['right-to-left mark', 'Ada\u200F'],
+    ['Arabic letter mark', 'Ada\u061C'],
+    ['zero-width space', 'A\u200Bda'],
+    ['zero-width joiner', 'A\u200Dda'],
+    ['word joiner', 'A\u2060da'],
+    ['byte order mark', 'A\uFEFFda'],
+    ['soft hyphen', 'A\u00ADda'],
+    ['Hangul filler', 'Ada\u3164'],
+    ['tag character', 'Ada\u{E0041}'],
+    ['line separator', 'Ada\u2028Bob'],
+    ['C1 control', 'Ada\u0085'],
+  ])('refuses a name with a %s', (_what, name) => {
+    expect(refusal(NewSessionBody, { name })).toBe(NAME_RULE);
+    expect(refusal(WorkshopBody, { title: name })).toBe('title must have no control, invisible or text-direction characters');
+  });
+
+  it('keeps names in any script, with accents and emoji', () => {
+    for (const name of ['Zoë', 'Łukasz', 'محمد', '李雷', 'Ada 🐳', 'José María']) {
+      expect(parse(NewSessionBody, { name }).name).toBe(name);
+      expect(parse(WorkshopBody, { title: name }).title).toBe(name);
+    }
+  });
 });
+
+const NAME_RULE = 'name must be 1 to 40 characters, with no control, invisible or text-direction characters';
 
 describe('workshop bodies', () => {
   it('reads times and counts, with null for what was left out', () => {

@@ -1,7 +1,8 @@
-// The retention rules for kept disks: expiry, then the oldest over the size cap, and the keys allowed.
+// The retention rules for kept disks: expiry, a keep refused over the size cap (nobody's disk evicted
+// for another's), and the keys allowed.
 import { describe, expect, it } from 'vitest';
 import type { KeptDisk } from '../../sandbox-server/sandboxes/backend.ts';
-import { assertDiskKey, disksToForget, isExpired, NO_KEEPING } from '../../sandbox-server/sandboxes/retention.ts';
+import { assertDiskKey, disksToForget, isExpired, keepFits, NO_KEEPING } from '../../sandbox-server/sandboxes/retention.ts';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -19,21 +20,30 @@ describe('kept disk retention', () => {
     expect(disksToForget([disk('fresh', 1, 10), disk('old', 8, 10)], week(100), NOW)).toEqual(['old']);
   });
 
-  it('forgets the oldest until the rest fit under the cap, whatever order they are listed in', () => {
+  it('never forgets a disk that has not expired for the size cap: other learners keep their work', () => {
     const disks = [disk('mid', 3, 40), disk('newest', 1, 40), disk('oldest', 5, 40)];
-    expect(disksToForget(disks, week(100), NOW)).toEqual(['oldest']);
-    expect(disksToForget(disks, week(80), NOW)).toEqual(['oldest']);
-    expect(disksToForget(disks, week(79), NOW)).toEqual(['oldest', 'mid']);
-    expect(disksToForget(disks, week(120), NOW)).toEqual([]);
+    expect(disksToForget(disks, week(79), NOW)).toEqual([]);
+    expect(disksToForget([...disks, disk('expired', 9, 500)], week(79), NOW)).toEqual(['expired']);
   });
 
-  it('counts only disks that are not expired against the cap', () => {
-    const disks = [disk('expired', 9, 500), disk('a', 2, 40), disk('b', 1, 40)];
-    expect(disksToForget(disks, week(100), NOW)).toEqual(['expired']);
+  it('refuses the keep that goes over the cap, whatever order they are listed in, instead of evicting older ones', () => {
+    const disks = [disk('mid', 3, 40), disk('newest', 1, 40), disk('oldest', 5, 40)];
+    expect(keepFits(disks, 'newest', week(120))).toBe(true);
+    expect(keepFits(disks, 'newest', week(119))).toBe(false);
+    // The older disks were kept first: they fit, whatever comes after them.
+    expect(keepFits(disks, 'mid', week(80))).toBe(true);
+    expect(keepFits(disks, 'oldest', week(40))).toBe(true);
   });
 
-  it('forgets even the newest when it alone is over the cap', () => {
-    expect(disksToForget([disk('huge', 0, 200)], week(100), NOW)).toEqual(['huge']);
+  it('refuses a disk that alone is over the cap, or that is not there', () => {
+    expect(keepFits([disk('huge', 0, 200)], 'huge', week(100))).toBe(false);
+    expect(keepFits([], 'gone', week(100))).toBe(false);
+  });
+
+  it('of two keeps at the same moment refuses at most the one that does not fit', () => {
+    const disks = [disk('a', 0, 60), disk('b', 0, 60)];
+    expect([keepFits(disks, 'a', week(100)), keepFits(disks, 'b', week(100))]).toEqual([false, false]);
+    expect([keepFits(disks, 'a', week(120)), keepFits(disks, 'b', week(120))]).toEqual([true, true]);
   });
 
   it('keeps nothing with a keep time of 0', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkshops, DEFAULT_RULES } from '../../sandbox-server/workshops/workshops.ts';
+import { createWorkshops, csvCell, DEFAULT_RULES, type WorkshopRules } from '../../sandbox-server/workshops/workshops.ts';
 import { fakeSessions } from '../support/fake-sessions.ts';
 
 const course = {
@@ -21,9 +21,13 @@ afterEach(() => {
 });
 
 async function workshopWith(...names: string[]) {
+  return workshopWithRules(DEFAULT_RULES, ...names);
+}
+
+async function workshopWithRules(rules: WorkshopRules, ...names: string[]) {
   const world = fakeSessions();
   closers.push(() => world.store.close());
-  const workshops = createWorkshops({ store: world.store, sessions: world.sessions, course });
+  const workshops = createWorkshops({ store: world.store, sessions: world.sessions, course, rules, joinTries: { perMinute: 6, burst: 3 } });
   const now = Date.now();
   const workshop = workshops.create({ title: 'W', lessons: null, startsAt: now, endsAt: now + HOUR, seats: 2, expected: 5 });
   const people = [];
@@ -31,6 +35,7 @@ async function workshopWith(...names: string[]) {
   for (const name of names) {
     const admitted = workshops.admit(workshop.code, name);
     if (!admitted.ok) throw new Error(admitted.error);
+    workshops.seat(admitted.participant);
     joinedAt.push(admitted.participant.joinedAt);
     const input = { lesson: null, workshop: workshop.code, name, learner: null, participant: admitted.participant.id };
     people.push((await world.sessions.create(input)).session.record);
@@ -79,6 +84,42 @@ describe('admission', () => {
     expect(workshops.admit(workshop.code, 'cy')).toMatchObject({ ok: false, code: 'workshop_ended' });
   });
 
+  it('makes no row until seated, and holds at most participantsMax rows', async () => {
+    const { workshops, workshop, store } = await workshopWithRules({ ...DEFAULT_RULES, participantsMax: 3 }, 'ada', 'bob');
+    await workshops.extend(workshop.code, Date.now() + HOUR);
+    const cy = workshops.admit(workshop.code, 'cy');
+    // Seats (2) are full for a newcomer, so the bound is seen through seat() alone here.
+    expect(cy).toMatchObject({ ok: false, code: 'workshop_full' });
+    expect(store.participantCount(workshop.code)).toBe(2);
+    const planned = { id: 'p-cy', workshop: workshop.code, learner: null, name: 'cy', joinedAt: Date.now() };
+    workshops.seat(planned);
+    expect(store.participantCount(workshop.code)).toBe(3);
+    expect(() => workshops.seat({ ...planned, id: 'p-dee', name: 'dee' })).toThrow(/as many participants as it can hold \(3\)/);
+    expect(() => workshops.seat({ ...planned, id: 'p-cy2', name: 'CY' })).toThrow(/as many participants|already taken/);
+    expect(store.participantCount(workshop.code)).toBe(3);
+  });
+
+  it('a newcomer admitted without seats is not a row yet; the bound refuses at admit when reached', async () => {
+    const { workshops, store } = await workshopWithRules({ ...DEFAULT_RULES, participantsMax: 1 });
+    const now = Date.now();
+    const open = workshops.create({ title: 'Open', lessons: null, startsAt: now, endsAt: now + HOUR, seats: null, expected: null });
+    const admitted = workshops.admit(open.code, 'ada');
+    expect(admitted).toMatchObject({ ok: true, isNew: true });
+    expect(store.participantCount(open.code)).toBe(0);
+    if (admitted.ok) workshops.seat(admitted.participant);
+    expect(workshops.admit(open.code, 'bob')).toMatchObject({ ok: false, code: 'workshop_full' });
+  });
+
+  it('counts wrong codes per client and refuses before looking the code up once too many were tried', async () => {
+    const { workshops, workshop } = await workshopWith();
+    for (let i = 0; i < 3; i++) expect(workshops.admit('ZZZZZZ', 'cy', null, 'mallory')).toMatchObject({ code: 'unknown_workshop' });
+    // Right codes do not count: a room behind one address joins.
+    for (let i = 0; i < 5; i++) expect(workshops.admit(workshop.code, `p${i}`, null, 'room')).toMatchObject({ ok: true });
+    // The right code is refused too now: the answer says nothing about the code.
+    expect(workshops.admit(workshop.code, 'cy', null, 'mallory')).toMatchObject({ ok: false, code: 'rate_limited', retryAfterSeconds: 10 });
+    expect(workshops.admit('ZZZZZZ', 'cy', null, 'someone-else')).toMatchObject({ code: 'unknown_workshop' });
+  });
+
   it('asks the pool for the people expected who have not joined yet', async () => {
     const { workshops, now } = await workshopWith('ada');
     expect(workshops.hotStartDemand(now)).toBe(4);
@@ -97,5 +138,19 @@ describe('the CSV export', () => {
       `"bob, jr",active,${new Date(joinedAt[1] ?? 0).toISOString()},1,${new Date(now).toISOString()},`,
     );
     expect(lines.at(-1)).toBe('');
+  });
+
+  // A spreadsheet in a locale whose decimal mark is a comma splits on semicolons (and tabs).
+  it.each([
+    ['a;b', '"a;b"'],
+    ['a\tb', '"a\tb"'],
+    ['=1+1', "'=1+1"],
+    ['+1;=2', `"'+1;=2"`],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\t=1', `"'\t=1"`],
+    ['plain', 'plain'],
+  ])('quotes and defuses %j as %s', (value, cell) => {
+    expect(csvCell(value)).toBe(cell);
   });
 });
