@@ -9,7 +9,8 @@ import { SESSION_PLACEHOLDER } from './preview/origin.ts';
 import { EGRESS_MODES, type EgressMode } from './sandboxes/firewall.ts';
 import type { RetentionPolicy } from './sandboxes/retention.ts';
 import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
-import { type AdmissionLimits, defaultMaxSandboxes } from './sessions/admission.ts';
+import { type AdmissionLimits, defaultHostReserve, defaultMaxSandboxes } from './sessions/admission.ts';
+import { MEMINFO } from './sessions/host-memory.ts';
 import type { LearnerLimits } from './sessions/learners.ts';
 import type { Rate } from './sessions/rate-limit.ts';
 
@@ -58,8 +59,13 @@ export type Config = {
   keepDisks: RetentionPolicy;
   /** How often sessions are checked against their timeouts. */
   sweepIntervalMs: number;
-  /** DOCKHAND_MAX_SANDBOXES, DOCKHAND_SESSIONS_PER_CLIENT, DOCKHAND_SESSIONS_PER_MINUTE: who may start a sandbox now. */
+  /**
+   * DOCKHAND_MAX_SANDBOXES, DOCKHAND_SANDBOX_GUARANTEE, DOCKHAND_HOST_RESERVE, DOCKHAND_SESSIONS_PER_CLIENT,
+   * DOCKHAND_SESSIONS_PER_MINUTE: who may start a sandbox now.
+   */
   admission: AdmissionLimits;
+  /** DOCKHAND_MEMINFO: where the host's available memory is read (/proc/meminfo; another file for a test's squeeze). */
+  meminfo: string;
   /** DOCKHAND_LEARNERS_PER_MINUTE, DOCKHAND_RESUME_TRIES_PER_MINUTE: new learners and resume codes tried per client address. */
   learners: LearnerLimits;
   /** DOCKHAND_JOIN_TRIES_PER_MINUTE: wrong workshop codes tried per client address. */
@@ -69,6 +75,11 @@ export type Config = {
 };
 
 const ROOT_DIR = path.resolve(import.meta.dirname, '..');
+/**
+ * What a sandbox is admitted against by default: above the peak working set measured for the course's
+ * heaviest lessons (docs/hosting.md has the figures), far below its 1 GiB limit.
+ */
+const DEFAULT_GUARANTEE = '256m';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stateDir = path.resolve(ROOT_DIR, env.DOCKHAND_STATE_DIR ?? '.dockhand');
@@ -84,8 +95,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const capacity = sandboxCapacity(parsed);
   const poolMax = parseCount(env.DOCKHAND_POOL_MAX ?? String(Math.min(24, capacity)), 'DOCKHAND_POOL_MAX', 0, capacity);
   const memoryBytes = parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY');
+  const memory = {
+    guaranteeBytes: parseBytes(env.DOCKHAND_SANDBOX_GUARANTEE ?? DEFAULT_GUARANTEE, 'DOCKHAND_SANDBOX_GUARANTEE'),
+    reserveBytes: parseBytes(env.DOCKHAND_HOST_RESERVE ?? String(defaultHostReserve(os.totalmem())), 'DOCKHAND_HOST_RESERVE'),
+  };
+  if (memory.guaranteeBytes > memoryBytes) {
+    throw new Error(
+      `DOCKHAND_SANDBOX_GUARANTEE (${env.DOCKHAND_SANDBOX_GUARANTEE}) must not exceed DOCKHAND_SANDBOX_MEMORY, the most a sandbox may use.`,
+    );
+  }
   const maxSandboxes = parseCount(
-    env.DOCKHAND_MAX_SANDBOXES ?? String(defaultMaxSandboxes(os.totalmem(), memoryBytes, capacity)),
+    env.DOCKHAND_MAX_SANDBOXES ?? String(defaultMaxSandboxes(os.totalmem(), memory, capacity)),
     'DOCKHAND_MAX_SANDBOXES',
     1,
     capacity,
@@ -128,8 +148,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTotalBytes: parseBytes(env.DOCKHAND_KEPT_DISKS_MAX ?? '20g', 'DOCKHAND_KEPT_DISKS_MAX'),
     },
     sweepIntervalMs: parseDuration(env.DOCKHAND_SWEEP_INTERVAL ?? '10s', 'DOCKHAND_SWEEP_INTERVAL'),
+    meminfo: env.DOCKHAND_MEMINFO ?? MEMINFO,
     admission: {
       maxSandboxes,
+      memory,
       perClient: parseCount(env.DOCKHAND_SESSIONS_PER_CLIENT ?? '2', 'DOCKHAND_SESSIONS_PER_CLIENT', 1, 10_000),
       rate: perMinuteRate(env.DOCKHAND_SESSIONS_PER_MINUTE ?? '20', 'DOCKHAND_SESSIONS_PER_MINUTE'),
     },

@@ -42,6 +42,7 @@ import { KEPT_DISK_SWEEP_MS } from './sandboxes/retention.ts';
 import { failureKey, SandboxStartError, startProblem } from './sandboxes/start-failure.ts';
 import { createAdmission } from './sessions/admission.ts';
 import { createEventBus } from './sessions/events.ts';
+import { hostMemoryAvailable } from './sessions/host-memory.ts';
 import { createLearners } from './sessions/learners.ts';
 import { createLobby } from './sessions/lobby.ts';
 import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
@@ -153,7 +154,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   });
   const lobby = createLobby({
     sessions,
-    admission: createAdmission(config.admission, newSessionId),
+    admission: createAdmission(config.admission, newSessionId, hostMemoryAvailable(config.meminfo)),
     events,
     onAdmitted: (session) => sessionStarted(session),
     onError: (error) => log(`a session that waited in line could not start: ${error.message}`),

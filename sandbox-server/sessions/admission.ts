@@ -1,15 +1,24 @@
-// Who may start a sandbox now. A bound on all live sandboxes (what the host can hold), a bound per
+// Who may start a sandbox now. A bound on all live sandboxes (what the host can hold by each one's
+// guarantee), the memory the host really has free now (newcomers wait while it runs short; nobody running
+// is ever stopped to make room), a bound per
 // client address on self-paced sessions (a loop from one address cannot fill the host), a rate limit on
 // creating sessions per address, and a waiting line for when the host is full, in which workshop
 // participants go first (their seats were promised; a room behind one NAT address must all get in, so
 // the per-address bound does not apply to them). A client is a key from http/client.ts (an IPv6 client
 // counts by its /64).
 
+import type { MemoryReading } from './host-memory.ts';
 import { createRateLimit, type Rate } from './rate-limit.ts';
 
 export type AdmissionLimits = {
   /** Live sandboxes at most (DOCKHAND_MAX_SANDBOXES). */
   maxSandboxes: number;
+  /**
+   * What each sandbox is admitted against (DOCKHAND_SANDBOX_GUARANTEE; its limit may be far higher) and
+   * what the host keeps for itself and the server (DOCKHAND_HOST_RESERVE): a newcomer is admitted only
+   * while the memory available now leaves the reserve and one guarantee.
+   */
+  memory: { guaranteeBytes: number; reserveBytes: number };
   /** Self-paced live or waiting sessions per client address (DOCKHAND_SESSIONS_PER_CLIENT). */
   perClient: number;
   /** Session creations per client address: a bucket of `burst` that refills `perMinute` a minute. */
@@ -44,8 +53,9 @@ export type Admission = {
 
 type Waiting = { id: string; applicant: Applicant };
 
-export function createAdmission(limits: AdmissionLimits, newId: () => string): Admission {
+export function createAdmission(limits: AdmissionLimits, newId: () => string, memoryAvailable: MemoryReading): Admission {
   let live = 0;
+  const room = () => live < limits.maxSandboxes && memoryAvailable() - limits.memory.reserveBytes >= limits.memory.guaranteeBytes;
   const liveByClient = new Map<string, number>();
   const line: Waiting[] = [];
   const rateLimit = createRateLimit(limits.rate);
@@ -79,7 +89,7 @@ export function createAdmission(limits: AdmissionLimits, newId: () => string): A
       }
       // Nobody overtakes the line, except a participant overtaking self-paced learners.
       const ahead = line.filter((entry) => entry.applicant.workshop || !applicant.workshop).length;
-      if (live < limits.maxSandboxes && ahead === 0) {
+      if (ahead === 0 && room()) {
         take(applicant);
         return { kind: 'admit' };
       }
@@ -98,7 +108,7 @@ export function createAdmission(limits: AdmissionLimits, newId: () => string): A
     },
     admitWaiting() {
       const admitted: Waiting[] = [];
-      while (live < limits.maxSandboxes && line.length > 0) {
+      while (line.length > 0 && room()) {
         const next = line.shift() as Waiting;
         take(next.applicant);
         admitted.push(next);
@@ -118,11 +128,16 @@ export function createAdmission(limits: AdmissionLimits, newId: () => string): A
 }
 
 /**
- * The default bound on live sandboxes: what the subnet holds, and what the host's memory holds when
- * sandboxes use half their memory limit on average (limits are ceilings: an idle sandbox measured
- * about 40 MiB of its 1 GiB), keeping a tenth of the memory for the host.
+ * The default bound on live sandboxes: what the subnet holds, and what the host's memory holds at each
+ * sandbox's guarantee once the reserve is kept (limits are ceilings: an idle sandbox measured about
+ * 40 MiB of its 1 GiB).
  */
-export function defaultMaxSandboxes(hostMemoryBytes: number, sandboxMemoryBytes: number, subnetCapacity: number): number {
-  const byMemory = Math.floor((hostMemoryBytes * 0.9) / (sandboxMemoryBytes / 2));
+export function defaultMaxSandboxes(hostMemoryBytes: number, memory: AdmissionLimits['memory'], subnetCapacity: number): number {
+  const byMemory = Math.floor((hostMemoryBytes - memory.reserveBytes) / memory.guaranteeBytes);
   return Math.max(1, Math.min(subnetCapacity, byMemory));
+}
+
+/** What the host keeps for itself and the server by default: a tenth of its memory, at least 1 GiB. */
+export function defaultHostReserve(hostMemoryBytes: number): number {
+  return Math.max(1024 ** 3, Math.round(hostMemoryBytes / 10));
 }

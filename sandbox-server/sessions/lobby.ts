@@ -11,6 +11,9 @@ import { hashToken, learnerSessionToken, tokenMatches } from './tokens.ts';
 
 type Waiting = { input: NewSessionInput; applicant: Applicant; token: string };
 
+/** While someone waits, the line is looked at again this often: memory can come back without anyone leaving. */
+const LINE_RECHECK_MS = 2000;
+
 /** `existing`: the learner's session from before, handed out again. */
 export type Entry =
   | ({ kind: 'live'; existing: boolean } & CreatedSession)
@@ -54,6 +57,18 @@ export function createLobby(deps: LobbyDeps): Lobby {
   const line = new Map<string, Waiting>();
   /** Per learner, the ask being answered: the next one waits for it. */
   const asking = new Map<string, Promise<unknown>>();
+  let recheck: NodeJS.Timeout | undefined;
+
+  /** A timer runs exactly while the line is not empty. */
+  function followLine(): void {
+    if (line.size > 0 && !recheck) {
+      recheck = setInterval(admitWaiting, LINE_RECHECK_MS);
+      recheck.unref();
+    } else if (line.size === 0 && recheck) {
+      clearInterval(recheck);
+      recheck = undefined;
+    }
+  }
 
   async function start(input: NewSessionInput, applicant: Applicant, identity?: { id: string; token: string }) {
     try {
@@ -90,6 +105,7 @@ export function createLobby(deps: LobbyDeps): Lobby {
         });
     }
     announce();
+    followLine();
   }
 
   async function admit(input: NewSessionInput, applicant: Applicant, onPlace?: () => void): Promise<Entry> {
@@ -110,6 +126,7 @@ export function createLobby(deps: LobbyDeps): Lobby {
     if (decision.kind === 'admit') return { kind: 'live', ...(await start(input, applicant)), existing: false };
     const token = sessionToken(input, decision.id);
     line.set(decision.id, { input, applicant, token });
+    followLine();
     return { kind: 'queued', id: decision.id, token, position: decision.position, existing: false };
   }
 
@@ -136,6 +153,7 @@ export function createLobby(deps: LobbyDeps): Lobby {
     if (!line.delete(id)) return;
     admission.leave(id);
     announce();
+    followLine();
   }
 
   return {

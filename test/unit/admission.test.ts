@@ -4,10 +4,14 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { clientAddress, clientKey, requestScheme } from '../../sandbox-server/http/client.ts';
-import { createAdmission, defaultMaxSandboxes } from '../../sandbox-server/sessions/admission.ts';
+import { createAdmission, defaultHostReserve, defaultMaxSandboxes } from '../../sandbox-server/sessions/admission.ts';
 
 const GiB = 1024 ** 3;
-const limits = { maxSandboxes: 5, perClient: 2, rate: { perMinute: 60, burst: 100 } };
+const MiB = 1024 ** 2;
+const memory = { guaranteeBytes: 256 * MiB, reserveBytes: GiB };
+const limits = { maxSandboxes: 5, memory, perClient: 2, rate: { perMinute: 60, burst: 100 } };
+/** A host with plenty of memory free, whatever is asked. */
+const plenty = () => 20 * GiB;
 const counter = () => {
   let n = 0;
   return () => `q${++n}`;
@@ -17,7 +21,7 @@ const seat = (client: string) => ({ client, workshop: true });
 
 describe('the flood from one address', () => {
   it('12 self-paced requests give the per-client bound, and 429s with Retry-After for the rest', () => {
-    const admission = createAdmission(limits, counter());
+    const admission = createAdmission(limits, counter(), plenty);
     const decisions = Array.from({ length: 12 }, () => admission.apply(self('203.0.113.7')));
     expect(decisions.filter((d) => d.kind === 'admit').length).toBe(2);
     expect(decisions.slice(2)).toEqual(
@@ -27,13 +31,13 @@ describe('the flood from one address', () => {
   });
 
   it('a room behind one NAT address all gets in as workshop participants', () => {
-    const admission = createAdmission({ ...limits, maxSandboxes: 30 }, counter());
+    const admission = createAdmission({ ...limits, maxSandboxes: 30 }, counter(), plenty);
     const decisions = Array.from({ length: 20 }, () => admission.apply(seat('198.51.100.1')));
     expect(decisions.every((d) => d.kind === 'admit')).toBe(true);
   });
 
   it('a place freed by an ended session can be used again', () => {
-    const admission = createAdmission(limits, counter());
+    const admission = createAdmission(limits, counter(), plenty);
     admission.apply(self('a'));
     admission.apply(self('a'));
     expect(admission.apply(self('a')).kind).toBe('refuse');
@@ -44,7 +48,7 @@ describe('the flood from one address', () => {
 
 describe('the waiting line', () => {
   it('queues arrivals once the host is full and admits them in order as places free up', () => {
-    const admission = createAdmission(limits, counter());
+    const admission = createAdmission(limits, counter(), plenty);
     const clients = Array.from({ length: 12 }, (_, i) => self(`10.0.0.${i}`));
     const decisions = clients.map((client) => admission.apply(client));
     expect(decisions.slice(0, 5).every((d) => d.kind === 'admit')).toBe(true);
@@ -58,7 +62,7 @@ describe('the waiting line', () => {
   });
 
   it('workshop participants go before self-paced learners, in their own order', () => {
-    const admission = createAdmission({ ...limits, maxSandboxes: 1 }, counter());
+    const admission = createAdmission({ ...limits, maxSandboxes: 1 }, counter(), plenty);
     admission.apply(self('a'));
     const waiting = [admission.apply(self('b')), admission.apply(seat('c')), admission.apply(seat('d'))];
     expect(waiting.map((d) => (d.kind === 'queue' ? d.position : 0))).toEqual([1, 1, 2]);
@@ -68,7 +72,7 @@ describe('the waiting line', () => {
   });
 
   it('no one overtakes the line, and leaving it moves everyone up', () => {
-    const admission = createAdmission({ ...limits, maxSandboxes: 1 }, counter());
+    const admission = createAdmission({ ...limits, maxSandboxes: 1 }, counter(), plenty);
     admission.apply(self('a'));
     admission.apply(self('b'));
     admission.release(self('a'));
@@ -78,7 +82,7 @@ describe('the waiting line', () => {
   });
 
   it('waiting counts toward the per-client bound', () => {
-    const admission = createAdmission({ ...limits, maxSandboxes: 0 }, counter());
+    const admission = createAdmission({ ...limits, maxSandboxes: 0 }, counter(), plenty);
     expect(admission.apply(self('a')).kind).toBe('queue');
     expect(admission.apply(self('a')).kind).toBe('queue');
     expect(admission.apply(self('a')).kind).toBe('refuse');
@@ -87,7 +91,7 @@ describe('the waiting line', () => {
 
 describe('the rate limit', () => {
   it('allows a burst, then one request per refill, with the wait in Retry-After', () => {
-    const admission = createAdmission({ maxSandboxes: 100, perClient: 100, rate: { perMinute: 6, burst: 3 } }, counter());
+    const admission = createAdmission({ maxSandboxes: 100, memory, perClient: 100, rate: { perMinute: 6, burst: 3 } }, counter(), plenty);
     const at = (seconds: number) => admission.apply(self('a'), seconds * 1000);
     expect([at(0), at(0), at(0)].every((d) => d.kind === 'admit')).toBe(true);
     expect(at(1)).toMatchObject({ kind: 'refuse', code: 'rate_limited', retryAfterSeconds: 9 });
@@ -122,7 +126,11 @@ describe('clientKey', () => {
     expect(clientKey(clientAddress('::ffff:203.0.113.9', undefined, []))).toBe('203.0.113.9');
   });
   it('gives one client one rate: addresses of one /64 share a bucket', () => {
-    const admission = createAdmission({ maxSandboxes: 100, perClient: 2, rate: { perMinute: 100, burst: 100 } }, () => 'id');
+    const admission = createAdmission(
+      { maxSandboxes: 100, memory, perClient: 2, rate: { perMinute: 100, burst: 100 } },
+      () => 'id',
+      plenty,
+    );
     expect(admission.apply({ client: clientKey('2001:db8::1'), workshop: false }).kind).toBe('admit');
     expect(admission.apply({ client: clientKey('2001:db8::2'), workshop: false }).kind).toBe('admit');
     expect(admission.apply({ client: clientKey('2001:db8::3'), workshop: false })).toMatchObject({
@@ -145,9 +153,42 @@ describe('requestScheme', () => {
 });
 
 describe('defaultMaxSandboxes', () => {
-  it('is bounded by memory at half the limit per sandbox, and by the subnet', () => {
-    expect(defaultMaxSandboxes(24 * GiB, GiB, 127)).toBe(43);
-    expect(defaultMaxSandboxes(256 * GiB, GiB, 127)).toBe(127);
-    expect(defaultMaxSandboxes(1 * GiB, 4 * GiB, 127)).toBe(1);
+  it("is bounded by the host's memory less its reserve at each sandbox's guarantee, and by the subnet", () => {
+    expect(defaultMaxSandboxes(24 * GiB, { guaranteeBytes: 256 * MiB, reserveBytes: defaultHostReserve(24 * GiB) }, 511)).toBe(86);
+    expect(defaultMaxSandboxes(24 * GiB, { guaranteeBytes: 64 * MiB, reserveBytes: 2 * GiB }, 511)).toBe(352);
+    expect(defaultMaxSandboxes(256 * GiB, memory, 127)).toBe(127);
+    expect(defaultMaxSandboxes(1 * GiB, { guaranteeBytes: 4 * GiB, reserveBytes: GiB }, 127)).toBe(1);
+    expect(defaultHostReserve(4 * GiB)).toBe(GiB);
+    expect(defaultHostReserve(24 * GiB)).toBe(Math.round(2.4 * GiB));
+  });
+});
+
+describe('admission by the memory the host has free now', () => {
+  it('sends newcomers to the line when memory runs short, stops nobody, and admits them as it comes back', () => {
+    let available = 4 * GiB;
+    const admission = createAdmission({ ...limits, maxSandboxes: 100 }, counter(), () => available);
+    expect(admission.apply(self('203.0.113.1')).kind).toBe('admit');
+    expect(admission.apply(seat('203.0.113.2')).kind).toBe('admit');
+    // Just under the reserve and one guarantee: the next waits, though the count bound is far away.
+    available = GiB + 255 * MiB;
+    expect(admission.apply(seat('203.0.113.3'))).toMatchObject({ kind: 'queue', position: 1 });
+    expect(admission.apply(self('203.0.113.4'))).toMatchObject({ kind: 'queue', position: 2 });
+    expect(admission.admitWaiting()).toEqual([]);
+    expect(admission.stats()).toEqual({ live: 2, waiting: 2, max: 100 });
+    // Memory comes back (a cache dropped, a sandbox idle): one guarantee's worth admits one.
+    available = GiB + 300 * MiB;
+    const first = admission.admitWaiting();
+    expect(first.map((entry) => entry.applicant.client)).toEqual(['203.0.113.3', '203.0.113.4']);
+  });
+
+  it('reads the memory only when the count bound leaves room', () => {
+    let reads = 0;
+    const admission = createAdmission({ ...limits, maxSandboxes: 1 }, counter(), () => {
+      reads += 1;
+      return 20 * GiB;
+    });
+    expect(admission.apply(seat('203.0.113.1')).kind).toBe('admit');
+    expect(admission.apply(seat('203.0.113.2')).kind).toBe('queue');
+    expect(reads).toBe(1);
   });
 });

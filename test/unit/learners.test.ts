@@ -144,7 +144,11 @@ describe('one session per learner', () => {
     const world = fakeSessions();
     closers.push(() => world.store.close());
     const learners = createLearners(world.store, LIMITS);
-    const admission = createAdmission({ maxSandboxes, perClient: 100, rate: { perMinute: 1000, burst: 1000 } }, () => `q${Math.random()}`);
+    const admission = createAdmission(
+      { maxSandboxes, memory: { guaranteeBytes: 1, reserveBytes: 0 }, perClient: 100, rate: { perMinute: 1000, burst: 1000 } },
+      () => `q${Math.random()}`,
+      () => 1024 ** 3,
+    );
     const lobby = createLobby({ ...world, admission, onAdmitted: async () => {}, onError: () => {} });
     const { learner, token } = learners.create('a');
     const input = { lesson: null, workshop: null, name: null, learner: { id: learner.id, token }, participant: null };
