@@ -10,7 +10,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { HttpError } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import type { UpgradeRouter } from '../http/upgrade.ts';
 import { previewRefusal, sendPreviewProblem } from '../preview/error-page.ts';
@@ -76,7 +75,7 @@ export function addPreviewRoutes(
   /** On a host per session, a session's previews are on its own host name and nowhere else. */
   const requireOwnHost = (req: IncomingMessage, id: string) => {
     if (isPerSession(deps.previewUrl) && !cameBySessionHost(req, deps.previewUrl, id)) {
-      throw new HttpError(404, "this host name is not where this session's previews are; open them again from the lesson.");
+      throw httpError('bad_request', "this host name is not where this session's previews are; open them again from the lesson.");
     }
   };
 
