@@ -1,6 +1,7 @@
 // Puts Dockhand together: image kit and network, store, course, sandboxes and their pool, sessions,
 // live checks, the HTTP API and WebSockets. `close()` stops it without leaving anything half-made:
-// unclaimed pool sandboxes are removed, learners' sandboxes stay for the next start to re-adopt.
+// unclaimed pool sandboxes are removed, learners' sandboxes stay for the next start to re-adopt, and
+// the log says which of that happened.
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -320,8 +321,20 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
       engineViews.close();
       await closeServer(server, wss);
       await closeServer(previewServer, wss);
-      await pool.close();
+      // Said as it is: learners' sandboxes keep running only when the engine does (an engine Dockhand
+      // started runs in its own session and outlives it; one stopped by hand took them down with it).
+      const engineAnswers = await host.describe().then(
+        () => true,
+        () => false,
+      );
+      const removed = await pool.close({ remove: engineAnswers });
+      const learners = sessions.liveCount();
       store.close();
+      log(
+        engineAnswers
+          ? `stopped: removed ${removed} warm sandbox(es); ${learners} learner sandbox(es) keep running on the Docker Engine, and the next start re-adopts them`
+          : `stopped: the Docker Engine no longer answers, so learners' sandboxes stopped with it; their disks stay on this host, and the next start (once the engine runs) brings back ${learners} learner sandbox(es)`,
+      );
     },
   };
 }

@@ -41,8 +41,11 @@ export type Pool = {
   claim(options?: StartOptions): Promise<Claimed>;
   resize(target: number): void;
   stats(): PoolStats;
-  /** Stops filling, waits for starts in flight, and destroys every unclaimed sandbox. */
-  close(): Promise<void>;
+  /**
+   * Stops filling, waits for starts in flight, and destroys every unclaimed sandbox (or, with
+   * `remove: false` when the backend is known to be gone, only forgets them); gives how many it removed.
+   */
+  close(options?: { remove?: boolean }): Promise<number>;
 };
 
 const DEFAULT_RETRY: RetryPolicy = { initialMs: 1000, maxMs: 60_000 };
@@ -128,12 +131,25 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
       fill();
     },
     stats: () => ({ target, ready: ready.length, starting: inFlight.size, failures }),
-    async close() {
+    async close({ remove = true } = {}) {
       closed = true;
       clearTimeout(retryTimer);
       retryTimer = undefined;
       while (inFlight.size > 0) await Promise.all(inFlight);
-      await Promise.all(ready.splice(0).map((sandbox) => deps.destroy(sandbox).catch(deps.onError)));
+      const unclaimed = ready.splice(0);
+      if (!remove) return 0;
+      const removed = await Promise.all(
+        unclaimed.map((sandbox) =>
+          deps.destroy(sandbox).then(
+            () => true,
+            (error: unknown) => {
+              deps.onError(error);
+              return false;
+            },
+          ),
+        ),
+      );
+      return removed.filter(Boolean).length;
     },
   };
 }
