@@ -157,11 +157,12 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     onError: (error) => log(`a session that waited in line could not start: ${error.message}`),
   });
   const adoption = await sessions.adoptAll();
-  if (adoption.adopted + adoption.ended + adoption.reaped > 0) {
+  if (adoption.adopted + adoption.kept + adoption.lost + adoption.reaped + adoption.problems.length > 0) {
     log(
-      `re-adopted ${adoption.adopted} sandbox(es), ended ${adoption.ended} session(s) whose sandbox was gone, reaped ${adoption.reaped} orphan(s)`,
+      `re-adopted ${adoption.adopted} sandbox(es); ended ${adoption.kept} session(s) whose sandbox did not come back in time (their learners' disks kept) and ${adoption.lost} whose sandbox and disk were gone; reaped ${adoption.reaped} orphan(s)`,
     );
   }
+  for (const problem of adoption.problems) log(`re-adoption: ${problem}`);
   const workshops = createWorkshops({ store, sessions, course });
   const room = createRoom(events);
   const admin = loadAdminToken(config.stateDir, config.adminToken);

@@ -29,6 +29,18 @@ export type KeptDisk = {
   bytes: number;
 };
 
+/**
+ * What came of re-adopting a sandbox an earlier server left. `unreachable`: its disk is there but it did
+ * not answer in time (a slow engine after a reboot, a container that cannot start): its learner's work
+ * can still be kept. `gone`: neither the sandbox nor its disk exists any more.
+ */
+export type Adoption = { state: 'adopted'; sandbox: Sandbox } | { state: 'unreachable'; reason: string } | { state: 'gone' };
+
+export type AdoptOptions = {
+  /** How long its engine may take to answer; a host where many sandboxes start at once needs longer. */
+  timeoutMs?: number;
+};
+
 export type ExecOptions = {
   /** Sent to the command, then closed (the command sees EOF). */
   stdin?: Buffer;
@@ -70,8 +82,8 @@ export type SandboxBackend = {
   sweepKeptDisks(): Promise<string[]>;
   /** Ids of the sandboxes this instance has, running or not, or only a disk left by a crash (kept disks are not sandboxes). */
   listIds(): Promise<string[]>;
-  /** Reconnects to a sandbox left by an earlier server; undefined when it is no longer usable. */
-  adopt(id: string): Promise<Sandbox | undefined>;
+  /** Reconnects to a sandbox left by an earlier server, starting it again if it stopped. */
+  adopt(id: string, options?: AdoptOptions): Promise<Adoption>;
   /** The handle of a sandbox known by id (for removing one found by listIds). */
   handle(id: string): Sandbox;
   /** Runs a command as the learner and waits for its exit code. */

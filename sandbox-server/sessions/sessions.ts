@@ -2,7 +2,7 @@
 // store, so a restarted server re-adopts their sandboxes; sandboxes that belong to no session are reaped.
 
 import { END_REASONS, type EndCode } from '../protocol/sessions.ts';
-import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
+import type { Adoption, Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
 import type { Pool } from '../sandboxes/pool.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
 import type { EventBus } from './events.ts';
@@ -40,7 +40,36 @@ export type NewSessionInput = {
 export type CreatedSession = { session: LiveSession; token: string; warm: boolean; resumed: boolean };
 
 /** Ends after which the learner's work is kept for their next session; ending on purpose keeps it only when asked. */
-const KEEPS_WORK: ReadonlySet<EndCode> = new Set(['idle', 'lifetime', 'workshop']);
+const KEEPS_WORK: ReadonlySet<EndCode> = new Set(['idle', 'lifetime', 'workshop', 'unreachable']);
+
+/**
+ * How sandboxes are re-adopted after a restart. After a host reboot they all start together on a busy
+ * machine, so each may take longer the more there are; one that still does not answer is tried again,
+ * then ended with its learner's disk kept (never removed: the learner resumes from it).
+ */
+export type AdoptPolicy = {
+  /** Sandboxes adopted at once. */
+  concurrency: number;
+  /** What one engine may take to answer: so much, plus perSandboxMs for each sandbox being adopted. */
+  baseMs: number;
+  perSandboxMs: number;
+  /** Tries before a sandbox that does not answer is given up. */
+  attempts: number;
+};
+
+export const ADOPT_POLICY: AdoptPolicy = { concurrency: 4, baseMs: 15_000, perSandboxMs: 1_000, attempts: 3 };
+
+/** The time one try may take when `count` sandboxes are being adopted. */
+export function adoptTimeout(policy: AdoptPolicy, count: number): number {
+  return policy.baseMs + policy.perSandboxMs * count;
+}
+
+/**
+ * What re-adoption did: `adopted` live again; `kept` ended because their sandbox did not answer, their
+ * learner's disk kept; `lost` ended because sandbox and disk were gone; `reaped` sandboxes of no session.
+ * `problems`: one sentence for each sandbox not adopted (kept, or whose keeping failed and waits for the next start).
+ */
+export type AdoptionReport = { adopted: number; kept: number; lost: number; reaped: number; problems: string[] };
 
 export type Access =
   | { ok: true; session: LiveSession }
@@ -62,7 +91,7 @@ export type Sessions = {
   /** Ends sessions past their idle or lifetime limit and warns those close to it. */
   sweep(now?: number): Promise<void>;
   /** After a restart: re-adopts the sandboxes of active sessions and reaps every other sandbox. */
-  adoptAll(): Promise<{ adopted: number; ended: number; reaped: number }>;
+  adoptAll(): Promise<AdoptionReport>;
   expiresAt(session: LiveSession): { idle: number; lifetime: number };
   liveCount(): number;
 };
@@ -80,6 +109,7 @@ export type SessionsDeps = {
   onEnded?: (id: string) => void;
   /** Runs for each session re-adopted after a restart (e.g. to drop terminal clients the old server left). */
   onAdopted?: (session: LiveSession) => Promise<void>;
+  adoptPolicy?: AdoptPolicy;
 };
 
 export function createSessions(deps: SessionsDeps): Sessions {
@@ -191,29 +221,68 @@ export function createSessions(deps: SessionsDeps): Sessions {
     },
 
     async adoptAll() {
+      const policy = deps.adoptPolicy ?? ADOPT_POLICY;
       const onEngine = new Set(await sandboxes.listIds());
-      let adopted = 0;
-      let ended = 0;
-      for (const record of store.activeSessions()) {
-        const sandbox = record.sandboxId && onEngine.has(record.sandboxId) ? await sandboxes.adopt(record.sandboxId) : undefined;
-        if (sandbox) {
-          const session: LiveSession = { record, sandbox, lastActivity: record.lastActiveAt, warned: new Set() };
+      const records = store.activeSessions();
+      const timeoutMs = adoptTimeout(policy, records.length);
+      const report: AdoptionReport = { adopted: 0, kept: 0, lost: 0, reaped: 0, problems: [] };
+
+      const adoptOne = async (record: SessionRecord) => {
+        const id = record.sandboxId;
+        const found = id !== null && onEngine.delete(id);
+        const adoption = found ? await adoptWithRetries(sandboxes, id, timeoutMs, policy.attempts) : ({ state: 'gone' } as const);
+        if (adoption.state === 'adopted') {
+          const session: LiveSession = { record, sandbox: adoption.sandbox, lastActivity: record.lastActiveAt, warned: new Set() };
           live.set(record.id, session);
           await deps.onAdopted?.(session);
-          onEngine.delete(sandbox.id);
-          adopted++;
-        } else {
+          report.adopted++;
+        } else if (adoption.state === 'gone') {
           store.endSession(record.id, Date.now(), 'lost');
-          ended++;
+          report.lost++;
+        } else {
+          // Ended as a session, but its disk is its learner's: kept as an idle end keeps it.
+          const learner = record.learner;
+          try {
+            await sandboxes.destroy(sandboxes.handle(id as string), learner ? { keepDiskAs: learner } : {});
+            store.endSession(record.id, Date.now(), 'unreachable');
+            report.kept++;
+            report.problems.push(
+              `session ${record.id}: ${adoption.reason}; ended after ${policy.attempts} tries${learner ? ", its learner's disk kept" : ''}.`,
+            );
+          } catch (error) {
+            // Still recorded as active, so the next start tries again rather than reaping its disk.
+            report.problems.push(
+              `session ${record.id}: ${adoption.reason}, and keeping its disk failed too (${error instanceof Error ? error.message : String(error)}); the next start tries again.`,
+            );
+          }
         }
-      }
+      };
+      const queue = [...records];
+      const worker = async () => {
+        for (let record = queue.shift(); record; record = queue.shift()) await adoptOne(record);
+      };
+      await Promise.all(Array.from({ length: Math.max(1, policy.concurrency) }, worker));
       for (const id of onEngine) await sandboxes.destroy(sandboxes.handle(id));
-      return { adopted, ended, reaped: onEngine.size };
+      report.reaped = onEngine.size;
+      return report;
     },
 
     expiresAt,
     liveCount: () => live.size,
   };
+}
+
+/** Adopts a sandbox, trying again while it is unreachable; a backend that throws counts as unreachable. */
+async function adoptWithRetries(sandboxes: SandboxBackend, id: string, timeoutMs: number, attempts: number): Promise<Adoption> {
+  let last: Adoption = { state: 'unreachable', reason: `sandbox ${id} was not tried` };
+  for (let attempt = 0; attempt < Math.max(1, attempts); attempt++) {
+    last = await sandboxes.adopt(id, { timeoutMs }).catch((error: unknown) => ({
+      state: 'unreachable' as const,
+      reason: error instanceof Error ? error.message : String(error),
+    }));
+    if (last.state !== 'unreachable') return last;
+  }
+  return last;
 }
 
 /** A new session's token: derived from its learner's when there is one, else random. */
