@@ -56,6 +56,8 @@ export type Config = {
   keepDisks: RetentionPolicy;
   /** How often sessions are checked against their timeouts. */
   sweepIntervalMs: number;
+  /** DOCKHAND_ADOPT_TIMEOUT: what one sandbox's engine may take to answer when re-adopted after a restart (more is added for each sandbox adopted with it). */
+  adoptTimeoutMs: number;
   /** DOCKHAND_MAX_SANDBOXES, DOCKHAND_SESSIONS_PER_CLIENT, DOCKHAND_SESSIONS_PER_MINUTE: who may start a sandbox now. */
   admission: AdmissionLimits;
   /** DOCKHAND_LEARNERS_PER_MINUTE, DOCKHAND_RESUME_TRIES_PER_MINUTE: new learners and resume codes tried per client address. */
@@ -152,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTotalBytes: read(() => parseBytes(env.DOCKHAND_KEPT_DISKS_MAX ?? '20g', 'DOCKHAND_KEPT_DISKS_MAX'), 0),
     },
     sweepIntervalMs: durations('DOCKHAND_SWEEP_INTERVAL', '10s'),
+    adoptTimeoutMs: durations('DOCKHAND_ADOPT_TIMEOUT', '15s'),
     admission: {
       maxSandboxes,
       perClient: read(() => parseCount(env.DOCKHAND_SESSIONS_PER_CLIENT ?? '2', 'DOCKHAND_SESSIONS_PER_CLIENT', 1, 10_000), 1),

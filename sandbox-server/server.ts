@@ -34,7 +34,7 @@ import { createMetrics } from './metrics.ts';
 import { assertRunnable, runPreflight } from './preflight.ts';
 import { normalizeJoinCode } from './protocol/join-code.ts';
 import { TERMINAL_MAX_PAYLOAD } from './protocol/limits.ts';
-import type { StartOptions } from './sandboxes/backend.ts';
+import { isAlive, type StartOptions } from './sandboxes/backend.ts';
 import { connectDind } from './sandboxes/dind.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
@@ -44,7 +44,7 @@ import { createAdmission } from './sessions/admission.ts';
 import { createEventBus } from './sessions/events.ts';
 import { createLearners } from './sessions/learners.ts';
 import { createLobby } from './sessions/lobby.ts';
-import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
+import { ADOPT_POLICY, createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
 import { createTickets } from './sessions/tickets.ts';
 import { newSessionId } from './sessions/tokens.ts';
@@ -115,6 +115,8 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     launch,
     hasKeptDisk: async (key) => (await sandboxes.keptDisk(key)) !== undefined,
     destroy: (sandbox) => sandboxes.destroy(sandbox),
+    isAlive: (sandbox) => isAlive(sandboxes, sandbox),
+    onDead: (sandbox) => log(`pool: warm sandbox ${sandbox.id} no longer answered; replacing it`),
     retry: config.poolRetry,
     onFailure: ({ error, consecutive, retryInMs }) => {
       const problem = startProblem(error);
@@ -140,6 +142,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     sandboxes,
     events,
     timeouts: config.timeouts,
+    adoptPolicy: { ...ADOPT_POLICY, baseMs: config.adoptTimeoutMs },
     onEnded: (id) => {
       checker.forget(id);
       lobby.ended(id);
@@ -157,6 +160,27 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     onError: (error) => log(`a session that waited in line could not start: ${error.message}`),
   });
   const adoption = await sessions.adoptAll();
+  // Sandboxes that stop by themselves (the host's engine restarted): warm ones are replaced, learners'
+  // are started again on their disks; after a break in the news, everything held is proven alive.
+  const sandboxWatch = sandboxes.watchSandboxes({
+    onStopped: (id) => {
+      if (pool.stopped(id)) return log(`pool: warm sandbox ${id} stopped; replacing it`);
+      sessions
+        .sandboxStopped(id)
+        .then(
+          (held) =>
+            held && log(`a learner's sandbox ${id} stopped by itself; it was started again or its session ended with its disk kept`),
+        )
+        .catch((error: Error) => log(`bringing back sandbox ${id} failed: ${error.message}`));
+    },
+    onMissed: () => {
+      log('the Docker Engine answers again after a break (did it restart?); checking every sandbox');
+      pool.recheck().catch((error: Error) => log(`pool: re-checking failed: ${error.message}`));
+      sessions
+        .recheck((sandbox) => isAlive(sandboxes, sandbox))
+        .catch((error: Error) => log(`re-checking sessions failed: ${error.message}`));
+    },
+  });
   if (adoption.adopted + adoption.kept + adoption.lost + adoption.reaped + adoption.problems.length > 0) {
     log(
       `re-adopted ${adoption.adopted} sandbox(es); ended ${adoption.kept} session(s) whose sandbox did not come back in time (their learners' disks kept) and ${adoption.lost} whose sandbox and disk were gone; reaped ${adoption.reaped} orphan(s)`,
@@ -316,6 +340,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     pool,
     workshops,
     async close() {
+      sandboxWatch.stop();
       clearInterval(sweeper);
       clearInterval(diskSweeper);
       checker.close();

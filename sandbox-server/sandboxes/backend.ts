@@ -63,6 +63,13 @@ export type PublishedPort = { port: number; container: string };
 
 export type EventsWatch = { stop(): void };
 
+/** News of sandboxes that stopped by themselves (not because Dockhand destroyed them). */
+export type SandboxWatch = {
+  onStopped(id: string): void;
+  /** News may have been missed (the backend's own engine restarted): whatever is held should be checked again. */
+  onMissed(): void;
+};
+
 /** The learner's own (inner) Docker Engine: what checks inspect. Docker by nature, whatever runs the sandbox. */
 export type InnerEngine = Engine;
 
@@ -97,9 +104,27 @@ export type SandboxBackend = {
   innerEngine(sandbox: Sandbox): InnerEngine;
   /** Calls back when containers, images, volumes or networks change in the inner engine: at the first change, again after a burst. */
   watchEvents(sandbox: Sandbox, onChange: () => void, options?: { windowMs?: number }): EventsWatch;
+  /** Follows this instance's sandboxes: says when one stops by itself, and when such news may have been missed. */
+  watchSandboxes(watch: SandboxWatch): EventsWatch;
 };
 
 export type CommandResult = { exitCode: number; stdout: string; stderr: string };
+
+/**
+ * Whether a sandbox is alive as a learner needs it: its engine answers and a shell runs, within
+ * `timeoutMs`. A sandbox whose engine died with the host's still looks ready until asked.
+ */
+export async function isAlive(backend: SandboxBackend, sandbox: Sandbox, timeoutMs = 5_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const probe = (async () => {
+    await backend.innerEngine(sandbox).ping();
+    return (await backend.exec(sandbox, ['true'], { timeoutMs })).exitCode === 0;
+  })().catch(() => false);
+  return Promise.race([probe, late]).finally(() => clearTimeout(timer));
+}
 
 /** exec for commands whose output is text. */
 export async function runAsLearner(backend: SandboxBackend, sandbox: Sandbox, argv: string[], timeoutMs = 300_000): Promise<CommandResult> {

@@ -8,6 +8,7 @@ import { connectHostEngine, connectSocket, type Engine, type EngineVersion, engi
 import { watchEngine } from './events.ts';
 import { attachTerminal, execAsLearner } from './exec.ts';
 import { prepareSandboxHost, type SandboxHost, sandboxOptions } from './host.ts';
+import { watchSandboxStops } from './host-events.ts';
 import type { KitImageState } from './kit/kit.ts';
 import type { Progress } from './kit/progress.ts';
 import { LABEL, labelFilter } from './labels.ts';
@@ -112,6 +113,7 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
     address: (sandbox) => sandboxAddress(host, container(sandbox), options.network),
     innerEngine: (sandbox) => connectSocket(container(sandbox).socketPath),
     watchEvents: (sandbox, onChange, watchOptions) => watchEngine(connectSocket(container(sandbox).socketPath), onChange, watchOptions),
+    watchSandboxes: (watch) => watchSandboxStops(host, options.instance, watch),
   };
 }
 

@@ -57,6 +57,7 @@ export type AdoptPolicy = {
   attempts: number;
 };
 
+/** baseMs is DOCKHAND_ADOPT_TIMEOUT's default (config.ts). */
 export const ADOPT_POLICY: AdoptPolicy = { concurrency: 4, baseMs: 15_000, perSandboxMs: 1_000, attempts: 3 };
 
 /** The time one try may take when `count` sandboxes are being adopted. */
@@ -92,9 +93,20 @@ export type Sessions = {
   sweep(now?: number): Promise<void>;
   /** After a restart: re-adopts the sandboxes of active sessions and reaps every other sandbox. */
   adoptAll(): Promise<AdoptionReport>;
+  /**
+   * A live session's sandbox stopped by itself (the host's engine restarted): it is started again on its
+   * disk and the learner's terminal reconnects; one that does not come back is ended, told plainly, with
+   * its disk kept. False when no live session has that sandbox.
+   */
+  sandboxStopped(sandboxId: string): Promise<boolean>;
+  /** Proves every live session's sandbox alive and brings back the ones that are not (news may have been missed). */
+  recheck(isAlive: (sandbox: Sandbox) => Promise<boolean>): Promise<void>;
   expiresAt(session: LiveSession): { idle: number; lifetime: number };
   liveCount(): number;
 };
+
+/** Times one session's sandbox is started again after stopping by itself: a sandbox that keeps dying is ended. */
+const MAX_REVIVALS = 3;
 
 /** Activity is persisted at most this often, so keystrokes do not each write to the database. */
 const PERSIST_ACTIVITY_MS = 10_000;
@@ -116,6 +128,33 @@ export function createSessions(deps: SessionsDeps): Sessions {
   const { store, pool, sandboxes, events, timeouts } = deps;
   const live = new Map<string, LiveSession>();
   const ending = new Map<string, Promise<void>>();
+  const revivals = new Map<string, number>();
+  const reviving = new Map<string, Promise<boolean>>();
+
+  /** Starts a live session's stopped sandbox again (once at a time), or ends the session with its disk kept. */
+  function revive(session: LiveSession): Promise<boolean> {
+    const id = session.record.id;
+    const pending = reviving.get(id);
+    if (pending) return pending;
+    const work = (async () => {
+      const count = (revivals.get(id) ?? 0) + 1;
+      revivals.set(id, count);
+      const policy = deps.adoptPolicy ?? ADOPT_POLICY;
+      const adoption =
+        count > MAX_REVIVALS
+          ? ({ state: 'unreachable', reason: 'it stopped again and again' } as const)
+          : await adoptWithRetries(sandboxes, session.sandbox.id, adoptTimeout(policy, reviving.size), policy.attempts);
+      if (live.get(id) !== session) return true;
+      if (adoption.state === 'adopted') {
+        await deps.onAdopted?.(session);
+        return true;
+      }
+      await end(id, 'unreachable');
+      return true;
+    })().finally(() => reviving.delete(id));
+    reviving.set(id, work);
+    return work;
+  }
 
   const expiresAt = (session: LiveSession) => ({
     idle: session.lastActivity + timeouts.idleMs,
@@ -129,6 +168,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
     const work = (async () => {
       store.endSession(id, Date.now(), reason);
       live.delete(id);
+      revivals.delete(id);
       deps.onEnded?.(id);
       events.publish(id, { type: 'sandbox', state: 'ended', reason: END_REASONS[reason], code: reason });
       if (!session) return;
@@ -265,6 +305,19 @@ export function createSessions(deps: SessionsDeps): Sessions {
       for (const id of onEngine) await sandboxes.destroy(sandboxes.handle(id));
       report.reaped = onEngine.size;
       return report;
+    },
+
+    async sandboxStopped(sandboxId) {
+      const session = [...live.values()].find((candidate) => candidate.sandbox.id === sandboxId);
+      if (!session || ending.has(session.record.id)) return false;
+      return revive(session);
+    },
+
+    async recheck(isAlive) {
+      for (const session of [...live.values()]) {
+        if (ending.has(session.record.id) || (await isAlive(session.sandbox))) continue;
+        await revive(session);
+      }
     },
 
     expiresAt,

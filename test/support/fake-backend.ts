@@ -1,7 +1,7 @@
 // A SandboxBackend without Docker, for unit tests of what sits on top of the boundary: it hands out
 // handles, remembers which live, and records what was asked of it.
 import { PassThrough } from 'node:stream';
-import type { ExecOutput, SandboxBackend } from '../../sandbox-server/sandboxes/backend.ts';
+import type { ExecOutput, SandboxBackend, SandboxWatch } from '../../sandbox-server/sandboxes/backend.ts';
 
 export type FakeBackend = SandboxBackend & {
   live: Set<string>;
@@ -12,6 +12,8 @@ export type FakeBackend = SandboxBackend & {
   commands: { sandbox: string; argv: string[] }[];
   /** How each exec answers; exit 0 with no output unless set. */
   answer: (argv: string[]) => ExecOutput;
+  /** Who follows the sandboxes (watchSandboxes), to be told of a stop behind Dockhand's back. */
+  watchers: SandboxWatch[];
 };
 
 export function fakeBackend(): FakeBackend {
@@ -21,6 +23,7 @@ export function fakeBackend(): FakeBackend {
     unreachable: new Map(),
     kept: new Map(),
     commands: [],
+    watchers: [],
     answer: () => ({ exitCode: 0, stdout: Buffer.alloc(0), stderr: '' }),
     async start(options = {}) {
       const resumed = options.diskKey !== undefined && backend.kept.delete(options.diskKey);
@@ -61,6 +64,10 @@ export function fakeBackend(): FakeBackend {
       throw new Error('the fake backend has no inner engine');
     },
     watchEvents: () => ({ stop() {} }),
+    watchSandboxes(watch) {
+      backend.watchers.push(watch);
+      return { stop: () => void backend.watchers.splice(backend.watchers.indexOf(watch), 1) };
+    },
   };
   return backend;
 }
