@@ -93,7 +93,7 @@ async function unmountAsAfterReboot(config: Config, id: string): Promise<void> {
 }
 
 describe('a host restart', () => {
-  it(`brings ${LEARNERS} learners back with their files, images and volumes, on remounted disks too`, async () => {
+  it(`brings ${LEARNERS} learners back with their files, images and volumes, on remounted disks too`, { timeout: 900_000 }, async () => {
     const config = configFor('reboot');
     const first = await start(config);
     const sessions: Created[] = [];
@@ -118,7 +118,9 @@ describe('a host restart', () => {
     expect(await isMounted(describeSandbox(config, sessions[0]?.sandbox.id as string).disk.mountDir)).toBe(true);
   });
 
-  it("ends a sandbox whose engine does not answer in time with its learner's disk kept, and the learner resumes from it", async () => {
+  it("ends a sandbox whose engine does not answer in time with its learner's disk kept, and the learner resumes from it", {
+    timeout: 300_000,
+  }, async () => {
     const config = configFor('slow', { DOCKHAND_ADOPT_TIMEOUT: '2s' });
     const first = await start(config);
     const learner = await newLearner(first.url);

@@ -187,3 +187,64 @@ describe('re-adoption after a restart', () => {
     first.backend.destroy = destroy;
   });
 });
+
+describe('a learner sandbox that stops while its session lives', () => {
+  it('is started again, and the session stays', async () => {
+    const world = setup();
+    const { session } = await world.sessions.create(noInput);
+    const adopted: string[] = [];
+    const adopt = world.backend.adopt;
+    world.backend.adopt = async (id, options) => {
+      adopted.push(id);
+      return adopt(id, options);
+    };
+    expect(await world.sessions.sandboxStopped(session.sandbox.id)).toBe(true);
+    expect(adopted).toEqual([session.sandbox.id]);
+    expect(world.sessions.live(session.record.id)).toBeDefined();
+    expect(await world.sessions.sandboxStopped('not-a-session-sandbox')).toBe(false);
+  });
+
+  it('that does not come back ends its session, told plainly, with the disk kept', async () => {
+    const world = setup();
+    world.store.createLearner({ id: 'ada', tokenHash: 'hash-of-ada', createdAt: Date.now() });
+    const { session } = await world.sessions.create({ ...noInput, learner: { id: 'ada', token: 'token-of-ada' } });
+    const seen = follow(world, session.record.id);
+    world.backend.live.delete(session.sandbox.id);
+    world.backend.unreachable.set(session.sandbox.id, 0);
+    await world.sessions.sandboxStopped(session.sandbox.id);
+    expect(seen.at(-1)).toEqual({
+      type: 'sandbox',
+      state: 'ended',
+      reason: 'its sandbox stopped and did not come back in time',
+      code: 'unreachable',
+    });
+    expect(world.backend.kept.has('ada')).toBe(true);
+    expect(world.sessions.live(session.record.id)).toBeUndefined();
+  });
+
+  it('that keeps stopping is ended after a few revivals', async () => {
+    const world = setup();
+    const { session } = await world.sessions.create(noInput);
+    for (let i = 0; i < 3; i++) await world.sessions.sandboxStopped(session.sandbox.id);
+    expect(world.sessions.live(session.record.id)).toBeDefined();
+    await world.sessions.sandboxStopped(session.sandbox.id);
+    expect(world.sessions.live(session.record.id)).toBeUndefined();
+    expect(world.store.getSession(session.record.id)).toMatchObject({ endCode: 'unreachable' });
+  });
+
+  it('is found by a re-check after news was missed, and only dead ones are brought back', async () => {
+    const world = setup();
+    const alive = await world.sessions.create(noInput);
+    const dead = await world.sessions.create(noInput);
+    const adopted: string[] = [];
+    const adopt = world.backend.adopt;
+    world.backend.adopt = async (id, options) => {
+      adopted.push(id);
+      return adopt(id, options);
+    };
+    await world.sessions.recheck(async (sandbox) => sandbox.id !== dead.session.sandbox.id);
+    expect(adopted).toEqual([dead.session.sandbox.id]);
+    expect(world.sessions.liveCount()).toBe(2);
+    expect(alive.session.record.id).toBeDefined();
+  });
+});
