@@ -144,12 +144,8 @@ export function createSessions(deps: SessionsDeps): Sessions {
         count > MAX_REVIVALS
           ? ({ state: 'unreachable', reason: 'it stopped again and again' } as const)
           : await adoptWithRetries(sandboxes, session.sandbox.id, adoptTimeout(policy, reviving.size), policy.attempts);
-      if (live.get(id) !== session) return true;
-      if (adoption.state === 'adopted') {
-        await deps.onAdopted?.(session);
-        return true;
-      }
-      await end(id, 'unreachable');
+      // Adopted: the session simply goes on (its place in admission is still held; terminals reconnect).
+      if (live.get(id) === session && adoption.state !== 'adopted') await end(id, 'unreachable');
       return true;
     })().finally(() => reviving.delete(id));
     reviving.set(id, work);

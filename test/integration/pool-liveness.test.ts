@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
@@ -26,7 +26,7 @@ const logged: string[] = [];
 
 beforeAll(async () => {
   dockhand = await startDockhand(config, (line) => void logged.push(line));
-  await expect.poll(() => dockhand.pool.stats(), SOON).toMatchObject({ ready: 2, starting: 0 });
+  await vi.waitFor(() => expect(dockhand.pool.stats()).toMatchObject({ ready: 2, starting: 0 }), SOON);
 });
 
 afterAll(async () => {

@@ -26,6 +26,8 @@ const backend = testBackend();
 const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'dockhand-restart-'));
 const configs: Config[] = [];
 const running: Dockhand[] = [];
+/** Everything the servers logged, to check what they said happened. */
+const logged: string[] = [];
 /** Learners at once in the reboot test (the issue's 10; fewer on a slow machine). */
 const LEARNERS = Number(process.env.DOCKHAND_TEST_RESTART_LEARNERS ?? '10');
 
@@ -36,7 +38,7 @@ function configFor(name: string, overrides: NodeJS.ProcessEnv = {}): Config {
 }
 
 async function start(config: Config): Promise<Dockhand> {
-  const dockhand = await startDockhand(config, () => {});
+  const dockhand = await startDockhand(config, (line) => void logged.push(line));
   running.push(dockhand);
   return dockhand;
 }
@@ -102,6 +104,9 @@ describe('a host restart', () => {
     }
     await Promise.all(sessions.map((session, n) => sh(session.sandbox, work(n))));
     await stop(first);
+    expect(logged.at(-1)).toBe(
+      `stopped: removed 0 warm sandbox(es); ${LEARNERS} learner sandbox(es) keep running on the Docker Engine, and the next start re-adopts them`,
+    );
 
     // The host engine stops every sandbox (as a dockerd restart or a reboot does); half the disks lose their mount.
     await Promise.all(
@@ -110,6 +115,7 @@ describe('a host restart', () => {
     for (const session of sessions.filter((_, n) => n % 2 === 0)) await unmountAsAfterReboot(config, session.sandbox.id);
 
     const second = await start(config);
+    expect(logged).toContainEqual(expect.stringMatching(new RegExp(`^re-adopted ${LEARNERS} sandbox\\(es\\); ended 0 session`)));
     for (const [n, session] of sessions.entries()) {
       const after = await api(second.url, 'GET', `/api/sessions/${session.id}`, { token: session.token });
       expect(after.body, `learner ${n}`).toMatchObject({ state: 'active', sandbox: { id: session.sandbox.id } });
@@ -135,6 +141,11 @@ describe('a host restart', () => {
     const after = await api(second.url, 'GET', `/api/sessions/${session.id}`, { token: session.token });
     expect(after.body).toMatchObject({ state: 'ended', endCode: 'unreachable' });
     expect(second.sessions.liveCount()).toBe(0);
+    expect(logged).toContainEqual(
+      expect.stringMatching(
+        /^re-adoption: session \S+: the engine in sandbox \w+ did not answer within 3 s; ended after 3 tries, its learner's disk kept\.$/,
+      ),
+    );
     const resumed = await createSession(second.url, { learner });
     expect(resumed).toMatchObject({ resumed: true });
     await checkWork(resumed.sandbox, 7);
