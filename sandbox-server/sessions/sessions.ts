@@ -143,9 +143,9 @@ export function createSessions(deps: SessionsDeps): Sessions {
       const adoption =
         count > MAX_REVIVALS
           ? ({ state: 'unreachable', reason: 'it stopped again and again' } as const)
-          : await adoptWithRetries(sandboxes, session.sandbox.id, adoptTimeout(policy, reviving.size), policy.attempts);
+          : await adoptWithRetries(sandboxes, session.sandbox.id, adoptTimeout(policy, reviving.size + 1), policy.attempts);
       // Adopted: the session simply goes on (its place in admission is still held; terminals reconnect).
-      if (live.get(id) === session && adoption.state !== 'adopted') await end(id, 'unreachable');
+      if (live.get(id) === session && adoption.state !== 'adopted') await end(id, adoption.state === 'gone' ? 'lost' : 'unreachable');
       return true;
     })().finally(() => reviving.delete(id));
     reviving.set(id, work);

@@ -222,6 +222,14 @@ describe('a learner sandbox that stops while its session lives', () => {
     expect(world.sessions.live(session.record.id)).toBeUndefined();
   });
 
+  it('whose sandbox and disk are gone ends as lost', async () => {
+    const world = setup();
+    const { session } = await world.sessions.create(noInput);
+    world.backend.live.delete(session.sandbox.id);
+    await world.sessions.sandboxStopped(session.sandbox.id);
+    expect(world.store.getSession(session.record.id)).toMatchObject({ state: 'ended', endCode: 'lost' });
+  });
+
   it('that keeps stopping is ended after a few revivals', async () => {
     const world = setup();
     const { session } = await world.sessions.create(noInput);
