@@ -38,7 +38,7 @@ export type Adoption = { state: 'adopted'; sandbox: Sandbox } | { state: 'unreac
 
 export type AdoptOptions = {
   /** How long its engine may take to answer; a host where many sandboxes start at once needs longer. */
-  timeoutMs?: number;
+  timeoutMs: number;
 };
 
 export type ExecOptions = {
@@ -90,7 +90,7 @@ export type SandboxBackend = {
   /** Ids of the sandboxes this instance has, running or not, or only a disk left by a crash (kept disks are not sandboxes). */
   listIds(): Promise<string[]>;
   /** Reconnects to a sandbox left by an earlier server, starting it again if it stopped. */
-  adopt(id: string, options?: AdoptOptions): Promise<Adoption>;
+  adopt(id: string, options: AdoptOptions): Promise<Adoption>;
   /** The handle of a sandbox known by id (for removing one found by listIds). */
   handle(id: string): Sandbox;
   /** Runs a command as the learner and waits for its exit code. */

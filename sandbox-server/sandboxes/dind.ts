@@ -16,9 +16,6 @@ import { dockerHostChecks, type HostChecks } from './preflight.ts';
 import { assertDiskKey, disksToForget, isExpired, NO_KEEPING } from './retention.ts';
 import { describeSandbox, destroySandbox, type SandboxOptions, sandboxAddress, startSandbox, waitForEngine } from './sandbox.ts';
 
-/** How long an adopted sandbox's engine may take to answer unless the caller says (see AdoptOptions). */
-const ADOPT_TIMEOUT_MS = 15_000;
-
 function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
@@ -74,9 +71,8 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
       const fromContainers = containers.map((found) => found.Labels[LABEL.sandbox]).filter((id): id is string => Boolean(id));
       return [...new Set([...fromContainers, ...(await listDiskIds(options))])];
     },
-    async adopt(id, adoptOptions = {}) {
+    async adopt(id, { timeoutMs }) {
       const sandbox = describeSandbox(options, id);
-      const timeoutMs = adoptOptions.timeoutMs ?? ADOPT_TIMEOUT_MS;
       try {
         // A sandbox stopped with its engine (the host's dockerd restarted, or the host rebooted and
         // unmounted its disk) starts again on its own disk.
