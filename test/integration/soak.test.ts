@@ -14,7 +14,8 @@ import { testBackend } from '../support/sandbox.ts';
 import { formatFigures, soak, soakFigures } from '../support/soak.ts';
 
 const LEARNERS = Number(process.env.DOCKHAND_TEST_SOAK_LEARNERS ?? '30');
-const KEPT_MAX = 150 * 1024 ** 2;
+// Low enough that the oldest kept disks must go during the run (each is a few MiB).
+const KEPT_MAX = 32 * 1024 ** 2;
 const engine = connectHostEngine();
 const backend = testBackend();
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-soak-'));
