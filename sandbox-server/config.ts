@@ -1,7 +1,9 @@
 // Dockhand's settings, read once from the environment. Everything has a default, so `npm start` needs
-// no configuration; a bad value stops the start with a sentence that names the variable.
+// no configuration. Every value is checked here, before anything slow starts: a start with bad values
+// stops at once with one sentence per problem, each naming its variable.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { courseDirIn } from './course/load.ts';
@@ -13,6 +15,7 @@ import { type AdmissionLimits, defaultHostReserve, defaultMaxSandboxes } from '.
 import { MEMINFO } from './sessions/host-memory.ts';
 import type { LearnerLimits } from './sessions/learners.ts';
 import type { Rate } from './sessions/rate-limit.ts';
+import { ADMIN_TOKEN_MIN_LENGTH } from './workshops/admin-token.ts';
 
 export type Config = {
   /** Address the HTTP server binds; a workshop sets 0.0.0.0. */
@@ -59,6 +62,8 @@ export type Config = {
   keepDisks: RetentionPolicy;
   /** How often sessions are checked against their timeouts. */
   sweepIntervalMs: number;
+  /** DOCKHAND_ADOPT_TIMEOUT: what one sandbox's engine may take to answer when re-adopted after a restart (more is added for each sandbox adopted with it). */
+  adoptTimeoutMs: number;
   /**
    * DOCKHAND_MAX_SANDBOXES, DOCKHAND_SANDBOX_GUARANTEE, DOCKHAND_HOST_RESERVE, DOCKHAND_SESSIONS_PER_CLIENT,
    * DOCKHAND_SESSIONS_PER_MINUTE: who may start a sandbox now.
@@ -81,90 +86,160 @@ const ROOT_DIR = path.resolve(import.meta.dirname, '..');
  */
 const DEFAULT_GUARANTEE = '256m';
 
+/** Every problem with the settings, one sentence each: all are found before anything slow starts. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(
+      problems.length === 1
+        ? (problems[0] as string)
+        : `${problems.length} settings need fixing:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+    this.problems = problems;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const stateDir = path.resolve(ROOT_DIR, env.DOCKHAND_STATE_DIR ?? '.dockhand');
-  const instance = env.DOCKHAND_INSTANCE ?? 'main';
-  if (!/^[a-z0-9][a-z0-9-]{0,23}$/.test(instance)) {
-    throw new Error(`DOCKHAND_INSTANCE must be 1-24 lowercase letters, digits or dashes (got "${instance}").`);
-  }
-  const subnet = env.DOCKHAND_SUBNET ?? '172.31.213.0/24';
-  const parsed = parseSubnet(subnet);
-  if (!parsed) {
-    throw new Error(`DOCKHAND_SUBNET must be an IPv4 network from /16 to /24 such as 172.31.213.0/24 or 10.77.0.0/16 (got "${subnet}").`);
-  }
-  const capacity = sandboxCapacity(parsed);
-  const poolMax = parseCount(env.DOCKHAND_POOL_MAX ?? String(Math.min(24, capacity)), 'DOCKHAND_POOL_MAX', 0, capacity);
-  const memoryBytes = parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY');
-  const memory = {
-    guaranteeBytes: parseBytes(env.DOCKHAND_SANDBOX_GUARANTEE ?? DEFAULT_GUARANTEE, 'DOCKHAND_SANDBOX_GUARANTEE'),
-    reserveBytes: parseBytes(env.DOCKHAND_HOST_RESERVE ?? String(defaultHostReserve(os.totalmem())), 'DOCKHAND_HOST_RESERVE'),
+  const problems: string[] = [];
+  /** A value, or (after noting what is wrong with it) a stand-in so the other values are still checked. */
+  const read = <T>(parse: () => T, standIn: T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return standIn;
+    }
   };
-  if (memory.guaranteeBytes > memoryBytes) {
-    throw new Error(
-      `DOCKHAND_SANDBOX_GUARANTEE (${env.DOCKHAND_SANDBOX_GUARANTEE}) must not exceed DOCKHAND_SANDBOX_MEMORY, the most a sandbox may use.`,
+  const stateDir = path.resolve(ROOT_DIR, env.DOCKHAND_STATE_DIR ?? '.dockhand');
+  const instance = read(() => parseInstance(env.DOCKHAND_INSTANCE ?? 'main'), 'main');
+  const subnet = read(() => parseSubnetSetting(env.DOCKHAND_SUBNET ?? '172.31.213.0/24'), parseSubnet('172.31.213.0/24') as Subnet);
+  const capacity = sandboxCapacity(subnet);
+  const poolMax = read(() => parseCount(env.DOCKHAND_POOL_MAX ?? String(Math.min(24, capacity)), 'DOCKHAND_POOL_MAX', 0, capacity), 0);
+  const memoryBytes = read(() => parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY'), 1024 ** 3);
+  const memory = read(() => parseAdmissionMemory(env, memoryBytes), { guaranteeBytes: memoryBytes, reserveBytes: 0 });
+  const maxSandboxes = read(
+    () =>
+      parseCount(
+        env.DOCKHAND_MAX_SANDBOXES ?? String(defaultMaxSandboxes(os.totalmem(), memory, capacity)),
+        'DOCKHAND_MAX_SANDBOXES',
+        1,
+        capacity,
+      ),
+    1,
+  );
+  const port = read(() => parsePort(env.PORT ?? '8080', 'PORT'), 0);
+  const previewPort = read(
+    () => parsePort(env.DOCKHAND_PREVIEW_PORT ?? defaultPreviewPort(env.PORT ?? '8080'), 'DOCKHAND_PREVIEW_PORT'),
+    0,
+  );
+  if (port !== 0 && port === previewPort) {
+    problems.push(
+      `PORT and DOCKHAND_PREVIEW_PORT are both ${port}; web previews need a port of their own, so choose another for one of them.`,
     );
   }
-  const maxSandboxes = parseCount(
-    env.DOCKHAND_MAX_SANDBOXES ?? String(defaultMaxSandboxes(os.totalmem(), memory, capacity)),
-    'DOCKHAND_MAX_SANDBOXES',
-    1,
-    capacity,
-  );
-  return {
+  const durations = (name: string, fallback: string) => read(() => parseDuration(env[name] ?? fallback, name), 1000);
+  const config: Config = {
     host: env.HOST ?? '127.0.0.1',
-    port: parsePort(env.PORT ?? '8080', 'PORT'),
+    port,
     rootDir: ROOT_DIR,
-    courseDir: parseCourseDir(env),
+    courseDir: read(() => parseCourseDir(env), courseDirIn(ROOT_DIR, {})),
     stateDir,
     runDir: path.resolve(env.DOCKHAND_RUN_DIR ?? defaultRunDir(instance)),
     instance,
-    subnet: parsed,
-    egress: parseEgress(env.DOCKHAND_EGRESS ?? 'mirror'),
-    bridgeName: parseBridge(env.DOCKHAND_BRIDGE ?? bridgeFor(instance)),
-    poolSize: parseCount(env.DOCKHAND_POOL_SIZE ?? String(Math.min(2, poolMax)), 'DOCKHAND_POOL_SIZE', 0, poolMax),
+    subnet,
+    egress: read(() => parseEgress(env.DOCKHAND_EGRESS ?? 'mirror'), 'mirror'),
+    bridgeName: read(() => parseBridge(env.DOCKHAND_BRIDGE ?? bridgeFor(instance)), 'dockhand'),
+    poolSize: read(() => parseCount(env.DOCKHAND_POOL_SIZE ?? String(Math.min(2, poolMax)), 'DOCKHAND_POOL_SIZE', 0, poolMax), 0),
     poolMax,
-    poolRetry: {
-      initialMs: parseDuration(env.DOCKHAND_POOL_RETRY_FIRST ?? '1s', 'DOCKHAND_POOL_RETRY_FIRST'),
-      maxMs: parseDuration(env.DOCKHAND_POOL_RETRY_MAX ?? '60s', 'DOCKHAND_POOL_RETRY_MAX'),
-    },
-    fixHost: parseSwitch(env.DOCKHAND_FIX_HOST ?? 'on', 'DOCKHAND_FIX_HOST'),
-    previewPort: parsePort(env.DOCKHAND_PREVIEW_PORT ?? defaultPreviewPort(env.PORT ?? '8080'), 'DOCKHAND_PREVIEW_PORT'),
-    previewUrl: parsePreviewUrl(env.DOCKHAND_PREVIEW_URL),
-    tls: parseTls(env.DOCKHAND_TLS_CERT, env.DOCKHAND_TLS_KEY),
-    adminToken: env.DOCKHAND_ADMIN_TOKEN || undefined,
+    poolRetry: { initialMs: durations('DOCKHAND_POOL_RETRY_FIRST', '1s'), maxMs: durations('DOCKHAND_POOL_RETRY_MAX', '60s') },
+    fixHost: read(() => parseSwitch(env.DOCKHAND_FIX_HOST ?? 'on', 'DOCKHAND_FIX_HOST'), true),
+    previewPort,
+    previewUrl: read(() => parsePreviewUrl(env.DOCKHAND_PREVIEW_URL), undefined),
+    tls: read(() => parseTls(env.DOCKHAND_TLS_CERT, env.DOCKHAND_TLS_KEY), undefined),
+    adminToken: read(() => parseAdminToken(env.DOCKHAND_ADMIN_TOKEN), undefined),
     limits: {
       memoryBytes,
-      pids: parseCount(env.DOCKHAND_SANDBOX_PIDS ?? '1024', 'DOCKHAND_SANDBOX_PIDS', 64, 1_000_000),
-      cpus: parseCpus(env.DOCKHAND_SANDBOX_CPUS ?? '1'),
-      diskBytes: parseBytes(env.DOCKHAND_SANDBOX_DISK ?? '4g', 'DOCKHAND_SANDBOX_DISK'),
+      pids: read(() => parseCount(env.DOCKHAND_SANDBOX_PIDS ?? '1024', 'DOCKHAND_SANDBOX_PIDS', 64, 1_000_000), 1024),
+      cpus: read(() => parseCpus(env.DOCKHAND_SANDBOX_CPUS ?? '1'), 1),
+      diskBytes: read(() => parseBytes(env.DOCKHAND_SANDBOX_DISK ?? '4g', 'DOCKHAND_SANDBOX_DISK'), 4 * 1024 ** 3),
     },
     timeouts: {
-      idleMs: parseDuration(env.DOCKHAND_IDLE_TIMEOUT ?? '30m', 'DOCKHAND_IDLE_TIMEOUT'),
-      lifetimeMs: parseDuration(env.DOCKHAND_MAX_LIFETIME ?? '4h', 'DOCKHAND_MAX_LIFETIME'),
-      warnMs: parseDuration(env.DOCKHAND_TIMEOUT_WARNING ?? '2m', 'DOCKHAND_TIMEOUT_WARNING'),
+      idleMs: durations('DOCKHAND_IDLE_TIMEOUT', '30m'),
+      lifetimeMs: durations('DOCKHAND_MAX_LIFETIME', '4h'),
+      warnMs: durations('DOCKHAND_TIMEOUT_WARNING', '2m'),
     },
     keepDisks: {
-      maxAgeMs: env.DOCKHAND_KEEP_DISKS?.trim() === '0' ? 0 : parseDuration(env.DOCKHAND_KEEP_DISKS ?? '7d', 'DOCKHAND_KEEP_DISKS'),
-      maxTotalBytes: parseBytes(env.DOCKHAND_KEPT_DISKS_MAX ?? '20g', 'DOCKHAND_KEPT_DISKS_MAX'),
+      maxAgeMs: env.DOCKHAND_KEEP_DISKS?.trim() === '0' ? 0 : durations('DOCKHAND_KEEP_DISKS', '7d'),
+      maxTotalBytes: read(() => parseBytes(env.DOCKHAND_KEPT_DISKS_MAX ?? '20g', 'DOCKHAND_KEPT_DISKS_MAX'), 0),
     },
-    sweepIntervalMs: parseDuration(env.DOCKHAND_SWEEP_INTERVAL ?? '10s', 'DOCKHAND_SWEEP_INTERVAL'),
+    sweepIntervalMs: durations('DOCKHAND_SWEEP_INTERVAL', '10s'),
+    adoptTimeoutMs: durations('DOCKHAND_ADOPT_TIMEOUT', '15s'),
     meminfo: env.DOCKHAND_MEMINFO ?? MEMINFO,
     admission: {
       maxSandboxes,
       memory,
-      perClient: parseCount(env.DOCKHAND_SESSIONS_PER_CLIENT ?? '2', 'DOCKHAND_SESSIONS_PER_CLIENT', 1, 10_000),
-      rate: perMinuteRate(env.DOCKHAND_SESSIONS_PER_MINUTE ?? '20', 'DOCKHAND_SESSIONS_PER_MINUTE'),
+      perClient: read(() => parseCount(env.DOCKHAND_SESSIONS_PER_CLIENT ?? '2', 'DOCKHAND_SESSIONS_PER_CLIENT', 1, 10_000), 1),
+      rate: read(() => perMinuteRate(env.DOCKHAND_SESSIONS_PER_MINUTE ?? '20', 'DOCKHAND_SESSIONS_PER_MINUTE'), RATE_STAND_IN),
     },
     learners: {
-      create: perMinuteRate(env.DOCKHAND_LEARNERS_PER_MINUTE ?? '20', 'DOCKHAND_LEARNERS_PER_MINUTE'),
-      resume: perMinuteRate(env.DOCKHAND_RESUME_TRIES_PER_MINUTE ?? '10', 'DOCKHAND_RESUME_TRIES_PER_MINUTE'),
+      create: read(() => perMinuteRate(env.DOCKHAND_LEARNERS_PER_MINUTE ?? '20', 'DOCKHAND_LEARNERS_PER_MINUTE'), RATE_STAND_IN),
+      resume: read(() => perMinuteRate(env.DOCKHAND_RESUME_TRIES_PER_MINUTE ?? '10', 'DOCKHAND_RESUME_TRIES_PER_MINUTE'), RATE_STAND_IN),
     },
-    joinTries: perMinuteRate(env.DOCKHAND_JOIN_TRIES_PER_MINUTE ?? '10', 'DOCKHAND_JOIN_TRIES_PER_MINUTE'),
-    trustedProxies: (env.DOCKHAND_TRUSTED_PROXIES ?? '')
-      .split(',')
-      .map((address) => address.trim())
-      .filter(Boolean),
+    joinTries: read(() => perMinuteRate(env.DOCKHAND_JOIN_TRIES_PER_MINUTE ?? '10', 'DOCKHAND_JOIN_TRIES_PER_MINUTE'), RATE_STAND_IN),
+    trustedProxies: read(() => parseTrustedProxies(env.DOCKHAND_TRUSTED_PROXIES ?? ''), []),
   };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+const RATE_STAND_IN = { perMinute: 1, burst: 5 };
+
+/** DOCKHAND_SANDBOX_GUARANTEE and DOCKHAND_HOST_RESERVE; a guarantee above the limit could never be used. */
+function parseAdmissionMemory(env: NodeJS.ProcessEnv, limitBytes: number): AdmissionLimits['memory'] {
+  const guaranteeBytes = parseBytes(env.DOCKHAND_SANDBOX_GUARANTEE ?? DEFAULT_GUARANTEE, 'DOCKHAND_SANDBOX_GUARANTEE');
+  const reserveBytes = parseBytes(env.DOCKHAND_HOST_RESERVE ?? String(defaultHostReserve(os.totalmem())), 'DOCKHAND_HOST_RESERVE');
+  if (guaranteeBytes > limitBytes)
+    throw new Error('DOCKHAND_SANDBOX_GUARANTEE must not exceed DOCKHAND_SANDBOX_MEMORY, the most a sandbox may use.');
+  return { guaranteeBytes, reserveBytes };
+}
+
+function parseInstance(instance: string): string {
+  if (!/^[a-z0-9][a-z0-9-]{0,23}$/.test(instance)) {
+    throw new Error(`DOCKHAND_INSTANCE must be 1-24 lowercase letters, digits or dashes (got "${instance}").`);
+  }
+  return instance;
+}
+
+function parseSubnetSetting(text: string): Subnet {
+  const parsed = parseSubnet(text);
+  if (!parsed) {
+    throw new Error(`DOCKHAND_SUBNET must be an IPv4 network from /16 to /24 such as 172.31.213.0/24 or 10.77.0.0/16 (got "${text}").`);
+  }
+  return parsed;
+}
+
+function parseAdminToken(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  if (text.length < ADMIN_TOKEN_MIN_LENGTH) {
+    throw new Error(
+      `DOCKHAND_ADMIN_TOKEN must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters long (it has ${text.length}); choose a longer one, or unset it to have one generated.`,
+    );
+  }
+  return text;
+}
+
+function parseTrustedProxies(text: string): string[] {
+  const addresses = text
+    .split(',')
+    .map((address) => address.trim())
+    .filter(Boolean);
+  const bad = addresses.filter((address) => isIP(address) === 0);
+  if (bad.length > 0) {
+    throw new Error(
+      `DOCKHAND_TRUSTED_PROXIES must be IP addresses separated by commas (not an address: ${bad.map((b) => `"${b}"`).join(', ')}).`,
+    );
+  }
+  return addresses;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -267,7 +342,20 @@ function parseTls(cert: string | undefined, key: string | undefined): Config['tl
   if (!cert && !key) return undefined;
   if (!cert || !key)
     throw new Error('DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY go together: set both (PEM files) to serve HTTPS, or neither.');
-  return { certPath: path.resolve(cert), keyPath: path.resolve(key) };
+  const tls = { certPath: path.resolve(cert), keyPath: path.resolve(key) };
+  for (const [name, file] of [
+    ['DOCKHAND_TLS_CERT', tls.certPath],
+    ['DOCKHAND_TLS_KEY', tls.keyPath],
+  ] as const) {
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (error) {
+      throw new Error(
+        `${name} ${file} cannot be read (${(error as NodeJS.ErrnoException).code}); point it at a PEM file Dockhand may read.`,
+      );
+    }
+  }
+  return tls;
 }
 
 function parseCourseDir(env: NodeJS.ProcessEnv): string {

@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: stopping (learners' sandboxes stay for the next start)`);
+    // What happened to learners' sandboxes is said once it is known (see close()).
+    log(`${signal}: stopping Dockhand`);
     dockhand.close().then(
       () => process.exit(0),
       (error: Error) => {

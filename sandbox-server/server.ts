@@ -1,6 +1,7 @@
 // Puts Dockhand together: image kit and network, store, course, sandboxes and their pool, sessions,
 // live checks, the HTTP API and WebSockets. `close()` stops it without leaving anything half-made:
-// unclaimed pool sandboxes are removed, learners' sandboxes stay for the next start to re-adopt.
+// unclaimed pool sandboxes are removed, learners' sandboxes stay for the next start to re-adopt, and
+// the log says which of that happened.
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
@@ -34,7 +35,7 @@ import { createMetrics } from './metrics.ts';
 import { assertRunnable, runPreflight } from './preflight.ts';
 import { normalizeJoinCode } from './protocol/join-code.ts';
 import { TERMINAL_MAX_PAYLOAD } from './protocol/limits.ts';
-import type { StartOptions } from './sandboxes/backend.ts';
+import { isAlive, type StartOptions } from './sandboxes/backend.ts';
 import { connectDind } from './sandboxes/dind.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
@@ -45,7 +46,7 @@ import { createEventBus } from './sessions/events.ts';
 import { hostMemoryAvailable } from './sessions/host-memory.ts';
 import { createLearners } from './sessions/learners.ts';
 import { createLobby } from './sessions/lobby.ts';
-import { createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
+import { ADOPT_POLICY, createSessions, type LiveSession, type Sessions } from './sessions/sessions.ts';
 import { copyStarterFiles } from './sessions/starter.ts';
 import { createTickets } from './sessions/tickets.ts';
 import { newSessionId } from './sessions/tokens.ts';
@@ -118,6 +119,8 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     launch,
     hasKeptDisk: async (key) => (await sandboxes.keptDisk(key)) !== undefined,
     destroy: (sandbox) => sandboxes.destroy(sandbox),
+    isAlive: (sandbox) => isAlive(sandboxes, sandbox),
+    onDead: (sandbox) => log(`pool: warm sandbox ${sandbox.id} no longer answered; replacing it`),
     retry: config.poolRetry,
     onFailure: ({ error, consecutive, retryInMs }) => {
       const problem = startProblem(error);
@@ -143,6 +146,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     sandboxes,
     events,
     timeouts: config.timeouts,
+    adoptPolicy: { ...ADOPT_POLICY, baseMs: config.adoptTimeoutMs },
     onEnded: (id) => {
       checker.forget(id);
       lobby.ended(id);
@@ -160,11 +164,33 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     onError: (error) => log(`a session that waited in line could not start: ${error.message}`),
   });
   const adoption = await sessions.adoptAll();
-  if (adoption.adopted + adoption.ended + adoption.reaped > 0) {
+  // Sandboxes that stop by themselves (the host's engine restarted): warm ones are replaced, learners'
+  // are started again on their disks; after a break in the news, everything held is proven alive.
+  const sandboxWatch = sandboxes.watchSandboxes({
+    onStopped: (id) => {
+      if (pool.stopped(id)) return log(`pool: warm sandbox ${id} stopped; replacing it`);
+      sessions
+        .sandboxStopped(id)
+        .then(
+          (held) =>
+            held && log(`a learner's sandbox ${id} stopped by itself; it was started again or its session ended with its disk kept`),
+        )
+        .catch((error: Error) => log(`bringing back sandbox ${id} failed: ${error.message}`));
+    },
+    onMissed: () => {
+      log('the Docker Engine answers again after a break (did it restart?); checking every sandbox');
+      pool.recheck().catch((error: Error) => log(`pool: re-checking failed: ${error.message}`));
+      sessions
+        .recheck((sandbox) => isAlive(sandboxes, sandbox))
+        .catch((error: Error) => log(`re-checking sessions failed: ${error.message}`));
+    },
+  });
+  if (adoption.adopted + adoption.kept + adoption.lost + adoption.reaped + adoption.problems.length > 0) {
     log(
-      `re-adopted ${adoption.adopted} sandbox(es), ended ${adoption.ended} session(s) whose sandbox was gone, reaped ${adoption.reaped} orphan(s)`,
+      `re-adopted ${adoption.adopted} sandbox(es); ended ${adoption.kept} session(s) whose sandbox did not come back in time (their learners' disks kept) and ${adoption.lost} whose sandbox and disk were gone; reaped ${adoption.reaped} orphan(s)`,
     );
   }
+  for (const problem of adoption.problems) log(`re-adoption: ${problem}`);
   const workshops = createWorkshops({ store, sessions, course, joinTries: config.joinTries });
   const room = createRoom(events);
   const admin = loadAdminToken(config.stateDir, config.adminToken);
@@ -353,14 +379,27 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     pool,
     workshops,
     async close() {
+      sandboxWatch.stop();
       clearInterval(sweeper);
       clearInterval(diskSweeper);
       checker.close();
       engineViews.close();
       await closeServer(server, wss);
       await closeServer(previewServer, wss);
-      await pool.close();
+      // Said as it is: learners' sandboxes keep running only when the engine does (an engine Dockhand
+      // started runs in its own session and outlives it; one stopped by hand took them down with it).
+      const engineAnswers = await host.describe().then(
+        () => true,
+        () => false,
+      );
+      const removed = await pool.close({ remove: engineAnswers });
+      const learners = sessions.liveCount();
       store.close();
+      log(
+        engineAnswers
+          ? `stopped: removed ${removed} warm sandbox(es); ${learners} learner sandbox(es) keep running on the Docker Engine, and the next start re-adopts them`
+          : `stopped: the Docker Engine no longer answers, so learners' sandboxes stopped with it; their disks stay on this host, and the next start (once the engine runs) brings back ${learners} learner sandbox(es)`,
+      );
     },
   };
 }

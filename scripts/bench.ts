@@ -16,6 +16,7 @@ import { describeSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../sandbox-server/server.ts';
 import { adminSocketUrl, sessionSocketUrl } from '../test/support/api.ts';
 import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
+import { formatFigures, soak, soakFigures } from '../test/support/soak.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/support/terminal-client.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
@@ -23,10 +24,10 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 const OLD_SANDBOX_IMAGE = process.env.BENCH_OLD_IMAGE ?? 'dockhand/sandbox:latest';
 /**
  * Which parts run: `BENCH_ONLY=checks,dashboard` (any of images, starts, start, echo, flood, checks, dashboard,
- * room, resume); all when unset. `npm run bench -- images` is `BENCH_ONLY=images`, and so on for
- * `starts` (the images' cold starts alone) and `resume`.
+ * room, resume, soak); all when unset. `npm run bench -- images` is `BENCH_ONLY=images`, and so on for
+ * `starts` (the images' cold starts alone), `resume` and `soak`.
  */
-const NAMED_PART = ['images', 'starts', 'resume'].find((part) => process.argv.includes(part));
+const NAMED_PART = ['images', 'starts', 'resume', 'soak'].find((part) => process.argv.includes(part));
 const ONLY = new Set(NAMED_PART ? [NAMED_PART] : (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const runs = (part: string) => ONLY.size === 0 || ONLY.has(part);
 /** Only the cold starts of each image (BENCH_STARTS of them), not the rest of the image comparison. */
@@ -34,6 +35,8 @@ const ONLY_STARTS = ONLY.has('starts') && !ONLY.has('images');
 const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const RESUMES = Number(process.env.BENCH_RESUMES ?? 10);
 const ROOM = Number(process.env.BENCH_ROOM ?? 20);
+/** Learners in the soak (`npm run bench -- soak`): figures are printed every 100. */
+const SOAK = Number(process.env.BENCH_SOAK ?? 300);
 const PROMPT = /workspace\S*\$ /;
 const engine = connectHostEngine();
 const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'dockhand-bench-'));
@@ -368,6 +371,41 @@ async function main(): Promise<void> {
   if (runs('dashboard')) await dashboardTick(host);
   if (runs('room')) await hotStart();
   if (runs('resume')) await benchResume(host);
+  if (runs('soak')) await benchSoak(host);
+}
+
+/** 7. A long run: learners come, publish a port, make a volume, build and leave; per 100 of them, what the server and host hold. */
+async function benchSoak(host: SandboxHost): Promise<void> {
+  const keptMax = 512 * 1024 ** 2;
+  await withDockhand('soak', { DOCKHAND_POOL_SIZE: '2', DOCKHAND_KEPT_DISKS_MAX: String(keptMax) }, async (dockhand) => {
+    const config = configFor('soak', {});
+    const backend = createDindBackend(engine, sandboxOptions(config, host));
+    const settled = () => until(() => dockhand.pool.stats().ready === 2 && dockhand.pool.stats().starting === 0, 120_000);
+    await soak(dockhand, backend, 3, 1);
+    await settled();
+    const start = await soakFigures(engine, config);
+    say(
+      `soak, ${SOAK} learners (each: a published port, a volume, a build; every third keeps their disk, cap ${keptMax / 1024 ** 2} MiB):`,
+    );
+    say(`  after warm-up:     ${formatFigures(start)}`);
+    const began = performance.now();
+    let printing = Promise.resolve();
+    await soak(dockhand, backend, SOAK, 2, async (done) => {
+      if (done % 100 !== 0 && done !== SOAK) return;
+      printing = printing.then(async () => {
+        const figures = await soakFigures(engine, config);
+        const perLearner = (performance.now() - began) / done / 1000;
+        say(`  after ${String(done).padStart(4)} learners: ${formatFigures(figures)}; ${perLearner.toFixed(1)} s a learner`);
+      });
+      await printing;
+    });
+    await settled();
+    const end = await soakFigures(engine, config);
+    say(`  settled:           ${formatFigures(end)}`);
+    say(
+      `  growth over ${SOAK} learners: RSS ${((end.rssBytes - start.rssBytes) / 1024 ** 2).toFixed(0)} MiB, fds ${end.fds - start.fds}, containers ${end.containers - start.containers}, loop devices ${end.loopDevices - start.loopDevices}, mounts ${end.mounts - start.mounts}, firewall rules ${end.firewallRules - start.firewallRules}`,
+    );
+  });
 }
 
 /** 1. POST /api/sessions → first prompt on the terminal socket, warm pool vs no pool vs naive DinD. */

@@ -51,6 +51,26 @@ ensure_packages() {
 
 docker_answers() { timeout 10 node scripts/docker-ping.ts >/dev/null 2>&1; }
 
+# Installs Debian packages, printing one line; apt's and dpkg's own output goes to INSTALL_LOG.
+INSTALL_LOG=/var/log/dockhand-install.log
+apt_install() {
+  local why=$1; shift
+  command -v apt-get >/dev/null && [ "$(id -u)" = 0 ] ||
+    die "missing: $*; install them (Debian: apt-get install $*) and run this again ($why)."
+  say "installing $* ($why; full log: $INSTALL_LOG)"
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; } >>"$INSTALL_LOG" 2>&1; then
+    tail -n 20 "$INSTALL_LOG" >&2
+    die "installing $* failed; the lines above are the end of $INSTALL_LOG."
+  fi
+}
+
+DOCKERD_LOG=${DOCKERD_LOG:-/var/log/dockhand-dockerd.log}
+# Its own session, with no terminal: Ctrl-C, a closed terminal or Dockhand's own end never reach the
+# engine, so learners' sandboxes keep running and the next start re-adopts them.
+start_dockerd() {
+  setsid --fork dockerd </dev/null >>"$DOCKERD_LOG" 2>&1
+}
+
 ensure_docker() {
   if docker_answers; then return; fi
   # A chosen engine that does not answer is the user's to fix: starting a local one would hide it.
@@ -62,17 +82,15 @@ ensure_docker() {
   fi
   if ! command -v dockerd >/dev/null; then
     command -v apt-get >/dev/null || die "no Docker Engine is installed: install Docker Engine 20.10+ and start it, then run this again."
-    say "no Docker Engine found; installing Debian's docker.io (as root, with apt-get)"
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >&2
+    apt_install "no Docker Engine found; Debian's docker.io" docker.io
   fi
-  say "starting dockerd in the background (log: /var/log/dockhand-dockerd.log)"
-  nohup dockerd >/var/log/dockhand-dockerd.log 2>&1 &
+  say "starting dockerd in its own session; it keeps running after Dockhand stops (log: $DOCKERD_LOG)"
+  start_dockerd
   for _ in $(seq 1 120); do
     if docker_answers; then return; fi
     sleep 0.5
   done
-  die "dockerd did not answer within 60 s; see /var/log/dockhand-dockerd.log."
+  die "dockerd did not answer within 60 s; see $DOCKERD_LOG."
 }
 
 # Host tools: mmdebstrap builds the offline Debian base image when Docker Hub cannot be reached;
@@ -83,14 +101,18 @@ ensure_host_tools() {
   command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
   command -v losetup >/dev/null || missing+=(mount)
   command -v iptables-restore >/dev/null || missing+=(iptables)
-  [ ${#missing[@]} -eq 0 ] && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing ${missing[*]} (sandbox disks, isolation and the offline base image need them)"
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
-  else
-    die "missing host tools: ${missing[*]}; install them (Debian: apt-get install ${missing[*]}) and run this again."
-  fi
+  [ ${#missing[@]} -eq 0 ] || apt_install "sandbox disks, isolation and the offline base image need them" "${missing[@]}"
+}
+
+# What the suite itself drives on the host: Chromium for the browser tests, nginx and openssl for the
+# hosting recipe, ip for the egress tests' namespaces.
+ensure_test_tools() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v nginx >/dev/null || missing+=(nginx)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v ip >/dev/null || missing+=(iproute2)
+  [ ${#missing[@]} -eq 0 ] || apt_install "the browser, hosting and network tests need them" "${missing[@]}"
 }
 
 ensure_node
@@ -103,7 +125,7 @@ case "$cmd" in
     ensure_docker; ensure_host_tools
     exec node sandbox-server/main.ts "$@" ;;
   test)
-    ensure_docker; ensure_host_tools
+    ensure_docker; ensure_host_tools; ensure_test_tools
     exec node scripts/test.ts "$@" ;;
   bench)
     ensure_docker; ensure_host_tools

@@ -7,6 +7,7 @@ export const END_REASONS = {
   learner: 'ended by the learner',
   workshop: 'the workshop has ended',
   lost: 'its sandbox was lost while the server was down',
+  unreachable: 'its sandbox stopped and did not come back in time',
 } as const;
 
 export type EndCode = keyof typeof END_REASONS;

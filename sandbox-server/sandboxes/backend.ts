@@ -29,6 +29,18 @@ export type KeptDisk = {
   bytes: number;
 };
 
+/**
+ * What came of re-adopting a sandbox an earlier server left. `unreachable`: its disk is there but it did
+ * not answer in time (a slow engine after a reboot, a container that cannot start): its learner's work
+ * can still be kept. `gone`: neither the sandbox nor its disk exists any more.
+ */
+export type Adoption = { state: 'adopted'; sandbox: Sandbox } | { state: 'unreachable'; reason: string } | { state: 'gone' };
+
+export type AdoptOptions = {
+  /** How long its engine may take to answer; a host where many sandboxes start at once needs longer. */
+  timeoutMs: number;
+};
+
 export type ExecOptions = {
   /** Sent to the command, then closed (the command sees EOF). */
   stdin?: Buffer;
@@ -51,6 +63,13 @@ export type PublishedPort = { port: number; container: string };
 
 export type EventsWatch = { stop(): void };
 
+/** News of sandboxes that stopped by themselves (not because Dockhand destroyed them). */
+export type SandboxWatch = {
+  onStopped(id: string): void;
+  /** News may have been missed (the backend's own engine restarted): whatever is held should be checked again. */
+  onMissed(): void;
+};
+
 export type { InnerEngine } from './inner-engine.ts';
 
 export type SandboxBackend = {
@@ -72,8 +91,8 @@ export type SandboxBackend = {
   sweepKeptDisks(): Promise<string[]>;
   /** Ids of the sandboxes this instance has, running or not, or only a disk left by a crash (kept disks are not sandboxes). */
   listIds(): Promise<string[]>;
-  /** Reconnects to a sandbox left by an earlier server; undefined when it is no longer usable. */
-  adopt(id: string): Promise<Sandbox | undefined>;
+  /** Reconnects to a sandbox left by an earlier server, starting it again if it stopped. */
+  adopt(id: string, options: AdoptOptions): Promise<Adoption>;
   /** The handle of a sandbox known by id (for removing one found by listIds). */
   handle(id: string): Sandbox;
   /** Runs a command as the learner and waits for its exit code. */
@@ -91,9 +110,32 @@ export type SandboxBackend = {
   openEngine(sandbox: Sandbox): Promise<InnerEngine>;
   /** Calls back when containers, images, volumes or networks change in the inner engine: at the first change, again after a burst. */
   watchEvents(sandbox: Sandbox, onChange: () => void, options?: { windowMs?: number }): EventsWatch;
+  /** Follows this instance's sandboxes: says when one stops by itself, and when such news may have been missed. */
+  watchSandboxes(watch: SandboxWatch): EventsWatch;
 };
 
 export type CommandResult = { exitCode: number; stdout: string; stderr: string };
+
+/**
+ * Whether a sandbox is alive as a learner needs it: its engine answers and a shell runs, within
+ * `timeoutMs`. A sandbox whose engine died with the host's still looks ready until asked.
+ */
+export async function isAlive(backend: SandboxBackend, sandbox: Sandbox, timeoutMs = 5_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const probe = (async () => {
+    const engine = await backend.openEngine(sandbox);
+    try {
+      await engine.ping();
+    } finally {
+      engine.close();
+    }
+    return (await backend.exec(sandbox, ['true'], { timeoutMs })).exitCode === 0;
+  })().catch(() => false);
+  return Promise.race([probe, late]).finally(() => clearTimeout(timer));
+}
 
 /** exec for commands whose output is text. */
 export async function runAsLearner(backend: SandboxBackend, sandbox: Sandbox, argv: string[], timeoutMs = 300_000): Promise<CommandResult> {

@@ -3,11 +3,12 @@
 // carries only the id; every container name and path derives from it.
 import type { Config } from '../config.ts';
 import type { SandboxBackend } from './backend.ts';
-import { deleteKeptDisk, keptDiskAt, keptDiskFile, keptDisksDir, listDiskIds, listKeptDisks } from './disk.ts';
+import { deleteKeptDisk, diskExists, keptDiskAt, keptDiskFile, keptDisksDir, listDiskIds, listKeptDisks, remountDisk } from './disk.ts';
 import { connectHostEngine, type Engine, type EngineVersion, engineVersion } from './docker.ts';
 import { watchEngine } from './events.ts';
 import { attachTerminal, execAsLearner } from './exec.ts';
 import { prepareSandboxHost, type SandboxHost, sandboxOptions } from './host.ts';
+import { watchSandboxStops } from './host-events.ts';
 import { publishedPortsOf } from './inner-engine.ts';
 import type { KitImageState } from './kit/kit.ts';
 import type { Progress } from './kit/progress.ts';
@@ -23,6 +24,14 @@ import {
   startSandbox,
   waitForEngine,
 } from './sandbox.ts';
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 export function createDindBackend(host: Engine, options: SandboxOptions): SandboxBackend {
   const container = (sandbox: { id: string }) => describeSandbox(options, sandbox.id);
@@ -75,17 +84,27 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
       const fromContainers = containers.map((found) => found.Labels[LABEL.sandbox]).filter((id): id is string => Boolean(id));
       return [...new Set([...fromContainers, ...(await listDiskIds(options))])];
     },
-    async adopt(id) {
+    async adopt(id, { timeoutMs }) {
       addresses.delete(id);
       const sandbox = describeSandbox(options, id);
       try {
-        // A sandbox stopped with its engine (e.g. the host's dockerd restarted) starts again with its data.
+        // A sandbox stopped with its engine (the host's dockerd restarted, or the host rebooted and
+        // unmounted its disk) starts again on its own disk.
         const found = host.getContainer(sandbox.containerName);
-        if (!(await found.inspect()).State.Running) await found.start();
-        await waitForEngine(host, sandbox, 15_000);
-        return { id };
-      } catch {
-        return undefined;
+        if (!(await found.inspect()).State.Running) {
+          if (!(await remountDisk(sandbox.disk))) return { state: 'gone' };
+          await found.start();
+        }
+        // Bounded here too: an engine that accepts a connection and never answers would hold a ping forever.
+        await withTimeout(
+          waitForEngine(host, sandbox, timeoutMs),
+          timeoutMs,
+          `the engine in sandbox ${id} did not answer within ${timeoutMs / 1000} s`,
+        );
+        return { state: 'adopted', sandbox: { id } };
+      } catch (error) {
+        if (!(await diskExists(sandbox.disk))) return { state: 'gone' };
+        return { state: 'unreachable', reason: error instanceof Error ? error.message : String(error) };
       }
     },
     handle: (id) => ({ id }),
@@ -110,6 +129,7 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
     },
     openEngine: async (sandbox) => openInnerEngine(container(sandbox)),
     watchEvents: (sandbox, onChange, watchOptions) => watchEngine(openInnerEngine(container(sandbox)), onChange, watchOptions),
+    watchSandboxes: (watch) => watchSandboxStops(host, options.instance, watch),
   };
 }
 

@@ -105,6 +105,25 @@ export async function resumeDisk(disk: SandboxDisk, keptFile: string): Promise<D
   return keptAt;
 }
 
+/**
+ * Mounts a sandbox's own disk again where a host reboot unmounted it (/run is RAM): repaired, with its
+ * socket directory emptied, as a resumed disk is. Mounted already is fine; false when its file is gone.
+ */
+export async function remountDisk(disk: SandboxDisk): Promise<boolean> {
+  if (!(await exists(disk.file))) return false;
+  if (await isMounted(disk.mountDir)) return true;
+  await detachLoopDevices(disk.file);
+  await repairFileSystem(disk.file);
+  await mountDisk(disk);
+  for (const name of await entries(disk.runDir)) await rm(path.join(disk.runDir, name), { recursive: true, force: true });
+  return true;
+}
+
+/** Whether the sandbox's disk file is still there (its learner's work can be kept). */
+export async function diskExists(disk: SandboxDisk): Promise<boolean> {
+  return exists(disk.file);
+}
+
 async function mountDisk(disk: SandboxDisk): Promise<void> {
   await mkdir(disk.mountDir, { recursive: true, mode: 0o700 });
   // noinit_itable: the sparse file already reads as zeros, so the kernel need not zero inode tables.

@@ -9,10 +9,6 @@ export function connectHostEngine(): Engine {
   return new Docker();
 }
 
-export function connectSocket(socketPath: string): Engine {
-  return new Docker({ socketPath });
-}
-
 export type EngineVersion = { version: string; apiVersion: string };
 
 export async function engineVersion(engine: Engine): Promise<EngineVersion> {

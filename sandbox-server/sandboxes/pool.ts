@@ -4,6 +4,9 @@
 // cap, and keeps one attempt going even when it holds nothing, so it notices by itself when the host
 // has been fixed. The pool holds only fresh sandboxes: a learner with a kept disk gets a sandbox started
 // on it, cold.
+// A sandbox can die while it waits (the host's engine restarted): a claimed one is proven alive before
+// a learner gets it, and the pool drops what it is told stopped (or finds dead when asked to re-check),
+// so what it counts as ready is what lives.
 import { DockhandError } from '../errors.ts';
 import type { Sandbox, StartedSandbox, StartOptions } from './backend.ts';
 
@@ -16,6 +19,10 @@ export type PoolDeps = {
   /** Whether a disk is kept under the key (then a claim with it resumes instead of taking a warm one). */
   hasKeptDisk?: (key: string) => Promise<boolean>;
   destroy: (sandbox: Sandbox) => Promise<void>;
+  /** Whether a sandbox still answers (its engine and a shell); a dead one is replaced, never handed out. */
+  isAlive?: (sandbox: Sandbox) => Promise<boolean>;
+  /** A sandbox the pool held was found dead and replaced. */
+  onDead?: (sandbox: Sandbox) => void;
   /** A start failed (from filling or from a cold claim). */
   onFailure: (failure: PoolFailure) => void;
   /** A start succeeded after one or more failures. */
@@ -33,6 +40,8 @@ export type PoolStats = {
   starting: number;
   /** Starts that failed in a row; 0 once one succeeds. */
   failures: number;
+  /** Held sandboxes found dead (and replaced) since the pool began. */
+  dead: number;
 };
 
 export type Claimed = { sandbox: Sandbox; warm: boolean; resumed: boolean };
@@ -41,9 +50,16 @@ export type Pool = {
   /** A ready sandbox, or one started now; with a diskKey whose disk is kept, one started on that disk. */
   claim(options?: StartOptions): Promise<Claimed>;
   resize(target: number): void;
+  /** A sandbox stopped by itself: if the pool holds it, it is dropped and replaced; false when not held. */
+  stopped(id: string): boolean;
+  /** Proves every held sandbox alive, replacing the dead (after news may have been missed). */
+  recheck(): Promise<void>;
   stats(): PoolStats;
-  /** Stops filling, waits for starts in flight, and destroys every unclaimed sandbox. */
-  close(): Promise<void>;
+  /**
+   * Stops filling, waits for starts in flight, and destroys every unclaimed sandbox (or, with
+   * `remove: false` when the backend is known to be gone, only forgets them); gives how many it removed.
+   */
+  close(options?: { remove?: boolean }): Promise<number>;
 };
 
 const DEFAULT_RETRY: RetryPolicy = { initialMs: 1000, maxMs: 60_000 };
@@ -63,6 +79,7 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
   const retry = deps.retry ?? DEFAULT_RETRY;
   let target = initialTarget;
   let failures = 0;
+  let dead = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -105,13 +122,33 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
     }
   }
 
+  /** Drops a sandbox found dead: it is removed, and a fresh one starts in its place. */
+  function discard(sandbox: Sandbox): void {
+    dead += 1;
+    deps.onDead?.(sandbox);
+    deps.destroy(sandbox).catch(deps.onError);
+    fill();
+  }
+
+  const alive = async (sandbox: Sandbox) => !deps.isAlive || (await deps.isAlive(sandbox));
+
+  /** The next ready sandbox that proves alive; the dead ones on the way are replaced. */
+  async function takeLive(): Promise<Sandbox | undefined> {
+    for (let sandbox = ready.shift(); sandbox; sandbox = ready.shift()) {
+      fill();
+      if (await alive(sandbox)) return sandbox;
+      discard(sandbox);
+    }
+    return undefined;
+  }
+
   fill();
   return {
     async claim(options = {}) {
       if (closed) throw new Error('the sandbox pool is shut down');
       const { diskKey } = options;
       const resume = diskKey !== undefined && (await deps.hasKeptDisk?.(diskKey)) === true;
-      const sandbox = resume ? undefined : ready.shift();
+      const sandbox = resume ? undefined : await takeLive();
       fill();
       if (sandbox) return { sandbox, warm: true, resumed: false };
       try {
@@ -134,13 +171,41 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
       }
       fill();
     },
-    stats: () => ({ target, ready: ready.length, starting: inFlight.size, failures }),
-    async close() {
+    stopped(id) {
+      const index = ready.findIndex((sandbox) => sandbox.id === id);
+      if (index < 0) return false;
+      discard(ready.splice(index, 1)[0] as Sandbox);
+      return true;
+    },
+    async recheck() {
+      const held = [...ready];
+      const verdicts = await Promise.all(held.map(alive));
+      held.forEach((sandbox, i) => {
+        const index = ready.indexOf(sandbox);
+        // Claimed meanwhile: the claim proved it itself.
+        if (!verdicts[i] && index >= 0) discard(ready.splice(index, 1)[0] as Sandbox);
+      });
+    },
+    stats: () => ({ target, ready: ready.length, starting: inFlight.size, failures, dead }),
+    async close({ remove = true } = {}) {
       closed = true;
       clearTimeout(retryTimer);
       retryTimer = undefined;
       while (inFlight.size > 0) await Promise.all(inFlight);
-      await Promise.all(ready.splice(0).map((sandbox) => deps.destroy(sandbox).catch(deps.onError)));
+      const unclaimed = ready.splice(0);
+      if (!remove) return 0;
+      const removed = await Promise.all(
+        unclaimed.map((sandbox) =>
+          deps.destroy(sandbox).then(
+            () => true,
+            (error: unknown) => {
+              deps.onError(error);
+              return false;
+            },
+          ),
+        ),
+      );
+      return removed.filter(Boolean).length;
     },
   };
 }

@@ -2,7 +2,7 @@
 // store, so a restarted server re-adopts their sandboxes; sandboxes that belong to no session are reaped.
 
 import { END_REASONS, type EndCode } from '../protocol/sessions.ts';
-import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
+import type { Adoption, Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
 import type { Pool } from '../sandboxes/pool.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
 import type { EventBus } from './events.ts';
@@ -40,7 +40,37 @@ export type NewSessionInput = {
 export type CreatedSession = { session: LiveSession; token: string; warm: boolean; resumed: boolean };
 
 /** Ends after which the learner's work is kept for their next session; ending on purpose keeps it only when asked. */
-const KEEPS_WORK: ReadonlySet<EndCode> = new Set(['idle', 'lifetime', 'workshop']);
+const KEEPS_WORK: ReadonlySet<EndCode> = new Set(['idle', 'lifetime', 'workshop', 'unreachable']);
+
+/**
+ * How sandboxes are re-adopted after a restart. After a host reboot they all start together on a busy
+ * machine, so each may take longer the more there are; one that still does not answer is tried again,
+ * then ended with its learner's disk kept (never removed: the learner resumes from it).
+ */
+export type AdoptPolicy = {
+  /** Sandboxes adopted at once. */
+  concurrency: number;
+  /** What one engine may take to answer: so much, plus perSandboxMs for each sandbox being adopted. */
+  baseMs: number;
+  perSandboxMs: number;
+  /** Tries before a sandbox that does not answer is given up. */
+  attempts: number;
+};
+
+/** baseMs is DOCKHAND_ADOPT_TIMEOUT's default (config.ts). */
+export const ADOPT_POLICY: AdoptPolicy = { concurrency: 4, baseMs: 15_000, perSandboxMs: 1_000, attempts: 3 };
+
+/** The time one try may take when `count` sandboxes are being adopted. */
+export function adoptTimeout(policy: AdoptPolicy, count: number): number {
+  return policy.baseMs + policy.perSandboxMs * count;
+}
+
+/**
+ * What re-adoption did: `adopted` live again; `kept` ended because their sandbox did not answer, their
+ * learner's disk kept; `lost` ended because sandbox and disk were gone; `reaped` sandboxes of no session.
+ * `problems`: one sentence for each sandbox not adopted (kept, or whose keeping failed and waits for the next start).
+ */
+export type AdoptionReport = { adopted: number; kept: number; lost: number; reaped: number; problems: string[] };
 
 export type Access =
   | { ok: true; session: LiveSession }
@@ -62,10 +92,21 @@ export type Sessions = {
   /** Ends sessions past their idle or lifetime limit and warns those close to it. */
   sweep(now?: number): Promise<void>;
   /** After a restart: re-adopts the sandboxes of active sessions and reaps every other sandbox. */
-  adoptAll(): Promise<{ adopted: number; ended: number; reaped: number }>;
+  adoptAll(): Promise<AdoptionReport>;
+  /**
+   * A live session's sandbox stopped by itself (the host's engine restarted): it is started again on its
+   * disk and the learner's terminal reconnects; one that does not come back is ended, told plainly, with
+   * its disk kept. False when no live session has that sandbox.
+   */
+  sandboxStopped(sandboxId: string): Promise<boolean>;
+  /** Proves every live session's sandbox alive and brings back the ones that are not (news may have been missed). */
+  recheck(isAlive: (sandbox: Sandbox) => Promise<boolean>): Promise<void>;
   expiresAt(session: LiveSession): { idle: number; lifetime: number };
   liveCount(): number;
 };
+
+/** Times one session's sandbox is started again after stopping by itself: a sandbox that keeps dying is ended. */
+const MAX_REVIVALS = 3;
 
 /** Activity is persisted at most this often, so keystrokes do not each write to the database. */
 const PERSIST_ACTIVITY_MS = 10_000;
@@ -80,12 +121,36 @@ export type SessionsDeps = {
   onEnded?: (id: string) => void;
   /** Runs for each session re-adopted after a restart (e.g. to drop terminal clients the old server left). */
   onAdopted?: (session: LiveSession) => Promise<void>;
+  adoptPolicy?: AdoptPolicy;
 };
 
 export function createSessions(deps: SessionsDeps): Sessions {
   const { store, pool, sandboxes, events, timeouts } = deps;
   const live = new Map<string, LiveSession>();
   const ending = new Map<string, Promise<void>>();
+  const revivals = new Map<string, number>();
+  const reviving = new Map<string, Promise<boolean>>();
+
+  /** Starts a live session's stopped sandbox again (once at a time), or ends the session with its disk kept. */
+  function revive(session: LiveSession): Promise<boolean> {
+    const id = session.record.id;
+    const pending = reviving.get(id);
+    if (pending) return pending;
+    const work = (async () => {
+      const count = (revivals.get(id) ?? 0) + 1;
+      revivals.set(id, count);
+      const policy = deps.adoptPolicy ?? ADOPT_POLICY;
+      const adoption =
+        count > MAX_REVIVALS
+          ? ({ state: 'unreachable', reason: 'it stopped again and again' } as const)
+          : await adoptWithRetries(sandboxes, session.sandbox.id, adoptTimeout(policy, reviving.size + 1), policy.attempts);
+      // Adopted: the session simply goes on (its place in admission is still held; terminals reconnect).
+      if (live.get(id) === session && adoption.state !== 'adopted') await end(id, adoption.state === 'gone' ? 'lost' : 'unreachable');
+      return true;
+    })().finally(() => reviving.delete(id));
+    reviving.set(id, work);
+    return work;
+  }
 
   const expiresAt = (session: LiveSession) => ({
     idle: session.lastActivity + timeouts.idleMs,
@@ -99,6 +164,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
     const work = (async () => {
       store.endSession(id, Date.now(), reason);
       live.delete(id);
+      revivals.delete(id);
       deps.onEnded?.(id);
       events.publish(id, { type: 'sandbox', state: 'ended', reason: END_REASONS[reason], code: reason });
       if (!session) return;
@@ -192,29 +258,81 @@ export function createSessions(deps: SessionsDeps): Sessions {
     },
 
     async adoptAll() {
+      const policy = deps.adoptPolicy ?? ADOPT_POLICY;
       const onEngine = new Set(await sandboxes.listIds());
-      let adopted = 0;
-      let ended = 0;
-      for (const record of store.activeSessions()) {
-        const sandbox = record.sandboxId && onEngine.has(record.sandboxId) ? await sandboxes.adopt(record.sandboxId) : undefined;
-        if (sandbox) {
-          const session: LiveSession = { record, sandbox, lastActivity: record.lastActiveAt, warned: new Set() };
+      const records = store.activeSessions();
+      const timeoutMs = adoptTimeout(policy, records.length);
+      const report: AdoptionReport = { adopted: 0, kept: 0, lost: 0, reaped: 0, problems: [] };
+
+      const adoptOne = async (record: SessionRecord) => {
+        const id = record.sandboxId;
+        const found = id !== null && onEngine.delete(id);
+        const adoption = found ? await adoptWithRetries(sandboxes, id, timeoutMs, policy.attempts) : ({ state: 'gone' } as const);
+        if (adoption.state === 'adopted') {
+          const session: LiveSession = { record, sandbox: adoption.sandbox, lastActivity: record.lastActiveAt, warned: new Set() };
           live.set(record.id, session);
           await deps.onAdopted?.(session);
-          onEngine.delete(sandbox.id);
-          adopted++;
-        } else {
+          report.adopted++;
+        } else if (adoption.state === 'gone') {
           store.endSession(record.id, Date.now(), 'lost');
-          ended++;
+          report.lost++;
+        } else {
+          // Ended as a session, but its disk is its learner's: kept as an idle end keeps it.
+          const learner = record.learner;
+          try {
+            await sandboxes.destroy(sandboxes.handle(id as string), learner ? { keepDiskAs: learner } : {});
+            store.endSession(record.id, Date.now(), 'unreachable');
+            report.kept++;
+            report.problems.push(
+              `session ${record.id}: ${adoption.reason}; ended after ${policy.attempts} tries${learner ? ", its learner's disk kept" : ''}.`,
+            );
+          } catch (error) {
+            // Still recorded as active, so the next start tries again rather than reaping its disk.
+            report.problems.push(
+              `session ${record.id}: ${adoption.reason}, and keeping its disk failed too (${error instanceof Error ? error.message : String(error)}); the next start tries again.`,
+            );
+          }
         }
-      }
+      };
+      const queue = [...records];
+      const worker = async () => {
+        for (let record = queue.shift(); record; record = queue.shift()) await adoptOne(record);
+      };
+      await Promise.all(Array.from({ length: Math.max(1, policy.concurrency) }, worker));
       for (const id of onEngine) await sandboxes.destroy(sandboxes.handle(id));
-      return { adopted, ended, reaped: onEngine.size };
+      report.reaped = onEngine.size;
+      return report;
+    },
+
+    async sandboxStopped(sandboxId) {
+      const session = [...live.values()].find((candidate) => candidate.sandbox.id === sandboxId);
+      if (!session || ending.has(session.record.id)) return false;
+      return revive(session);
+    },
+
+    async recheck(isAlive) {
+      for (const session of [...live.values()]) {
+        if (ending.has(session.record.id) || (await isAlive(session.sandbox))) continue;
+        await revive(session);
+      }
     },
 
     expiresAt,
     liveCount: () => live.size,
   };
+}
+
+/** Adopts a sandbox, trying again while it is unreachable; a backend that throws counts as unreachable. */
+async function adoptWithRetries(sandboxes: SandboxBackend, id: string, timeoutMs: number, attempts: number): Promise<Adoption> {
+  let last: Adoption = { state: 'unreachable', reason: `sandbox ${id} was not tried` };
+  for (let attempt = 0; attempt < Math.max(1, attempts); attempt++) {
+    last = await sandboxes.adopt(id, { timeoutMs }).catch((error: unknown) => ({
+      state: 'unreachable' as const,
+      reason: error instanceof Error ? error.message : String(error),
+    }));
+    if (last.state !== 'unreachable') return last;
+  }
+  return last;
 }
 
 /** A new session's token: derived from its learner's when there is one, else random. */

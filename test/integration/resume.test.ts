@@ -90,7 +90,7 @@ describe('a sandbox with a kept disk', () => {
     expect(size).toBeGreaterThan((options.limits?.diskBytes ?? 0) * 0.9);
 
     // A server that restarts re-adopts it like any other sandbox.
-    expect(await backendWith(GENEROUS).adopt(second.id)).toEqual({ id: second.id });
+    expect(await backendWith(GENEROUS).adopt(second.id, { timeoutMs: 15_000 })).toEqual({ state: 'adopted', sandbox: { id: second.id } });
     resumed = second;
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseBytes, parseDuration } from '../../sandbox-server/config.ts';
+import { type ConfigError, loadConfig, parseBytes, parseDuration } from '../../sandbox-server/config.ts';
 
 describe('configuration values', () => {
   it('reads durations in ms, s, m, h and d', () => {
@@ -48,5 +48,46 @@ describe('configuration values', () => {
     ['DOCKHAND_SANDBOX_CPUS', '100', /DOCKHAND_SANDBOX_CPUS must be a number of cores/],
   ])('refuses %s=%s with a sentence naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('refuses an admin token shorter than 16 characters when the settings are read, before anything starts', () => {
+    expect(() => loadConfig({ DOCKHAND_ADMIN_TOKEN: 'short' })).toThrow(
+      /^DOCKHAND_ADMIN_TOKEN must be at least 16 characters long \(it has 5\); choose a longer one/,
+    );
+    expect(loadConfig({ DOCKHAND_ADMIN_TOKEN: 'a'.repeat(16) }).adminToken).toBe('a'.repeat(16));
+    expect(loadConfig({}).adminToken).toBeUndefined();
+  });
+
+  it('names every bad setting at once, one sentence each', () => {
+    const problems = (() => {
+      try {
+        loadConfig({ DOCKHAND_ADMIN_TOKEN: 'short', PORT: 'eighty', DOCKHAND_IDLE_TIMEOUT: 'soon', DOCKHAND_SUBNET: '10.0.0.0/8' });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    })();
+    expect(problems).toHaveLength(4);
+    expect(problems.map((problem) => problem.split(' ')[0])).toEqual([
+      'DOCKHAND_SUBNET',
+      'PORT',
+      'DOCKHAND_ADMIN_TOKEN',
+      'DOCKHAND_IDLE_TIMEOUT',
+    ]);
+    for (const problem of problems) expect(problem).toMatch(/^[A-Z_]+ [^\n]+\.$/);
+    expect(() => loadConfig({ PORT: 'x', DOCKHAND_EGRESS: 'all' })).toThrow(
+      /^2 settings need fixing:\n {2}- PORT .*\n {2}- DOCKHAND_EGRESS /,
+    );
+  });
+
+  it('refuses TLS files it cannot read, trusted proxies that are not addresses, and one port for both listeners', () => {
+    expect(() => loadConfig({ DOCKHAND_TLS_CERT: '/nonexistent/cert.pem', DOCKHAND_TLS_KEY: '/nonexistent/key.pem' })).toThrow(
+      /DOCKHAND_TLS_CERT \/nonexistent\/cert.pem cannot be read \(ENOENT\)/,
+    );
+    expect(() => loadConfig({ DOCKHAND_TRUSTED_PROXIES: '127.0.0.1, proxy.local' })).toThrow(
+      /^DOCKHAND_TRUSTED_PROXIES must be IP addresses separated by commas \(not an address: "proxy.local"\)/,
+    );
+    expect(loadConfig({ DOCKHAND_TRUSTED_PROXIES: '127.0.0.1, ::1' }).trustedProxies).toEqual(['127.0.0.1', '::1']);
+    expect(() => loadConfig({ PORT: '9000', DOCKHAND_PREVIEW_PORT: '9000' })).toThrow(/^PORT and DOCKHAND_PREVIEW_PORT are both 9000/);
   });
 });

@@ -1,0 +1,80 @@
+// The warm pool tells live from dead: a sandbox that died while it waited (the host's engine restarted)
+// is never handed out, is dropped when the pool is told it stopped or finds it dead on a re-check, and
+// is replaced; what the pool counts as ready is what lives.
+import { describe, expect, it, vi } from 'vitest';
+import type { Sandbox } from '../../sandbox-server/sandboxes/backend.ts';
+import { createPool, type PoolDeps } from '../../sandbox-server/sandboxes/pool.ts';
+
+function world() {
+  let next = 0;
+  const dead = new Set<string>();
+  const destroyed: string[] = [];
+  const probed: string[] = [];
+  const deps: PoolDeps = {
+    launch: async () => ({ id: `s${next++}`, resumed: false }),
+    destroy: async (sandbox: Sandbox) => void destroyed.push(sandbox.id),
+    isAlive: async (sandbox: Sandbox) => {
+      probed.push(sandbox.id);
+      return !dead.has(sandbox.id);
+    },
+    onFailure: () => {},
+    onError: (error) => {
+      throw error;
+    },
+  };
+  return { deps, dead, destroyed, probed };
+}
+
+const SOON = { timeout: 2000, interval: 5 };
+
+describe('a pool whose sandboxes can die', () => {
+  it('proves a claimed sandbox alive, and hands out the next live one instead of a dead one', async () => {
+    const w = world();
+    const pool = createPool(2, { ...w.deps, concurrency: 2 });
+    await vi.waitFor(() => expect(pool.stats().ready).toBe(2), SOON);
+    w.dead.add('s0');
+    const claimed = await pool.claim();
+    expect(claimed).toMatchObject({ sandbox: { id: 's1' }, warm: true });
+    expect(w.probed).toEqual(['s0', 's1']);
+    expect(w.destroyed).toEqual(['s0']);
+    expect(pool.stats().dead).toBe(1);
+    await vi.waitFor(() => expect(pool.stats()).toMatchObject({ ready: 2, starting: 0 }), SOON);
+    await pool.close();
+  });
+
+  it('starts one cold when every ready sandbox is dead', async () => {
+    const w = world();
+    const pool = createPool(1, w.deps);
+    await vi.waitFor(() => expect(pool.stats().ready).toBe(1), SOON);
+    w.dead.add('s0');
+    const claimed = await pool.claim();
+    expect(claimed.sandbox.id).not.toBe('s0');
+    expect(w.destroyed).toContain('s0');
+    await pool.close();
+  });
+
+  it('drops and replaces a sandbox it is told stopped, and counts only live ones as ready', async () => {
+    const w = world();
+    const pool = createPool(2, { ...w.deps, concurrency: 2 });
+    await vi.waitFor(() => expect(pool.stats().ready).toBe(2), SOON);
+    expect(pool.stopped('s1')).toBe(true);
+    expect(pool.stopped('someone-elses')).toBe(false);
+    expect(pool.stats().ready).toBe(1);
+    expect(w.destroyed).toEqual(['s1']);
+    await vi.waitFor(() => expect(pool.stats()).toMatchObject({ ready: 2, dead: 1 }), SOON);
+    await pool.close();
+  });
+
+  it('re-checks what it holds after news may have been missed, replacing the dead', async () => {
+    const w = world();
+    const pool = createPool(3, { ...w.deps, concurrency: 3 });
+    await vi.waitFor(() => expect(pool.stats().ready).toBe(3), SOON);
+    w.dead.add('s0');
+    w.dead.add('s2');
+    await pool.recheck();
+    expect(w.destroyed.sort()).toEqual(['s0', 's2']);
+    await vi.waitFor(() => expect(pool.stats()).toMatchObject({ ready: 3, dead: 2 }), SOON);
+    expect((await pool.claim()).sandbox.id).toBe('s1');
+    await pool.close();
+  });
+});
