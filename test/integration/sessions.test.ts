@@ -55,7 +55,8 @@ describe('POST /api/sessions', () => {
     ['a field of the wrong type', '{"lesson":42}', 400, /lesson must be a string/],
     ['a bad slug', '{"lesson":"../etc"}', 400, /lesson slug/],
     ['an unknown workshop', '{"workshop":"ABCD"}', 404, /no workshop with the code "ABCD"/],
-    ['a name with control characters', '{"name":"a\\u0007b"}', 400, /printable/],
+    ['a name with control characters', '{"name":"a\\u0007b"}', 400, /no control, invisible or text-direction characters/],
+    ['a name with a text-direction override', '{"name":"Ada\\u202egnp.exe"}', 400, /no control, invisible or text-direction characters/],
     ['an oversized body', JSON.stringify({ name: 'x'.repeat(20_000) }), 413, /larger than/],
   ])('refuses %s with a JSON error and starts nothing', async (_what, raw, status, message) => {
     const before = (await sandboxContainers()).length;
