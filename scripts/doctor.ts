@@ -4,12 +4,11 @@
 import { loadConfig } from '../sandbox-server/config.ts';
 import { type CheckRow, formatReport, sandboxBlockers } from '../sandbox-server/host/report.ts';
 import { runPreflight } from '../sandbox-server/preflight.ts';
-import { runAsLearner } from '../sandbox-server/sandboxes/backend.ts';
+import { runAsLearner, startProblem } from '../sandbox-server/sandboxes/backend.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { dockerHostChecks } from '../sandbox-server/sandboxes/preflight.ts';
-import { startProblem } from '../sandbox-server/sandboxes/start-failure.ts';
 
 const print = (line: string) => console.log(line);
 

@@ -11,7 +11,7 @@ import { NewSessionBody } from '../protocol/bodies.ts';
 import type { ErrorCode } from '../protocol/errors.ts';
 import type { CreatedSessionView, EndedSessionView, LiveSessionView, QueuedCreatedView, QueuedSessionView } from '../protocol/sessions.ts';
 import { END_REASONS } from '../protocol/sessions.ts';
-import { startProblem } from '../sandboxes/start-failure.ts';
+import { startProblem } from '../sandboxes/backend.ts';
 import type { Learners } from '../sessions/learners.ts';
 import type { Lobby } from '../sessions/lobby.ts';
 import type { LiveSession, NewSessionInput, Sessions } from '../sessions/sessions.ts';

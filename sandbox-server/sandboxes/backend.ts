@@ -71,6 +71,7 @@ export type SandboxWatch = {
 };
 
 export type { InnerEngine } from './inner-engine.ts';
+export { failureKey, SandboxStartError, startProblem } from './start-error.ts';
 
 export type SandboxBackend = {
   /**

@@ -4,6 +4,7 @@
 // host; the rest of the container's file system is read-only.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { dindStartError } from './dind-diagnosis.ts';
 import { createDisk, describeDisk, diskSeed, keepDisk, removeDisk, resumeDisk, type SandboxDisk } from './disk.ts';
 import { containerLogs, type Engine, removeContainer } from './docker.ts';
 import { createEngineClient } from './engine-client.ts';
@@ -15,7 +16,6 @@ import type { SandboxNetwork } from './network.ts';
 import { connectOwnSocket, type OwnSocket } from './own-socket.ts';
 import type { RetentionPolicy } from './retention.ts';
 import { SANDBOX_SECCOMP } from './seccomp/profile.ts';
-import { SandboxStartError } from './start-failure.ts';
 
 const INNER_RUN_DIR = `/run/user/${LEARNER_UID}`;
 /** How long a sandbox whose disk is kept may take to stop before it is killed. */
@@ -186,7 +186,7 @@ export async function waitForEngine(host: Engine, sandbox: SandboxContainer, tim
       if (state && !state.Running) {
         const trace = await containerLogs(host, sandbox.containerName, 40);
         inner.close();
-        throw new SandboxStartError(`a sandbox stopped (exit ${state.ExitCode}) before its engine answered`, trace);
+        throw dindStartError(`a sandbox stopped (exit ${state.ExitCode}) before its engine answered`, trace);
       }
     }
     if (Date.now() > deadline) {

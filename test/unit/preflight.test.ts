@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { formatReport, sandboxBlockers } from '../../sandbox-server/host/report.ts';
 import { createHostStatus } from '../../sandbox-server/host/status.ts';
 import { rootRow } from '../../sandbox-server/preflight.ts';
+import { failureKey, startProblem } from '../../sandbox-server/sandboxes/backend.ts';
+import { diagnoseStart, dindStartError } from '../../sandbox-server/sandboxes/dind-diagnosis.ts';
 import {
   diskRow,
   engineRows,
@@ -13,7 +15,6 @@ import {
   tunRow,
   usernsRows,
 } from '../../sandbox-server/sandboxes/preflight.ts';
-import { diagnoseStart, failureKey, SandboxStartError, startProblem } from '../../sandbox-server/sandboxes/start-failure.ts';
 
 const engine = {
   reachable: true as const,
@@ -142,7 +143,7 @@ describe('the report', () => {
 
 describe('a failed sandbox start', () => {
   it("RootlessKit's tap0 permission error is a tun problem, in one sentence", () => {
-    const error = new SandboxStartError('a sandbox stopped', TUN_TRACE);
+    const error = dindStartError('a sandbox stopped', TUN_TRACE);
     expect(error.problem).toMatchObject({ check: 'tun', fix: expect.stringMatching(/chmod 0666/) });
     expect(error.message).not.toMatch(/rootlesskit/);
     expect(diagnoseStart('newuidmap: write to uid_map failed: Operation not permitted')?.check).toBe('userns');
@@ -156,11 +157,11 @@ describe('a failed sandbox start', () => {
   });
   it('repeats are recognised whatever the ids and pids', () => {
     const again = TUN_TRACE.replace('0xc000032060', '0xc000146a20').replace('-t 20', '-t 31');
-    expect(failureKey(new SandboxStartError('x', TUN_TRACE))).toBe(failureKey(new SandboxStartError('x', again)));
-    const unknownA = new SandboxStartError('x', 'error: disk 0xc0001 full at pid 20');
-    const unknownB = new SandboxStartError('x', 'error: disk 0xc0002 full at pid 31');
+    expect(failureKey(dindStartError('x', TUN_TRACE))).toBe(failureKey(dindStartError('x', again)));
+    const unknownA = dindStartError('x', 'error: disk 0xc0001 full at pid 20');
+    const unknownB = dindStartError('x', 'error: disk 0xc0002 full at pid 31');
     expect(failureKey(unknownA)).toBe(failureKey(unknownB));
-    expect(failureKey(unknownA)).not.toBe(failureKey(new SandboxStartError('x', 'error: other')));
+    expect(failureKey(unknownA)).not.toBe(failureKey(dindStartError('x', 'error: other')));
   });
 });
 
