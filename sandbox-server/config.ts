@@ -1,6 +1,7 @@
 // Dockhand's settings, read once from the environment. Everything has a default, so `npm start` needs
 // no configuration. Every value is checked here, before anything slow starts: a start with bad values
 // stops at once with one sentence per problem, each naming its variable.
+
 import { createHash } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -8,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { courseDirIn } from './course/load.ts';
 import { SESSION_PLACEHOLDER } from './preview/origin.ts';
+import { BACKEND_KINDS, type BackendKind } from './sandboxes/backend.ts';
 import { EGRESS_MODES, type EgressMode } from './sandboxes/firewall.ts';
 import type { RetentionPolicy } from './sandboxes/retention.ts';
 import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
@@ -33,6 +35,8 @@ export type Config = {
   instance: string;
   /** The sandboxes' own bridge network: an IPv4 /16 to /24, whose upper half holds the sandboxes. */
   subnet: Subnet;
+  /** DOCKHAND_BACKEND: what runs sandboxes (only `dind`, Docker-in-Docker on this host's engine, so far). */
+  backend: BackendKind;
   /** DOCKHAND_EGRESS: what sandboxes reach beyond the image mirror: nothing (mirror), public addresses only (internet), or anything (open). */
   egress: EgressMode;
   /** The Linux bridge's name (at most 15 characters), unique per instance. */
@@ -147,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runDir: path.resolve(env.DOCKHAND_RUN_DIR ?? defaultRunDir(instance)),
     instance,
     subnet,
+    backend: read(() => parseBackend(env.DOCKHAND_BACKEND ?? 'dind'), 'dind'),
     egress: read(() => parseEgress(env.DOCKHAND_EGRESS ?? 'mirror'), 'mirror'),
     bridgeName: read(() => parseBridge(env.DOCKHAND_BRIDGE ?? bridgeFor(instance)), 'dockhand'),
     poolSize: read(() => parseCount(env.DOCKHAND_POOL_SIZE ?? String(Math.min(2, poolMax)), 'DOCKHAND_POOL_SIZE', 0, poolMax), 0),
@@ -193,6 +198,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 const RATE_STAND_IN = { perMinute: 1, burst: 5 };
+
+function parseBackend(text: string): BackendKind {
+  const kind = BACKEND_KINDS.find((known) => known === text.trim());
+  if (!kind) throw new Error(`DOCKHAND_BACKEND must be ${BACKEND_KINDS.join(', ')} (got "${text}").`);
+  return kind;
+}
 
 /** DOCKHAND_SANDBOX_GUARANTEE and DOCKHAND_HOST_RESERVE; a guarantee above the limit could never be used. */
 function parseAdmissionMemory(env: NodeJS.ProcessEnv, limitBytes: number): AdmissionLimits['memory'] {

@@ -36,7 +36,7 @@ import { assertRunnable, runPreflight } from './preflight.ts';
 import { normalizeJoinCode } from './protocol/join-code.ts';
 import { TERMINAL_MAX_PAYLOAD } from './protocol/limits.ts';
 import { failureKey, isAlive, SandboxStartError, type StartOptions, startProblem } from './sandboxes/backend.ts';
-import { connectDind } from './sandboxes/dind.ts';
+import { createBackend } from './sandboxes/create-backend.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import { createPool, type Pool } from './sandboxes/pool.ts';
 import { KEPT_DISK_SWEEP_MS } from './sandboxes/retention.ts';
@@ -76,14 +76,14 @@ export type Dockhand = {
 
 export async function startDockhand(config: Config, log: Progress): Promise<Dockhand> {
   const tls = await readTls(config);
-  const dind = connectDind(config);
+  const backendHost = createBackend(config);
   const preflightOptions = { fix: config.fixHost };
-  const preflight = await runPreflight(dind.hostChecks, { ...preflightOptions, listen: { host: config.host, port: config.port } });
+  const preflight = await runPreflight(backendHost.hostChecks, { ...preflightOptions, listen: { host: config.host, port: config.port } });
   for (const line of formatReport(preflight)) log(`preflight: ${line}`);
   assertRunnable(preflight);
   const hostStatus = createHostStatus();
   hostStatus.setPreflight(preflight);
-  const host = await dind.prepare(log);
+  const host = await backendHost.prepare(log);
 
   const lessonsDir = config.courseDir;
   const course = await loadCourse(lessonsDir);
@@ -236,7 +236,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     {
       problems: () => hostStatus.problems(),
       details: async () => ({
-        ...(await host.describe()),
+        backend: await host.describe(),
         course: { lessons: course.lessons.length, problems: course.problems.length },
         pool: pool.stats(),
         sessions: sessions.liveCount(),
@@ -344,7 +344,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     if (rechecking || (hostStatus.problems().length === 0 && Date.now() - lastRecheck < HOST_RECHECK_MS)) return;
     rechecking = true;
     try {
-      const rows = await runPreflight(dind.hostChecks, preflightOptions);
+      const rows = await runPreflight(backendHost.hostChecks, preflightOptions);
       hostStatus.setPreflight(rows);
       const now = summary(rows);
       if (now !== lastPreflight) for (const line of formatReport(rows.filter((row) => row.status !== 'ok'))) log(`preflight: ${line}`);

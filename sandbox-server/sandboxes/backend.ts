@@ -3,6 +3,8 @@
 // implementation is dind.ts, and docs/architecture.md maps each operation to Kubernetes.
 import type { Duplex } from 'node:stream';
 import type { InnerEngine } from './inner-engine.ts';
+import type { Progress } from './kit/progress.ts';
+import type { HostChecks } from './preflight.ts';
 
 /** A sandbox as the rest of the server holds it: an id, nothing about how it runs. */
 export type Sandbox = { readonly id: string };
@@ -113,6 +115,24 @@ export type SandboxBackend = {
   watchEvents(sandbox: Sandbox, onChange: () => void, options?: { windowMs?: number }): EventsWatch;
   /** Follows this instance's sandboxes: says when one stops by itself, and when such news may have been missed. */
   watchSandboxes(watch: SandboxWatch): EventsWatch;
+};
+
+/** The backends there are; DOCKHAND_BACKEND chooses one (create-backend.ts). */
+export const BACKEND_KINDS = ['dind'] as const;
+export type BackendKind = (typeof BACKEND_KINDS)[number];
+
+/** A backend as the server starts it: the host's checks first (the preflight), then all it needs made ready. */
+export type BackendHost = {
+  kind: BackendKind;
+  /** Can this host run sandboxes at all; fixes what is safe to fix when allowed. */
+  hostChecks: HostChecks;
+  prepare(log: Progress): Promise<PreparedBackend>;
+};
+
+export type PreparedBackend = {
+  backend: SandboxBackend;
+  /** What /api/health says of the backend (to the admin token): its kind and what it runs on; fails when that no longer answers. */
+  describe(): Promise<{ kind: BackendKind } & Record<string, unknown>>;
 };
 
 export type CommandResult = { exitCode: number; stdout: string; stderr: string };

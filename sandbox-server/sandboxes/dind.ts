@@ -2,18 +2,16 @@
 // engine, running its own rootless engine (sandbox.ts), with its disk on the host (disk.ts). A handle
 // carries only the id; every container name and path derives from it.
 import type { Config } from '../config.ts';
-import type { SandboxBackend } from './backend.ts';
+import type { BackendHost, SandboxBackend } from './backend.ts';
 import { deleteKeptDisk, diskExists, keptDiskAt, keptDiskFile, keptDisksDir, listDiskIds, listKeptDisks, remountDisk } from './disk.ts';
-import { connectHostEngine, type Engine, type EngineVersion, engineVersion } from './docker.ts';
+import { connectHostEngine, type Engine, engineVersion } from './docker.ts';
 import { watchEngine } from './events.ts';
 import { attachTerminal, execAsLearner } from './exec.ts';
 import { prepareSandboxHost, type SandboxHost, sandboxOptions } from './host.ts';
 import { watchSandboxStops } from './host-events.ts';
 import { publishedPortsOf } from './inner-engine.ts';
-import type { KitImageState } from './kit/kit.ts';
-import type { Progress } from './kit/progress.ts';
 import { LABEL, labelFilter } from './labels.ts';
-import { dockerHostChecks, type HostChecks } from './preflight.ts';
+import { dockerHostChecks } from './preflight.ts';
 import { assertDiskKey, disksToForget, isExpired, keepFits, NO_KEEPING } from './retention.ts';
 import {
   describeSandbox,
@@ -133,23 +131,11 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
   };
 }
 
-export type DindHost = {
-  backend: SandboxBackend;
-  /** What /api/health reports about the engine and the image kit. */
-  describe(): Promise<{ docker: EngineVersion; kit: { state: 'ready'; images: KitImageState[]; mirror: string } }>;
-};
-
-export type DindEngine = {
-  /** The preflight's checks of this host (see preflight.ts). */
-  hostChecks: HostChecks;
-  /** Prepares the image kit, network and mirror, and gives the backend on top. */
-  prepare(log: Progress): Promise<DindHost>;
-};
-
 /** The host's Docker Engine, as the server's sandbox backend starts from it. */
-export function connectDind(config: Config): DindEngine {
+export function connectDind(config: Config): BackendHost {
   const engine = connectHostEngine();
   return {
+    kind: 'dind',
     hostChecks: dockerHostChecks(engine, config.stateDir),
     async prepare(log) {
       const host: SandboxHost = await prepareSandboxHost(engine, config, log);
@@ -157,6 +143,7 @@ export function connectDind(config: Config): DindEngine {
       return {
         backend: createDindBackend(engine, sandboxOptions(config, host)),
         describe: async () => ({
+          kind: 'dind',
           docker: await engineVersion(engine),
           kit: { state: 'ready', images: host.kit.images, mirror: host.mirror.address },
         }),
