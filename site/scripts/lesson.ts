@@ -123,7 +123,7 @@ function showBanner(
 bannerAction.addEventListener('click', () => {
   const state = controller.state;
   // During a timeout warning the button keeps the sandbox: any API call counts as activity.
-  if (banner.dataset.state === 'resumed') void controller.startFresh();
+  if (banner.dataset.state === 'resumed') askBeforeFresh();
   else if (state.kind === 'active') void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(hideWarning);
   else if (state.kind === 'ended') void controller.restart();
   else if (state.kind === 'workshop_ended') void controller.continueAlone();
@@ -165,6 +165,28 @@ endConfirm.addEventListener('click', (event) => {
 const RESUMED_NOTICE_MS = 30_000;
 let resumedTimer: ReturnType<typeof setTimeout> | undefined;
 
+// Starting fresh deletes the kept work for good: the learner says so first, and "Keep my work" is the default.
+const freshConfirm = document.getElementById('fresh-confirm') as HTMLElement;
+function askBeforeFresh(): void {
+  clearTimeout(resumedTimer);
+  freshConfirm.hidden = false;
+  (freshConfirm.querySelector('[data-fresh="cancel"]') as HTMLButtonElement).focus();
+}
+freshConfirm.addEventListener('click', (event) => {
+  const choice = (event.target as HTMLElement).closest('button')?.dataset.fresh;
+  if (!choice) return;
+  freshConfirm.hidden = true;
+  if (choice === 'delete') return void controller.startFresh();
+  showResumed();
+  bannerAction.focus();
+});
+
+/** Says the sandbox came back on the learner's kept work, with a Start fresh button, for a while. */
+function showResumed(): void {
+  showBanner('resumed', 'Your sandbox is back as you left it: your files, images, volumes and stopped containers.', 'Start fresh');
+  resumedTimer = setTimeout(() => banner.dataset.state === 'resumed' && showBanner('active', 'Your sandbox is ready.'), RESUMED_NOTICE_MS);
+}
+
 const engineView = workspace.querySelector('dockhand-engine') as EngineViewElement;
 
 let stopFollowing: (() => void) | undefined;
@@ -174,15 +196,11 @@ controller.subscribe((state) => {
   stopFollowing = undefined;
   endButton.hidden = state.kind !== 'active';
   if (state.kind !== 'active') endConfirm.hidden = true;
+  freshConfirm.hidden = true;
   clearTimeout(resumedTimer);
   if (state.kind === 'active') {
-    if (state.resumed) {
-      showBanner('resumed', 'Your sandbox is back as you left it: your files, images, volumes and stopped containers.', 'Start fresh');
-      resumedTimer = setTimeout(
-        () => banner.dataset.state === 'resumed' && showBanner('active', 'Your sandbox is ready.'),
-        RESUMED_NOTICE_MS,
-      );
-    } else showBanner('active', 'Your sandbox is ready.');
+    if (state.resumed) showResumed();
+    else showBanner('active', 'Your sandbox is ready.');
     terminals.attach(state.session);
     const events = followEvents(state.session, lesson, controller, (event) => {
       if (event.type === 'exercise') exercises.result(event);
