@@ -43,6 +43,8 @@ export type Config = {
   previewPort: number;
   /** DOCKHAND_PREVIEW_URL: where browsers reach the preview listener when a proxy stands in front (e.g. https://preview.example.org). */
   previewUrl: string | undefined;
+  /** DOCKHAND_PUBLIC_URL: where participants reach Dockhand (join links and QR codes), when not the instructor's own address. */
+  publicUrl: string | undefined;
   /** DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY (PEM files): serve HTTPS and WSS directly. */
   tls: { certPath: string; keyPath: string } | undefined;
   /** DOCKHAND_ADMIN_TOKEN; when absent one is generated and kept in the state directory. */
@@ -102,7 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     fixHost: parseSwitch(env.DOCKHAND_FIX_HOST ?? 'on', 'DOCKHAND_FIX_HOST'),
     previewPort: parsePort(env.DOCKHAND_PREVIEW_PORT ?? defaultPreviewPort(env.PORT ?? '8080'), 'DOCKHAND_PREVIEW_PORT'),
-    previewUrl: parsePreviewUrl(env.DOCKHAND_PREVIEW_URL),
+    previewUrl: parseOrigin(env.DOCKHAND_PREVIEW_URL, 'DOCKHAND_PREVIEW_URL', 'https://preview.example.org'),
+    publicUrl: parseOrigin(env.DOCKHAND_PUBLIC_URL, 'DOCKHAND_PUBLIC_URL', 'https://dockhand.example.org'),
     tls: parseTls(env.DOCKHAND_TLS_CERT, env.DOCKHAND_TLS_KEY),
     adminToken: env.DOCKHAND_ADMIN_TOKEN || undefined,
     limits: {
@@ -209,7 +212,8 @@ function defaultPreviewPort(port: string): string {
   return Number.isInteger(value) && value > 0 && value < 65535 ? String(value + 1) : '0';
 }
 
-function parsePreviewUrl(text: string | undefined): string | undefined {
+/** An http(s) origin (scheme, host and port only), or undefined when unset. */
+function parseOrigin(text: string | undefined, name: string, example: string): string | undefined {
   if (!text) return undefined;
   let url: URL;
   try {
@@ -218,7 +222,7 @@ function parsePreviewUrl(text: string | undefined): string | undefined {
     url = new URL('invalid:');
   }
   if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search) {
-    throw new Error(`DOCKHAND_PREVIEW_URL must be an http(s) origin such as https://preview.example.org (got "${text}").`);
+    throw new Error(`${name} must be an http(s) origin such as ${example} (got "${text}").`);
   }
   return url.origin;
 }

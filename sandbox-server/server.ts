@@ -233,6 +233,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     lessonExists,
     tickets,
     room,
+    publicUrl: config.publicUrl,
   });
   addCourseRoutes(router, { course, sessions, store, checker });
   // The web preview listens on a port of its own (bound below), so previews get an origin of their own.

@@ -38,6 +38,8 @@ export type WorkshopApiDeps = {
   /** The instructor's WebSockets carry a ticket (POST /api/admin/tickets), not the admin token. */
   tickets: Tickets;
   room: Room;
+  /** DOCKHAND_PUBLIC_URL: the origin join links name, rather than the address the instructor used. */
+  publicUrl: string | undefined;
 };
 
 const DAY_MS = 24 * 3_600_000;
@@ -55,11 +57,17 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     if (!workshop) throw httpError('unknown_workshop', `there is no workshop with the code "${code}"`);
     return workshop;
   };
+  /** The sessions of the participants whose sandbox lives: who hears of a change at once. */
+  const activeSessions = (code: string): string[] =>
+    workshops
+      .progress(code)
+      .participants.filter((participant) => participant.state === 'active')
+      .map((participant) => participant.sessionId);
 
   router.add('POST', '/api/workshops', async (req, res) => {
     requireAdmin(bearerToken(req));
     const workshop = workshops.create(parseWorkshop(await readBody(req, WorkshopBody, { limitBytes: MAX_BODY }), deps.lessonExists));
-    sendJson(res, 201, workshopView(workshop, req));
+    sendJson(res, 201, workshopView(workshop, req, deps.publicUrl));
   });
 
   router.add('GET', '/api/workshops', async (req, res) => {
@@ -67,7 +75,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     sendJson(
       res,
       200,
-      workshops.list().map((workshop) => workshopView(workshop, req)),
+      workshops.list().map((workshop) => workshopView(workshop, req, deps.publicUrl)),
     );
   });
 
@@ -76,7 +84,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const workshop = workshopOf(params.code as string);
     const table = workshops.progress(workshop.code);
     sendJson(res, 200, {
-      ...workshopView(workshop, req),
+      ...workshopView(workshop, req, deps.publicUrl),
       participants: table.participants.map(({ participantId, sessionId, name, state, joinedAt, passed, stuck }) => ({
         participantId,
         sessionId,
@@ -112,15 +120,18 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const { minutes } = await readBody(req, ExtendBody, { limitBytes: MAX_BODY });
     if (workshop.endedAt !== null) throw httpError('workshop_ended', 'this workshop has ended; create a new one');
     const extended = workshops.extend(workshop.code, Math.max(workshop.endsAt, Date.now()) + minutes * 60_000);
-    sendJson(res, 200, workshopView(extended, req));
+    const view = workshopView(extended, req, deps.publicUrl);
+    for (const sessionId of activeSessions(workshop.code))
+      events.publish(sessionId, { type: 'workshop', state: view.state, endsAt: view.endsAt });
+    sendJson(res, 200, view);
   });
 
   router.add('POST', '/api/workshops/:code/broadcast', async (req, res, params) => {
     requireAdmin(bearerToken(req));
     const workshop = workshopOf(params.code as string);
     const { message } = await readBody(req, BroadcastBody, { limitBytes: MAX_BODY });
-    const active = workshops.progress(workshop.code).participants.filter((participant) => participant.state === 'active');
-    for (const participant of active) events.publish(participant.sessionId, { type: 'broadcast', message, from: 'instructor' });
+    const active = activeSessions(workshop.code);
+    for (const sessionId of active) events.publish(sessionId, { type: 'broadcast', message, from: 'instructor' });
     sendJson(res, 200, { delivered: active.length });
   });
 
@@ -129,7 +140,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const workshop = workshopOf(params.code as string);
     const { reaped } = await workshops.end(workshop.code);
     events.publish(`workshop:${workshop.code}`, { type: 'participant', sessionId: '', name: '', state: 'ended' });
-    sendJson(res, 200, { ...workshopView(workshopOf(workshop.code), req), reaped });
+    sendJson(res, 200, { ...workshopView(workshopOf(workshop.code), req, deps.publicUrl), reaped });
   });
 
   // A participant's own view of their workshop, for the workshop nav on lesson pages; it stays readable
@@ -150,7 +161,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
       lesson.exercises++;
       if (cells[column.key]?.passed) lesson.passed++;
     }
-    const view = workshopView(workshop, req);
+    const view = workshopView(workshop, req, deps.publicUrl);
     // Lessons without exercises have no column: they are listed all the same.
     const ordered = view.lessons.length > 0 ? view.lessons : lessons.map((lesson) => lesson.slug);
     const body: ParticipantWorkshopView = {
@@ -159,6 +170,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
       state: view.state,
       startsAt: view.startsAt,
       endsAt: view.endsAt,
+      endedAt: workshop.endedAt === null ? null : new Date(workshop.endedAt).toISOString(),
       lessons: ordered.map((slug) => lessons.find((lesson) => lesson.slug === slug) ?? { slug, exercises: 0, passed: 0 }),
     };
     sendJson(res, 200, body);
@@ -206,8 +218,8 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
   });
 }
 
-function workshopView(workshop: WorkshopRecord, req: IncomingMessage): WorkshopView {
-  const origin = `http://${req.headers.host ?? 'localhost'}`;
+function workshopView(workshop: WorkshopRecord, req: IncomingMessage, publicUrl: string | undefined): WorkshopView {
+  const origin = publicUrl ?? `http://${req.headers.host ?? 'localhost'}`;
   return {
     code: workshop.code,
     title: workshop.title,

@@ -19,7 +19,7 @@ async function describeThisBrowser(): Promise<void> {
     return;
   }
   const progress = passed === 0 ? 'no exercises passed yet' : `${passed} exercise${passed === 1 ? '' : 's'} passed`;
-  const sandbox = me.session ? ' Its sandbox is ended, with its files kept for that code.' : '';
+  const sandbox = me.session ? ' Its sandbox is ended, and its files are kept with its own code.' : '';
   note.textContent =
     `This browser has progress of its own (${progress}). It is not merged: after the code, this browser ` +
     `goes on as the learner of that code, and its own progress stays with its own resume code, ` +
