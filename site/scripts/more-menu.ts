@@ -1,5 +1,5 @@
-// The workspace's "⋯" button on narrow workspaces: shows the settings the bar has no room for (CSS shows
-// them in the bar itself when it is wide). Escape or a click elsewhere closes it.
+// The workspace's "⋯" button: shows the settings and actions the one-row bar keeps out of the way
+// (screen reader mode, another device, end sandbox). Escape or a click elsewhere closes it.
 export function enableMoreMenu(root: HTMLElement): void {
   const toggle = root.querySelector('.more-toggle') as HTMLButtonElement;
   const set = (open: boolean) => {

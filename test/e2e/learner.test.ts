@@ -313,6 +313,7 @@ describe('a new learner', () => {
     await page.keyboard.press('ArrowLeft');
     expect(Number(await divider.getAttribute('aria-valuenow'))).toBe(before - 5);
     await page.keyboard.press('ArrowRight');
+    await page.getByRole('button', { name: 'More settings and actions' }).click();
     await page.getByLabel('Screen reader mode').check();
     await page.locator('#panel-terminal-1 .xterm-accessibility-tree').waitFor({ state: 'attached' });
     await page.getByLabel('Screen reader mode').uncheck();

@@ -30,6 +30,12 @@ type Stored = { id: string; token: string };
 const stored = (page: Page, key: string) => page.evaluate((name) => JSON.parse(localStorage.getItem(name) ?? 'null') as Stored, key);
 const bannerState = (page: Page) => page.locator('#session-banner').getAttribute('data-state');
 
+/** Opens the workspace's "More" menu, where screen reader mode, another device and End sandbox live. */
+async function openMore(page: Page): Promise<void> {
+  const more = page.getByRole('button', { name: 'More settings and actions' });
+  if ((await more.getAttribute('aria-expanded')) !== 'true') await more.click();
+}
+
 async function openLesson(browser: TestBrowser): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(`${dockhand.url}/lessons/${first.slug}/`);
@@ -70,6 +76,7 @@ describe('a learner on a second browser', () => {
     expect(solved.exitCode, solved.stderr).toBe(0);
     await expect.poll(() => a.locator(`#exercise-${exercise} .exercise-state`).textContent(), { timeout: 30_000 }).toBe('Passed');
 
+    await openMore(a);
     await a.locator('dockhand-device summary').click();
     const code = a.locator('dockhand-device .resume-code');
     await expect.poll(() => code.textContent(), { timeout: 10_000 }).toMatch(/^([0-9A-Z]{4}-){4}[0-9A-Z]{4}$/);
@@ -82,6 +89,7 @@ describe('a learner on a second browser', () => {
     const own = await stored(b, 'dockhand.session');
     expect((await stored(b, 'dockhand.learner')).id).not.toBe(learner.id);
     // From the lesson, "Use on another device" leads to the page that takes a code.
+    await openMore(b);
     await b.locator('dockhand-device summary').click();
     await b.locator('dockhand-device a[href="/resume/"]').click();
     await b.waitForURL('**/resume/');
@@ -163,6 +171,7 @@ describe('a learner who ends their sandbox', () => {
     const wrote = await runAsLearner(backend, before.sandbox, ['bash', '-c', `echo kept > ${WORKSPACE_DIR}/kept.txt`]);
     expect(wrote.exitCode, wrote.stderr).toBe(0);
 
+    await openMore(page);
     await page.locator('#end-sandbox').click();
     await page.locator('#end-confirm [data-end="keep"]').click();
     // The events socket may say "ended" before the answer to the DELETE says the work was kept.
