@@ -56,6 +56,8 @@ export type Config = {
    * https://preview.example.org), or, with `{session}` as its first label, each session's own host name.
    */
   previewUrl: string | undefined;
+  /** DOCKHAND_PUBLIC_URL: where participants reach Dockhand (join links and QR codes), when not the instructor's own address. */
+  publicUrl: string | undefined;
   /** DOCKHAND_TLS_CERT and DOCKHAND_TLS_KEY (PEM files): serve HTTPS and WSS directly. */
   tls: { certPath: string; keyPath: string } | undefined;
   /** DOCKHAND_ADMIN_TOKEN; when absent one is generated and kept in the state directory. */
@@ -162,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     previewUrl: read(() => parsePreviewUrl(env.DOCKHAND_PREVIEW_URL), undefined),
     tls: read(() => parseTls(env.DOCKHAND_TLS_CERT, env.DOCKHAND_TLS_KEY), undefined),
     adminToken: read(() => parseAdminToken(env.DOCKHAND_ADMIN_TOKEN), undefined),
+    publicUrl: read(() => parsePublicUrl(env.DOCKHAND_PUBLIC_URL), undefined),
     limits: {
       memoryBytes,
       pids: read(() => parseCount(env.DOCKHAND_SANDBOX_PIDS ?? '1024', 'DOCKHAND_SANDBOX_PIDS', 64, 1_000_000), 1024),
@@ -347,6 +350,21 @@ function parsePreviewUrl(text: string | undefined): string | undefined {
     );
   }
   return perSession ? url.origin.replace(`//${sample}.`, `//${SESSION_PLACEHOLDER}.`) : url.origin;
+}
+
+/** DOCKHAND_PUBLIC_URL: an http(s) origin (scheme, host and port only), or undefined when unset. */
+function parsePublicUrl(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username) {
+    throw new Error(`DOCKHAND_PUBLIC_URL must be an http(s) origin such as https://dockhand.example.org (got "${text}").`);
+  }
+  return url.origin;
 }
 
 function parseTls(cert: string | undefined, key: string | undefined): Config['tls'] {

@@ -276,6 +276,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     tickets,
     room,
     trustedProxies: config.trustedProxies,
+    publicUrl: config.publicUrl,
   });
   const limitCalls = createSandboxCallLimit();
   addCourseRoutes(router, { course, sessions, store, checker, limitCalls });

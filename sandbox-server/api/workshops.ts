@@ -41,6 +41,8 @@ export type WorkshopApiDeps = {
   room: Room;
   /** Addresses whose X-Forwarded-Proto says the scheme the instructor used (DOCKHAND_TRUSTED_PROXIES). */
   trustedProxies?: string[];
+  /** DOCKHAND_PUBLIC_URL: the origin join links name, rather than the address the instructor used. */
+  publicUrl: string | undefined;
 };
 
 const DAY_MS = 24 * 3_600_000;
@@ -52,13 +54,19 @@ const DASHBOARD_WINDOW_MS = 200;
 export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps: WorkshopApiDeps): void {
   const { workshops, events } = deps;
   const requireAdmin = adminGuard(deps.adminToken);
-  const viewOf = (workshop: WorkshopRecord, req: IncomingMessage) => workshopView(workshop, req, deps.trustedProxies ?? []);
+  const viewOf = (workshop: WorkshopRecord, req: IncomingMessage) => workshopView(workshop, req, deps.trustedProxies ?? [], deps.publicUrl);
   const workshopOf = (code: string): WorkshopRecord => {
     const normal = normalizeJoinCode(code);
     const workshop = normal ? workshops.get(normal) : undefined;
     if (!workshop) throw httpError('unknown_workshop', `there is no workshop with the code "${code}"`);
     return workshop;
   };
+  /** The sessions of the participants whose sandbox lives: who hears of a change at once. */
+  const activeSessions = (code: string): string[] =>
+    workshops
+      .progress(code)
+      .participants.filter((participant) => participant.state === 'active')
+      .map((participant) => participant.sessionId);
 
   router.add('POST', '/api/workshops', async (req, res) => {
     requireAdmin(bearerToken(req));
@@ -116,15 +124,18 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const { minutes } = await readBody(req, ExtendBody, { limitBytes: MAX_BODY });
     if (workshop.endedAt !== null) throw httpError('workshop_ended', 'this workshop has ended; create a new one');
     const extended = workshops.extend(workshop.code, Math.max(workshop.endsAt, Date.now()) + minutes * 60_000);
-    sendJson(res, 200, viewOf(extended, req));
+    const view = viewOf(extended, req);
+    for (const sessionId of activeSessions(workshop.code))
+      events.publish(sessionId, { type: 'workshop', state: view.state, endsAt: view.endsAt });
+    sendJson(res, 200, view);
   });
 
   router.add('POST', '/api/workshops/:code/broadcast', async (req, res, params) => {
     requireAdmin(bearerToken(req));
     const workshop = workshopOf(params.code as string);
     const { message } = await readBody(req, BroadcastBody, { limitBytes: MAX_BODY });
-    const active = workshops.progress(workshop.code).participants.filter((participant) => participant.state === 'active');
-    for (const participant of active) events.publish(participant.sessionId, { type: 'broadcast', message, from: 'instructor' });
+    const active = activeSessions(workshop.code);
+    for (const sessionId of active) events.publish(sessionId, { type: 'broadcast', message, from: 'instructor' });
     sendJson(res, 200, { delivered: active.length });
   });
 
@@ -163,6 +174,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
       state: view.state,
       startsAt: view.startsAt,
       endsAt: view.endsAt,
+      endedAt: workshop.endedAt === null ? null : new Date(workshop.endedAt).toISOString(),
       lessons: ordered.map((slug) => lessons.find((lesson) => lesson.slug === slug) ?? { slug, exercises: 0, passed: 0 }),
     };
     sendJson(res, 200, body);
@@ -210,9 +222,17 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
   });
 }
 
-/** `joinUrl` is on the scheme and host the instructor reached this server by (HTTPS behind a trusted proxy too). */
-function workshopView(workshop: WorkshopRecord, req: IncomingMessage, trustedProxies: readonly string[]): WorkshopView {
-  const origin = `${requestScheme(req, trustedProxies)}://${req.headers.host ?? 'localhost'}`;
+/**
+ * `joinUrl` is on DOCKHAND_PUBLIC_URL when set, else on the scheme and host the instructor reached this
+ * server by (HTTPS behind a trusted proxy too).
+ */
+function workshopView(
+  workshop: WorkshopRecord,
+  req: IncomingMessage,
+  trustedProxies: readonly string[],
+  publicUrl: string | undefined,
+): WorkshopView {
+  const origin = publicUrl ?? `${requestScheme(req, trustedProxies)}://${req.headers.host ?? 'localhost'}`;
   return {
     code: workshop.code,
     title: workshop.title,

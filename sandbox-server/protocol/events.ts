@@ -2,7 +2,7 @@
 import type { EngineSnapshot } from './engine.ts';
 import type { ErrorCode } from './errors.ts';
 import type { EndCode } from './sessions.ts';
-import type { WorkshopProgress } from './workshops.ts';
+import type { WorkshopProgress, WorkshopState } from './workshops.ts';
 
 export type SessionEvent =
   | { type: 'queue'; position: number }
@@ -11,6 +11,8 @@ export type SessionEvent =
   | { type: 'warning'; reason: 'idle' | 'lifetime'; secondsLeft: number; message: string }
   | { type: 'exercise'; lesson: string; exercise: string; passed: boolean; message: string }
   | { type: 'broadcast'; message: string; from: 'instructor' }
+  /** The participant's workshop changed (the instructor extended it): its nav shows the new end at once. */
+  | { type: 'workshop'; state: WorkshopState; endsAt: string }
   /** The learner's engine as the Engine tab shows it, whenever it changed (protocol/engine.ts). */
   | { type: 'engine'; snapshot: EngineSnapshot }
   /** The learner's engine could not be read (it misbehaves, or does not answer), in one sentence. */

@@ -43,7 +43,10 @@ export type ParticipantWorkshopView = {
   title: string;
   state: WorkshopState;
   startsAt: string;
+  /** When it is planned to end. */
   endsAt: string;
+  /** When the instructor ended it, if they did. */
+  endedAt: string | null;
   /** The workshop's lessons in order, with this participant's exercises passed in each. */
   lessons: { slug: string; exercises: number; passed: number }[];
 };

@@ -94,6 +94,14 @@ export function boundedOutput(tooMuch: () => void) {
   };
 }
 
+/**
+ * Docker's exec swallows its detach keys (Ctrl-P Ctrl-Q unless told otherwise) and drops the connection,
+ * so a learner's own `docker run -it` could never be detached from. Docker has no way to switch them off:
+ * this sequence of rarely typed control keys (Ctrl-Space Ctrl-] Ctrl-^ Ctrl-_, twice) stands in for "none".
+ * The engine holds back only a lone Ctrl-Space until the next key arrives, then passes both on.
+ */
+export const TERMINAL_DETACH_KEYS = 'ctrl-@,ctrl-],ctrl-^,ctrl-_,ctrl-@,ctrl-],ctrl-^,ctrl-_';
+
 export async function attachTerminal(
   host: Engine,
   sandbox: SandboxContainer,
@@ -108,6 +116,7 @@ export async function attachTerminal(
     AttachStdout: true,
     AttachStderr: true,
     Tty: true,
+    DetachKeys: TERMINAL_DETACH_KEYS,
   });
   // hijack + stdin: a plain attach would end the output when input ends.
   const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;

@@ -31,6 +31,11 @@ export class CodeBlockElement extends HTMLElement {
   connectedCallback(): void {
     const pre = this.querySelector('pre');
     if (pre) scrollables.observe(pre);
+    // "Run" and "Copy" say what they run or copy: a page has dozens, and a list of buttons must tell them apart.
+    const what = summary(this.dataset.code ?? '');
+    for (const button of this.querySelectorAll<HTMLButtonElement>('[data-code-action]')) {
+      button.setAttribute('aria-label', `${button.textContent?.trim()}: ${what}`);
+    }
     this.addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLButtonElement>('[data-code-action]');
       if (!button) return;
@@ -73,12 +78,23 @@ async function copy(text: string): Promise<boolean> {
   }
 }
 
-/** Says what happened on the button itself for a moment (and to screen readers, via its label). */
+/** A block's first line, short enough for a button's name. */
+function summary(code: string): string {
+  const lines = code.trim().split('\n');
+  const first = lines[0] ?? '';
+  return first.length > 60 ? `${first.slice(0, 59)}…` : lines.length > 1 ? `${first} …` : first;
+}
+
+/** Says what happened on the button itself for a moment (and to screen readers, via its name). */
 function flash(button: HTMLButtonElement, message: string): void {
   const label = button.dataset.label ?? button.textContent ?? '';
+  const name = button.dataset.name ?? button.getAttribute('aria-label') ?? '';
   button.dataset.label = label;
+  button.dataset.name = name;
   button.textContent = message;
+  button.setAttribute('aria-label', message);
   setTimeout(() => {
     button.textContent = label;
+    button.setAttribute('aria-label', name);
   }, 1500);
 }

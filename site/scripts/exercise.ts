@@ -16,6 +16,12 @@ export class ExerciseElement extends HTMLElement {
   lesson = '';
   #passed = false;
   #ready = false;
+  /**
+   * The first failing sentence seen, which is what an exercise nobody touched says: until a Check or a
+   * different sentence (something the learner did), the task shows alone, without a "Not yet".
+   */
+  #untouched: string | undefined;
+  #attempted = false;
 
   /** The exercise's id within its lesson. */
   get exerciseId(): string {
@@ -51,6 +57,7 @@ export class ExerciseElement extends HTMLElement {
         return;
       }
       check.disabled = true;
+      this.#attempted = true;
       message.textContent = 'Checking…';
       try {
         this.show(await api<CheckView>(this.session, 'POST', `/api/sessions/${this.session.id}/checks/${this.lesson}/${id}`), true);
@@ -122,8 +129,16 @@ export class ExerciseElement extends HTMLElement {
     section.append(actions, confirm, message, solution);
   }
 
-  /** Shows a check's result; a pass stays a pass on this page, a later failing check only updates the message. */
+  /**
+   * Shows a check's result; a pass stays a pass on this page, a later failing check only updates the
+   * message, and a failure before any attempt is not shown at all.
+   */
   show(result: { passed: boolean; message?: string }, animate: boolean): void {
+    if (!result.passed && !this.#passed && !this.#attempted) {
+      this.#untouched ??= result.message;
+      if (result.message === this.#untouched) return;
+      this.#attempted = true;
+    }
     const section = this.#section();
     const wasPassed = this.#passed;
     this.#passed ||= result.passed;

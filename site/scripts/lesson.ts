@@ -9,6 +9,7 @@ import { followEvents } from './events.ts';
 import type { ExerciseElement, ExerciseStateEvent } from './exercise.ts';
 import { enableExercises } from './exercises.ts';
 import { learnerView } from './learner.ts';
+import { enableMoreMenu } from './more-menu.ts';
 import { enablePanes } from './panes.ts';
 import { followPorts } from './preview.ts';
 // Defines <dockhand-device>, "Use on another device".
@@ -21,6 +22,7 @@ import { api, createSessionController, type SessionState } from './session.ts';
 import './tabs.ts';
 import type { TabShowEvent, TabsElement } from './tabs.ts';
 import { createTerminals } from './terminals.ts';
+import { announceWorkshopChange } from './workshop-change.ts';
 
 const workspace = document.getElementById('workspace') as HTMLElement;
 const article = document.getElementById('main') as HTMLElement;
@@ -52,6 +54,7 @@ const panes = enablePanes(document.getElementById('pane-switch') as HTMLElement,
 let workspaceShown = panes.isShown('workspace');
 
 enableDivider(document.getElementById('divider') as HTMLElement, layout);
+enableMoreMenu(document.getElementById('workspace-more') as HTMLElement);
 document.addEventListener('code-run', (event) => {
   const run = (event as CodeRunEvent).detail;
   if (controller.state.kind === 'ended') run.why = 'Sandbox ended';
@@ -68,19 +71,33 @@ document.addEventListener('code-run', (event) => {
 });
 
 const tickNotice = document.getElementById('tick-notice') as HTMLElement;
+/** How long the pass notice stays; it stays while the pointer or focus is on it, and × closes it. */
+const TICK_NOTICE_MS = 6_000;
 let tickTimer: ReturnType<typeof setTimeout> | undefined;
-/** Says that an exercise just passed, for a while, beside the terminal; "Show" goes to the exercise. */
+const closeTickNotice = () => {
+  clearTimeout(tickTimer);
+  tickNotice.replaceChildren();
+};
+const closeTickNoticeLater = () => {
+  clearTimeout(tickTimer);
+  tickTimer = setTimeout(() => {
+    if (!tickNotice.matches(':hover, :focus-within')) closeTickNotice();
+  }, TICK_NOTICE_MS);
+};
+tickNotice.addEventListener('mouseleave', closeTickNoticeLater);
+tickNotice.addEventListener('focusout', closeTickNoticeLater);
+/** Says that an exercise just passed, for a while, in a corner away from the workspace; "Show" goes to the exercise. */
 article.addEventListener('exercise-state', (event) => {
   const { justPassed, title } = (event as ExerciseStateEvent).detail;
   if (!justPassed) return;
   const exercise = event.target as ExerciseElement;
   const text = document.createElement('span');
-  text.textContent = `✓ Exercise passed: ${title}`;
+  text.textContent = `✓ Passed: ${title}`;
   const show = document.createElement('button');
   show.type = 'button';
   show.textContent = 'Show';
   show.addEventListener('click', () => {
-    tickNotice.replaceChildren();
+    closeTickNotice();
     panes.show('lesson');
     exercise.scrollIntoView({ block: 'center' });
     const heading = exercise.querySelector<HTMLElement>('.exercise-title');
@@ -89,9 +106,14 @@ article.addEventListener('exercise-state', (event) => {
       heading.focus({ preventScroll: true });
     }
   });
-  tickNotice.replaceChildren(text, show);
-  clearTimeout(tickTimer);
-  tickTimer = setTimeout(() => tickNotice.replaceChildren(), 12_000);
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'close';
+  close.textContent = '×';
+  close.setAttribute('aria-label', 'Close this notice');
+  close.addEventListener('click', closeTickNotice);
+  tickNotice.replaceChildren(text, show, close);
+  closeTickNoticeLater();
 });
 
 /** What a button that needs the sandbox says while there is none. */
@@ -123,7 +145,7 @@ function showBanner(
 bannerAction.addEventListener('click', () => {
   const state = controller.state;
   // During a timeout warning the button keeps the sandbox: any API call counts as activity.
-  if (banner.dataset.state === 'resumed') void controller.startFresh();
+  if (banner.dataset.state === 'resumed') askBeforeFresh();
   else if (state.kind === 'active') void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(hideWarning);
   else if (state.kind === 'ended') void controller.restart();
   else if (state.kind === 'workshop_ended') void controller.continueAlone();
@@ -169,6 +191,28 @@ endConfirm.addEventListener('click', (event) => {
 const RESUMED_NOTICE_MS = 30_000;
 let resumedTimer: ReturnType<typeof setTimeout> | undefined;
 
+// Starting fresh deletes the kept work for good: the learner says so first, and "Keep my work" is the default.
+const freshConfirm = document.getElementById('fresh-confirm') as HTMLElement;
+function askBeforeFresh(): void {
+  clearTimeout(resumedTimer);
+  freshConfirm.hidden = false;
+  (freshConfirm.querySelector('[data-fresh="cancel"]') as HTMLButtonElement).focus();
+}
+freshConfirm.addEventListener('click', (event) => {
+  const choice = (event.target as HTMLElement).closest('button')?.dataset.fresh;
+  if (!choice) return;
+  freshConfirm.hidden = true;
+  if (choice === 'delete') return void controller.startFresh();
+  showResumed();
+  bannerAction.focus();
+});
+
+/** Says the sandbox came back on the learner's kept work, with a Start fresh button, for a while. */
+function showResumed(): void {
+  showBanner('resumed', 'Your sandbox is back as you left it: your files, images, volumes and stopped containers.', 'Start fresh');
+  resumedTimer = setTimeout(() => banner.dataset.state === 'resumed' && showBanner('active', 'Your sandbox is ready.'), RESUMED_NOTICE_MS);
+}
+
 const engineView = workspace.querySelector('dockhand-engine') as EngineViewElement;
 
 let stopFollowing: (() => void) | undefined;
@@ -178,36 +222,32 @@ controller.subscribe((state) => {
   stopFollowing = undefined;
   endButton.hidden = state.kind !== 'active';
   if (state.kind !== 'active') endConfirm.hidden = true;
+  freshConfirm.hidden = true;
   clearTimeout(resumedTimer);
   if (state.kind === 'active') {
-    if (state.resumed) {
-      showBanner('resumed', 'Your sandbox is back as you left it: your files, images, volumes and stopped containers.', 'Start fresh');
-      resumedTimer = setTimeout(
-        () => banner.dataset.state === 'resumed' && showBanner('active', 'Your sandbox is ready.'),
-        RESUMED_NOTICE_MS,
-      );
-    } else showBanner('active', 'Your sandbox is ready.');
+    if (state.resumed) showResumed();
+    else showBanner('active', 'Your sandbox is ready.');
     terminals.attach(state.session);
+    const ports = followPorts(workspace.querySelector('.port-list') as HTMLElement, state.session);
     const events = followEvents(state.session, lesson, controller, (event) => {
       if (event.type === 'exercise') exercises.result(event);
       if (event.type === 'warning') showBanner('warning', event.message, 'Keep my sandbox');
       if (event.type === 'broadcast') showBroadcast(event.message);
-      if (event.type === 'engine') engineView.update(event.snapshot);
+      if (event.type === 'workshop') announceWorkshopChange();
+      if (event.type === 'engine') {
+        engineView.update(event.snapshot);
+        ports.engineChanged(event.snapshot);
+      }
       if (event.type === 'engine-problem') engineView.problem(event.message);
     });
-    const ports = followPorts(workspace.querySelector('.port-list') as HTMLElement, state.session);
-    // Typing in a terminal or running a block may publish a port, and is activity that keeps the sandbox.
-    const nudge = () => {
-      ports.nudge();
-      hideWarning();
-    };
-    workspace.addEventListener('keydown', nudge);
-    document.addEventListener('click', nudge);
+    // Typing in a terminal or clicking is activity that keeps the sandbox: the timeout warning goes.
+    workspace.addEventListener('keydown', hideWarning);
+    document.addEventListener('click', hideWarning);
     stopFollowing = () => {
       events.stop();
       ports.stop();
-      workspace.removeEventListener('keydown', nudge);
-      document.removeEventListener('click', nudge);
+      workspace.removeEventListener('keydown', hideWarning);
+      document.removeEventListener('click', hideWarning);
     };
     noSandbox('Your sandbox is not ready yet; wait for the terminal to connect.');
     void editor.setSession(state.session);
@@ -232,6 +272,7 @@ controller.subscribe((state) => {
     showBanner('claiming', `Every sandbox on this server is in use. ${place}; yours starts by itself.`);
     terminals.detach(`Waiting for a free sandbox: ${place.toLowerCase()}.`, 'connecting');
   } else if (state.kind === 'workshop_ended') {
+    announceWorkshopChange();
     showBanner(state.kind, state.message, 'Continue on your own', 'See what you achieved');
     terminals.detach(state.message, 'ended');
   } else if (state.kind === 'resume_failed') {

@@ -1,31 +1,38 @@
 // Web preview: the ports the learner's containers publish, as links that open through the preview proxy.
 // A click asks for a single-use ticket and opens the link with it (that first visit sets the preview
-// cookie), so the session token never stands in a URL. Ports change because the learner did something,
-// so the list is polled every few seconds for a while after each bit of activity, while the page is
-// visible. Never for longer: every API call counts as activity, and a forgotten tab must not keep its
-// sandbox alive forever.
+// cookie), so the session token never stands in a URL. The list follows the engine: the events socket
+// pushes a snapshot of it after every change, and the links are asked for again only when the ports it
+// publishes changed. Nothing is polled, so a forgotten tab does not keep its sandbox alive.
+import type { EngineSnapshot } from '../../sandbox-server/protocol/engine.ts';
 import type { PortsView } from '../../sandbox-server/protocol/sessions.ts';
 import { ApiError, api, type Session, sessionTicket } from './session.ts';
 
 type Port = PortsView['ports'][number];
 
-const POLL_MS = 4000;
-const MAX_WINDOW_MS = 2 * 60_000;
+/** The ports running containers publish, as one comparable text. */
+function publishedKey(snapshot: EngineSnapshot): string {
+  const ports = snapshot.containers
+    .filter((container) => container.state === 'running')
+    .flatMap((container) => container.ports.filter((port) => port.host !== null).map((port) => `${port.host}/${port.protocol}`));
+  return [...new Set(ports)].sort().join(',');
+}
 
 export function followPorts(list: HTMLElement, session: Session) {
-  // Half the idle timeout at most: polling alone then never stretches idleness much past it.
-  const windowMs = Math.min(MAX_WINDOW_MS, (session.idleSeconds * 1000) / 2);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let polling = false;
+  /** "none yet", shown while no port is published. */
+  const none = list.querySelector<HTMLElement>('.ports-none');
   let stopped = false;
-  let activeUntil = 0;
+  let published: string | undefined;
   let shown = '';
+  let asking: Promise<void> | undefined;
+  let askAgain = false;
 
   const render = (ports: Port[]) => {
     const key = JSON.stringify(ports);
     if (key === shown) return;
     shown = key;
-    list.replaceChildren(
+    if (none) none.hidden = ports.length > 0;
+    for (const item of list.querySelectorAll('li:not(.ports-none)')) item.remove();
+    list.append(
       ...ports.map((port) => {
         const item = document.createElement('li');
         const link = document.createElement('a');
@@ -43,40 +50,41 @@ export function followPorts(list: HTMLElement, session: Session) {
         return item;
       }),
     );
-    list.closest('.ports')?.toggleAttribute('hidden', ports.length === 0);
   };
 
-  const poll = async () => {
-    timer = undefined;
-    if (stopped || polling || document.visibilityState !== 'visible') return;
-    polling = true;
-    try {
-      render((await api<PortsView>(session, 'GET', `/api/sessions/${session.id}/ports`)).ports);
-    } catch (error) {
-      // The session ended: nothing to show. Other failures (a network blip) just wait for the next round.
-      if (error instanceof ApiError && error.code === 'session_ended') render([]);
+  /** One request at a time; a change during one asks once more after it. */
+  const ask = (): void => {
+    if (asking) {
+      askAgain = true;
+      return;
     }
-    polling = false;
-    if (!stopped && Date.now() < activeUntil) timer = setTimeout(poll, POLL_MS);
+    asking = api<PortsView>(session, 'GET', `/api/sessions/${session.id}/ports`)
+      .then(({ ports }) => {
+        if (!stopped) render(ports);
+      })
+      .catch((error) => {
+        // The session ended: nothing to show. Another failure waits for the engine's next change.
+        if (error instanceof ApiError && error.code === 'session_ended' && !stopped) render([]);
+      })
+      .finally(() => {
+        asking = undefined;
+        if (askAgain && !stopped) {
+          askAgain = false;
+          ask();
+        }
+      });
   };
-
-  const nudge = () => {
-    activeUntil = Date.now() + windowMs;
-    if (!timer && !polling) void poll();
-  };
-  const onVisible = () => {
-    if (document.visibilityState === 'visible' && Date.now() < activeUntil && !timer) void poll();
-  };
-  document.addEventListener('visibilitychange', onVisible);
-  nudge();
 
   return {
-    /** The learner did something that may have started or stopped a container. */
-    nudge,
+    /** The engine changed (a snapshot from the events socket). */
+    engineChanged(snapshot: EngineSnapshot): void {
+      const key = publishedKey(snapshot);
+      if (stopped || key === published) return;
+      published = key;
+      ask();
+    },
     stop() {
       stopped = true;
-      clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisible);
       render([]);
     },
   };

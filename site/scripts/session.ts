@@ -183,9 +183,11 @@ export function createSessionController(lesson: string | undefined) {
 
   let retry: ReturnType<typeof setTimeout> | undefined;
 
+  /** This page asked for the end (End sandbox, Start fresh): only then did "you" end it from here. */
+  let endingHere = false;
+
   /** A workshop's end is its own state: the participant decides what comes next. */
-  function setEnded(ended: Ended, idleSeconds: number): void {
-    const message = endedMessage(ended, idleSeconds);
+  function setEnded(ended: Ended, idleSeconds: number, message = endedMessage(ended, idleSeconds)): void {
     set(ended.code === 'workshop' ? { kind: 'workshop_ended', message } : { kind: 'ended', message });
   }
 
@@ -201,6 +203,7 @@ export function createSessionController(lesson: string | undefined) {
   /** `fresh`: the learner's kept work is dropped instead of resumed. */
   async function claim(options: { fresh?: boolean } = {}): Promise<void> {
     clearTimeout(retry);
+    endingHere = false;
     set({ kind: 'claiming' });
     try {
       // A participant starting again rejoins their workshop (the same seat and progress), never silently leaves it.
@@ -261,7 +264,12 @@ export function createSessionController(lesson: string | undefined) {
     ended(ended: Ended): void {
       // The events socket and every terminal find out, each on its own: say it once.
       if (state.kind === 'ended' || state.kind === 'workshop_ended') return;
-      setEnded(ended, storedSession()?.idleSeconds ?? DEFAULT_IDLE_SECONDS);
+      const elsewhere = ended.code === 'learner' && !endingHere;
+      setEnded(
+        ended,
+        storedSession()?.idleSeconds ?? DEFAULT_IDLE_SECONDS,
+        elsewhere ? 'This sandbox was ended from another tab or device.' : undefined,
+      );
     },
     /** Starts over with a fresh sandbox (after the old one ended, or a failed claim); a participant rejoins. */
     async restart(): Promise<void> {
@@ -272,6 +280,7 @@ export function createSessionController(lesson: string | undefined) {
     async end(keepWork: boolean): Promise<void> {
       if (state.kind !== 'active') return;
       const { session } = state;
+      endingHere = true;
       const ended = await api<EndedSessionView>(session, 'DELETE', `/api/sessions/${session.id}${keepWork ? '?keep=work' : ''}`);
       const kept = !keepWork
         ? ''
@@ -282,6 +291,7 @@ export function createSessionController(lesson: string | undefined) {
     },
     /** Drops the sandbox the learner resumed on and starts one on a fresh disk. */
     async startFresh(): Promise<void> {
+      endingHere = true;
       if (state.kind === 'active') await api(state.session, 'DELETE', `/api/sessions/${state.session.id}`);
       remember(undefined);
       await claim({ fresh: true });

@@ -5,6 +5,7 @@
 import type { ParticipantWorkshopView } from '../../sandbox-server/protocol/workshops.ts';
 import { clockTime, remaining } from './instructor/format.ts';
 import { ApiError, api, storedSession } from './session.ts';
+import { WORKSHOP_CHANGE } from './workshop-change.ts';
 
 const nav = document.getElementById('workshop-nav') as HTMLElement | null;
 const REFRESH_MS = 30_000;
@@ -23,7 +24,7 @@ function render(root: HTMLElement, view: ParticipantWorkshopView, titles: Record
 
   const left = Date.parse(view.endsAt) - Date.now();
   byId('workshop-nav-time').textContent = ended
-    ? `Ended at ${clockTime(view.endsAt)}`
+    ? `Ended at ${clockTime(view.endedAt ?? view.endsAt)}`
     : view.state === 'scheduled'
       ? `Starts at ${clockTime(view.startsAt)}`
       : `${remaining(left)} left (ends at ${clockTime(view.endsAt)})`;
@@ -113,6 +114,8 @@ async function start(root: HTMLElement): Promise<void> {
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
   });
+  // The instructor extended or ended the workshop (the events socket said so): show it now.
+  document.addEventListener(WORKSHOP_CHANGE, () => void refresh());
   await refresh();
 }
 

@@ -77,6 +77,9 @@ describe('the Engine tab', () => {
     await page.locator('#tab-engine').click();
     await expect.poll(() => page.locator('#panel-engine .engine-status').isHidden(), { timeout: APPEAR_TIMEOUT_MS }).toBe(true);
     expect(await page.locator('#panel-engine [data-part="containers"] .engine-empty').isVisible()).toBe(true);
+    // Commands read as code, not as Markdown's backticks.
+    expect(await page.locator('#panel-engine .engine-empty').allTextContents()).not.toContainEqual(expect.stringContaining('`'));
+    expect(await page.locator('#panel-engine [data-part="containers"] .engine-empty code').textContent()).toBe('docker run');
     expect(await page.locator('#panel-engine [data-part="networks"] .engine-list li').count()).toBeGreaterThan(0);
     expect(await page.getByRole('tab').allTextContents()).toEqual(expect.arrayContaining(['Editor', 'Engine']));
   });

@@ -1,5 +1,6 @@
 // One learner, two browsers: progress made in the first shows in the second once the resume code is
-// entered there, and both see the same live session. A wrong code is refused with the server's sentence.
+// entered there (on its own page, which starts no sandbox and says what becomes of this browser's own
+// progress), and both see the same live session. A wrong code is refused with the server's sentence.
 // Ending a sandbox on purpose asks whether to keep the work; kept work comes back, "Start fresh" drops it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,12 @@ const browsers: TestBrowser[] = [];
 type Stored = { id: string; token: string };
 const stored = (page: Page, key: string) => page.evaluate((name) => JSON.parse(localStorage.getItem(name) ?? 'null') as Stored, key);
 const bannerState = (page: Page) => page.locator('#session-banner').getAttribute('data-state');
+
+/** Opens the workspace's "More" menu, where screen reader mode, another device and End sandbox live. */
+async function openMore(page: Page): Promise<void> {
+  const more = page.getByRole('button', { name: 'More settings and actions' });
+  if ((await more.getAttribute('aria-expanded')) !== 'true') await more.click();
+}
 
 async function openLesson(browser: TestBrowser): Promise<Page> {
   const page = await browser.newPage();
@@ -69,6 +76,7 @@ describe('a learner on a second browser', () => {
     expect(solved.exitCode, solved.stderr).toBe(0);
     await expect.poll(() => a.locator(`#exercise-${exercise} .exercise-state`).textContent(), { timeout: 30_000 }).toBe('Passed');
 
+    await openMore(a);
     await a.locator('dockhand-device summary').click();
     const code = a.locator('dockhand-device .resume-code');
     await expect.poll(() => code.textContent(), { timeout: 10_000 }).toMatch(/^([0-9A-Z]{4}-){4}[0-9A-Z]{4}$/);
@@ -78,26 +86,39 @@ describe('a learner on a second browser', () => {
     const two = await launchBrowser();
     browsers.push(two);
     const b = await openLesson(two);
+    const own = await stored(b, 'dockhand.session');
     expect((await stored(b, 'dockhand.learner')).id).not.toBe(learner.id);
+    // From the lesson, "Use on another device" leads to the page that takes a code.
+    await openMore(b);
     await b.locator('dockhand-device summary').click();
-    const input = b.locator('dockhand-device input');
+    await b.locator('dockhand-device a[href="/resume/"]').click();
+    await b.waitForURL('**/resume/');
+    // Before any code: what becomes of this browser's own progress and sandbox.
+    await expect
+      .poll(() => b.locator('#resume-note').textContent(), { timeout: 10_000 })
+      .toMatch(
+        /^This browser has progress of its own \(no exercises passed yet\)\. It is not merged.*resume code, ([0-9A-Z]{4}-){4}[0-9A-Z]{4}; .*Its sandbox is ended/,
+      );
+    const input = b.locator('#resume-form input');
     // A wrong code: the server's one sentence, and this browser stays who it was.
     await input.fill('AAAA-BBBB-CCCC-DDDD-EEEE');
-    await b.locator('dockhand-device button[type="submit"]').click();
-    await expect
-      .poll(() => b.locator('dockhand-device .form-error').textContent(), { timeout: 10_000 })
-      .toMatch(/resume code does not open/);
+    await b.locator('#resume-form button[type="submit"]').click();
+    await expect.poll(() => b.locator('#resume-form .form-error').textContent(), { timeout: 10_000 }).toMatch(/resume code does not open/);
     // The browser logs the refusal (as the console's 401 and as the answer): that one is expected.
     // Its answer line is logged once the body is read, which may be after the page shows the sentence.
     await expect.poll(() => two.errors.some((error) => /\/api\/learners\/resume answered 401/.test(error)), { timeout: 10_000 }).toBe(true);
     const refused = two.errors.splice(0);
     expect(refused.every((error) => /401/.test(error))).toBe(true);
     await input.fill('nonsense');
-    await b.locator('dockhand-device button[type="submit"]').click();
-    expect(await b.locator('dockhand-device .form-error').textContent()).toMatch(/20 letters and digits/);
+    await b.locator('#resume-form button[type="submit"]').click();
+    expect(await b.locator('#resume-form .form-error').textContent()).toMatch(/20 letters and digits/);
 
     await input.fill(resumeCode.toLowerCase().replace(/-/g, ' '));
-    await Promise.all([b.waitForEvent('load'), b.locator('dockhand-device button[type="submit"]').click()]);
+    await b.locator('#resume-form button[type="submit"]').click();
+    await b.waitForURL('**/progress/');
+    // The sandbox this browser ran as its old identity was ended, not left to idle.
+    expect(dockhand.sessions.live(own.id)).toBeUndefined();
+    await b.goto(`${dockhand.url}/lessons/${first.slug}/`);
     await expect.poll(() => bannerState(b), { timeout: 60_000 }).toBe('active');
     expect(await stored(b, 'dockhand.learner')).toEqual({ id: learner.id, token: learner.token });
     expect((await stored(b, 'dockhand.session')).id).toBe(session.id);
@@ -109,6 +130,30 @@ describe('a learner on a second browser', () => {
     expect(await b.locator(`.course-item[data-lesson="${first.slug}"] .progress`).textContent()).toMatch(/1 of \d+ done/);
     await b.screenshot({ path: `${SHOTS}/progress-page.png`, fullPage: true });
     expect([...one.errors, ...two.errors]).toEqual([]);
+  });
+});
+
+describe('a returning learner on a new device', () => {
+  it('finds where to enter a resume code on the home page and in the header, and no sandbox starts for it', async () => {
+    const browser = await launchBrowser();
+    browsers.push(browser);
+    const page = await browser.newPage();
+    const posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() !== 'GET') posts.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    });
+    await page.goto(`${dockhand.url}/`);
+    expect(await page.locator('main a[href="/resume/"]').textContent()).toBe('Enter your resume code');
+    await page.locator('.site-header a[href="/resume/"]').click();
+    await page.waitForURL('**/resume/');
+    expect(await page.locator('h1').textContent()).toBe('Go on from another device');
+    await expect
+      .poll(() => page.locator('#resume-note').textContent())
+      .toBe('This browser holds no progress of its own yet, so nothing is lost.');
+    await page.screenshot({ path: `${SHOTS}/resume-page.png` });
+    expect(posts).toEqual([]);
+    expect(await stored(page, 'dockhand.learner')).toBeNull();
+    expect(browser.errors).toEqual([]);
   });
 });
 
@@ -127,6 +172,7 @@ describe('a learner who ends their sandbox', () => {
     const wrote = await runAsLearner(backend, before.sandbox, ['bash', '-c', `echo kept > ${WORKSPACE_DIR}/kept.txt`]);
     expect(wrote.exitCode, wrote.stderr).toBe(0);
 
+    await openMore(page);
     await page.locator('#end-sandbox').click();
     await page.locator('#end-confirm [data-end="keep"]').click();
     // The events socket may say "ended" before the answer to the DELETE says the work was kept.
@@ -143,7 +189,22 @@ describe('a learner who ends their sandbox', () => {
     expect(resumed.id).not.toBe(before.id);
     expect((await runAsLearner(backend, resumed.sandbox, ['cat', `${WORKSPACE_DIR}/kept.txt`])).stdout).toBe('kept\n');
 
+    // "Start fresh" deletes that work for good: it asks first, says what goes, and deletes nothing yet.
     await page.locator('#session-banner .session-action').click();
+    const confirm = page.locator('#fresh-confirm');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toMatch(/files, images, volumes and containers from last time are deleted for good/);
+    await page.screenshot({ path: `${SHOTS}/start-fresh-confirm.png` });
+    await page.waitForTimeout(1000);
+    expect((await sandboxOf()).id).toBe(resumed.id);
+    await confirm.getByRole('button', { name: 'Keep my work' }).click();
+    expect(await confirm.isHidden()).toBe(true);
+    expect(await bannerState(page)).toBe('resumed');
+    expect((await sandboxOf()).id).toBe(resumed.id);
+    expect((await runAsLearner(backend, resumed.sandbox, ['cat', `${WORKSPACE_DIR}/kept.txt`])).stdout).toBe('kept\n');
+
+    await page.locator('#session-banner .session-action').click();
+    await confirm.getByRole('button', { name: 'Delete my work and start fresh' }).click();
     await expect.poll(() => bannerState(page), { timeout: 60_000 }).toBe('active');
     const fresh = await sandboxOf();
     expect(fresh.id).not.toBe(resumed.id);

@@ -156,18 +156,47 @@ describe('a learner on a lesson page', () => {
     await page.setViewportSize(DESKTOP);
   });
 
-  it('notices a tick beside the terminal, announced politely, wherever the learner reads', async () => {
+  it('notices a tick in a small corner away from the workspace, announced politely, and closes it on request', async () => {
     const exercise = first.exercises[0];
     if (!exercise) throw new Error(`the first lesson (${first.slug}) has no exercise`);
     // Reading elsewhere: the exercise box is scrolled away.
     await page.evaluate(() => document.getElementById('main')?.scrollTo(0, 0));
     for (const line of exercise.solve.split('\n').filter((line) => line.trim())) await run(line);
     const notice = page.locator('#tick-notice');
-    await expect.poll(() => notice.textContent(), { timeout: 30_000 }).toContain('Exercise passed');
+    await expect.poll(() => notice.textContent(), { timeout: 30_000 }).toContain(`Passed: ${exercise.title}`);
     expect(await notice.getAttribute('aria-live')).toBe('polite');
     expect(await notice.getAttribute('role')).toBe('status');
     expect(await notice.isVisible()).toBe(true);
+    // Held open while it has the focus, as a learner reading it would.
+    await notice.getByRole('button', { name: 'Close this notice' }).focus();
+    // Nothing of the workspace (terminal, toolbar, editor's Save, preview buttons, messages) lies under it.
+    const overlap = (what: string) =>
+      page.evaluate((selector) => {
+        const a = (document.getElementById('tick-notice') as HTMLElement).getBoundingClientRect();
+        return [...document.querySelectorAll(selector)].some((element) => {
+          const b = element.getBoundingClientRect();
+          return b.width > 0 && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        });
+      }, what);
+    expect(await overlap('#workspace')).toBe(false);
     await bothThemes('tick-notice-wide');
+    await page.setViewportSize(PHONE);
+    await page.locator('#pane-switch button', { hasText: 'Terminal' }).click();
+    await notice.getByRole('button', { name: 'Close this notice' }).focus();
+    expect(await overlap('#workspace .workspace-bar, #panel-terminal-1 .xterm-rows > div')).toBe(false);
+    await bothThemes('tick-notice-phone');
+    await page.setViewportSize(DESKTOP);
+    await notice.getByRole('button', { name: 'Close this notice' }).click();
+    expect(await notice.textContent()).toBe('');
+  });
+
+  it('goes to the exercise from the notice of its tick', async () => {
+    const exercise = first.exercises[1];
+    if (!exercise) throw new Error(`the first lesson (${first.slug}) has no second exercise`);
+    await page.evaluate(() => document.getElementById('main')?.scrollTo(0, 0));
+    for (const line of exercise.solve.split('\n').filter((line) => line.trim())) await run(line);
+    const notice = page.locator('#tick-notice');
+    await expect.poll(() => notice.textContent(), { timeout: 30_000 }).toContain(`Passed: ${exercise.title}`);
     await notice.getByRole('button', { name: 'Show' }).click();
     await expect
       .poll(() => page.locator(`#exercise-${exercise.id} .exercise-title`).evaluate((title) => title === document.activeElement))
@@ -346,19 +375,17 @@ describe('previews that cannot show the app', () => {
 
 describe('after the sandbox is gone', () => {
   it('says so on the Check button, on Run and in the editor, not "wait for the terminal"', async () => {
-    await expect.poll(() => page.locator('#session-banner .message').textContent(), { timeout: 20_000 }).toBe('You ended this sandbox.');
+    // Ended by an API call, not by this page: the page does not claim the learner ended it here.
+    const gone = 'This sandbox was ended from another tab or device.';
+    await expect.poll(() => page.locator('#session-banner .message').textContent(), { timeout: 20_000 }).toBe(gone);
     const exercise = page.locator('dockhand-exercise').nth(1);
     await exercise.getByRole('button', { name: 'Check' }).click();
-    expect(await exercise.locator('.exercise-message').textContent()).toBe(
-      'You ended this sandbox. Start a new sandbox (above the terminal) to go on.',
-    );
+    expect(await exercise.locator('.exercise-message').textContent()).toBe(`${gone} Start a new sandbox (above the terminal) to go on.`);
     const runButton = page.locator('.code-block[data-exec] [data-code-action="run"]').first();
     await runButton.click();
     expect(await runButton.textContent()).toBe('Sandbox ended');
     await page.locator('#tab-editor').click();
-    expect(await page.locator('.editor-status').textContent()).toBe(
-      'You ended this sandbox. Start a new sandbox (above the terminal) to go on.',
-    );
+    expect(await page.locator('.editor-status').textContent()).toBe(`${gone} Start a new sandbox (above the terminal) to go on.`);
     await bothThemes('sandbox-gone');
   });
 });

@@ -117,6 +117,9 @@ describe('the workshop on every page, and the projector', () => {
     await expect.poll(() => projector.locator('#projector-qr svg path').count(), LOADED).toBeGreaterThan(0);
     expect(await projector.locator('#projector-qr svg').getAttribute('aria-label')).toContain(`code=${workshop.code}`);
     expect(await projector.locator('#projector-link').textContent()).toContain(`/join/?code=${workshop.code}`);
+    // Without DOCKHAND_PUBLIC_URL the link is the address this page was opened with: a loopback one here, which the room cannot use.
+    expect(await projector.locator('#projector-link').textContent()).toMatch(/^http:\/\/(127\.0\.0\.1|localhost):/);
+    expect(await projector.locator('#projector-warning').textContent()).toMatch(/only this computer can open: participants cannot use it/);
     await expect.poll(() => projector.locator('#projector-joined').textContent()).toBe('0');
     expect(await projector.locator('#projector-prompt').textContent()).toBe('0');
   });
@@ -204,10 +207,30 @@ describe('the workshop on every page, and the projector', () => {
     await dashboard.close();
   });
 
-  it('after the end: the nav says so and what to do next; the projector and the dashboard hide the code', async () => {
-    await api(dockhand.url, 'POST', `/api/workshops/${workshop.code}/end`, { token: ADMIN });
+  it("an extension shows in the participant's nav at once, pushed over the socket the page already has", async () => {
+    const clock = (iso: string) =>
+      lesson.evaluate((time) => new Date(time).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }), iso);
+    const extended = await api(dockhand.url, 'POST', `/api/workshops/${workshop.code}/extend`, { token: ADMIN, body: { minutes: 60 } });
+    const endsAt = (extended.body as WorkshopView).endsAt;
+    // Well within the nav's own 30 s refresh.
+    await expect.poll(() => lesson.locator('#workshop-nav-time').textContent(), { timeout: 5_000 }).toMatch(/^3 h \d\d min left/);
+    expect(await lesson.locator('#workshop-nav-time').textContent()).toContain(`(ends at ${await clock(endsAt)})`);
+  });
+
+  it('after the end: the nav says so at once, with the real end time, and what to do next; the projector and the dashboard hide the code', async () => {
+    const ended = await api(dockhand.url, 'POST', `/api/workshops/${workshop.code}/end`, { token: ADMIN });
+    expect(ended.status).toBe(200);
+    const endedAt = new Date().toISOString();
+    // Without a reload: the open page learns it, and the time left goes with it.
+    await expect.poll(() => lesson.locator('#workshop-nav-ended').isVisible(), { timeout: 5_000 }).toBe(true);
+    const realEnd = await lesson.evaluate(
+      (time) => new Date(time).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
+      endedAt,
+    );
+    expect(await lesson.locator('#workshop-nav-time').textContent()).toBe(`Ended at ${realEnd}`);
     await lesson.reload();
     await expect.poll(() => lesson.locator('#workshop-nav-ended').isVisible(), LOADED).toBe(true);
+    expect(await lesson.locator('#workshop-nav-time').textContent()).toBe(`Ended at ${realEnd}`);
     // The ended session's sockets may be refused (410) as the page reconnects: that refusal is expected here.
     const refused = (line: string) => /\/ws\/sessions\/.*Unexpected response code: 410/.test(line);
     expect(await lesson.locator('#workshop-nav-ended').textContent()).toMatch(
@@ -224,6 +247,8 @@ describe('the workshop on every page, and the projector', () => {
     await dashboard.goto(`${dockhand.url}/instructor/workshop/?code=${workshop.code}`);
     await expect.poll(() => dashboard.locator('#workshop-state').textContent(), LOADED).toBe('Ended');
     expect(await dashboard.locator('#dashboard-join').isVisible()).toBe(false);
+    // Nothing follows the room any more: the badge must not say "Live".
+    await expect.poll(() => dashboard.locator('#live-state').textContent(), LOADED).toBe('Ended: final results');
     await dashboard.close();
   });
 });

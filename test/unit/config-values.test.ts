@@ -31,6 +31,14 @@ describe('configuration values', () => {
     expect(config.poolSize).toBe(0);
   });
 
+  it('takes the public address join links name as an http(s) origin, and none by default', () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ DOCKHAND_PUBLIC_URL: 'https://dockhand.example.org/' }).publicUrl).toBe('https://dockhand.example.org');
+    expect(loadConfig({ DOCKHAND_PUBLIC_URL: 'http://192.168.1.20:8080' }).publicUrl).toBe('http://192.168.1.20:8080');
+    expect(() => loadConfig({ DOCKHAND_PUBLIC_URL: 'dockhand.example.org' })).toThrow(/^DOCKHAND_PUBLIC_URL must be an http\(s\) origin/);
+    expect(() => loadConfig({ DOCKHAND_PUBLIC_URL: 'https://example.org/dockhand' })).toThrow(/DOCKHAND_PUBLIC_URL/);
+  });
+
   it('keeps disks for 7 days within 20 GiB unless told otherwise; 0 keeps none', () => {
     expect(loadConfig({}).keepDisks).toEqual({ maxAgeMs: 7 * 86_400_000, maxTotalBytes: 20 * 1024 ** 3 });
     expect(loadConfig({ DOCKHAND_KEEP_DISKS: '0', DOCKHAND_KEPT_DISKS_MAX: '500m' }).keepDisks).toEqual({

@@ -47,6 +47,19 @@ function showWorkshop(): void {
   byId('dashboard-join').hidden = ended;
   for (const id of ['extend-button', 'end-button', 'extend-minutes']) byId<HTMLButtonElement>(id).disabled = ended;
   for (const control of byId<HTMLFormElement>('broadcast-form').elements) (control as HTMLButtonElement).disabled = ended;
+  showLive();
+}
+
+let socketState = 'connecting';
+/** Whether the table follows the room: once the workshop ended, nothing more comes, and "Live" would mislead. */
+function showLive(retryInMs = 0): void {
+  const live = byId('live-state');
+  const ended = workshop?.state === 'ended';
+  live.dataset.state = ended ? 'ended' : socketState;
+  if (ended) live.textContent = 'Ended: final results';
+  else if (socketState === 'open') live.textContent = 'Live';
+  else if (socketState === 'connecting') live.textContent = 'Connecting…';
+  else if (socketState === 'waiting') live.textContent = `Connection lost; reconnecting in ${Math.ceil(retryInMs / 1000)} s…`;
 }
 
 function showTime(): void {
@@ -79,13 +92,10 @@ function showProgress(progress: WorkshopProgress, room: RoomCounts): void {
 }
 
 function followProgress(): void {
-  const live = byId('live-state');
   openReconnectingSocket(() => adminSocketUrl(token, `/ws/workshops/${encodeURIComponent(code)}/dashboard`), {
     onState(state, detail) {
-      live.dataset.state = state;
-      if (state === 'open') live.textContent = 'Live';
-      if (state === 'connecting') live.textContent = 'Connecting…';
-      if (state === 'waiting') live.textContent = `Connection lost; reconnecting in ${Math.ceil((detail.retryInMs ?? 0) / 1000)} s…`;
+      socketState = state;
+      showLive(detail.retryInMs ?? 0);
     },
     onMessage(data) {
       if (typeof data !== 'string') return;
@@ -233,7 +243,7 @@ async function start(): Promise<void> {
   );
   byId('dashboard').hidden = false;
   showWorkshop();
-  showJoinCode(byId('dashboard-code'), workshop.code, workshop.lessons);
+  showJoinCode(byId('dashboard-code'), workshop);
   byId<HTMLAnchorElement>('projector-open-link').href = `/instructor/workshop/projector/?code=${encodeURIComponent(workshop.code)}`;
   wireControls();
   followProgress();

@@ -1,4 +1,5 @@
 // How workshop facts read on screen: join codes in groups of three, times in the viewer's own zone.
+import type { WorkshopView } from './types.ts';
 
 /** "K7P4QX" → "K7P 4QX": easier to read aloud and to copy from a projector. */
 export function groupedCode(code: string): string {
@@ -10,12 +11,30 @@ export function spelledCode(code: string): string {
   return [...code].join(' ');
 }
 
-/** The link a participant opens to join; it names the workshop's first lesson when only some were chosen. */
-export function joinLink(code: string, lessons: string[]): string {
-  const url = new URL('/join/', location.origin);
-  url.searchParams.set('code', code);
-  if (lessons[0]) url.searchParams.set('lesson', lessons[0]);
-  return url.toString();
+/**
+ * The link a participant opens to join: the server's (DOCKHAND_PUBLIC_URL, else the address this page was
+ * asked for), naming the workshop's first lesson when only some were chosen.
+ */
+export function joinLink(workshop: Pick<WorkshopView, 'joinUrl' | 'lessons'>): URL {
+  const url = new URL(workshop.joinUrl);
+  if (workshop.lessons[0]) url.searchParams.set('lesson', workshop.lessons[0]);
+  return url;
+}
+
+/** A link only the computer that opens it can reach: useless to a room. */
+export function isLoopback(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0';
+}
+
+/** What to say under a join link that names this computer only; empty when the room can use it. */
+export function loopbackWarning(url: URL): string {
+  if (!isLoopback(url)) return '';
+  return (
+    `This link names ${url.host}, which only this computer can open: participants cannot use it. ` +
+    "Open this page by the machine's network address (the one participants use), or start Dockhand with " +
+    'DOCKHAND_PUBLIC_URL set to it.'
+  );
 }
 
 export function clockTime(iso: string): string {

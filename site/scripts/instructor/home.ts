@@ -148,7 +148,7 @@ form.addEventListener('submit', async (event) => {
 
 function showCreated(workshop: WorkshopView): void {
   (document.getElementById('created-name') as HTMLElement).textContent = workshop.title;
-  showJoinCode(document.getElementById('created-code') as HTMLElement, workshop.code, workshop.lessons);
+  showJoinCode(document.getElementById('created-code') as HTMLElement, workshop);
   (document.getElementById('open-dashboard') as HTMLAnchorElement).href = dashboardUrl(workshop.code);
   created.hidden = false;
   created.focus();

@@ -6,7 +6,7 @@ import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts
 import { ApiError } from '../session.ts';
 import { openReconnectingSocket } from '../socket.ts';
 import { adminApi, adminSocketUrl } from './admin.ts';
-import { groupedCode, joinLink, sentence, spelledCode } from './format.ts';
+import { groupedCode, joinLink, loopbackWarning, sentence, spelledCode } from './format.ts';
 import { requireAdminToken } from './token-gate.ts';
 import type { WorkshopView } from './types.ts';
 
@@ -27,12 +27,16 @@ async function showJoin(workshop: WorkshopView): Promise<void> {
   byId('projector-open').hidden = ended;
   byId('projector-ended').hidden = !ended;
   if (ended) return;
-  const url = joinLink(workshop.code, workshop.lessons);
+  const joinUrl = joinLink(workshop);
+  const url = joinUrl.toString();
   const value = byId('projector-code');
   value.textContent = groupedCode(workshop.code);
   value.setAttribute('aria-label', spelledCode(workshop.code));
-  byId('projector-origin').textContent = `${location.host}/join`;
+  byId('projector-origin').textContent = `${joinUrl.host}/join`;
   byId('projector-link').textContent = url;
+  const warning = byId('projector-warning');
+  warning.textContent = loopbackWarning(joinUrl);
+  warning.hidden = !warning.textContent;
   const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   const qr = byId('projector-qr');
   qr.innerHTML = svg;
