@@ -145,14 +145,10 @@ function showBanner(
 bannerAction.addEventListener('click', () => {
   const state = controller.state;
   // During a timeout warning the button keeps the sandbox: any API call counts as activity.
-  if (banner.dataset.state === 'resumed') askBeforeFresh();
+  if (banner.dataset.state === 'resumed' || state.kind === 'resume_failed') askBeforeFresh();
   else if (state.kind === 'active') void api(state.session, 'GET', `/api/sessions/${state.session.id}`).then(hideWarning);
   else if (state.kind === 'ended') void controller.restart();
   else if (state.kind === 'workshop_ended') void controller.continueAlone();
-  else if (state.kind === 'resume_failed') {
-    if (window.confirm('Start a fresh sandbox? The files, images and containers kept from your last sandbox are deleted.'))
-      void controller.startFresh();
-  }
   // A failure (the server was out of reach, say): the stored session may well still live.
   else void controller.resume();
 });
@@ -203,7 +199,8 @@ freshConfirm.addEventListener('click', (event) => {
   if (!choice) return;
   freshConfirm.hidden = true;
   if (choice === 'delete') return void controller.startFresh();
-  showResumed();
+  // A kept sandbox that did not start stays as it is, its choice on the banner; a resumed one says so again.
+  if (controller.state.kind !== 'resume_failed') showResumed();
   bannerAction.focus();
 });
 
