@@ -127,7 +127,10 @@ export async function diskExists(disk: SandboxDisk): Promise<boolean> {
 async function mountDisk(disk: SandboxDisk): Promise<void> {
   await mkdir(disk.mountDir, { recursive: true, mode: 0o700 });
   // noinit_itable: the sparse file already reads as zeros, so the kernel need not zero inode tables.
-  await run('mount', ['-t', 'ext4', '-o', 'loop,nodev,noinit_itable', disk.file, disk.mountDir]);
+  // nosuid, nodev: the learner writes this file system; nothing on it may raise privileges, here or in
+  // the sandbox (a bind mount keeps these flags). Inner containers' setuid programs still work: they run
+  // from the inner engine's overlay mounts, whose own flags count.
+  await run('mount', ['-t', 'ext4', '-o', 'loop,nosuid,nodev,noinit_itable', disk.file, disk.mountDir]);
 }
 
 /** Unmounts, detaches and deletes the disk. Safe on a half-made disk and when called twice. */

@@ -1,9 +1,11 @@
 // Commands in a sandbox container as the learner: one with optional stdin and a time limit, keeping its
-// output as bytes; or one on a TTY for a terminal.
+// output as bytes; or one on a TTY for a terminal. Every one starts inside the learner's own namespaces
+// (the image's dockhand-enter), never in the sandbox's user namespace, which is the host's: a check's
+// `docker` or `git` reads the learner's home, and what it runs there must stay the learner's.
 import { type Duplex, PassThrough } from 'node:stream';
 import type { ExecOptions, ExecOutput, TerminalAttachment } from './backend.ts';
 import type { Engine } from './docker.ts';
-import { LEARNER_UID } from './learner.ts';
+import { ENTER_AS_LEARNER, LEARNER_UID } from './learner.ts';
 import type { SandboxContainer } from './sandbox.ts';
 
 const DEFAULT_TIMEOUT_MS = 300_000;
@@ -25,7 +27,7 @@ export async function execAsLearner(
   const withStdin = options.stdin !== undefined;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const exec = await host.getContainer(sandbox.containerName).exec({
-    Cmd: argv,
+    Cmd: [ENTER_AS_LEARNER, ...argv],
     User: LEARNER,
     AttachStdin: withStdin,
     AttachStdout: true,
@@ -109,7 +111,7 @@ export async function attachTerminal(
   env: Record<string, string>,
 ): Promise<TerminalAttachment> {
   const exec = await host.getContainer(sandbox.containerName).exec({
-    Cmd: argv,
+    Cmd: [ENTER_AS_LEARNER, ...argv],
     Env: Object.entries(env).map(([name, value]) => `${name}=${value}`),
     User: LEARNER,
     AttachStdin: true,

@@ -3,25 +3,30 @@
 //  - traffic to the host itself goes to the INPUT chain, which DOCKER-USER never sees: the gateway
 //    address, the Dockhand API, a Docker API on 2375/2376, any host process, and ports other containers
 //    publish on the host (Docker does not DNAT traffic from its own bridges; docker-proxy answers it on
-//    INPUT). Everything new from the bridge is dropped there;
-//  - the cloud metadata service (169.254.169.254) is reachable through the host's NAT and can hand out
-//    the host's credentials: dropped;
+//    INPUT). Everything new from the bridge is dropped there, but, under `mirror` egress, DNS to the
+//    gateway, where Dockhand's own DNS server says that no name exists (dns.ts);
+//  - the cloud metadata services (AWS, GCP, Azure and OpenStack at 169.254.169.254, ECS tasks at
+//    169.254.170.2, Alibaba at 100.100.100.200) are reachable through the host's NAT and can hand out
+//    the host's credentials: dropped in every mode. (AWS's IPv6 one, fd00:ec2::254, is out of reach as
+//    all IPv6 is: sandboxes run with it off, see startSandbox);
 //  - with icc off, sandboxes could not reach the mirror either: exactly that is allowed;
 //  - everything else a sandbox sends out is the egress policy (DOCKHAND_EGRESS): `mirror` (the default)
-//    refuses it all but the host's DNS resolvers on port 53, `internet` refuses every address that is
-//    not public (private, shared, link-local, loopback, multicast, reserved) but those resolvers,
-//    `open` refuses nothing more. Refused rather than dropped, so the learner's own tools are told at once instead of waiting.
+//    refuses it all, `internet` refuses every address that is not public (private, shared, link-local,
+//    loopback, multicast, reserved) but the host's DNS resolvers on port 53, `open` refuses nothing
+//    more. Refused rather than dropped, so the learner's own tools are told at once instead of waiting.
 // The rules live in two chains of their own, each reached by one jump kept first in INPUT and
 // DOCKER-USER, and are written with one iptables-restore, so applying is atomic and idempotent.
-// IPv6 needs no rules: sandboxes run with IPv6 disabled (see startSandbox).
+// IPv6 needs no rules: sandboxes run with IPv6 disabled (see createSandboxContainer).
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { DNS_PORT } from './dns.ts';
 import type { SandboxNetwork } from './network.ts';
 
 const exec = promisify(execFile);
 
-export const METADATA_ADDRESS = '169.254.169.254';
+/** Cloud metadata services, which hand out the host's credentials: never reachable, in any mode. */
+export const METADATA_ADDRESSES = ['169.254.169.254', '169.254.170.2', '100.100.100.200'] as const;
 
 export const EGRESS_MODES = ['mirror', 'internet', 'open'] as const;
 export type EgressMode = (typeof EGRESS_MODES)[number];
@@ -62,10 +67,11 @@ export function firewallFor(plan: SandboxNetwork, resolvers: readonly string[] =
     ],
     rules: [
       { chain: inputChain, spec: ['-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'] },
+      ...(plan.egress === 'mirror' ? sandboxDns(inputChain, plan.gateway) : []),
       { chain: inputChain, spec: ['-j', 'DROP'] },
       { chain: forwardChain, spec: ['-d', `${plan.mirrorIp}/32`, '-o', br, '-p', 'tcp', '-m', 'tcp', '--dport', port, '-j', 'ACCEPT'] },
       { chain: forwardChain, spec: ['-s', `${plan.mirrorIp}/32`, '-o', br, '-p', 'tcp', '-m', 'tcp', '--sport', port, '-j', 'ACCEPT'] },
-      { chain: forwardChain, spec: ['-d', `${METADATA_ADDRESS}/32`, '-j', 'DROP'] },
+      ...METADATA_ADDRESSES.map((address) => ({ chain: forwardChain, spec: ['-d', `${address}/32`, '-j', 'DROP'] })),
       ...egressRules(forwardChain, plan.egress, resolvers),
     ],
   };
@@ -73,6 +79,7 @@ export function firewallFor(plan: SandboxNetwork, resolvers: readonly string[] =
 
 function egressRules(chain: string, mode: EgressMode, resolvers: readonly string[]): Rule[] {
   if (mode === 'open') return [];
+  if (mode === 'mirror') return [{ chain, spec: REFUSE }];
   // Name lookups get an answer (even "no such host") at once: a resolver that cannot be reached makes
   // every lookup, and so every `docker pull` and `compose up`, wait out DNS timeouts (measured: 20 s).
   const dns = resolvers.flatMap((resolver) =>
@@ -81,8 +88,15 @@ function egressRules(chain: string, mode: EgressMode, resolvers: readonly string
       spec: ['-d', `${resolver}/32`, '-p', protocol, '-m', protocol, '--dport', '53', '-j', 'RETURN'],
     })),
   );
-  if (mode === 'mirror') return [...dns, { chain, spec: REFUSE }];
   return [...dns, ...NON_PUBLIC_RANGES.map((range) => ({ chain, spec: ['-d', range, ...REFUSE] }))];
+}
+
+/** Dockhand's DNS server for sandboxes, on the gateway (see dns.ts). */
+function sandboxDns(chain: string, gateway: string): Rule[] {
+  return ['udp', 'tcp'].map((protocol) => ({
+    chain,
+    spec: ['-d', `${gateway}/32`, '-p', protocol, '-m', protocol, '--dport', String(DNS_PORT), '-j', 'ACCEPT'],
+  }));
 }
 
 /** The host's IPv4 DNS servers, where Docker's embedded DNS sends what it cannot answer itself. */
@@ -99,7 +113,7 @@ export async function hostResolvers(files = ['/etc/resolv.conf', '/run/systemd/r
 }
 
 export async function applyFirewall(plan: SandboxNetwork, resolvers?: readonly string[]): Promise<void> {
-  const firewall = firewallFor(plan, resolvers ?? (plan.egress === 'open' ? [] : await hostResolvers()));
+  const firewall = firewallFor(plan, resolvers ?? (plan.egress === 'internet' ? await hostResolvers() : []));
   const lines = [
     '*filter',
     // Declaring a chain in a --noflush restore creates it, or empties it if it exists.

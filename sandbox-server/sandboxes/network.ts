@@ -1,6 +1,8 @@
-// The sandboxes' own bridge: inter-container traffic off, a fixed address for the image mirror, and a
-// firewall that keeps sandboxes away from the host (see firewall.ts).
+// The sandboxes' own bridge: inter-container traffic off, a fixed address for the image mirror, a
+// firewall that keeps sandboxes away from the host (see firewall.ts) and, under `mirror` egress, the
+// DNS server that answers them on the gateway (see dns.ts).
 import type { Config } from '../config.ts';
+import { type SandboxResolver, startSandboxResolver } from './dns.ts';
 import { type Engine, isNotFound } from './docker.ts';
 import { applyFirewall, type EgressMode, removeFirewall } from './firewall.ts';
 import { labelsFor, resourceName } from './labels.ts';
@@ -17,6 +19,9 @@ export type SandboxNetwork = {
   /** What sandboxes may reach beyond the mirror (see firewall.ts). */
   egress: EgressMode;
 };
+
+/** This process's DNS servers, by gateway address: one per sandbox network, however often it is ensured. */
+const resolvers = new Map<string, Promise<SandboxResolver>>();
 
 export function networkPlan(config: Config): SandboxNetwork {
   const { subnet } = config;
@@ -55,9 +60,20 @@ export async function ensureNetwork(engine: Engine, config: Config, plan: Sandbo
       });
   }
   await applyFirewall(plan);
+  if (plan.egress === 'mirror' && !resolvers.has(plan.gateway)) {
+    const started = startSandboxResolver(plan.gateway);
+    resolvers.set(plan.gateway, started);
+    await started.catch((error: Error) => {
+      resolvers.delete(plan.gateway);
+      throw error;
+    });
+  }
 }
 
 export async function removeNetwork(engine: Engine, plan: SandboxNetwork): Promise<void> {
+  const resolver = resolvers.get(plan.gateway);
+  resolvers.delete(plan.gateway);
+  await resolver?.then((started) => started.close()).catch(() => {});
   await removeFirewall(plan);
   try {
     await engine.getNetwork(plan.name).remove();

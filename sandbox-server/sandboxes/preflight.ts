@@ -48,6 +48,8 @@ export type HostFacts = {
   sysctl: { maxUserNamespaces?: number; unprivilegedUsernsClone?: number; apparmorRestrictUserns?: number };
   loop: { control: boolean; free: string | undefined };
   mkfsExt4: boolean;
+  /** Whether the kernel runs AppArmor (sandboxes run unconfined by it either way). */
+  apparmor: boolean;
   free: { path: string; bytes: number }[];
 };
 
@@ -69,6 +71,7 @@ export async function readHostFacts(engine: Engine, stateDir: string): Promise<H
     },
     loop: await readLoop(),
     mkfsExt4: await installed('mkfs.ext4', ['-V']),
+    apparmor: (await readFile('/sys/module/apparmor/parameters/enabled', 'utf8').catch(() => 'N')).trim() === 'Y',
     free: await Promise.all(freeOf.map(async (dir) => ({ path: dir, bytes: await freeBytes(dir) }))),
   };
 }
@@ -82,6 +85,7 @@ export function judgeHost(facts: HostFacts): CheckRow[] {
     ...usernsRows(facts.sysctl),
     loopRow(facts.loop),
     mkfsRow(facts.mkfsExt4),
+    apparmorRow(facts.apparmor),
     ...facts.free.map(diskRow),
   ];
 }
@@ -294,6 +298,25 @@ export function mkfsRow(present: boolean): CheckRow {
     };
   }
   return { check: 'mkfs', status: 'ok', message: 'mkfs.ext4 is installed.' };
+}
+
+/** Dockhand has no AppArmor profile of its own yet (none could be tested here): say what confines sandboxes. */
+export function apparmorRow(enabled: boolean): CheckRow {
+  if (!enabled) {
+    return {
+      check: 'apparmor',
+      status: 'ok',
+      message:
+        "no AppArmor on this host: sandboxes are confined by their user namespaces, four capabilities and Dockhand's seccomp profile.",
+    };
+  }
+  return {
+    check: 'apparmor',
+    status: 'warning',
+    message:
+      "AppArmor runs here, but sandboxes run unconfined by it: Dockhand has no profile of its own yet. They are confined by their user namespaces, four capabilities and Dockhand's seccomp profile.",
+    fix: 'nothing to do to run sandboxes; see docs/security.md, "The outer container"',
+  };
 }
 
 export function diskRow(free: { path: string; bytes: number }): CheckRow {

@@ -52,6 +52,9 @@ export type SandboxOptions = {
   env?: string[];
 };
 
+/** The outer container's whole capability bounding set (see createSandboxContainer). */
+export const START_CAPABILITIES = ['DAC_OVERRIDE', 'SETGID', 'SETUID', 'SYS_ADMIN'] as const;
+
 /** A sandbox as the Docker-in-Docker backend knows it: every name and path derives from the id. */
 export type SandboxContainer = {
   id: string;
@@ -133,11 +136,13 @@ function createSandboxContainer(
     Labels: labels,
     Env: [`DOCKHAND_MIRROR=${options.mirror}`, ...(options.env ?? [])],
     HostConfig: {
-      // Measured minimum for a rootless inner engine on this kind of host (see DESIGN.md, "Sandboxes").
-      // The default capability set stays as the bounding set: root inside the inner engine's user
-      // namespace gets no more than it, so dropping e.g. CHOWN would break image unpacking. The
-      // learner runs as uid 1000 and holds none of them; SYS_ADMIN only lets newuidmap write id maps.
-      CapAdd: ['SYS_ADMIN'],
+      // Measured: the start needs exactly these, all for RootlessKit's setuid newuidmap/newgidmap, which
+      // open the engine's /proc/PID/uid_map (DAC_OVERRIDE), write several ranges (SETUID, SETGID) into a
+      // user namespace they do not own (SYS_ADMIN). The inner engine does not need them: a new user
+      // namespace gets a full set of its own. No process of the sandbox holds any of them: the learner
+      // and everything the server runs have none and, through dockhand-enter, no_new_privs on top.
+      CapDrop: ['ALL'],
+      CapAdd: [...START_CAPABILITIES],
       SecurityOpt: [SANDBOX_SECCOMP, 'apparmor=unconfined'],
       // systempaths=unconfined: the inner engine mounts a fresh /proc, which masked paths forbid.
       MaskedPaths: [],
@@ -150,6 +155,8 @@ function createSandboxContainer(
       // Docker leaves IPv6 off on an IPv4-only network today; said here so it stays off.
       Sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' },
       NetworkMode: options.network.name,
+      // Under `mirror` egress, Docker's DNS in the sandbox asks Dockhand's, which knows no name (dns.ts).
+      ...(options.network.egress === 'mirror' ? { Dns: [options.network.gateway] } : {}),
       Memory: limits.memoryBytes,
       MemorySwap: limits.memoryBytes,
       PidsLimit: limits.pids,

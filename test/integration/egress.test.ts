@@ -1,10 +1,17 @@
-// The egress policy, against hosts this test makes itself: two network namespaces joined to the host
-// by veth pairs, one holding a TEST-NET-3 address (standing in for the public internet, routed to its
-// veth only) and one a private address. No traffic leaves this machine.
+// The egress policy, against hosts this test makes itself: network namespaces joined to the host by veth
+// pairs, one holding a TEST-NET-3 address (standing in for the public internet, routed to its veth only),
+// one a private address, and one holding the cloud metadata addresses. No traffic leaves this machine.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { applyFirewall, type EgressMode, firewallFor, hostResolvers, NON_PUBLIC_RANGES } from '../../sandbox-server/sandboxes/firewall.ts';
+import {
+  applyFirewall,
+  type EgressMode,
+  firewallFor,
+  hostResolvers,
+  METADATA_ADDRESSES,
+  NON_PUBLIC_RANGES,
+} from '../../sandbox-server/sandboxes/firewall.ts';
 import { mirrorNames } from '../../sandbox-server/sandboxes/kit/mirror.ts';
 import { testConfig } from '../support/env.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
@@ -19,8 +26,8 @@ const config = testConfig();
  * do not collide; the addresses would, so such suites must not run at the same moment), addresses, and
  * a web server on port 8000 (and 53).
  */
-type TestHost = { ns: string; hostSide: string; address: string; gateway: string; servers: ChildProcess[] };
-const hosts: Record<'public' | 'private', TestHost> = {
+type TestHost = { ns: string; hostSide: string; address: string; gateway: string; servers: ChildProcess[]; more?: string[] };
+const hosts: Record<'public' | 'private' | 'metadata', TestHost> = {
   public: {
     ns: `dh-${config.instance}-pub`,
     hostSide: `dhe${config.instance.slice(0, 8)}p0`,
@@ -34,6 +41,16 @@ const hosts: Record<'public' | 'private', TestHost> = {
     address: '192.168.251.10',
     gateway: '192.168.251.1',
     servers: [],
+  },
+  // Every cloud metadata address at once, each routed to this namespace only (a /32 each).
+  metadata: {
+    ns: `dh-${config.instance}-md`,
+    hostSide: `dhe${config.instance.slice(0, 8)}m0`,
+    address: METADATA_ADDRESSES[0],
+    // TEST-NET-2: an address of the host's own that no network here uses.
+    gateway: '198.51.100.1',
+    servers: [],
+    more: METADATA_ADDRESSES.slice(1),
   },
 };
 
@@ -51,12 +68,23 @@ async function makeTestHost(host: TestHost, name: string): Promise<void> {
   await ip('netns', 'add', host.ns);
   await ip('link', 'add', host.hostSide, 'type', 'veth', 'peer', 'name', inside);
   await ip('link', 'set', inside, 'netns', host.ns);
-  await ip('addr', 'add', `${host.gateway}/24`, 'dev', host.hostSide);
   await ip('link', 'set', host.hostSide, 'up');
-  await ip('netns', 'exec', host.ns, 'ip', 'addr', 'add', `${host.address}/24`, 'dev', inside);
   await ip('netns', 'exec', host.ns, 'ip', 'link', 'set', inside, 'up');
   await ip('netns', 'exec', host.ns, 'ip', 'link', 'set', 'lo', 'up');
-  await ip('netns', 'exec', host.ns, 'ip', 'route', 'add', 'default', 'via', host.gateway);
+  if (host.more) {
+    // Addresses that are not a subnet of their own: a /32 route to each, through the veth.
+    await ip('addr', 'add', `${host.gateway}/32`, 'dev', host.hostSide);
+    await ip('netns', 'exec', host.ns, 'ip', 'route', 'add', `${host.gateway}/32`, 'dev', inside);
+    await ip('netns', 'exec', host.ns, 'ip', 'route', 'add', 'default', 'via', host.gateway, 'dev', inside);
+    for (const address of [host.address, ...host.more]) {
+      await ip('netns', 'exec', host.ns, 'ip', 'addr', 'add', `${address}/32`, 'dev', inside);
+      await ip('route', 'add', `${address}/32`, 'dev', host.hostSide);
+    }
+  } else {
+    await ip('addr', 'add', `${host.gateway}/24`, 'dev', host.hostSide);
+    await ip('netns', 'exec', host.ns, 'ip', 'addr', 'add', `${host.address}/24`, 'dev', inside);
+    await ip('netns', 'exec', host.ns, 'ip', 'route', 'add', 'default', 'via', host.gateway);
+  }
   for (const port of [8000, 53]) {
     const code = `require('http').createServer((q, s) => s.end(${JSON.stringify(name)})).listen(${port}, '0.0.0.0')`;
     host.servers.push(spawn('ip', ['netns', 'exec', host.ns, process.execPath, '-e', code], { stdio: 'ignore' }));
@@ -88,6 +116,7 @@ async function fetchFromInnerContainer(url: string): Promise<string> {
 beforeAll(async () => {
   await makeTestHost(hosts.public, 'public');
   await makeTestHost(hosts.private, 'private');
+  await makeTestHost(hosts.metadata, 'metadata');
   sandbox = await startTestSandbox();
   expect((await sandbox.run(['docker', 'pull', '-q', 'busybox'])).exitCode).toBe(0);
 });
@@ -97,6 +126,7 @@ afterAll(async () => {
   await sandbox?.destroy();
   await removeTestHost(hosts.public);
   await removeTestHost(hosts.private);
+  await removeTestHost(hosts.metadata);
 });
 
 const publicUrl = `http://${hosts.public.address}:8000/`;
@@ -122,6 +152,16 @@ describe.each<[EgressMode, { public: boolean; private: boolean }]>([
     expect(await fetchFromInnerContainer(privateUrl)).toBe(reach.private ? 'private' : 'unreachable');
   });
 
+  it('no cloud metadata address is in reach, though the host reaches each', async () => {
+    const urls = METADATA_ADDRESSES.map((address) => `http://${address}:8000/`);
+    for (const url of urls) expect((await exec('curl', ['-s', '-m', '2', url])).stdout).toBe('metadata');
+    const fromShell = await sandbox.sh(`${urls.map((url) => `(curl -s -m 3 ${url} || echo unreachable) &`).join(' ')} wait`);
+    expect(fromShell.stdout).toBe('unreachable\n'.repeat(urls.length));
+    const inner = urls.map((url) => `(timeout 4 wget -q -O - ${url} || echo unreachable) &`).join(' ');
+    const fromInner = await sandbox.run(['docker', 'run', '--rm', '--init', 'busybox', 'sh', '-c', `${inner} wait`]);
+    expect(fromInner.stdout).toBe('unreachable\n'.repeat(urls.length));
+  });
+
   it('the image mirror stays in reach, by address and by name', async () => {
     expect(await fetchFromSandbox(mirrorUrl)).toBe('{}');
     const resolved = await sandbox.run(['getent', 'hosts', mirrorNames(config).container]);
@@ -131,15 +171,28 @@ describe.each<[EgressMode, { public: boolean; private: boolean }]>([
 
 describe('DNS under a closed egress', () => {
   it.each(['mirror', 'internet'] as const)(
-    "with %s, sandboxes may ask the host's resolvers on port 53, and nothing else there",
+    "with %s, sandboxes reach the host's resolvers on port 53 only under `internet`, and nothing else there",
     async (mode) => {
       // The private test host stands in for the host's resolver, so no query leaves this machine.
       await applyFirewall({ ...network, egress: mode }, [hosts.private.address]);
-      expect(await fetchFromSandbox(`http://${hosts.private.address}:53/`)).toBe('private');
+      // Under `mirror`, not even the resolvers: a name is a tunnel to anywhere.
+      expect(await fetchFromSandbox(`http://${hosts.private.address}:53/`)).toBe(mode === 'internet' ? 'private' : 'unreachable');
       expect(await fetchFromSandbox(privateUrl)).toBe('unreachable');
       expect(await fetchFromSandbox(publicUrl)).toBe(mode === 'internet' ? 'public' : 'unreachable');
     },
   );
+
+  it("with mirror, a name that is not the sandbox network's is unknown at once, for the shell and inner containers, and pulls still work", async () => {
+    await applyFirewall({ ...network, egress: 'mirror' });
+    // Reserved names (RFC 6761), answered by Dockhand's DNS server; whole seconds, measured inside.
+    const lookup = 's=$(date +%s); nslookup dockhand-probe.invalid; echo "took=$(( $(date +%s) - s ))"';
+    const inner = await sandbox.run(['docker', 'run', '--rm', 'busybox', 'sh', '-c', lookup]);
+    expect(inner.stdout).toContain('NXDOMAIN');
+    expect(Number(/took=(\d+)/.exec(inner.stdout)?.[1])).toBeLessThanOrEqual(1);
+    const shell = await sandbox.sh('s=$(date +%s); getent hosts dockhand-probe.test || echo "unknown took=$(( $(date +%s) - s ))"');
+    expect(shell.stdout).toMatch(/^unknown took=[01]\n$/);
+    expect((await sandbox.run(['docker', 'pull', '-q', 'hello-world'])).exitCode).toBe(0);
+  });
 
   it('refuses every range that is not public, in that order after the resolvers', () => {
     const rules = firewallFor({ ...network, egress: 'internet' }, ['10.255.255.53']).rules.map((rule) => rule.spec.join(' '));

@@ -8,7 +8,7 @@ import { type AddressInfo, createConnection, createServer as createTcpServer, ty
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { connectHostEngine, removeContainer } from '../../sandbox-server/sandboxes/docker.ts';
-import { applyFirewall, firewallFor, listRules, METADATA_ADDRESS } from '../../sandbox-server/sandboxes/firewall.ts';
+import { applyFirewall, firewallFor, listRules, METADATA_ADDRESSES } from '../../sandbox-server/sandboxes/firewall.ts';
 import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { hostTag } from '../../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../../sandbox-server/sandboxes/labels.ts';
@@ -20,7 +20,7 @@ import {
   waitForEngine,
 } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { testConfig } from '../support/env.ts';
-import { testBackend } from '../support/sandbox.ts';
+import { runOutsideLearner, testBackend } from '../support/sandbox.ts';
 
 const host = connectHostEngine();
 const sandboxHost = inject('sandboxHost');
@@ -171,11 +171,8 @@ describe('from inside a sandbox', () => {
   });
 
   it('IPv6 is off, so no link-local path leads around the IPv4 firewall', async () => {
-    const result = await runAsLearner(backend, sandbox, [
-      'sh',
-      '-c',
-      'cat /proc/sys/net/ipv6/conf/*/disable_ipv6 | sort -u; ip -6 address',
-    ]);
+    // In the sandbox's own network namespace, the one on the bridge (the learner's is RootlessKit's, behind it).
+    const result = await runOutsideLearner({ id: sandbox.id }, 'cat /proc/sys/net/ipv6/conf/*/disable_ipv6 | sort -u; ip -6 address');
     expect(result.stdout).toBe('1\n');
   });
 
@@ -228,7 +225,7 @@ describe('from inside a sandbox', () => {
 });
 
 describe("the sandbox bridge's host firewall", () => {
-  it('jumps once from INPUT and DOCKER-USER, drops the cloud metadata address, and reapplying changes nothing', async () => {
+  it('jumps once from INPUT and DOCKER-USER, drops the cloud metadata addresses, and reapplying changes nothing', async () => {
     const firewall = firewallFor(network);
     const chains = ['INPUT', 'DOCKER-USER', firewall.inputChain, firewall.forwardChain];
     const before = await Promise.all(chains.map(listRules));
@@ -242,6 +239,6 @@ describe("the sandbox bridge's host firewall", () => {
       `-A DOCKER-USER -i ${network.bridge} -j ${firewall.forwardChain}`,
     ]);
     expect(own).toEqual(before.slice(2));
-    expect(own[1]).toContain(`-A ${firewall.forwardChain} -d ${METADATA_ADDRESS}/32 -j DROP`);
+    for (const address of METADATA_ADDRESSES) expect(own[1]).toContain(`-A ${firewall.forwardChain} -d ${address}/32 -j DROP`);
   });
 });

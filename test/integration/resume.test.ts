@@ -79,7 +79,7 @@ describe('a sandbox with a kept disk', () => {
     const shell = await runAsLearner(backend, second, [
       'sh',
       '-c',
-      `printf '%s\\n' 'curl -sf -o /dev/null "http://$(docker inspect -f "{{.NetworkSettings.IPAddress}}" web)/hostname" && echo reached' | dockhand-shell`,
+      'curl -sf -o /dev/null "http://$(docker inspect -f "{{.NetworkSettings.IPAddress}}" web)/hostname" && echo reached',
     ]);
     expect(shell.stdout).toContain('reached');
     // What holds for every sandbox holds for a resumed one: the learner unprivileged, the root read-only, the disk's size.

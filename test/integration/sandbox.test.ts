@@ -47,7 +47,7 @@ describe('a sandbox', () => {
       'curl -sf -o /dev/null "http://$(docker inspect -f "{{.NetworkSettings.IPAddress}}" page)/hostname" && echo reached',
       'getent hosts mirror localhost | wc -l; docker rm -f page >/dev/null; rm ~/workspace/mine',
     ].join('\n');
-    const result = await sandbox.run(['sh', '-c', `printf '%s\\n' "$0" | dockhand-shell`, script]);
+    const result = await sandbox.run(['sh', '-c', script]);
     expect(result.stdout).toMatch(
       /^uid=1000\(learner\) gid=1000\(learner\) groups=1000\(learner\)\nlearner:learner\nCapEff:\s+0+\nreached\n2\n$/,
     );

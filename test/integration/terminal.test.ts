@@ -5,7 +5,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { TERMINAL_MAX_PAYLOAD } from '../../sandbox-server/protocol/limits.ts';
 import { parseTerminalWindow } from '../../sandbox-server/protocol/terminal.ts';
 import { detachAllTerminals, OUTPUT_HIGH_WATER, openTerminal } from '../../sandbox-server/terminal/terminal.ts';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
+import { runOutsideLearner, startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from '../support/terminal-client.ts';
 
 const PROMPT = /learner@dockhand[^$]*~\/workspace[^$]*\$ /;
@@ -73,6 +73,12 @@ async function sandboxShell(script: string): Promise<string> {
   return result.stdout.trim();
 }
 
+/** The same in the sandbox's own namespaces, outside the learner's. */
+async function outsideShell(script: string): Promise<string> {
+  const result = await runOutsideLearner(sandbox.sandbox, script);
+  return result.stdout.trim();
+}
+
 /** How many tmux clients run in the sandbox; polled, since clients end a moment after being told. */
 async function tmuxClients(): Promise<number> {
   return Number(await sandboxShell('ps -eo comm | grep -c "^tmux: client" || true'));
@@ -88,20 +94,24 @@ describe('a terminal', () => {
     await terminal.waitFor(PROMPT);
     const pid = await run(terminal, 'echo "pid=$$ in=$PWD"', /pid=(\d+) in=\/home\/learner\/workspace/);
     // Seen from the sandbox itself, not from inside the shell's namespaces.
-    expect(await sandboxShell(`grep -E '^(Uid|CapEff):' /proc/${pid}/status | tr -s '\\t' ' '`)).toBe(
+    expect(await outsideShell(`grep -E '^(Uid|CapEff):' /proc/${pid}/status | tr -s '\\t' ' '`)).toBe(
       'Uid: 1000 1000 1000 1000\nCapEff: 0000000000000000',
     );
-    expect(await sandboxShell(`ps -o comm= -p ${pid}; ps -o comm= -p $(ps -o ppid= -p ${pid})`)).toBe('bash\ntmux: server');
-    // The shell sits in the inner engine's network namespace; its tmux server stays in the sandbox's own.
-    const netns = (target: string) => `$(readlink /proc/${target}/ns/net)`;
-    const [shell, tmuxServer, sandboxInit, engine] = (
-      await sandboxShell(
-        `echo ${netns(pid)} ${netns(`$(ps -o ppid= -p ${pid} | tr -d ' ')`)} ${netns('1')} ${netns('$(cat $XDG_RUNTIME_DIR/docker.pid)')}`,
+    expect(await outsideShell(`ps -o comm= -p ${pid}; ps -o comm= -p $(ps -o ppid= -p ${pid})`)).toBe('bash\ntmux: server');
+    // The shell sits in the inner engine's network namespace, and so does its tmux server: both are in
+    // the learner's user namespaces, never in the sandbox's own.
+    const ns = (kind: string, target: string) => `$(readlink /proc/${target}/ns/${kind})`;
+    const server = `$(ps -o ppid= -p ${pid} | tr -d ' ')`;
+    const engine = '$(cat $XDG_RUNTIME_DIR/docker.pid)';
+    const [shellNet, serverNet, engineNet, shellUser, serverUser, sandboxUser] = (
+      await outsideShell(
+        `echo ${ns('net', pid)} ${ns('net', server)} ${ns('net', engine)} ${ns('user', pid)} ${ns('user', server)} ${ns('user', '1')}`,
       )
     ).split(' ');
-    expect(shell).toBe(engine);
-    expect(tmuxServer).toBe(sandboxInit);
-    expect(shell).not.toBe(tmuxServer);
+    expect(shellNet).toBe(engineNet);
+    expect(serverNet).toBe(engineNet);
+    expect(shellUser).toBe(serverUser);
+    expect(shellUser).not.toBe(sandboxUser);
     // tmux redraws rather than relays: the tab after "CapEff:" arrives as a cursor movement.
     expect(await run(terminal, 'grep CapEff /proc/self/status', /CapEff:\D*(\d{16})/)).toBe('0000000000000000');
   });
@@ -116,7 +126,7 @@ describe('a terminal', () => {
     expect(await run(terminal, `ping -c1 -W2 ${ip} >/dev/null && echo "ping=$((1+1))"`, /ping=(\d)/)).toBe('2');
     expect(await run(terminal, 'docker ps --format "name={{.Names}}"', /name=(\w+)/)).toBe('web');
     // The sandbox's own namespace cannot reach that address: the shell's namespace is what makes it work.
-    expect(await sandboxShell(`curl -s -m 2 http://${ip}/hostname || echo unreachable`)).toBe('unreachable');
+    expect(await outsideShell(`curl -s -m 2 http://${ip}/hostname || echo unreachable`)).toBe('unreachable');
     await sandboxShell('docker rm -f web');
   });
 

@@ -6,6 +6,7 @@ import { rootRow } from '../../sandbox-server/preflight.ts';
 import { failureKey, startProblem } from '../../sandbox-server/sandboxes/backend.ts';
 import { diagnoseStart, dindStartError } from '../../sandbox-server/sandboxes/dind-diagnosis.ts';
 import {
+  apparmorRow,
   diskRow,
   engineRows,
   iptablesRow,
@@ -121,6 +122,11 @@ describe('disks, tools, root', () => {
     expect(diskRow({ path: '/x', bytes: 1024 ** 3 }).status).toBe('problem');
     expect(diskRow({ path: '/x', bytes: 5 * 1024 ** 3 }).status).toBe('warning');
     expect(diskRow({ path: '/x', bytes: 50 * 1024 ** 3 }).status).toBe('ok');
+  });
+  it('AppArmor: said either way, a warning where it runs (sandboxes have no profile of their own)', () => {
+    expect(apparmorRow(false)).toMatchObject({ check: 'apparmor', status: 'ok', message: expect.stringMatching(/no AppArmor/) });
+    expect(apparmorRow(true)).toMatchObject({ status: 'warning', message: expect.stringMatching(/unconfined/) });
+    expect(apparmorRow(true).blocksSandboxes).toBeUndefined();
   });
   it('not root: iptables needs root', () => {
     expect(rootRow(1000)).toMatchObject({ status: 'problem', fatal: true, message: expect.stringMatching(/uid 1000.*iptables/) });

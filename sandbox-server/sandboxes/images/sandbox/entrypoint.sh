@@ -38,7 +38,8 @@ engine=$$
     read -r _ _ state _ 2>/dev/null <"/proc/$containerd/stat" || true
     if [ "$state" = Z ]; then
       echo "dockhand: containerd did not start" >&2
-      kill "$engine"
+      # KILL: once dockerd has set up its signal handlers, a TERM waits out its minute of dialling.
+      kill -KILL "$engine"
       exit 1
     fi
     sleep 0.05

@@ -9,19 +9,35 @@
 #     tty, so the server calls this when the WebSocket closes; the shell stays in tmux.
 #   dockhand-terminal detach-all
 #     Ends every client, for a server that restarted and so has no socket left; the shells stay.
+# tmux, client and server, runs only inside the learner's namespaces (dockhand-enter) and reads only
+# Dockhand's configuration: a tmux server runs whatever its configuration or any client asks, and a
+# tmux client runs what its server tells it to (lock-command, detach -E), so neither may run where the
+# learner is not. Detaching signals the client by pid and never talks to a tmux server.
 set -eu
 clients=/tmp/dockhand-terminals
+# Field 22 of /proc/PID/stat, the start time: with the pid it names one process, never a later one
+# that got the same pid. The command name (field 2) may hold spaces, so it is cut off first.
+started() {
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  set -- ${stat##*) }
+  echo "${20}"
+}
+hang_up() {
+  read -r pid start <"$1" 2>/dev/null || return 0
+  rm -f "$1"
+  case "$pid" in '' | *[!0-9]*) return 0 ;; esac
+  if [ "$(started "$pid")" = "$start" ]; then kill -HUP "$pid" 2>/dev/null || :; fi
+}
 case "${1:-}" in
 attach)
   window=$2 cols=$3 rows=$4 mode=${5:-}
   mkdir -p "$clients"
-  echo $$ >"$clients/$DOCKHAND_TERMINAL_ID"
+  echo "$$ $(started $$)" >"$clients/$DOCKHAND_TERMINAL_ID"
   # Engine API 1.41 cannot size an exec's tty at creation: size it here, before tmux first draws.
   stty cols "$cols" rows "$rows"
-  if [ "$mode" = read-only ]; then
-    exec tmux -u new-session -A -s "w$window" -c "$HOME/workspace" -f read-only,ignore-size
-  fi
-  exec tmux -u new-session -A -s "w$window" -c "$HOME/workspace"
+  set -- tmux -u -f /etc/dockhand/tmux.conf new-session -A -s "w$window" -c "$HOME/workspace"
+  if [ "$mode" = read-only ]; then set -- "$@" -f read-only,ignore-size; fi
+  exec dockhand-enter "$@"
   ;;
 detach)
   id=$2
@@ -31,15 +47,12 @@ detach)
     sleep 0.1
     tries=$((tries + 1))
   done
-  pid=$(cat "$clients/$id" 2>/dev/null) || exit 0
-  rm -f "$clients/$id"
-  # The pid is only that client's while the process still carries its id (it may have been reused).
-  if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "DOCKHAND_TERMINAL_ID=$id"; then
-    kill -HUP "$pid"
-  fi
+  hang_up "$clients/$id"
   ;;
 detach-all)
-  tmux list-clients -F '#{client_pid}' 2>/dev/null | xargs -r kill -HUP 2>/dev/null || true
+  for file in "$clients"/*; do
+    [ -f "$file" ] && hang_up "$file"
+  done
   rm -rf "$clients"
   ;;
 *)
