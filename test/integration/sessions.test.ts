@@ -19,6 +19,7 @@ const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'dockhand-sessions-'));
 const stateDir = (name: string) => path.join(stateRoot, name);
 let dockhand: Dockhand;
 let base: string;
+let closed = false;
 
 async function sandboxContainers(): Promise<string[]> {
   const list = await engine.listContainers({ all: true, filters: labelFilter(testConfig().instance, 'sandbox') });
@@ -34,7 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dockhand?.close();
+  if (!closed) await dockhand?.close();
   rmSync(stateRoot, { recursive: true, force: true });
 });
 
@@ -160,6 +161,10 @@ describe('timeouts', () => {
 
 describe('a server restart', () => {
   it('re-adopts live sessions with their sandboxes and work, and reaps orphans and pool leftovers', async () => {
+    // The servers here share the suite's instance: the first one's own pool would count (and, reaped as an
+    // orphan by the restarted server, be replaced by it), so it stops first.
+    await dockhand.close();
+    closed = true;
     const config = testConfig({ DOCKHAND_POOL_SIZE: '1', DOCKHAND_STATE_DIR: stateDir('restart') });
     let first: Dockhand | undefined = await startDockhand(config, quiet);
     let second: Dockhand | undefined;
