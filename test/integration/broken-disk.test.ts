@@ -67,6 +67,9 @@ describe('a learner who breaks their kept disk', () => {
       const theirs = other.body as unknown as Session;
       await api(base, 'DELETE', `/api/sessions/${theirs.id}`, { token: theirs.token });
     }
+    // The instructor's view of health names the backend and finds nothing wrong with the host.
+    const details = await api(base, 'GET', '/api/health', { token: dockhand.adminToken });
+    expect(details.body).toMatchObject({ ok: true, problems: [], backend: { kind: 'dind', docker: { version: expect.any(String) } } });
     // Their kept disk (kept under their learner id) waits for their choice.
     expect(await backend.keptDisk(learnerId)).toBeDefined();
 
