@@ -66,6 +66,8 @@ export function unhelpfulMessage(message: string): string | null {
   const text = message.trim();
   if (text === '') return 'it says nothing';
   if (text.startsWith('The check could not look at your sandbox')) return `the check itself broke (${text})`;
+  if (text.startsWith('Not done yet (the check script exited'))
+    return 'a script check failed without a FAIL: line or a message to say what is missing';
   if (/^[[{]/.test(text) || /\n\s+at /.test(text)) return `it is raw data, not a sentence (${text.slice(0, 80)})`;
   return null;
 }
