@@ -35,7 +35,7 @@ checks:
 solution: Write it.
 wrong:
   - echo wrong > ~/workspace/deep/here.txt
-solve: echo right > here.txt
+solve: mkdir -p ~/workspace/deep && echo right > ~/workspace/deep/here.txt
 \`\`\`
 
 \`\`\`exercise
@@ -49,7 +49,7 @@ checks:
 solution: Write it.
 wrong:
   - echo wrong > ~/workspace/strict.txt
-solve: echo right > ~/workspace/strict.txt
+solve: echo right > ../strict.txt
 \`\`\`
 `;
 
@@ -76,13 +76,13 @@ describe('lessons:test', () => {
   it('types the walk’s solutions in the home folder, where a relative path misses', async () => {
     const lessons = await probeLesson();
     const [weak, strict] = await walkCourse(testBackend(), lessons, course);
-    // No Run blocks in the walk: deep/ does not exist, the wrong answer cannot write there, and the solve
-    // script's relative path lands in the home folder.
-    expect(weak).toMatchObject({
+    // No Run blocks in the walk: deep/ does not exist, so the wrong answer cannot write there and the
+    // absolute solve script makes it; the relative ../strict.txt, typed in the home folder, misses.
+    expect(weak).toMatchObject({ wrongFail: true, passAfter: true, problem: null });
+    expect(strict).toMatchObject({
       wrongFail: true,
       passAfter: false,
       problem: expect.stringMatching(/^after its solve script \(typed in ~\)/),
     });
-    expect(strict).toMatchObject({ wrongFail: true, passAfter: true, problem: null });
   });
 });
