@@ -1,5 +1,6 @@
 // `npm run lessons:test`: every lesson in a fresh sandbox, every exercise's checks fail before its
-// solution, pass after, and stay passed, and the page's Run blocks alone do not solve it; `--walk` instead
+// solution, pass after, and stay passed, and neither the page's Run blocks nor any of its wrong answers
+// solve it; `--walk` instead
 // walks the whole course in one sandbox; `--per-lesson --walk` does both at once (the `npm test` gate).
 // Lesson slugs narrow the run; `--course <folder>` tests another course than lessons/. Prints a table and
 // exits non-zero on any miss. Runs as its own Dockhand instance and removes all it made.
@@ -19,7 +20,17 @@ import { courseArgsOrExit } from './course-args.ts';
 
 /** Lessons tested at once: sandboxes are independent, and two fit the machine's two cores. */
 const PARALLEL = Number(process.env.LESSONS_TEST_PARALLEL ?? 2);
+const USAGE = `usage: lessons:test [--course <folder>] [--per-lesson] [--walk] [lesson-slug ...]
+  (no flag)     every lesson (or those named) in a fresh sandbox of its own
+  --walk        every lesson in order in one sandbox, solutions only, as a learner who keeps their sandbox
+  --per-lesson  with --walk: both (the npm test gate)
+  env: DOCKHAND_LESSONS_INSTANCE and DOCKHAND_LESSONS_SUBNET let two runs share one engine;
+       LESSONS_TEST_PARALLEL sets how many run at once (default 2)`;
 const { courseDir, rest } = courseArgsOrExit('lessons:test');
+if (rest.includes('--help') || rest.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const only = rest.filter((arg) => !arg.startsWith('--'));
 const walk = rest.includes('--walk');
 const perLesson = rest.includes('--per-lesson') || !walk;
@@ -38,11 +49,12 @@ const engine = connectHostEngine();
 function table(reports: ExerciseReport[]): string {
   const mark = (ok: boolean) => (ok ? 'yes' : 'NO');
   const rows = [
-    ['lesson', 'exercise', 'fail-before', 'pass-after', 'stay-passed', 'run-blocks-alone-fail', 'seconds'],
+    ['lesson', 'exercise', 'fail-before', 'wrong-fails', 'pass-after', 'stay-passed', 'run-blocks-alone-fail', 'seconds'],
     ...reports.map((r) => [
       r.lesson,
       r.exercise,
       mark(r.failBefore),
+      mark(r.wrongFail),
       mark(r.passAfter),
       mark(r.stayPassed),
       r.blocksAloneFail === null ? '-' : mark(r.blocksAloneFail),

@@ -3,7 +3,7 @@
 // the site nor the server ever works from a half-read lesson.
 import path from 'node:path';
 import { isMap, isScalar } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { SLUG_PATTERN as SLUG, SLUG_WHAT } from '../protocol/limits.ts';
 import { normaliseImageRef } from '../sandboxes/image-ref.ts';
 import { CheckSchema, checkScope } from './checks.ts';
@@ -84,6 +84,8 @@ const ExerciseSchema = fields({
   solution: text(),
   /** A script that solves the exercise in a fresh sandbox (the course tests itself with it). */
   solve: text(),
+  /** Wrong answers a sharp learner would try; each must leave the exercise failing (one script, or a list). */
+  wrong: z.preprocess((value) => (typeof value === 'string' ? [value] : value), listOf(text())).default([]),
 });
 
 type FrontMatter = {

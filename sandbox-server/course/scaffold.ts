@@ -61,9 +61,13 @@ hints:
   - "Last, the whole command: \`docker run -d --name ${container} busybox sleep 1d\`."
 solution: |
   Explain here, in a few sentences, how the task is solved and why.
+wrong:
+  # Answers a sharp learner might try that must NOT pass: here, a container that ends at once.
+  - docker run --name ${container} busybox echo hello
 solve: |
-  # The commands that solve this exercise, run as the learner in ~/workspace. Until they are written,
-  # \`npm run lessons:test\` reports this lesson as failing.
+  # The commands that solve this exercise, typed wherever the learner stands, after the wrong answers
+  # above (as a learner's come after a failed try: clear what is in the way, such as docker rm -f NAME).
+  # Until they are written, \`npm run lessons:test\` reports this lesson as failing.
   echo "the solve script of ${slug}/first-exercise is not written yet" >&2
   exit 1
 \`\`\`

@@ -34,8 +34,13 @@ export type Exercise = {
   hints: string[];
   /** Markdown explaining the solution: never sent to learners before they ask the server for it. */
   solution: string;
-  /** Shell script run as the learner in ~/workspace: never sent to learners. */
+  /** Shell script typed as the learner from wherever they stand; shown only to a learner who asks for the solution. */
   solve: string;
+  /**
+   * Plausible wrong answers, each a shell script run as the learner: the self-test proves every one
+   * leaves the exercise failing with a helpful message. Never sent to learners.
+   */
+  wrong: string[];
   /** File line of the exercise's opening fence. */
   line: number;
 };

@@ -236,6 +236,7 @@ describe('exercises', () => {
       hints: [],
       solution: '',
       solve: '',
+      wrong: [],
       line: 1,
       checks: [
         { kind: 'file', path: 'first.txt' },

@@ -27,6 +27,7 @@ const exercise = (id: string, name: string): Exercise => ({
   hints: [],
   solution: '',
   solve: '',
+  wrong: [],
   line: 1,
 });
 

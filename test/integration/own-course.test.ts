@@ -94,7 +94,7 @@ describe('lessons:new', () => {
     const [lesson] = (await loadCourse(course)).lessons;
     if (!lesson) throw new Error('the scaffolded lesson did not load');
     const [report] = await selfTestLesson(testBackend(), lesson, course);
-    expect(report).toMatchObject({ lesson: 'my-lesson', exercise: 'first-exercise', failBefore: true, passAfter: false });
+    expect(report).toMatchObject({ lesson: 'my-lesson', exercise: 'first-exercise', failBefore: true, wrongFail: true, passAfter: false });
     expect(report?.problem).toMatch(/the solve script exited 1: the solve script of my-lesson\/first-exercise is not written yet/);
   });
 

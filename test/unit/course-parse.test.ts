@@ -69,6 +69,7 @@ describe('parseLesson on valid lessons', () => {
           hints: [],
           solution: 'Publish with `-p 8080:8000`.',
           solve: 'docker run -d --name web -p 8080:8000 python:3-slim python -m http.server',
+          wrong: ['docker run -d --name web -p 8000:8080 python:3-slim python -m http.server'],
           line: lineContaining('valid/002-ports.md', '```exercise'),
         },
       ],
@@ -108,11 +109,13 @@ describe('parseLesson on valid lessons', () => {
       task: expect.stringContaining('```sh\ndocker ps --all\n```'),
       hints: ['`docker run --name NAME IMAGE COMMAND` names the container.', 'Use <b>echo</b> to print.'],
       checks: [{ kind: 'container', name: 'greeter', image: 'busybox', logs: 'hello', state: 'exited', exitCode: 0 }],
+      wrong: ['docker run busybox echo hello WRONG-SECRET-TOKEN', 'docker run --name greeter busybox echo bye\n'],
     });
     expect(cleanUp).toMatchObject({
       id: 'clean-up',
       line: lineContaining(file, '> ```exercise'),
       solve: 'docker rm greeter',
+      wrong: [],
       checks: [
         { kind: 'container', name: 'greeter', count: 1, message: 'greeter is still there' },
         { kind: 'script', run: '! docker container inspect greeter' },
@@ -192,6 +195,8 @@ describe('parseLesson reports every problem at its line', () => {
       [at('matches: "("'), `${checksWrong}[8] (file): matches must be a valid regular expression`],
       [at('fileContains: hi') - 2, `${checksWrong}[9] (volume) has fileContains without holdsFile`],
       [at('- name: no-kind'), `${checksWrong}[10] needs a kind`],
+      [at('  - 5'), 'exercise "wrong-wrong": wrong[2] must be text, not 5'],
+      [at('  - ""'), 'exercise "wrong-wrong": wrong[3] is empty'],
       [at('id: twice', 2), `exercise id "twice" is already used by the exercise at line ${at('id: twice') - 1}`],
     ]);
   });

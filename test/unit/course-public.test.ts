@@ -26,6 +26,7 @@ describe('publicLesson', () => {
     const json = JSON.stringify(view);
     for (const secret of [
       'SOLVE-SECRET-TOKEN',
+      'WRONG-SECRET-TOKEN',
       'SOLUTION-SECRET-TOKEN',
       'docker rm greeter',
       'greeter is still there',

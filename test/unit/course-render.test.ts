@@ -118,7 +118,15 @@ describe('renderLesson', () => {
     expect(html).toContain('Start a container named <code>greeter</code>');
     const hints = [...html.matchAll(/<li class="exercise-hint"[^>]*>/g)].map(([tag]) => tag);
     expect(hints).toEqual(['<li class="exercise-hint" data-hint="1" hidden>', '<li class="exercise-hint" data-hint="2" hidden>']);
-    for (const secret of ['SOLVE-SECRET-TOKEN', 'SOLUTION-SECRET-TOKEN', 'docker rm greeter', 'greeter is still there', 'kind:', 'solve']) {
+    for (const secret of [
+      'SOLVE-SECRET-TOKEN',
+      'WRONG-SECRET-TOKEN',
+      'SOLUTION-SECRET-TOKEN',
+      'docker rm greeter',
+      'greeter is still there',
+      'kind:',
+      'solve',
+    ]) {
       expect(html).not.toContain(secret);
     }
   });
