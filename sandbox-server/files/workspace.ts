@@ -198,6 +198,8 @@ function runScript(backend: SandboxBackend, sandbox: Sandbox, script: string, ar
     .exec(sandbox, ['sh', '-c', script, 'dockhand-files', WORKSPACE_DIR, ...args], {
       stdin,
       timeoutMs: EXEC_TIMEOUT_MS,
+      // A file read comes back whole up to the size the editor refuses beyond.
+      stdoutBytes: MAX_FILE_BYTES + 1,
     })
     .catch((error: Error) => {
       throw new DockhandError(

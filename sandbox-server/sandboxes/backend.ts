@@ -47,6 +47,8 @@ export type ExecOptions = {
   /** Sent to the command, then closed (the command sees EOF). */
   stdin?: Buffer;
   timeoutMs?: number;
+  /** Of stdout, this many first bytes are kept whole (a file read); past them only the last part is (exec.ts). */
+  stdoutBytes?: number;
 };
 
 /** stdout stays bytes: file contents need not be UTF-8. */

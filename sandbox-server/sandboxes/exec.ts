@@ -36,7 +36,7 @@ export async function execAsLearner(
   // hijack keeps the output flowing after stdin is closed; closing it is how the command sees EOF.
   const stream = await exec.start({ hijack: true, stdin: withStdin });
   const cutOff = () => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
-  const out = boundedOutput(cutOff);
+  const out = boundedOutput(cutOff, options.stdoutBytes);
   const err = boundedOutput(cutOff);
   const stdout = new PassThrough().on('data', out.push);
   const stderr = new PassThrough().on('data', err.push);
@@ -65,10 +65,11 @@ export async function execAsLearner(
 }
 
 /**
- * One output stream of a command, held to its first and last EXEC_KEEP_BYTES with a line between saying
- * how much was left out; past EXEC_READ_MAX_BYTES, `tooMuch` is called to stop reading.
+ * One output stream of a command, held to its first `headBytes` and last EXEC_KEEP_BYTES with a line
+ * between saying how much was left out; past EXEC_READ_MAX_BYTES, `tooMuch` is called to stop reading.
  */
-export function boundedOutput(tooMuch: () => void) {
+export function boundedOutput(tooMuch: () => void, keepFirst = EXEC_KEEP_BYTES) {
+  const keepHead = Math.min(keepFirst, EXEC_READ_MAX_BYTES);
   const head: Buffer[] = [];
   let headBytes = 0;
   let tail = Buffer.alloc(0);
@@ -76,7 +77,7 @@ export function boundedOutput(tooMuch: () => void) {
   return {
     push: (chunk: Buffer) => {
       total += chunk.length;
-      const forHead = Math.min(chunk.length, EXEC_KEEP_BYTES - headBytes);
+      const forHead = Math.min(chunk.length, keepHead - headBytes);
       if (forHead > 0) {
         head.push(chunk.subarray(0, forHead));
         headBytes += forHead;

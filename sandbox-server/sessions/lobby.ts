@@ -62,7 +62,8 @@ export function createLobby(deps: LobbyDeps): Lobby {
   /** A timer runs exactly while the line is not empty. */
   function followLine(): void {
     if (line.size > 0 && !recheck) {
-      recheck = setInterval(admitWaiting, LINE_RECHECK_MS);
+      // Quietly: the line is told its places only when someone was admitted.
+      recheck = setInterval(() => admitWaiting({ quiet: true }), LINE_RECHECK_MS);
       recheck.unref();
     } else if (line.size === 0 && recheck) {
       clearInterval(recheck);
@@ -89,8 +90,9 @@ export function createLobby(deps: LobbyDeps): Lobby {
     }
   }
 
-  function admitWaiting(): void {
-    for (const { id } of admission.admitWaiting()) {
+  function admitWaiting(options: { quiet?: boolean } = {}): void {
+    const admitted = admission.admitWaiting();
+    for (const { id } of admitted) {
       const entry = line.get(id);
       line.delete(id);
       if (!entry) continue;
@@ -104,7 +106,7 @@ export function createLobby(deps: LobbyDeps): Lobby {
           events.publish(id, { type: 'error', error: `no sandbox could be started for you: ${error.message}`, code: 'no_sandbox' });
         });
     }
-    announce();
+    if (admitted.length > 0 || !options.quiet) announce();
     followLine();
   }
 

@@ -53,6 +53,8 @@ it('a learner whose work does not fit is told so, and starts fresh next time', {
   ]);
   expect(wrote.exitCode, wrote.stderr).toBe(0);
 
+  // End sandbox lives in the workspace's "More" menu.
+  await page.getByRole('button', { name: 'More settings and actions' }).click();
   await page.locator('#end-sandbox').click();
   await page.locator('#end-confirm [data-end="keep"]').click();
   await expect

@@ -49,7 +49,8 @@ async function call(base: string, method: string, pathname: string, options: { t
   const response = await fetch(`${base}${pathname}`, {
     method,
     headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      // Every state-changing call is JSON, even without a body (the server refuses anything else).
+      ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),

@@ -33,3 +33,13 @@ describe("a command's output as the server keeps it", () => {
     expect(kept.length).toBeLessThan(2 * EXEC_KEEP_BYTES + 100);
   });
 });
+
+describe('a file read through a command', () => {
+  it('comes back whole up to the first bytes asked for', () => {
+    const output = boundedOutput(() => {}, 1024 * 1024 + 1);
+    const file = Buffer.alloc(1024 * 1024, 'f');
+    for (let offset = 0; offset < file.length; offset += 65536) output.push(file.subarray(offset, offset + 65536));
+    expect(output.cut()).toBe(false);
+    expect(output.bytes().equals(file)).toBe(true);
+  });
+});
