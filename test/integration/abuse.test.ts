@@ -125,7 +125,10 @@ describe('a learner abusing their sandbox', () => {
     let peak = 0;
     await waitUntil(
       async () => {
-        peak = Math.max(peak, (await stats(abused)).memory_stats.usage ?? 0);
+        // The cgroup's own high-water mark where the host has one (cgroup v1): samples a second apart miss
+        // the moments just before each kill.
+        const memory = (await stats(abused)).memory_stats;
+        peak = Math.max(peak, memory.max_usage ?? memory.usage ?? 0);
         return peak >= limits.memoryBytes * 0.8;
       },
       8_000,
