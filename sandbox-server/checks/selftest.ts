@@ -6,7 +6,7 @@
 import type { CodeBlock, Exercise, Lesson } from '../course/types.ts';
 import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandboxes/backend.ts';
 import { copyStarterFiles } from '../sessions/starter.ts';
-import { type CheckContext, openCheckContext } from './context.ts';
+import { type CheckContext, withCheckContext } from './context.ts';
 import { evaluateCheck, evaluateExercise } from './evaluate.ts';
 
 export type ExerciseReport = {
@@ -129,6 +129,16 @@ async function checkStayPassed(lesson: Lesson, ctx: CheckContext, reports: Exerc
   }
 }
 
+/** Runs `work` in a sandbox started for it, with a check context; both end afterwards, whatever happens. */
+async function inFreshSandbox(backend: SandboxBackend, work: (sandbox: Sandbox, ctx: CheckContext) => Promise<void>): Promise<void> {
+  const sandbox = await backend.start();
+  try {
+    await withCheckContext(backend, sandbox, (ctx) => work(sandbox, ctx));
+  } finally {
+    await backend.destroy(sandbox);
+  }
+}
+
 /**
  * One lesson in a fresh sandbox, the way a learner reads it: every exercise fails at first; then, in page
  * order, the Run blocks before each exercise are clicked and it must still fail (clicking Run is no
@@ -136,12 +146,7 @@ async function checkStayPassed(lesson: Lesson, ctx: CheckContext, reports: Exerc
  */
 export async function selfTestLesson(backend: SandboxBackend, lesson: Lesson, lessonsDir: string): Promise<ExerciseReport[]> {
   const reports = lesson.exercises.map((exercise) => emptyReport(lesson, exercise, false));
-  const sandbox = await backend.start();
-  const ctx = await openCheckContext(backend, sandbox).catch(async (error: unknown) => {
-    await backend.destroy(sandbox);
-    throw error;
-  });
-  try {
+  await inFreshSandbox(backend, async (sandbox, ctx) => {
     await copyStarterFiles(backend, sandbox, lesson, lessonsDir);
     for (const [index, exercise] of lesson.exercises.entries()) {
       const report = reports[index] as ExerciseReport;
@@ -163,10 +168,7 @@ export async function selfTestLesson(backend: SandboxBackend, lesson: Lesson, le
       await solveAndCheck(backend, sandbox, ctx, exercise, folder, report);
     }
     await checkStayPassed(lesson, ctx, reports);
-  } finally {
-    ctx.close();
-    await backend.destroy(sandbox);
-  }
+  });
   return reports;
 }
 
@@ -183,12 +185,7 @@ export async function walkCourse(
   onLesson: (lesson: Lesson) => void = () => {},
 ): Promise<ExerciseReport[]> {
   const all: ExerciseReport[] = [];
-  const sandbox = await backend.start();
-  const ctx = await openCheckContext(backend, sandbox).catch(async (error: unknown) => {
-    await backend.destroy(sandbox);
-    throw error;
-  });
-  try {
+  await inFreshSandbox(backend, async (sandbox, ctx) => {
     for (const lesson of lessons) {
       await copyStarterFiles(backend, sandbox, lesson, lessonsDir);
       const reports = lesson.exercises.map((exercise) => emptyReport(lesson, exercise, null));
@@ -205,10 +202,7 @@ export async function walkCourse(
       all.push(...reports);
       onLesson(lesson);
     }
-  } finally {
-    ctx.close();
-    await backend.destroy(sandbox);
-  }
+  });
   return all;
 }
 
