@@ -47,6 +47,8 @@ export type Config = {
   poolMax: number;
   /** Wait after a failed sandbox start, doubling from the first to the last value while starts keep failing. */
   poolRetry: { initialMs: number; maxMs: number };
+  /** DOCKHAND_APPARMOR: where the host runs AppArmor, confine sandboxes with Dockhand's own profile (on) or leave them unconfined by it (off). */
+  apparmor: boolean;
   /** DOCKHAND_FIX_HOST: let the preflight fix what is standard and safe to fix (e.g. /dev/net/tun's mode). */
   fixHost: boolean;
   /** DOCKHAND_PREVIEW_PORT: the web preview's own listener (its own origin), PORT+1 by default. */
@@ -159,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: read(() => parseCount(env.DOCKHAND_POOL_SIZE ?? String(Math.min(2, poolMax)), 'DOCKHAND_POOL_SIZE', 0, poolMax), 0),
     poolMax,
     poolRetry: { initialMs: durations('DOCKHAND_POOL_RETRY_FIRST', '1s'), maxMs: durations('DOCKHAND_POOL_RETRY_MAX', '60s') },
+    apparmor: read(() => parseSwitch(env.DOCKHAND_APPARMOR ?? 'on', 'DOCKHAND_APPARMOR'), true),
     fixHost: read(() => parseSwitch(env.DOCKHAND_FIX_HOST ?? 'on', 'DOCKHAND_FIX_HOST'), true),
     previewPort,
     previewUrl: read(() => parsePreviewUrl(env.DOCKHAND_PREVIEW_URL), undefined),

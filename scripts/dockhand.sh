@@ -113,6 +113,26 @@ ensure_test_tools() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v ip >/dev/null || missing+=(iproute2)
   [ ${#missing[@]} -eq 0 ] || apt_install "the browser, hosting and network tests need them" "${missing[@]}"
+  ensure_apparmor_parser
+}
+
+# The AppArmor test compiles Dockhand's profile with Debian's own parser. Where the host has no parser,
+# the package is unpacked into the toolchain rather than installed: nothing is loaded, no service added.
+APPARMOR_PARSER_DIR="$TOOLCHAIN/apparmor"
+ensure_apparmor_parser() {
+  if command -v apparmor_parser >/dev/null; then export DOCKHAND_APPARMOR_PARSER=apparmor_parser; return; fi
+  export DOCKHAND_APPARMOR_PARSER="$APPARMOR_PARSER_DIR/sbin/apparmor_parser"
+  [ -x "$DOCKHAND_APPARMOR_PARSER" ] && return
+  command -v apt-get >/dev/null || die "missing: apparmor_parser; install it (Debian: apt-get install apparmor) and run this again (the AppArmor profile test compiles with it)."
+  say "unpacking Debian's AppArmor parser into .toolchain/apparmor (the profile test compiles with it; nothing is installed)"
+  local work
+  work=$(mktemp -d)
+  if ! (cd "$work" && { apt-get download apparmor || { apt-get update && apt-get download apparmor; }; }) >>"$INSTALL_LOG" 2>&1; then
+    rm -rf "$work"
+    die "downloading Debian's apparmor package failed; see the end of $INSTALL_LOG."
+  fi
+  dpkg-deb -x "$work"/apparmor_*.deb "$APPARMOR_PARSER_DIR"
+  rm -rf "$work"
 }
 
 ensure_node

@@ -2,6 +2,7 @@
 // engine, running its own rootless engine (sandbox.ts), with its disk on the host (disk.ts). A handle
 // carries only the id; every container name and path derives from it.
 import type { Config } from '../config.ts';
+import { describeConfinement } from './apparmor.ts';
 import type { BackendHost, SandboxBackend } from './backend.ts';
 import { deleteKeptDisk, diskExists, keptDiskAt, keptDiskFile, keptDisksDir, listDiskIds, listKeptDisks, remountDisk } from './disk.ts';
 import { connectHostEngine, type Engine, engineVersion } from './docker.ts';
@@ -140,6 +141,8 @@ export function connectDind(config: Config): BackendHost {
     async prepare(log) {
       const host: SandboxHost = await prepareSandboxHost(engine, config, log);
       log(`image kit ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
+      const confinement = describeConfinement(host.apparmor);
+      if (confinement) log(confinement);
       return {
         backend: createDindBackend(engine, sandboxOptions(config, host)),
         describe: async () => ({

@@ -1,6 +1,7 @@
 // Everything the host needs before sandboxes can start: the image kit, the sandbox network with its
 // firewall, and the filled mirror. Used by the server at start and by the test suite's setup.
 import type { Config } from '../config.ts';
+import { type AppArmorConfinement, loadSandboxProfile, readAppArmorHost } from './apparmor.ts';
 import type { Engine } from './docker.ts';
 import { ensureKit, type KitState } from './kit/kit.ts';
 import { ensureMirror, type Mirror, removeMirror } from './kit/mirror.ts';
@@ -8,7 +9,7 @@ import { type Progress, prefixed } from './kit/progress.ts';
 import { ensureNetwork, networkPlan, removeNetwork, type SandboxNetwork } from './network.ts';
 import type { SandboxOptions } from './sandbox.ts';
 
-export type SandboxHost = { kit: KitState; network: SandboxNetwork; mirror: Mirror };
+export type SandboxHost = { kit: KitState; network: SandboxNetwork; mirror: Mirror; apparmor: AppArmorConfinement };
 
 /** How this Dockhand's sandboxes are made: its names, folders, network, mirror and limits. */
 export function sandboxOptions(config: Config, host: SandboxHost): SandboxOptions {
@@ -18,6 +19,7 @@ export function sandboxOptions(config: Config, host: SandboxHost): SandboxOption
     stateDir: config.stateDir,
     network: host.network,
     mirror: host.mirror.address,
+    apparmor: host.apparmor,
     limits: config.limits,
     keepDisks: config.keepDisks,
   };
@@ -28,7 +30,8 @@ export async function prepareSandboxHost(engine: Engine, config: Config, progres
   const network = networkPlan(config);
   await ensureNetwork(engine, config, network);
   const mirror = await ensureMirror(engine, config, network, kit.online, prefixed('mirror', progress));
-  return { kit, network, mirror };
+  const apparmor = await loadSandboxProfile(await readAppArmorHost(), config.apparmor);
+  return { kit, network, mirror, apparmor };
 }
 
 /** Removes the mirror and network of an instance (its volume stays, as a cache, unless asked). */

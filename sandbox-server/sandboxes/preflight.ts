@@ -8,6 +8,7 @@ import { chmod, readFile, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { CheckRow } from '../host/report.ts';
+import { readAppArmorHost, SANDBOX_APPARMOR_PROFILE } from './apparmor.ts';
 import type { Engine } from './docker.ts';
 
 const exec = promisify(execFile);
@@ -48,8 +49,8 @@ export type HostFacts = {
   sysctl: { maxUserNamespaces?: number; unprivilegedUsernsClone?: number; apparmorRestrictUserns?: number };
   loop: { control: boolean; free: string | undefined };
   mkfsExt4: boolean;
-  /** Whether the kernel runs AppArmor (sandboxes run unconfined by it either way). */
-  apparmor: boolean;
+  /** Whether the kernel runs AppArmor, and whether its parser is here to load Dockhand's profile. */
+  apparmor: { enabled: boolean; parser: boolean };
   free: { path: string; bytes: number }[];
 };
 
@@ -71,7 +72,7 @@ export async function readHostFacts(engine: Engine, stateDir: string): Promise<H
     },
     loop: await readLoop(),
     mkfsExt4: await installed('mkfs.ext4', ['-V']),
-    apparmor: (await readFile('/sys/module/apparmor/parameters/enabled', 'utf8').catch(() => 'N')).trim() === 'Y',
+    apparmor: { enabled: (await readAppArmorHost()).enabled, parser: await installed('apparmor_parser', ['--version']) },
     free: await Promise.all(freeOf.map(async (dir) => ({ path: dir, bytes: await freeBytes(dir) }))),
   };
 }
@@ -300,8 +301,8 @@ export function mkfsRow(present: boolean): CheckRow {
   return { check: 'mkfs', status: 'ok', message: 'mkfs.ext4 is installed.' };
 }
 
-/** Dockhand has no AppArmor profile of its own yet (none could be tested here): say what confines sandboxes. */
-export function apparmorRow(enabled: boolean): CheckRow {
+/** Where AppArmor runs, sandboxes run under Dockhand's own profile if its parser can load it (apparmor.ts). */
+export function apparmorRow({ enabled, parser }: HostFacts['apparmor']): CheckRow {
   if (!enabled) {
     return {
       check: 'apparmor',
@@ -310,12 +311,19 @@ export function apparmorRow(enabled: boolean): CheckRow {
         "no AppArmor on this host: sandboxes are confined by their user namespaces, four capabilities and Dockhand's seccomp profile.",
     };
   }
+  if (parser) {
+    return {
+      check: 'apparmor',
+      status: 'ok',
+      message: `AppArmor runs here: sandboxes run under Dockhand's own profile, ${SANDBOX_APPARMOR_PROFILE}, loaded at each start (DOCKHAND_APPARMOR=off leaves them unconfined by it).`,
+    };
+  }
   return {
     check: 'apparmor',
     status: 'warning',
     message:
-      "AppArmor runs here, but sandboxes run unconfined by it: Dockhand has no profile of its own yet. They are confined by their user namespaces, four capabilities and Dockhand's seccomp profile.",
-    fix: 'nothing to do to run sandboxes; see docs/security.md, "The outer container"',
+      "AppArmor runs here, but apparmor_parser is missing, so Dockhand cannot load its profile and sandboxes run unconfined by AppArmor (still confined by their user namespaces, four capabilities and Dockhand's seccomp profile).",
+    fix: 'install the parser (Debian and Ubuntu: apt-get install apparmor) and start Dockhand again',
   };
 }
 

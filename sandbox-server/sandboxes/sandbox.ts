@@ -4,6 +4,7 @@
 // host; the rest of the container's file system is read-only.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { type AppArmorConfinement, apparmorSecurityOpt } from './apparmor.ts';
 import { dindStartError } from './dind-diagnosis.ts';
 import { createDisk, describeDisk, diskSeed, keepDisk, removeDisk, resumeDisk, type SandboxDisk } from './disk.ts';
 import { containerLogs, type Engine, removeContainer } from './docker.ts';
@@ -43,6 +44,8 @@ export type SandboxOptions = {
   network: SandboxNetwork;
   /** host:port of the image mirror the inner engine pulls through. */
   mirror: string;
+  /** Whether sandboxes run under Dockhand's AppArmor profile (apparmor.ts). */
+  apparmor: AppArmorConfinement;
   /** Overrides of DEFAULT_LIMITS. */
   limits?: Partial<SandboxLimits>;
   /** How long and how many disks are kept after their sandbox ends (destroy with keepDiskAs); none when absent. */
@@ -143,7 +146,7 @@ function createSandboxContainer(
       // and everything the server runs have none and, through dockhand-enter, no_new_privs on top.
       CapDrop: ['ALL'],
       CapAdd: [...START_CAPABILITIES],
-      SecurityOpt: [SANDBOX_SECCOMP, 'apparmor=unconfined'],
+      SecurityOpt: [SANDBOX_SECCOMP, apparmorSecurityOpt(options.apparmor)],
       // systempaths=unconfined: the inner engine mounts a fresh /proc, which masked paths forbid.
       MaskedPaths: [],
       ReadonlyPaths: [],

@@ -4,7 +4,11 @@
 // raises no privileges outside the learner's own containers.
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAppArmorHost, SANDBOX_APPARMOR_PROFILE } from '../../sandbox-server/sandboxes/apparmor.ts';
+import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { dockerHostChecks } from '../../sandbox-server/sandboxes/preflight.ts';
 import { START_CAPABILITIES } from '../../sandbox-server/sandboxes/sandbox.ts';
+import { testConfig } from '../support/env.ts';
 import { runOutsideLearner, startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
 let sandbox: TestSandbox;
@@ -147,6 +151,23 @@ describe("the outer container's privileges", () => {
     expect(made.exitCode, made.stderr).toBe(0);
     const outside = await runOutsideLearner(sandbox.sandbox, 'stat -c %u:%A /home/learner/suid/id; /home/learner/suid/id -u');
     expect(outside.stdout).toBe('100000:-rwsr-xr-x\n1000\n');
+  });
+
+  it("runs under Dockhand's AppArmor profile where the host runs AppArmor, and the doctor says so where it does not", async () => {
+    const host = await readAppArmorHost();
+    const row = (await dockerHostChecks(connectHostEngine(), testConfig().stateDir)(false)).find((each) => each.check === 'apparmor');
+    const label = (await runOutsideLearner(sandbox.sandbox, 'cat /proc/1/attr/current 2>&1')).stdout.trim();
+    if (host.enabled) {
+      expect(label).toBe(`${SANDBOX_APPARMOR_PROFILE} (enforce)`);
+      expect(row?.message).toMatch(/runs under Dockhand's own profile/);
+      // The profile keeps what the course needs: the learner's engine still runs containers under it.
+      const inner = await sandbox.sh('docker run --rm debian cat /proc/self/attr/current');
+      expect(inner.stdout.trim()).toBe(`${SANDBOX_APPARMOR_PROFILE} (enforce)`);
+    } else {
+      // Without AppArmor in the kernel there is no label to read, and the doctor says what confines sandboxes instead.
+      expect(label).not.toMatch(new RegExp(SANDBOX_APPARMOR_PROFILE));
+      expect(row).toMatchObject({ status: 'ok', message: expect.stringMatching(/no AppArmor on this host.*seccomp/) });
+    }
   });
 
   it("keeps setuid programs working inside the learner's own containers, whose files are on that disk", async () => {

@@ -123,10 +123,23 @@ describe('disks, tools, root', () => {
     expect(diskRow({ path: '/x', bytes: 5 * 1024 ** 3 }).status).toBe('warning');
     expect(diskRow({ path: '/x', bytes: 50 * 1024 ** 3 }).status).toBe('ok');
   });
-  it('AppArmor: said either way, a warning where it runs (sandboxes have no profile of their own)', () => {
-    expect(apparmorRow(false)).toMatchObject({ check: 'apparmor', status: 'ok', message: expect.stringMatching(/no AppArmor/) });
-    expect(apparmorRow(true)).toMatchObject({ status: 'warning', message: expect.stringMatching(/unconfined/) });
-    expect(apparmorRow(true).blocksSandboxes).toBeUndefined();
+  it("AppArmor: said either way; Dockhand's profile where it runs, a warning with the fix where its parser is missing", () => {
+    expect(apparmorRow({ enabled: false, parser: false })).toMatchObject({
+      check: 'apparmor',
+      status: 'ok',
+      message: expect.stringMatching(/no AppArmor/),
+    });
+    expect(apparmorRow({ enabled: true, parser: true })).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/dockhand-sandbox/),
+    });
+    const missing = apparmorRow({ enabled: true, parser: false });
+    expect(missing).toMatchObject({
+      status: 'warning',
+      message: expect.stringMatching(/unconfined/),
+      fix: expect.stringMatching(/apt-get install apparmor/),
+    });
+    expect(missing.blocksSandboxes).toBeUndefined();
   });
   it('not root: iptables needs root', () => {
     expect(rootRow(1000)).toMatchObject({ status: 'problem', fatal: true, message: expect.stringMatching(/uid 1000.*iptables/) });
