@@ -1,10 +1,12 @@
 // The course over HTTP: lessons (never their solutions), checks on demand, progress, hints and
 // solutions revealed on request (and recorded).
+
 import type { Checker } from '../checks/checker.ts';
 import type { Course } from '../course/load.ts';
 import { publicLesson } from '../course/public.ts';
 import { renderMarkdown, renderSolveScript } from '../course/render.ts';
 import type { Exercise, Lesson } from '../course/types.ts';
+import { DockhandError } from '../errors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import { hintBody } from '../protocol/bodies.ts';
@@ -13,7 +15,6 @@ import type { Sessions } from '../sessions/sessions.ts';
 import type { Store } from '../store/store.ts';
 import { bearerToken, requireSession } from './auth.ts';
 import { readBody } from './body.ts';
-import { httpError } from './errors.ts';
 import { progressView } from './progress-view.ts';
 import type { SandboxCallLimit } from './sandbox-calls.ts';
 
@@ -21,14 +22,14 @@ export type CourseApiDeps = { course: Course; sessions: Sessions; store: Store; 
 
 export function findLesson(course: Course, slug: string): Lesson {
   const lesson = course.lessons.find((candidate) => candidate.slug === slug);
-  if (!lesson) throw httpError('unknown_lesson', `there is no lesson "${slug}"`);
+  if (!lesson) throw new DockhandError('unknown_lesson', `there is no lesson "${slug}"`);
   return lesson;
 }
 
 function findExercise(course: Course, slug: string, id: string): { lesson: Lesson; exercise: Exercise } {
   const lesson = findLesson(course, slug);
   const exercise = lesson.exercises.find((candidate) => candidate.id === id);
-  if (!exercise) throw httpError('not_found', `the lesson "${slug}" has no exercise "${id}"`);
+  if (!exercise) throw new DockhandError('not_found', `the lesson "${slug}" has no exercise "${id}"`);
   return { lesson, exercise };
 }
 

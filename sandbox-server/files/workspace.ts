@@ -228,6 +228,7 @@ function decodeText(bytes: Buffer): string | undefined {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
+    // Not UTF-8: binary, which the caller refuses as not_text.
     return undefined;
   }
 }
