@@ -10,6 +10,7 @@ import { DockhandError } from '../errors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import { hintBody } from '../protocol/bodies.ts';
+import type { LessonSummaryView } from '../protocol/lessons.ts';
 import type { CheckView, SolutionView } from '../protocol/sessions.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import type { Store } from '../store/store.ts';
@@ -37,18 +38,15 @@ export function addCourseRoutes(router: Router, deps: CourseApiDeps): void {
   const { course, sessions, store, checker } = deps;
 
   router.add('GET', '/api/lessons', async (_req, res) => {
-    sendJson(
-      res,
-      200,
-      course.lessons.map((lesson) => ({
-        slug: lesson.slug,
-        title: lesson.title,
-        order: lesson.order,
-        summary: lesson.summary,
-        minutes: lesson.minutes,
-        exercises: lesson.exercises.map((exercise) => ({ id: exercise.id, title: exercise.title })),
-      })),
-    );
+    const views: LessonSummaryView[] = course.lessons.map((lesson) => ({
+      slug: lesson.slug,
+      title: lesson.title,
+      order: lesson.order,
+      summary: lesson.summary,
+      minutes: lesson.minutes,
+      exercises: lesson.exercises.map((exercise) => ({ id: exercise.id, title: exercise.title })),
+    }));
+    sendJson(res, 200, views);
   });
 
   router.add('GET', '/api/lessons/:slug', async (_req, res, params) => {

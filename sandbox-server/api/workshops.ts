@@ -14,7 +14,7 @@ import { BroadcastBody, ExtendBody, WorkshopBody } from '../protocol/bodies.ts';
 import type { DashboardMessage } from '../protocol/events.ts';
 import { normalizeJoinCode } from '../protocol/join-code.ts';
 import { parseTerminalWindow } from '../protocol/terminal.ts';
-import type { ParticipantWorkshopView, WorkshopView } from '../protocol/workshops.ts';
+import type { BroadcastView, EndedWorkshopView, ParticipantWorkshopView, WorkshopDetailView, WorkshopView } from '../protocol/workshops.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { Sessions } from '../sessions/sessions.ts';
@@ -75,18 +75,15 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
 
   router.add('GET', '/api/workshops', async (req, res) => {
     requireAdmin(bearerToken(req));
-    sendJson(
-      res,
-      200,
-      workshops.list().map((workshop) => viewOf(workshop, req)),
-    );
+    const views: WorkshopView[] = workshops.list().map((workshop) => viewOf(workshop, req));
+    sendJson(res, 200, views);
   });
 
   router.add('GET', '/api/workshops/:code', async (req, res, params) => {
     requireAdmin(bearerToken(req));
     const workshop = workshopOf(params.code as string);
     const table = workshops.progress(workshop.code);
-    sendJson(res, 200, {
+    const view: WorkshopDetailView = {
       ...viewOf(workshop, req),
       participants: table.participants.map(({ participantId, sessionId, name, state, joinedAt, passed, stuck }) => ({
         participantId,
@@ -97,7 +94,8 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
         passed,
         stuck,
       })),
-    });
+    };
+    sendJson(res, 200, view);
   });
 
   router.add('GET', '/api/workshops/:code/progress', async (req, res, params) => {
@@ -135,7 +133,8 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const { message } = await readBody(req, BroadcastBody, { limitBytes: MAX_BODY });
     const active = activeSessions(workshop.code);
     for (const sessionId of active) events.publish(sessionId, { type: 'broadcast', message, from: 'instructor' });
-    sendJson(res, 200, { delivered: active.length });
+    const view: BroadcastView = { delivered: active.length };
+    sendJson(res, 200, view);
   });
 
   router.add('POST', '/api/workshops/:code/end', async (req, res, params) => {
@@ -143,7 +142,8 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const workshop = workshopOf(params.code as string);
     const { reaped } = await workshops.end(workshop.code);
     events.publish(`workshop:${workshop.code}`, { type: 'participant', sessionId: '', name: '', state: 'ended' });
-    sendJson(res, 200, { ...viewOf(workshopOf(workshop.code), req), reaped });
+    const view: EndedWorkshopView = { ...viewOf(workshopOf(workshop.code), req), reaped };
+    sendJson(res, 200, view);
   });
 
   // A participant's own view of their workshop, for the workshop nav on lesson pages; it stays readable
