@@ -5,7 +5,7 @@ import path from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import { z } from 'zod';
 import { SLUG_PATTERN as SLUG, SLUG_WHAT } from '../protocol/limits.ts';
-import { normaliseImageRef } from '../sandboxes/image-ref.ts';
+import { normalizeImageRef } from '../sandboxes/image-ref.ts';
 import { CheckSchema, checkScope } from './checks.ts';
 import { lessonMarkdown, readFenceInfo } from './fences.ts';
 import type { CodeBlock, Exercise, Lesson, Problem } from './types.ts';
@@ -49,7 +49,7 @@ function isSafeRelativePath(file: string): boolean {
 
 export function frontMatterSchema(context: LessonContext, slug: string | undefined) {
   const image = textWhere((reference) =>
-    context.kitImages.includes(normaliseImageRef(reference))
+    context.kitImages.includes(normalizeImageRef(reference))
       ? undefined
       : `names "${reference}", which is not in the image kit (kit: ${context.kitImages.join(', ')})`,
   );
@@ -67,8 +67,8 @@ export function frontMatterSchema(context: LessonContext, slug: string | undefin
     summary: text(),
     /** How long the lesson takes. */
     minutes: wholeNumber(1),
-    /** Every image the lesson uses; each must be in the image kit. Normalised: `busybox` becomes `busybox:latest`. */
-    images: listOf(image).transform((images) => images.map(normaliseImageRef)),
+    /** Every image the lesson uses; each must be in the image kit. Normalized: `busybox` becomes `busybox:latest`. */
+    images: listOf(image).transform((images) => images.map(normalizeImageRef)),
     /** Paths relative to lessons/starter/<slug>/, copied into ~/workspace when the lesson opens. */
     starter: listOf(starterFile).default([]),
   });

@@ -5,7 +5,7 @@ const MAX_PATH_BYTES = 4096;
 export type PathCheck = { ok: true; path: string } | { ok: false; code: 'bad_request' | 'forbidden'; error: string };
 
 /**
- * Normalises a workspace-relative path ('' is the workspace itself). Refuses what could name something
+ * Normalizes a workspace-relative path ('' is the workspace itself). Refuses what could name something
  * outside the workspace, or mean different things to different layers.
  */
 export function checkRelativePath(text: string): PathCheck {

@@ -137,7 +137,7 @@ describe('small shared rules', () => {
     expect(statusOf('session_ended')).toBe(410);
   });
 
-  it('join codes: what people type is normalised, look-alike characters never appear', () => {
+  it('join codes: what people type is normalized, look-alike characters never appear', () => {
     expect(normalizeJoinCode('k7p 4qx')).toBe('K7P4QX');
     expect(normalizeJoinCode('K7P-4QX')).toBe('K7P4QX');
     expect(normalizeJoinCode('O0O1I1')).toBeUndefined();
