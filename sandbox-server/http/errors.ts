@@ -37,7 +37,7 @@ export function statusOf(code: ErrorCode): number {
   return STATUS[code];
 }
 
-/** The code a status means when nothing more precise is said (a preview's 502 or 504 is the app's failure). */
+/** The code a status means when nothing more precise is said: the first listed above for it (else internal: a preview's 502 or 504). */
 export function codeOf(status: number): ErrorCode {
   return (Object.keys(STATUS) as ErrorCode[]).find((code) => STATUS[code] === status) ?? 'internal';
 }
