@@ -37,24 +37,21 @@ export type FilesContext = {
 
 export async function handleFilesRequest(req: IncomingMessage, res: ServerResponse, ctx: FilesContext): Promise<void> {
   const target = pathFromUrl(ctx.rest);
-  if (!target.ok) throw new DockhandError(target.code, target.error);
-  if (req.method === 'GET' && target.path === '') {
+  if (req.method === 'GET' && target === '') {
     const dir = checkRelativePath(new URL(req.url ?? '', 'http://localhost').searchParams.get('dir') ?? '');
-    if (!dir.ok) throw new DockhandError(dir.code, dir.error);
-    return sendJson(res, 200, await listWorkspace(ctx.backend, ctx.sandbox, dir.path));
+    return sendJson(res, 200, await listWorkspace(ctx.backend, ctx.sandbox, dir));
   }
-  if (req.method === 'GET') return sendJson(res, 200, await readWorkspaceFile(ctx.backend, ctx.sandbox, target.path));
+  if (req.method === 'GET') return sendJson(res, 200, await readWorkspaceFile(ctx.backend, ctx.sandbox, target));
   if (req.method === 'PUT') {
-    if (target.path === '') throw new DockhandError('bad_request', 'name the file to save: PUT /api/sessions/:id/files/<path>.');
+    if (target === '') throw new DockhandError('bad_request', 'name the file to save: PUT /api/sessions/:id/files/<path>.');
     const { content } = await readBody(req, SaveFileBody, { limitBytes: MAX_BODY_BYTES, rule: SAVE_FILE_RULE });
-    return sendJson(res, 200, await writeWorkspaceFile(ctx.backend, ctx.sandbox, target.path, content));
+    return sendJson(res, 200, await writeWorkspaceFile(ctx.backend, ctx.sandbox, target, content));
   }
   if (req.method === 'POST') {
     const action = await readBody(req, FileActionBody, { limitBytes: MAX_ACTION_BYTES, rule: FILE_ACTION_RULE });
-    if (action.op === 'create') return sendJson(res, 201, await createWorkspaceEntry(ctx.backend, ctx.sandbox, target.path, action.type));
+    if (action.op === 'create') return sendJson(res, 201, await createWorkspaceEntry(ctx.backend, ctx.sandbox, target, action.type));
     const to = checkRelativePath(action.to);
-    if (!to.ok) throw new DockhandError(to.code, to.error);
-    return sendJson(res, 200, await renameWorkspaceEntry(ctx.backend, ctx.sandbox, target.path, to.path));
+    return sendJson(res, 200, await renameWorkspaceEntry(ctx.backend, ctx.sandbox, target, to));
   }
   res.setHeader('allow', 'GET, PUT, POST');
   throw new DockhandError(
