@@ -1,5 +1,6 @@
 // A refusal of the domain (files, sessions, workshops, the store): a stable code and a sentence for the
-// person who asked. api/ maps codes to HTTP statuses; nothing below api/ knows about HTTP.
+// person who asked: the one kind of refusal. http/errors.ts maps codes to HTTP statuses; nothing that
+// throws one knows about HTTP.
 import type { ErrorCode } from './protocol/errors.ts';
 
 export class DockhandError extends Error {

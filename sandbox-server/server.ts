@@ -9,7 +9,6 @@ import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { requireSessionTicket, requireTicket, ticketSubject } from './api/auth.ts';
 import { addCourseRoutes, findLesson } from './api/course.ts';
-import { toHttpError } from './api/errors.ts';
 import { openEventsSocket } from './api/events-socket.ts';
 import { addHealthRoute } from './api/health.ts';
 import { addLearnerRoutes } from './api/learners.ts';
@@ -229,7 +228,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     log(
       `internal error${req ? ` on ${req.method} ${req.url?.split('?')[0]}` : ''}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
-  const upgrades = createUpgradeRouter(toHttpError, internalError);
+  const upgrades = createUpgradeRouter(internalError);
   const wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_PAYLOAD });
   addHealthRoute(
     router,
@@ -282,7 +281,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   addCourseRoutes(router, { course, sessions, store, checker, limitCalls });
   // The web preview listens on a port of its own (bound below), so previews get an origin of their own.
   const previewRouter = createRouter();
-  const previewUpgrades = createUpgradeRouter(toHttpError, internalError);
+  const previewUpgrades = createUpgradeRouter(internalError);
   let previewPort = config.previewPort;
   const previewOrigin = previewOriginFor({ previewUrl: config.previewUrl, tls: Boolean(tls), port: () => previewPort });
   addPortRoutes(router, { sessions, sandboxes, previewOrigin, limitCalls });
@@ -318,7 +317,6 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     router,
     upgrades,
     tls,
-    mapError: toHttpError,
     onInternalError: internalError,
   });
   const port = await listen(server, config.port, config.host, 'PORT');
@@ -326,7 +324,6 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     router: previewRouter,
     upgrades: previewUpgrades,
     tls,
-    mapError: toHttpError,
     onInternalError: internalError,
   });
   previewPort = await listen(previewServer, config.previewPort, config.host, 'DOCKHAND_PREVIEW_PORT').catch(async (error: Error) => {

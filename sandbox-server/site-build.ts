@@ -19,6 +19,7 @@ export async function ensureSiteBuilt(
 ): Promise<'cached' | 'built'> {
   const hash = await siteInputsHash(rootDir, courseDir);
   const stampFile = path.join(rootDir, 'dist', STAMP);
+  // No stamp (never built, or dist/ removed) means build.
   if ((await readFile(stampFile, 'utf8').catch(() => '')) === hash) return 'cached';
   progress(`building the site (astro build) for the course in ${path.relative(rootDir, courseDir) || '.'}`);
   await buildSite(rootDir, courseDir);

@@ -1,8 +1,8 @@
 // JSON request bodies checked against a protocol schema; a refusal names the first thing wrong.
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
+import { DockhandError } from '../errors.ts';
 import { readJsonBody } from '../http/body.ts';
-import { HttpError } from '../http/errors.ts';
 
 export type BodyOptions = {
   limitBytes: number;
@@ -15,15 +15,13 @@ export type BodyOptions = {
 export async function readBody<S extends z.ZodType>(req: IncomingMessage, schema: S, options: BodyOptions): Promise<z.output<S>> {
   const empty = req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && !req.headers['transfer-encoding']);
   if (options.emptyIsObject && empty) return parse(schema, {}, options.rule);
-  const body = await readJsonBody(req, options.limitBytes);
-  if (!body.ok) throw new HttpError(body.status, body.error);
-  return parse(schema, body.value, options.rule);
+  return parse(schema, await readJsonBody(req, options.limitBytes), options.rule);
 }
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown, rule?: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new HttpError(400, rule ?? describe(parsed.error.issues[0], schema));
+  throw new DockhandError('bad_request', rule ?? describe(parsed.error.issues[0], schema));
 }
 
 /** The sentence for a schema's first issue: the schema's own, or one for the shape of the body itself. */

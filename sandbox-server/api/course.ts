@@ -1,19 +1,21 @@
 // The course over HTTP: lessons (never their solutions), checks on demand, progress, hints and
 // solutions revealed on request (and recorded).
+
 import type { Checker } from '../checks/checker.ts';
 import type { Course } from '../course/load.ts';
 import { publicLesson } from '../course/public.ts';
 import { renderMarkdown, renderSolveScript } from '../course/render.ts';
 import type { Exercise, Lesson } from '../course/types.ts';
+import { DockhandError } from '../errors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import { hintBody } from '../protocol/bodies.ts';
+import type { LessonSummaryView } from '../protocol/lessons.ts';
 import type { CheckView, SolutionView } from '../protocol/sessions.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import type { Store } from '../store/store.ts';
 import { bearerToken, requireSession } from './auth.ts';
 import { readBody } from './body.ts';
-import { httpError } from './errors.ts';
 import { progressView } from './progress-view.ts';
 import type { SandboxCallLimit } from './sandbox-calls.ts';
 
@@ -21,14 +23,14 @@ export type CourseApiDeps = { course: Course; sessions: Sessions; store: Store; 
 
 export function findLesson(course: Course, slug: string): Lesson {
   const lesson = course.lessons.find((candidate) => candidate.slug === slug);
-  if (!lesson) throw httpError('unknown_lesson', `there is no lesson "${slug}"`);
+  if (!lesson) throw new DockhandError('unknown_lesson', `there is no lesson "${slug}"`);
   return lesson;
 }
 
 function findExercise(course: Course, slug: string, id: string): { lesson: Lesson; exercise: Exercise } {
   const lesson = findLesson(course, slug);
   const exercise = lesson.exercises.find((candidate) => candidate.id === id);
-  if (!exercise) throw httpError('not_found', `the lesson "${slug}" has no exercise "${id}"`);
+  if (!exercise) throw new DockhandError('not_found', `the lesson "${slug}" has no exercise "${id}"`);
   return { lesson, exercise };
 }
 
@@ -36,18 +38,15 @@ export function addCourseRoutes(router: Router, deps: CourseApiDeps): void {
   const { course, sessions, store, checker } = deps;
 
   router.add('GET', '/api/lessons', async (_req, res) => {
-    sendJson(
-      res,
-      200,
-      course.lessons.map((lesson) => ({
-        slug: lesson.slug,
-        title: lesson.title,
-        order: lesson.order,
-        summary: lesson.summary,
-        minutes: lesson.minutes,
-        exercises: lesson.exercises.map((exercise) => ({ id: exercise.id, title: exercise.title })),
-      })),
-    );
+    const views: LessonSummaryView[] = course.lessons.map((lesson) => ({
+      slug: lesson.slug,
+      title: lesson.title,
+      order: lesson.order,
+      summary: lesson.summary,
+      minutes: lesson.minutes,
+      exercises: lesson.exercises.map((exercise) => ({ id: exercise.id, title: exercise.title })),
+    }));
+    sendJson(res, 200, views);
   });
 
   router.add('GET', '/api/lessons/:slug', async (_req, res, params) => {

@@ -6,7 +6,9 @@
 //   POST /api/sessions/:id/files/<path> {"op": "create", "type": "file"|"dir"} → 201 {"path", "type"}
 //   POST /api/sessions/:id/files/<path> {"op": "rename", "to": "<path>"} → 200 {"from", "path"}
 //   (neither replaces anything: a name already taken is 409 name_taken)
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DockhandError } from '../errors.ts';
 import { checkRelativePath, pathFromUrl } from '../files/paths.ts';
 import {
   createWorkspaceEntry,
@@ -16,11 +18,10 @@ import {
   renameWorkspaceEntry,
   writeWorkspaceFile,
 } from '../files/workspace.ts';
-import { sendHttpError, sendJson } from '../http/respond.ts';
+import { sendJson } from '../http/respond.ts';
 import { FILE_ACTION_RULE, FileActionBody, SAVE_FILE_RULE, SaveFileBody } from '../protocol/bodies.ts';
 import type { Sandbox, SandboxBackend } from '../sandboxes/backend.ts';
 import { readBody } from './body.ts';
-import { httpError, toHttpError } from './errors.ts';
 
 /** JSON escapes a control character in six bytes, so a 1 MiB file can take up to six times that. */
 const MAX_BODY_BYTES = 6 * MAX_FILE_BYTES + 4096;
@@ -35,38 +36,25 @@ export type FilesContext = {
 };
 
 export async function handleFilesRequest(req: IncomingMessage, res: ServerResponse, ctx: FilesContext): Promise<void> {
-  try {
-    await route(req, res, ctx);
-  } catch (error) {
-    const refusal = toHttpError(error);
-    if (!refusal) throw error;
-    sendHttpError(res, refusal);
-  }
-}
-
-async function route(req: IncomingMessage, res: ServerResponse, ctx: FilesContext): Promise<void> {
   const target = pathFromUrl(ctx.rest);
-  if (!target.ok) throw httpError(target.code, target.error);
-  if (req.method === 'GET' && target.path === '') {
+  if (req.method === 'GET' && target === '') {
     const dir = checkRelativePath(new URL(req.url ?? '', 'http://localhost').searchParams.get('dir') ?? '');
-    if (!dir.ok) throw httpError(dir.code, dir.error);
-    return sendJson(res, 200, await listWorkspace(ctx.backend, ctx.sandbox, dir.path));
+    return sendJson(res, 200, await listWorkspace(ctx.backend, ctx.sandbox, dir));
   }
-  if (req.method === 'GET') return sendJson(res, 200, await readWorkspaceFile(ctx.backend, ctx.sandbox, target.path));
+  if (req.method === 'GET') return sendJson(res, 200, await readWorkspaceFile(ctx.backend, ctx.sandbox, target));
   if (req.method === 'PUT') {
-    if (target.path === '') throw httpError('bad_request', 'name the file to save: PUT /api/sessions/:id/files/<path>.');
+    if (target === '') throw new DockhandError('bad_request', 'name the file to save: PUT /api/sessions/:id/files/<path>.');
     const { content } = await readBody(req, SaveFileBody, { limitBytes: MAX_BODY_BYTES, rule: SAVE_FILE_RULE });
-    return sendJson(res, 200, await writeWorkspaceFile(ctx.backend, ctx.sandbox, target.path, content));
+    return sendJson(res, 200, await writeWorkspaceFile(ctx.backend, ctx.sandbox, target, content));
   }
   if (req.method === 'POST') {
     const action = await readBody(req, FileActionBody, { limitBytes: MAX_ACTION_BYTES, rule: FILE_ACTION_RULE });
-    if (action.op === 'create') return sendJson(res, 201, await createWorkspaceEntry(ctx.backend, ctx.sandbox, target.path, action.type));
+    if (action.op === 'create') return sendJson(res, 201, await createWorkspaceEntry(ctx.backend, ctx.sandbox, target, action.type));
     const to = checkRelativePath(action.to);
-    if (!to.ok) throw httpError(to.code, to.error);
-    return sendJson(res, 200, await renameWorkspaceEntry(ctx.backend, ctx.sandbox, target.path, to.path));
+    return sendJson(res, 200, await renameWorkspaceEntry(ctx.backend, ctx.sandbox, target, to));
   }
   res.setHeader('allow', 'GET, PUT, POST');
-  throw httpError(
+  throw new DockhandError(
     'method_not_allowed',
     `use GET to list or open files, PUT to save one and POST to create or rename one (not ${req.method}).`,
   );

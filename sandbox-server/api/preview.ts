@@ -7,9 +7,12 @@
 // ?ticket=… (single-use, purpose `preview`, see sessions/tickets.ts); that sets a cookie scoped to this
 // session's previews and redirects to the clean URL. The cookie holds a key derived from the session id
 // with this server's secret, never the session token, and the learner's app never sees it.
+
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { DockhandError } from '../errors.ts';
+import { refusalOf, statusOf } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import type { UpgradeRouter } from '../http/upgrade.ts';
 import { previewRefusal, sendPreviewProblem } from '../preview/error-page.ts';
@@ -20,7 +23,6 @@ import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { LiveSession, Sessions } from '../sessions/sessions.ts';
 import type { Tickets } from '../sessions/tickets.ts';
 import { bearerToken, requireSession, requireSessionTicket } from './auth.ts';
-import { httpError, toHttpError } from './errors.ts';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -60,7 +62,7 @@ export function addPreviewRoutes(
     const key = Buffer.from(previewKey(id));
     if (cookie.length === key.length && timingSafeEqual(cookie, key)) {
       const session = deps.sessions.live(id);
-      if (!session) throw httpError('session_ended', 'this session has ended; its previews with it');
+      if (!session) throw new DockhandError('session_ended', 'this session has ended; its previews with it');
       deps.sessions.activity(id);
       return session;
     }
@@ -75,7 +77,7 @@ export function addPreviewRoutes(
   /** On a host per session, a session's previews are on its own host name and nowhere else. */
   const requireOwnHost = (req: IncomingMessage, id: string) => {
     if (isPerSession(deps.previewUrl) && !cameBySessionHost(req, deps.previewUrl, id)) {
-      throw httpError('bad_request', "this host name is not where this session's previews are; open them again from the lesson.");
+      throw new DockhandError('bad_request', "this host name is not where this session's previews are; open them again from the lesson.");
     }
   };
 
@@ -84,9 +86,9 @@ export function addPreviewRoutes(
       await preview(req, res, params, url);
     } catch (error) {
       // An ended session or an expired link: a person gets a page that says so, a program its JSON.
-      const refusal = toHttpError(error);
+      const refusal = refusalOf(error);
       if (!refusal) throw error;
-      sendPreviewProblem(req, res, previewRefusal(refusal.status, refusal.message, refusal.code));
+      sendPreviewProblem(req, res, previewRefusal(statusOf(refusal.code), refusal.message, refusal.code));
     }
   };
   const preview = async (req: IncomingMessage, res: ServerResponse, params: Record<string, string>, url: URL) => {

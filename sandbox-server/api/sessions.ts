@@ -4,7 +4,6 @@ import type { z } from 'zod';
 import { DockhandError } from '../errors.ts';
 import type { HostProblem } from '../host/report.ts';
 import { requestClient } from '../http/client.ts';
-import { HttpError } from '../http/errors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import { NewSessionBody } from '../protocol/bodies.ts';
@@ -15,11 +14,9 @@ import { startProblem } from '../sandboxes/backend.ts';
 import type { Learners } from '../sessions/learners.ts';
 import type { Lobby } from '../sessions/lobby.ts';
 import type { LiveSession, NewSessionInput, Sessions } from '../sessions/sessions.ts';
-import { tokenMatches } from '../sessions/tokens.ts';
 import type { SessionRecord } from '../store/store.ts';
-import { bearerToken } from './auth.ts';
+import { bearerToken, ownedSession, waitingSession } from './auth.ts';
 import { readBody } from './body.ts';
-import { httpError } from './errors.ts';
 
 export type SessionsApiDeps = {
   sessions: Sessions;
@@ -94,10 +91,9 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   router.add('GET', '/api/sessions/:id', async (req, res, params) => {
     const queued = waitingView(deps, params.id as string, req);
     if (queued) return sendJson(res, 200, queued);
-    const record = ownedRecord(sessions, params.id as string, req);
-    const access = sessions.access(record.id, bearerToken(req));
-    if (access.ok) return sendJson(res, 200, liveView(sessions, access.session, deps));
-    sendJson(res, 200, endedView(record));
+    const record = ownedSession(sessions, params.id as string, bearerToken(req));
+    const live = sessions.live(record.id);
+    sendJson(res, 200, live ? liveView(sessions, live, deps) : endedView(record));
   });
 
   router.add('DELETE', '/api/sessions/:id', async (req, res, params) => {
@@ -106,7 +102,7 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
       deps.lobby?.leave(queued.id);
       return sendJson(res, 200, { id: queued.id, state: 'left' });
     }
-    const record = ownedRecord(sessions, params.id as string, req);
+    const record = ownedSession(sessions, params.id as string, bearerToken(req));
     const keepWork = new URL(req.url ?? '/', 'http://dockhand').searchParams.get('keep') === 'work';
     await sessions.end(record.id, 'learner', { keepWork });
     const ended = endedView(sessions.record(record.id) as SessionRecord);
@@ -117,26 +113,17 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
 }
 
 /** One sentence for learners and whoever runs the server: what stops sandboxes, and how the host is fixed. */
-export function hostProblemError(problems: HostProblem[]): HttpError {
+export function hostProblemError(problems: HostProblem[]): DockhandError {
   const first = problems[0] as HostProblem;
   const why = first.message.replace(/^sandboxes cannot start: /, '').replace(/\.$/, '');
   const fix = first.fix ? ` Whoever runs this Dockhand can fix it: ${first.fix.replace(/\.$/, '')}.` : '';
-  return new HttpError(503, `No sandbox can start on this server right now: ${why}.${fix}`, 'host_problem');
+  return new DockhandError('host_problem', `No sandbox can start on this server right now: ${why}.${fix}`);
 }
 
 /** A session still waiting in line, if the request carries its token. */
 function waitingView(deps: SessionsApiDeps, id: string, req: IncomingMessage): QueuedSessionView | undefined {
-  const waiting = deps.lobby?.waiting(id, bearerToken(req));
-  if (waiting === 'wrong_token') throw new HttpError(401, 'missing or wrong session token');
+  const waiting = waitingSession(deps.lobby, id, bearerToken(req));
   return waiting ? { id, state: 'queued', position: waiting.position } : undefined;
-}
-
-/** The session's record if the request carries its token (ended sessions included). */
-function ownedRecord(sessions: Sessions, id: string, req: IncomingMessage): SessionRecord {
-  const record = sessions.record(id);
-  if (!record) throw new HttpError(404, `no session ${id}`);
-  if (!tokenMatches(bearerToken(req), record.tokenHash)) throw new HttpError(401, 'missing or wrong session token');
-  return record;
 }
 
 /** The session asked for; `seat` makes a new workshop participant's row once admission gives a place. */
@@ -146,7 +133,8 @@ function admitNewSession(
   deps: Omit<SessionsApiDeps, 'sessions'>,
 ): { input: NewSessionInput; seat: (() => void) | undefined } {
   const { lesson, workshop, name, fresh } = body;
-  if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true)) throw httpError('unknown_lesson', `there is no lesson "${lesson}"`);
+  if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true))
+    throw new DockhandError('unknown_lesson', `there is no lesson "${lesson}"`);
   const learner = body.learner === null ? null : { id: learnerOf(body.learner, client, deps), token: body.learner };
   if (workshop === null) return { input: { lesson, workshop: null, name, learner, participant: null, fresh }, seat: undefined };
   const admission = deps.admitToWorkshop?.(workshop, name, learner?.id ?? null, client) ?? {
@@ -161,7 +149,8 @@ function admitNewSession(
 
 /** The id of the learner whose token this is, or 401 unknown_learner (429 after too many wrong ones). */
 function learnerOf(token: string, client: string, deps: Pick<SessionsApiDeps, 'learners'>): string {
-  if (!deps.learners) throw httpError('unknown_learner', 'this server does not know that learner; make a new one (POST /api/learners)');
+  if (!deps.learners)
+    throw new DockhandError('unknown_learner', 'this server does not know that learner; make a new one (POST /api/learners)');
   return deps.learners.identify(token, client).id;
 }
 

@@ -9,9 +9,8 @@ import type { TicketView } from '../protocol/sessions.ts';
 import type { Lobby } from '../sessions/lobby.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import type { Tickets } from '../sessions/tickets.ts';
-import { adminGuard, bearerToken, requireSession, ticketSubject } from './auth.ts';
+import { adminGuard, bearerToken, requireSession, ticketSubject, waitingSession } from './auth.ts';
 import { readBody } from './body.ts';
-import { httpError } from './errors.ts';
 
 export type TicketsApiDeps = { sessions: Sessions; lobby: Lobby; tickets: Tickets; adminToken: string };
 
@@ -21,9 +20,7 @@ export function addTicketRoutes(router: Router, deps: TicketsApiDeps): void {
     const id = params.id as string;
     const token = bearerToken(req);
     // A session waiting in line may follow its place on the events socket too.
-    const waiting = deps.lobby.waiting(id, token);
-    if (waiting === 'wrong_token') throw httpError('unauthorized', 'missing or wrong session token');
-    if (!waiting) requireSession(deps.sessions, id, token, { touch: false });
+    if (!waitingSession(deps.lobby, id, token)) requireSession(deps.sessions, id, token, { touch: false });
     const { purpose } = await readBody(req, TicketBody, { limitBytes: 1024 });
     const view: TicketView = deps.tickets.issue(purpose, ticketSubject.session(id));
     sendJson(res, 201, view);

@@ -1,10 +1,11 @@
 // Instructor API (admin token required): create, inspect, follow, extend, broadcast to and end
 // workshops, export results; plus the dashboard's live socket and read-only terminal views.
+
 import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { z } from 'zod';
+import { DockhandError } from '../errors.ts';
 import { requestScheme } from '../http/client.ts';
-import { HttpError } from '../http/errors.ts';
 import { keepAlive } from '../http/keepalive.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
@@ -13,20 +14,18 @@ import { BroadcastBody, ExtendBody, WorkshopBody } from '../protocol/bodies.ts';
 import type { DashboardMessage } from '../protocol/events.ts';
 import { normalizeJoinCode } from '../protocol/join-code.ts';
 import { parseTerminalWindow } from '../protocol/terminal.ts';
-import type { ParticipantWorkshopView, WorkshopView } from '../protocol/workshops.ts';
+import type { BroadcastView, EndedWorkshopView, ParticipantWorkshopView, WorkshopDetailView, WorkshopView } from '../protocol/workshops.ts';
 import type { SandboxBackend } from '../sandboxes/backend.ts';
 import type { EventBus } from '../sessions/events.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import type { Tickets } from '../sessions/tickets.ts';
-import { tokenMatches } from '../sessions/tokens.ts';
 import type { WorkshopRecord } from '../store/store.ts';
 import { openTerminal } from '../terminal/terminal.ts';
 import { throttle } from '../throttle.ts';
 import type { Room } from '../workshops/room.ts';
 import { type WorkshopInput, type Workshops, workshopState } from '../workshops/workshops.ts';
-import { adminGuard, bearerToken, requireTicket, ticketSubject } from './auth.ts';
+import { adminGuard, bearerToken, ownedSession, requireTicket, ticketSubject } from './auth.ts';
 import { readBody } from './body.ts';
-import { httpError } from './errors.ts';
 
 export type WorkshopApiDeps = {
   workshops: Workshops;
@@ -58,7 +57,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
   const workshopOf = (code: string): WorkshopRecord => {
     const normal = normalizeJoinCode(code);
     const workshop = normal ? workshops.get(normal) : undefined;
-    if (!workshop) throw httpError('unknown_workshop', `there is no workshop with the code "${code}"`);
+    if (!workshop) throw new DockhandError('unknown_workshop', `there is no workshop with the code "${code}"`);
     return workshop;
   };
   /** The sessions of the participants whose sandbox lives: who hears of a change at once. */
@@ -76,18 +75,15 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
 
   router.add('GET', '/api/workshops', async (req, res) => {
     requireAdmin(bearerToken(req));
-    sendJson(
-      res,
-      200,
-      workshops.list().map((workshop) => viewOf(workshop, req)),
-    );
+    const views: WorkshopView[] = workshops.list().map((workshop) => viewOf(workshop, req));
+    sendJson(res, 200, views);
   });
 
   router.add('GET', '/api/workshops/:code', async (req, res, params) => {
     requireAdmin(bearerToken(req));
     const workshop = workshopOf(params.code as string);
     const table = workshops.progress(workshop.code);
-    sendJson(res, 200, {
+    const view: WorkshopDetailView = {
       ...viewOf(workshop, req),
       participants: table.participants.map(({ participantId, sessionId, name, state, joinedAt, passed, stuck }) => ({
         participantId,
@@ -98,7 +94,8 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
         passed,
         stuck,
       })),
-    });
+    };
+    sendJson(res, 200, view);
   });
 
   router.add('GET', '/api/workshops/:code/progress', async (req, res, params) => {
@@ -122,7 +119,7 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     requireAdmin(bearerToken(req));
     const workshop = workshopOf(params.code as string);
     const { minutes } = await readBody(req, ExtendBody, { limitBytes: MAX_BODY });
-    if (workshop.endedAt !== null) throw httpError('workshop_ended', 'this workshop has ended; create a new one');
+    if (workshop.endedAt !== null) throw new DockhandError('workshop_ended', 'this workshop has ended; create a new one');
     const extended = workshops.extend(workshop.code, Math.max(workshop.endsAt, Date.now()) + minutes * 60_000);
     const view = viewOf(extended, req);
     for (const sessionId of activeSessions(workshop.code))
@@ -136,7 +133,8 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const { message } = await readBody(req, BroadcastBody, { limitBytes: MAX_BODY });
     const active = activeSessions(workshop.code);
     for (const sessionId of active) events.publish(sessionId, { type: 'broadcast', message, from: 'instructor' });
-    sendJson(res, 200, { delivered: active.length });
+    const view: BroadcastView = { delivered: active.length };
+    sendJson(res, 200, view);
   });
 
   router.add('POST', '/api/workshops/:code/end', async (req, res, params) => {
@@ -144,15 +142,14 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     const workshop = workshopOf(params.code as string);
     const { reaped } = await workshops.end(workshop.code);
     events.publish(`workshop:${workshop.code}`, { type: 'participant', sessionId: '', name: '', state: 'ended' });
-    sendJson(res, 200, { ...viewOf(workshopOf(workshop.code), req), reaped });
+    const view: EndedWorkshopView = { ...viewOf(workshopOf(workshop.code), req), reaped };
+    sendJson(res, 200, view);
   });
 
   // A participant's own view of their workshop, for the workshop nav on lesson pages; it stays readable
   // with the session's token after the session (or the workshop) ended.
   router.add('GET', '/api/sessions/:id/workshop', async (req, res, params) => {
-    const record = deps.sessions.record(params.id as string);
-    if (!record) throw new HttpError(404, `no session ${params.id}`);
-    if (!tokenMatches(bearerToken(req), record.tokenHash)) throw httpError('unauthorized', 'missing or wrong session token');
+    const record = ownedSession(deps.sessions, params.id as string, bearerToken(req));
     const workshop = record.workshop ? workshops.get(record.workshop) : undefined;
     // Not in a workshop is an answer, not a failure: every lesson page asks.
     if (!workshop) return sendJson(res, 200, null);
@@ -211,11 +208,11 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
     requireTicket(deps.tickets, url, 'admin', ticketSubject.admin);
     const workshop = workshopOf(params.code as string);
     const participant = workshops.progress(workshop.code).participants.find((p) => p.sessionId === params.session);
-    if (!participant) throw new HttpError(404, `no participant ${params.session} in this workshop`);
+    if (!participant) throw new DockhandError('not_found', `no participant ${params.session} in this workshop`);
     const live = deps.sessions.live(participant.sessionId);
-    if (!live) throw httpError('session_ended', `${participant.name}'s session has ended`);
+    if (!live) throw new DockhandError('session_ended', `${participant.name}'s session has ended`);
     const window = parseTerminalWindow(url.searchParams.get('window'));
-    if (!window.ok) throw new HttpError(400, window.error);
+    if (!window.ok) throw new DockhandError('bad_request', window.error);
     deps.wss.handleUpgrade(req, socket, head, (ws) =>
       openTerminal(deps.sandboxes, live.sandbox, ws, { window: window.value, readOnly: true }),
     );
@@ -248,10 +245,10 @@ function workshopView(
 
 function parseWorkshop(fields: z.output<typeof WorkshopBody>, lessonExists: (slug: string) => boolean): WorkshopInput {
   const unknown = fields.lessons?.find((slug) => !lessonExists(slug));
-  if (unknown !== undefined) throw new HttpError(400, `there is no lesson "${unknown}"`, 'unknown_lesson');
+  if (unknown !== undefined) throw new DockhandError('unknown_lesson', `there is no lesson "${unknown}"`);
   const startsAt = fields.startsAt ?? Date.now();
   const endsAt = fields.endsAt ?? startsAt + DEFAULT_DURATION_MS;
-  if (endsAt <= startsAt) throw new HttpError(400, 'endsAt must be after startsAt');
-  if (endsAt - startsAt > 7 * DAY_MS) throw new HttpError(400, 'a workshop lasts at most 7 days');
+  if (endsAt <= startsAt) throw new DockhandError('bad_request', 'endsAt must be after startsAt');
+  if (endsAt - startsAt > 7 * DAY_MS) throw new DockhandError('bad_request', 'a workshop lasts at most 7 days');
   return { title: fields.title, lessons: fields.lessons, startsAt, endsAt, seats: fields.seats, expected: fields.expected };
 }

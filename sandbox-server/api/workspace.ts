@@ -1,8 +1,9 @@
 // The terminal socket and the file API of a session, joined to its sandbox. Typing and saving count as
 // activity (idle timeout) and make the live checker look again.
+
 import type { WebSocketServer } from 'ws';
 import type { Checker } from '../checks/checker.ts';
-import { HttpError } from '../http/errors.ts';
+import { DockhandError } from '../errors.ts';
 import type { Handler, Router } from '../http/router.ts';
 import type { UpgradeRouter } from '../http/upgrade.ts';
 import { parseTerminalWindow } from '../protocol/terminal.ts';
@@ -44,7 +45,7 @@ export function addWorkspaceRoutes(router: Router, upgrades: UpgradeRouter, deps
     const session = requireSessionTicket(sessions, deps.tickets, id, url, 'terminal');
     deps.limitCalls(id);
     const window = parseTerminalWindow(url.searchParams.get('window'));
-    if (!window.ok) throw new HttpError(400, window.error);
+    if (!window.ok) throw new DockhandError('bad_request', window.error);
     wss.handleUpgrade(req, socket, head, (ws) => {
       deps.onTerminal?.(session);
       openTerminal(sandboxes, session.sandbox, ws, {

@@ -1,6 +1,6 @@
 // container checks: a container (by name and/or image) in the state the exercise asks for.
 import type { ContainerCheck } from '../course/types.ts';
-import { normaliseImageRef } from '../sandboxes/image-ref.ts';
+import { normalizeImageRef } from '../sandboxes/image-ref.ts';
 import type { ContainerDetails } from '../sandboxes/inner-engine.ts';
 import { LEARNER_HOME as HOME, WORKSPACE_DIR } from '../sandboxes/learner.ts';
 import { type CheckContext, type CheckResult, fail, pass } from './context.ts';
@@ -13,7 +13,7 @@ export async function checkContainer(check: ContainerCheck, ctx: CheckContext): 
   const candidates = listed.filter(
     (c) =>
       (!check.name || c.Names.includes(`/${check.name}`)) &&
-      (!check.image || c.ImageID === wantedImageId || normaliseImageRef(c.Image) === normaliseImageRef(check.image)),
+      (!check.image || c.ImageID === wantedImageId || normalizeImageRef(c.Image) === normalizeImageRef(check.image)),
   );
   const label = check.name ? `named ${check.name}` : `from the image ${check.image}`;
   if (candidates.length === 0) {

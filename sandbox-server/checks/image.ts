@@ -70,6 +70,7 @@ async function inspect(ctx: CheckContext, ref: string): Promise<Info | undefined
 async function inspectOrPull(ctx: CheckContext, ref: string): Promise<Info | undefined> {
   const info = await inspect(ctx, ref);
   if (info) return info;
+  // A pull that fails (no registry, an unknown name) leaves the image absent, and the inspect below says so.
   await ctx.engine.pullImage(ref).catch(() => undefined);
   return inspect(ctx, ref);
 }

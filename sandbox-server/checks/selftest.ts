@@ -72,15 +72,18 @@ export function unhelpfulMessage(message: string): string | null {
   return null;
 }
 
+/** One exercise tried in a sandbox, typed from `folder` as the learner, its findings going to `report`. */
+type Attempt = {
+  backend: SandboxBackend;
+  sandbox: Sandbox;
+  ctx: CheckContext;
+  exercise: Exercise;
+  folder: string;
+  report: ExerciseReport;
+};
+
 /** Every wrong answer, one after another as a learner tries them, must leave the exercise failing with a helpful message. */
-async function tryWrongAnswers(
-  backend: SandboxBackend,
-  sandbox: Sandbox,
-  ctx: CheckContext,
-  exercise: Exercise,
-  folder: string,
-  report: ExerciseReport,
-): Promise<void> {
+async function tryWrongAnswers({ backend, sandbox, ctx, exercise, folder, report }: Attempt): Promise<void> {
   if (exercise.wrong.length === 0) {
     report.problem ??= 'it has no wrong answer: add a `wrong:` script a learner might plausibly try';
     return;
@@ -100,14 +103,7 @@ async function tryWrongAnswers(
 }
 
 /** Runs the exercise's solve script from `folder` and records whether the exercise then passes. */
-async function solveAndCheck(
-  backend: SandboxBackend,
-  sandbox: Sandbox,
-  ctx: CheckContext,
-  exercise: Exercise,
-  folder: string,
-  report: ExerciseReport,
-) {
+async function solveAndCheck({ backend, sandbox, ctx, exercise, folder, report }: Attempt): Promise<void> {
   const started = performance.now();
   const solve = await runAsLearner(backend, sandbox, typedFrom(folder, exercise.solve));
   const result =
@@ -164,8 +160,9 @@ export async function selfTestLesson(backend: SandboxBackend, lesson: Lesson, le
       report.blocksAloneFail = !result.passed;
       if (result.passed) report.problem ??= 'the Run blocks before it solve it: the exercise should ask for more than they do';
       const folder = await learnersFolder(backend, sandbox);
-      await tryWrongAnswers(backend, sandbox, ctx, exercise, folder, report);
-      await solveAndCheck(backend, sandbox, ctx, exercise, folder, report);
+      const attempt = { backend, sandbox, ctx, exercise, folder, report };
+      await tryWrongAnswers(attempt);
+      await solveAndCheck(attempt);
     }
     await checkStayPassed(lesson, ctx, reports);
   });
@@ -195,8 +192,9 @@ export async function walkCourse(
         const before = await evaluateExercise(exercise, ctx);
         report.failBefore = !before.passed;
         if (before.passed) report.problem = 'it passes before its solution ran, after everything earlier in the course';
-        await tryWrongAnswers(backend, sandbox, ctx, exercise, '~', report);
-        await solveAndCheck(backend, sandbox, ctx, exercise, '~', report);
+        const attempt = { backend, sandbox, ctx, exercise, folder: '~', report };
+        await tryWrongAnswers(attempt);
+        await solveAndCheck(attempt);
       }
       await checkStayPassed(lesson, ctx, reports);
       all.push(...reports);

@@ -1,7 +1,6 @@
-// The check kinds of docs/lesson-format.md as zod schemas. Each is tied to its type in types.ts, so a
-// field added to one and not the other fails the type check.
+// The check kinds of docs/lesson-format.md as zod schemas. The schemas own the types: each check's type
+// (exported below, re-exported by types.ts) is its schema's output, so the two cannot disagree.
 import { z } from 'zod';
-import type { Check, CheckKind } from './types.ts';
 import { describe, fields, flag, listOf, matching, oneOf, type Scope, text, textMap, textWhere, wholeNumber } from './yaml-schema.ts';
 
 const port = wholeNumber(1, 65535);
@@ -20,7 +19,7 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** Every check may replace its failure sentence with its own `message`. */
-const check = <K extends CheckKind, S extends z.ZodRawShape>(kind: K, shape: S) =>
+const check = <K extends string, S extends z.ZodRawShape>(kind: K, shape: S) =>
   fields({ kind: z.literal(kind), message: text().optional(), ...shape });
 
 const container = check('container', {
@@ -40,6 +39,7 @@ const container = check('container', {
   ).optional(),
   env: textMap().optional(),
   hostname: text().optional(),
+  /** Substring of stdout+stderr. */
   logs: text().optional(),
   restartPolicy: oneOf(['no', 'always', 'unless-stopped', 'on-failure']).optional(),
   /** The most restarts `on-failure:N` allows. */
@@ -51,12 +51,15 @@ const container = check('container', {
   user: text().optional(),
   /** false: no port of the container is published on the host. */
   publishes: flag().optional(),
+  /** Stdin kept open. */
   interactive: flag().optional(),
+  /** At least this many containers match (default 1). */
   count: wholeNumber(1).optional(),
 }).refine((found) => found.name !== undefined || found.image !== undefined, 'needs name or image (or both)');
 
 const image = check('image', {
   name: text(),
+  /** Default true; false means no such tag. */
   exists: flag().optional(),
   entrypoint: listOf(text()).optional(),
   cmd: listOf(text()).optional(),
@@ -64,6 +67,7 @@ const image = check('image', {
   labels: textMap().optional(),
   workdir: text().optional(),
   user: text().optional(),
+  /** Such as `8080/tcp`. */
   exposedPorts: listOf(matching(/^\d{1,5}\/(tcp|udp|sctp)$/, 'a port with its protocol such as 8080/tcp')).optional(),
   sameIdAs: text().optional(),
   sharesLayersWith: text().optional(),
@@ -78,7 +82,9 @@ const image = check('image', {
 const volume = check('volume', {
   name: text(),
   exists: flag().optional(),
+  /** Path inside the volume. */
   holdsFile: text().optional(),
+  /** Substring of holdsFile's content. */
   fileContains: text().optional(),
 }).refine((found) => found.fileContains === undefined || found.holdsFile !== undefined, 'has fileContains without holdsFile');
 
@@ -87,20 +93,37 @@ const SCHEMAS = {
   image,
   volume,
   network: check('network', { name: text(), exists: flag().optional(), driver: text().optional(), containers: listOf(text()).optional() }),
+  /** A request made from inside the sandbox; `status` defaults to 200. */
   http: check('http', {
     url: textWhere((url) => (isHttpUrl(url) ? undefined : 'must be an http:// or https:// URL')),
     status: wholeNumber(100, 599).optional(),
     contains: text().optional(),
   }),
   registry: check('registry', { registry: text(), repository: text(), tag: text() }),
+  /** `path` is relative to ~/workspace; `matches` is a JavaScript regular expression (no flags). */
   file: check('file', {
     path: textWhere((path) => (/^[/~]/.test(path) ? 'must be relative to ~/workspace' : undefined)),
     exists: flag().optional(),
     contains: text().optional(),
     matches: textWhere(regexProblem).optional(),
   }),
+  /** Shell run as the learner in ~/workspace; exit 0 passes, `FAIL:` lines become the message. */
   script: check('script', { run: text() }),
-} satisfies { [K in CheckKind]: z.ZodType<Extract<Check, { kind: K }>> };
+};
+
+export type CheckKind = keyof typeof SCHEMAS;
+export type ContainerCheck = z.output<typeof container>;
+export type ImageCheck = z.output<typeof image>;
+export type VolumeCheck = z.output<typeof volume>;
+export type NetworkCheck = z.output<typeof SCHEMAS.network>;
+export type HttpCheck = z.output<typeof SCHEMAS.http>;
+export type RegistryCheck = z.output<typeof SCHEMAS.registry>;
+export type FileCheck = z.output<typeof SCHEMAS.file>;
+export type ScriptCheck = z.output<typeof SCHEMAS.script>;
+export type PortCheck = NonNullable<ContainerCheck['ports']>[number];
+export type MountCheck = NonNullable<ContainerCheck['mounts']>[number];
+export type ContainerState = NonNullable<ContainerCheck['state']>;
+export type RestartPolicy = NonNullable<ContainerCheck['restartPolicy']>;
 
 const CHECK_KINDS = Object.keys(SCHEMAS) as CheckKind[];
 
@@ -108,7 +131,7 @@ const isKind = (value: unknown): value is CheckKind => typeof value === 'string'
 const kindOf = (value: unknown) => (typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined);
 
 /** One item of an exercise's `checks`: its kind first, then the fields of that kind. */
-export const CheckSchema: z.ZodType<Check> = z
+export const CheckSchema = z
   .unknown()
   .superRefine((value, ctx) => {
     const kind = kindOf(value);
@@ -129,6 +152,8 @@ export const CheckSchema: z.ZodType<Check> = z
       SCHEMAS.script,
     ]),
   );
+
+export type Check = z.output<typeof CheckSchema>;
 
 /** Problems inside a check of a known kind read as `checks[2] (image): …`. */
 export function checkScope(path: readonly PropertyKey[], value: unknown): Scope | undefined {

@@ -34,6 +34,7 @@ export async function readDiagram(courseDir: string, ref: DiagramRef): Promise<{
   if (!DIAGRAM_SRC.test(ref.src))
     return { problem: `the image "${ref.src}" must be a diagram in the course's assets folder, such as assets/layers.svg` };
   if (!ref.alt.trim()) return { problem: `the diagram ${ref.src} needs a text alternative: ![what it shows](${ref.src})` };
+  // Missing, a folder or unreadable: to the author it is the one problem below, the diagram is not there.
   const svg = await readFile(path.join(courseDir, ref.src), 'utf8').catch(() => undefined);
   if (svg === undefined) return { problem: `the diagram ${ref.src} does not exist in ${path.join(courseDir, 'assets')}` };
   if (!/^\s*(?:<\?xml[^>]*>\s*)?<svg[\s>]/.test(svg))

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import { z } from 'zod';
 import { SLUG_PATTERN as SLUG, SLUG_WHAT } from '../protocol/limits.ts';
-import { normaliseImageRef } from '../sandboxes/image-ref.ts';
+import { normalizeImageRef } from '../sandboxes/image-ref.ts';
 import { CheckSchema, checkScope } from './checks.ts';
 import { lessonMarkdown, readFenceInfo } from './fences.ts';
 import type { CodeBlock, Exercise, Lesson, Problem } from './types.ts';
@@ -47,9 +47,9 @@ function isSafeRelativePath(file: string): boolean {
   return !path.posix.isAbsolute(file) && !file.split('/').includes('..') && !file.includes('\\');
 }
 
-function frontMatterSchema(context: LessonContext, slug: string | undefined) {
+export function frontMatterSchema(context: LessonContext, slug: string | undefined) {
   const image = textWhere((reference) =>
-    context.kitImages.includes(normaliseImageRef(reference))
+    context.kitImages.includes(normalizeImageRef(reference))
       ? undefined
       : `names "${reference}", which is not in the image kit (kit: ${context.kitImages.join(', ')})`,
   );
@@ -67,24 +67,32 @@ function frontMatterSchema(context: LessonContext, slug: string | undefined) {
     summary: text(),
     /** How long the lesson takes. */
     minutes: wholeNumber(1),
-    /** Every image the lesson uses; each must be in the image kit. */
-    images: listOf(image).transform((images) => images.map(normaliseImageRef)),
-    /** Files under lessons/starter/<slug>/ copied into the workspace when the lesson opens. */
+    /** Every image the lesson uses; each must be in the image kit. Normalized: `busybox` becomes `busybox:latest`. */
+    images: listOf(image).transform((images) => images.map(normalizeImageRef)),
+    /** Paths relative to lessons/starter/<slug>/, copied into ~/workspace when the lesson opens. */
     starter: listOf(starterFile).default([]),
   });
 }
 
-const ExerciseSchema = fields({
+export const ExerciseSchema = fields({
   id: matching(SLUG, SLUG_WHAT),
   title: text(),
+  /** Markdown. */
   task: text(),
   checks: listOf(CheckSchema, 1),
+  /** Markdown, revealed one at a time. */
   hints: listOf(text()).default([]),
-  /** Markdown shown when the learner asks for it. */
+  /** Markdown explaining the solution: never sent to learners before they ask the server for it. */
   solution: text(),
-  /** A script that solves the exercise in a fresh sandbox (the course tests itself with it). */
+  /**
+   * A script that solves the exercise in a fresh sandbox, typed as the learner from wherever they stand
+   * (the course tests itself with it); shown only to a learner who asks for the solution.
+   */
   solve: text(),
-  /** Wrong answers a sharp learner would try; each must leave the exercise failing (one script, or a list). */
+  /**
+   * Wrong answers a sharp learner would try, each a shell script run as the learner (one script, or a
+   * list): the self-test proves every one leaves the exercise failing with a helpful message. Never sent to learners.
+   */
   wrong: z.preprocess((value) => (typeof value === 'string' ? [value] : value), listOf(text())).default([]),
 });
 

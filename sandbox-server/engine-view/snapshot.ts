@@ -45,6 +45,7 @@ export async function readSnapshot(engine: InnerEngine, stacks: StackCache): Pro
   const withStacks = await Promise.all(
     images.map(async (image) => ({
       image,
+      // An image whose layers cannot be read (removed meanwhile) is shown without them.
       stack: stacked.has(image.Id) ? await stackOf(engine, image.Id, stacks).catch(() => undefined) : undefined,
     })),
   );

@@ -116,7 +116,7 @@ exit 0
 `;
 
 export async function listWorkspace(backend: SandboxBackend, sandbox: Sandbox, dir: string): Promise<Listing> {
-  const path = relativePath(dir);
+  const path = checkRelativePath(dir);
   const result = await runScript(backend, sandbox, LIST_SCRIPT, [path, String(MAX_LIST_ENTRIES)]);
   if (result.exitCode !== 0) throw refusal(result, path, 'list');
   const records = result.stdout
@@ -129,7 +129,7 @@ export async function listWorkspace(backend: SandboxBackend, sandbox: Sandbox, d
 }
 
 export async function readWorkspaceFile(backend: SandboxBackend, sandbox: Sandbox, file: string): Promise<TextFile> {
-  const path = relativePath(file);
+  const path = checkRelativePath(file);
   const result = await runScript(backend, sandbox, READ_SCRIPT, [path, String(MAX_FILE_BYTES)]);
   if (result.exitCode !== 0) throw refusal(result, path, 'read');
   if (result.stdout.length > MAX_FILE_BYTES) throw tooLarge(path, result.stdout.length);
@@ -182,15 +182,9 @@ export async function renameWorkspaceEntry(backend: SandboxBackend, sandbox: San
 
 /** A checked path that names something inside the workspace, not the workspace itself (else `unnamed` is the refusal). */
 function namedPath(text: string, unnamed: string): string {
-  const path = relativePath(text);
+  const path = checkRelativePath(text);
   if (path === '') throw new DockhandError('bad_request', unnamed);
   return path;
-}
-
-function relativePath(text: string): string {
-  const check = checkRelativePath(text);
-  if (!check.ok) throw new DockhandError(check.code, check.error);
-  return check.path;
 }
 
 function runScript(backend: SandboxBackend, sandbox: Sandbox, script: string, args: string[], stdin?: Buffer) {
@@ -228,6 +222,7 @@ function decodeText(bytes: Buffer): string | undefined {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
+    // Not UTF-8: binary, which the caller refuses as not_text.
     return undefined;
   }
 }

@@ -1,11 +1,11 @@
 // The one HTTP server: routed handlers (the API, previews), WebSocket upgrades, and the built site for
-// everything else. Handlers throw refusals (mapError says which); anything else is a 500 whose message
-// stays in the log (it may name paths, addresses or internals), and the client gets a sentence.
+// everything else. Handlers throw refusals (DockhandError); anything else is a 500 whose message stays in
+// the log (it may name paths, addresses or internals), and the client gets a sentence.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { refuseCrossSite } from './cross-site.ts';
-import { type ErrorMapper, httpErrorsOnly, INTERNAL_ERROR } from './errors.ts';
-import { sendError, sendHttpError } from './respond.ts';
+import { INTERNAL_ERROR, refusalOf } from './errors.ts';
+import { sendError, sendRefusal } from './respond.ts';
 import type { Router } from './router.ts';
 import { createStaticSite, type StaticSite } from './static.ts';
 import type { UpgradeRouter } from './upgrade.ts';
@@ -15,8 +15,6 @@ export type AppDeps = {
   siteDir?: string;
   router: Router;
   upgrades?: UpgradeRouter;
-  /** Which thrown errors are refusals (the rest are 500s). */
-  mapError?: ErrorMapper;
   /** A bug (a 500): the client is told only that something went wrong, so this is where it is told in full. */
   onInternalError?: (error: unknown, req: IncomingMessage) => void;
   /** Serve HTTPS (and WSS) with this certificate chain and key, both PEM. */
@@ -28,8 +26,8 @@ export function createApp(deps: AppDeps): Server {
   const respond = (req: IncomingMessage, res: ServerResponse) => {
     handle(deps, site, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
-      const refusal = (deps.mapError ?? httpErrorsOnly)(error);
-      if (refusal) return sendHttpError(res, refusal);
+      const refusal = refusalOf(error);
+      if (refusal) return sendRefusal(res, refusal);
       deps.onInternalError?.(error, req);
       sendError(res, 500, INTERNAL_ERROR);
     });

@@ -1,23 +1,22 @@
 // Request bodies: read at most a given number of bytes, then parse. A client that sends too much gets a
 // clear refusal instead of filling the server's memory.
 import type { IncomingMessage } from 'node:http';
+import { DockhandError } from '../errors.ts';
 
-export type JsonBody = { ok: true; value: unknown } | { ok: false; status: 400 | 413; error: string };
-
-export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<JsonBody> {
-  const bytes = await readBody(req, limitBytes);
-  if (bytes === undefined)
-    return { ok: false, status: 413, error: `the request body is larger than ${formatBytes(limitBytes)}; send less.` };
+/** The parsed JSON body, or a refusal (too_large, or bad_request for text that is not UTF-8 JSON). */
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const bytes = await readBytes(req, limitBytes);
+  if (bytes === undefined) throw new DockhandError('too_large', `the request body is larger than ${formatBytes(limitBytes)}; send less.`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return { ok: false, status: 400, error: 'the request body is not UTF-8; send JSON encoded as UTF-8.' };
+    throw new DockhandError('bad_request', 'the request body is not UTF-8; send JSON encoded as UTF-8.');
   }
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return JSON.parse(text);
   } catch (error) {
-    return { ok: false, status: 400, error: `the request body is not valid JSON (${(error as Error).message}); send a JSON object.` };
+    throw new DockhandError('bad_request', `the request body is not valid JSON (${(error as Error).message}); send a JSON object.`);
   }
 }
 
@@ -25,7 +24,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
  * The whole body, or undefined once it exceeds the limit. The rest is then read and discarded rather than
  * the connection cut, so a client that is still sending receives the refusal.
  */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer | undefined> {
+function readBytes(req: IncomingMessage, limitBytes: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     if (Number(req.headers['content-length'] ?? 0) > limitBytes) {
       req.resume();

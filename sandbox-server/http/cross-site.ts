@@ -4,7 +4,7 @@
 // foreign Origin header (which browsers always send on these calls) is refused as a second wall.
 // Programs such as curl send no Origin and pass.
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from './errors.ts';
+import { DockhandError } from '../errors.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -13,11 +13,11 @@ export function refuseCrossSite(req: IncomingMessage): void {
   if (!STATE_CHANGING.has(req.method ?? 'GET')) return;
   const origin = req.headers.origin;
   if (origin !== undefined && !sameHost(origin, req.headers.host)) {
-    throw new HttpError(403, `calls from another site (${origin.slice(0, 100)}) are refused; use Dockhand's own pages`, 'foreign_origin');
+    throw new DockhandError('foreign_origin', `calls from another site (${origin.slice(0, 100)}) are refused; use Dockhand's own pages`);
   }
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new HttpError(415, 'send this request with Content-Type: application/json (an empty body is fine)', 'json_required');
+    throw new DockhandError('json_required', 'send this request with Content-Type: application/json (an empty body is fine)');
   }
 }
 
@@ -30,6 +30,7 @@ function sameHost(origin: string, host: string | undefined): boolean {
     // Parsed with the Origin's scheme, so a default port written out ("example.org:443") compares equal.
     return new URL(`${from.protocol}//${host}`).host === from.host;
   } catch {
+    // An Origin that is not a URL names no site of ours: refused like a foreign one.
     return false;
   }
 }

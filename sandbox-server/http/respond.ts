@@ -1,7 +1,8 @@
 // JSON responses. Every error is `{"error": "...", "code": "..."}` with a status that says whose fault it was.
 import type { ServerResponse } from 'node:http';
+import type { DockhandError } from '../errors.ts';
 import type { ErrorBody, ErrorCode } from '../protocol/errors.ts';
-import { HttpError } from './errors.ts';
+import { codeOf, statusOf } from './errors.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -15,15 +16,17 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, status: number, message: string, code?: ErrorCode): void {
-  sendHttpError(res, new HttpError(status, message, code));
-}
-
-export function sendHttpError(res: ServerResponse, error: HttpError): void {
+/** A refusal, with Retry-After when it lifts by itself. */
+export function sendRefusal(res: ServerResponse, error: DockhandError): void {
   const retry: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
-  sendJson(res, error.status, errorBody(error), retry);
+  sendJson(res, statusOf(error.code), errorBody(error.message, error.code), retry);
 }
 
-export function errorBody(error: HttpError): ErrorBody {
-  return { error: error.message, code: error.code };
+/** An error with a status of its own (a preview's 502, a 500), its code the one the status means unless given. */
+export function sendError(res: ServerResponse, status: number, message: string, code: ErrorCode = codeOf(status)): void {
+  sendJson(res, status, errorBody(message, code));
+}
+
+export function errorBody(message: string, code: ErrorCode): ErrorBody {
+  return { error: message, code };
 }

@@ -68,6 +68,7 @@ function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
+    // A malformed escape ("%zz") matches no id or slug as written: the handler's own 404 says so.
     return text;
   }
 }

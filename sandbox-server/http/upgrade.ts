@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../protocol/errors.ts';
-import { type ErrorMapper, HttpError, httpErrorsOnly, INTERNAL_ERROR } from './errors.ts';
+import { codeOf, INTERNAL_ERROR, refusalOf, statusLine, statusOf } from './errors.ts';
 import { errorBody } from './respond.ts';
 import { compilePath, matchPath, type Params, type PathPattern } from './router.ts';
 
@@ -16,7 +16,7 @@ export type UpgradeRouter = {
 };
 
 /** `onInternalError` hears the bugs (refused as a 500 whose sentence says nothing of them). */
-export function createUpgradeRouter(mapError: ErrorMapper = httpErrorsOnly, onInternalError?: (error: unknown) => void): UpgradeRouter {
+export function createUpgradeRouter(onInternalError?: (error: unknown) => void): UpgradeRouter {
   const routes: UpgradeRoute[] = [];
   const router: UpgradeRouter = {
     add(path, handler) {
@@ -32,10 +32,12 @@ export function createUpgradeRouter(mapError: ErrorMapper = httpErrorsOnly, onIn
         try {
           route.handler(req, socket, head, params, url);
         } catch (error) {
-          const refusal = mapError(error);
-          if (!refusal) onInternalError?.(error);
-          const { status, message, code } = refusal ?? new HttpError(500, INTERNAL_ERROR);
-          refuseUpgrade(socket, status, message, code);
+          const refusal = refusalOf(error);
+          if (refusal) refuseUpgrade(socket, statusOf(refusal.code), refusal.message, refusal.code);
+          else {
+            onInternalError?.(error);
+            refuseUpgrade(socket, 500, INTERNAL_ERROR);
+          }
         }
         return;
       }
@@ -45,19 +47,9 @@ export function createUpgradeRouter(mapError: ErrorMapper = httpErrorsOnly, onIn
   return router;
 }
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  410: 'Gone',
-  503: 'Service Unavailable',
-  500: 'Internal Server Error',
-};
-
-export function refuseUpgrade(socket: Duplex, status: number, message: string, code?: ErrorCode): void {
-  const body = JSON.stringify(errorBody(new HttpError(status, message, code)));
+export function refuseUpgrade(socket: Duplex, status: number, message: string, code: ErrorCode = codeOf(status)): void {
+  const body = JSON.stringify(errorBody(message, code));
   socket.end(
-    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${statusLine(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -3,7 +3,6 @@
 // the inner engine's port driver binds them in the outer container. Bodies stream in both directions.
 import { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, request, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { HttpError } from '../http/errors.ts';
 import { type PreviewProblem, previewRefusal, sendPreviewProblem, sentenceOf } from './error-page.ts';
 import { TolerantAgent } from './line-endings.ts';
 import {
@@ -84,9 +83,11 @@ export function requestUpstream(
   return { upstream, deadline };
 }
 
-function timeoutError(port: number, timeoutMs: number): HttpError {
-  return new HttpError(
-    504,
+/** The app took longer than the deadline: a 504, told apart from a connection the app refused or cut. */
+class AppTimeout extends Error {}
+
+function timeoutError(port: number, timeoutMs: number): AppTimeout {
+  return new AppTimeout(
     `the app on port ${port} in the sandbox did not answer within ${timeoutMs / 1000} s; check its logs with docker logs.`,
   );
 }
@@ -101,8 +102,8 @@ function serviceWorkerRefusal(port: number): PreviewProblem {
 }
 
 export function describeFailure(error: Error, port: number): PreviewProblem {
-  if (error instanceof HttpError) {
-    return { status: error.status, message: error.message, title: `Port ${port} is taking too long`, sentence: sentenceOf(error.message) };
+  if (error instanceof AppTimeout) {
+    return { status: 504, message: error.message, title: `Port ${port} is taking too long`, sentence: sentenceOf(error.message) };
   }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED') {

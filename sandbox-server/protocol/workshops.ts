@@ -37,6 +37,17 @@ export type ParticipantProgress = {
 
 export type WorkshopProgress = { code: string; title: string; exercises: ExerciseColumn[]; participants: ParticipantProgress[] };
 
+/** GET /api/workshops/:code: the workshop and who joined it. */
+export type WorkshopDetailView = WorkshopView & {
+  participants: Pick<ParticipantProgress, 'participantId' | 'sessionId' | 'name' | 'state' | 'joinedAt' | 'passed' | 'stuck'>[];
+};
+
+/** POST /api/workshops/:code/end: the ended workshop and how many sandboxes were removed. */
+export type EndedWorkshopView = WorkshopView & { reaped: number };
+
+/** POST /api/workshops/:code/broadcast: how many live participants the message went to. */
+export type BroadcastView = { delivered: number };
+
 /** What a participant's own pages show of their workshop (GET /api/sessions/:id/workshop, session token; null outside one). */
 export type ParticipantWorkshopView = {
   code: string;

@@ -20,7 +20,7 @@ export function formatImageRef(ref: ImageRef): string {
   return `${ref.name}:${ref.tag}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 
-export function normaliseImageRef(text: string): string {
+export function normalizeImageRef(text: string): string {
   return formatImageRef(parseImageRef(text));
 }
 

@@ -216,19 +216,19 @@ export async function sandboxAddress(host: Engine, sandbox: SandboxContainer, ne
 }
 
 /**
- * Removes the container, then deletes its disk, or moves it to `keepAt` (a kept disk's file), dated
+ * Removes the container, then deletes its disk, or moves it to `keepAs` (a kept disk's file), dated
  * `keptAt` (now, unless given). Safe on a half-made sandbox and when called twice.
  */
-export async function destroySandbox(host: Engine, sandbox: SandboxContainer, keepAt?: string, keptAt?: Date): Promise<void> {
+export async function destroySandbox(host: Engine, sandbox: SandboxContainer, keepAs?: string, keptAt?: Date): Promise<void> {
   // A disk to keep gets a clean end first: the inner engine stops its containers and closes its files.
   // Already stopped or gone is fine; a real problem shows in the removal that follows.
-  if (keepAt)
+  if (keepAs)
     await host
       .getContainer(sandbox.containerName)
       .stop({ t: KEEP_STOP_SECONDS })
       .catch(() => {});
   // The container goes first: its bind mounts keep the disk's file system busy.
   await removeContainer(host, sandbox.containerName);
-  if (keepAt) await keepDisk(sandbox.disk, keepAt, keptAt);
+  if (keepAs) await keepDisk(sandbox.disk, keepAs, keptAt);
   else await removeDisk(sandbox.disk);
 }

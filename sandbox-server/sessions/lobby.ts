@@ -164,6 +164,7 @@ export function createLobby(deps: LobbyDeps): Lobby {
       if (!learner) return admit(input, applicant, onPlace);
       const before = asking.get(learner.id) ?? Promise.resolve();
       const answer = before.then(async () => (await existing(learner, input.workshop)) ?? admit(input, applicant, onPlace));
+      // Only orders the learner's next ask after this one; the caller hears this one's failure from `answer`.
       const settled = answer.catch(() => {});
       asking.set(learner.id, settled);
       void settled.then(() => {

@@ -6,7 +6,7 @@ import type { Adoption, Sandbox, SandboxBackend } from '../sandboxes/backend.ts'
 import type { Pool } from '../sandboxes/pool.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
 import type { EventBus } from './events.ts';
-import { hashToken, learnerSessionToken, newSessionId, newToken, tokenMatches } from './tokens.ts';
+import { hashToken, learnerSessionToken, newSessionId, newToken } from './tokens.ts';
 
 export type Timeouts = {
   /** No terminal input, new connection or API call for this long ends the session. */
@@ -72,10 +72,6 @@ export function adoptTimeout(policy: AdoptPolicy, count: number): number {
  */
 export type AdoptionReport = { adopted: number; kept: number; lost: number; reaped: number; problems: string[] };
 
-export type Access =
-  | { ok: true; session: LiveSession }
-  | { ok: false; code: 'unauthorized' | 'not_found' | 'session_ended'; error: string };
-
 export type Sessions = {
   /** `identity`: the id and token a session that waited in line was already given. */
   create(input: NewSessionInput, identity?: { id: string; token: string }): Promise<CreatedSession>;
@@ -84,8 +80,6 @@ export type Sessions = {
   live(id: string): LiveSession | undefined;
   /** The learner's live session (a learner has at most one). */
   liveOfLearner(learner: string): LiveSession | undefined;
-  /** Checks a session's token; only a live session with the right token gets through. */
-  access(id: string, token: string | undefined): Access;
   activity(id: string): void;
   /** `keepWork`: the learner asked to keep their disk although they end on purpose. */
   end(id: string, reason: EndCode, options?: { keepWork?: boolean }): Promise<void>;
@@ -211,18 +205,6 @@ export function createSessions(deps: SessionsDeps): Sessions {
     record: (id) => store.getSession(id),
     live: (id) => live.get(id),
     liveOfLearner: (learner) => [...live.values()].find((session) => session.record.learner === learner),
-
-    access(id, token) {
-      const record = store.getSession(id);
-      if (!record) return { ok: false, code: 'not_found', error: `no session ${id}` };
-      if (!tokenMatches(token, record.tokenHash)) return { ok: false, code: 'unauthorized', error: 'missing or wrong session token' };
-      const session = live.get(id);
-      if (!session) {
-        const why = record.endCode ? ` (${END_REASONS[record.endCode]})` : '';
-        return { ok: false, code: 'session_ended', error: `this session has ended${why}; start a new one` };
-      }
-      return { ok: true, session };
-    },
 
     activity(id) {
       const session = live.get(id);

@@ -3,56 +3,24 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { z } from 'zod';
 import { DockhandError } from '../errors.ts';
-import { END_REASONS, type EndCode } from '../protocol/sessions.ts';
+import type { EndCode } from '../protocol/sessions.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { CountRow, LearnerRow, ParticipantRow, ProgressRow, parseRow, SessionRow, WorkshopRow } from './rows.ts';
 
-export type SessionRecord = {
-  id: string;
-  tokenHash: string;
-  lesson: string | null;
-  workshop: string | null;
-  name: string | null;
-  /** The learner who owns the session, when the site sent one. */
-  learner: string | null;
-  /** The workshop participant the session is a sitting of. */
-  participant: string | null;
-  sandboxId: string | null;
-  state: 'active' | 'ended';
-  createdAt: number;
-  lastActiveAt: number;
-  endedAt: number | null;
-  endCode: EndCode | null;
-};
+export type SessionRecord = z.output<typeof SessionRow>;
 
 export type NewSession = Pick<SessionRecord, 'id' | 'tokenHash' | 'lesson' | 'workshop' | 'name' | 'learner' | 'participant' | 'createdAt'>;
 
-export type LearnerRecord = { id: string; tokenHash: string; createdAt: number };
+export type LearnerRecord = z.output<typeof LearnerRow>;
 
 /** A learner in a workshop (or, from before learners, one session's seat): one row however often they rejoin. */
-export type ParticipantRecord = { id: string; workshop: string; learner: string | null; name: string; joinedAt: number };
+export type ParticipantRecord = z.output<typeof ParticipantRow>;
 
-export type ExerciseProgress = {
-  lesson: string;
-  exercise: string;
-  passedAt: number | null;
-  checksFailed: number;
-  hintsUsed: number;
-  solutionRevealedAt: number | null;
-  lastMessage: string | null;
-};
+export type ExerciseProgress = z.output<typeof ProgressRow>;
 
-export type WorkshopRecord = {
-  code: string;
-  title: string;
-  lessons: string[];
-  startsAt: number;
-  endsAt: number;
-  seats: number | null;
-  expected: number | null;
-  createdAt: number;
-  endedAt: number | null;
-};
+export type WorkshopRecord = z.output<typeof WorkshopRow>;
 
 export type Store = {
   createSession(session: NewSession): SessionRecord;
@@ -97,8 +65,6 @@ export type Store = {
   workshopSessions(code: string): SessionRecord[];
   close(): void;
 };
-
-type Row = Record<string, string | number | null>;
 
 /** SQLite's extended result code for a UNIQUE index violated. */
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
@@ -159,26 +125,31 @@ export function openStore(file: string): Store {
   const endWorkshop = db.prepare('UPDATE workshops SET ended_at = coalesce(ended_at, ?) WHERE code = ?');
   const sessionsOfWorkshop = db.prepare('SELECT * FROM sessions WHERE workshop = ? ORDER BY created_at, id');
 
+  const readSession = (row: unknown) => parseRow(SessionRow, 'sessions', row);
+  const readParticipant = (row: unknown) => parseRow(ParticipantRow, 'participants', row);
+  const readProgress = (row: unknown) => parseRow(ProgressRow, 'progress', row);
+  const readWorkshop = (row: unknown) => parseRow(WorkshopRow, 'workshops', row);
+  const maybe = <T>(row: unknown, read: (row: unknown) => T): T | undefined => (row === undefined ? undefined : read(row));
+
   /** Runs an update on an exercise's progress row (made on first use) and returns the row. */
   function updateProgress(sessionId: string, lesson: string, exercise: string, at: number, update: () => void): ExerciseProgress {
     ensureProgress.run(sessionId, lesson, exercise, at);
     update();
-    return toProgress(oneProgress.get(sessionId, lesson, exercise) as Row);
+    return readProgress(oneProgress.get(sessionId, lesson, exercise));
   }
 
   return {
     createSession(session) {
       const { id, tokenHash, lesson, workshop, name, learner, participant, createdAt } = session;
       insert.run(id, tokenHash, lesson, workshop, name, learner, participant, createdAt, createdAt);
-      return toSession(byId.get(session.id) as Row);
+      return readSession(byId.get(id));
     },
     createLearner(learner) {
       insertLearner.run(learner.id, learner.tokenHash, learner.createdAt);
       return learner;
     },
     learnerByTokenHash(tokenHash) {
-      const row = learnerByHash.get(tokenHash) as Row | undefined;
-      return row ? { id: row.id as string, tokenHash: row.token_hash as string, createdAt: row.created_at as number } : undefined;
+      return maybe(learnerByHash.get(tokenHash), (row) => parseRow(LearnerRow, 'learners', row));
     },
     createParticipant(participant) {
       try {
@@ -190,18 +161,15 @@ export function openStore(file: string): Store {
       }
       return participant;
     },
-    getParticipant: (id) => maybe(participantById.get(id), toParticipant),
-    participantOfLearner: (workshop, learner) => maybe(participantByLearner.get(workshop, learner), toParticipant),
-    participantByName: (workshop, name) => maybe(participantByName.get(workshop, name), toParticipant),
-    participantCount: (workshop) => (participantsInWorkshop.get(workshop) as { n: number }).n,
-    workshopParticipants: (workshop) => (participantsOfWorkshop.all(workshop) as Row[]).map(toParticipant),
-    learnerParticipants: (learner) => (participantsOfLearner.all(learner) as Row[]).map(toParticipant),
-    participantSessions: (participant) => (sessionsOfParticipant.all(participant) as Row[]).map(toSession),
-    getSession(id) {
-      const row = byId.get(id) as Row | undefined;
-      return row ? toSession(row) : undefined;
-    },
-    activeSessions: () => (active.all() as Row[]).map(toSession),
+    getParticipant: (id) => maybe(participantById.get(id), readParticipant),
+    participantOfLearner: (workshop, learner) => maybe(participantByLearner.get(workshop, learner), readParticipant),
+    participantByName: (workshop, name) => maybe(participantByName.get(workshop, name), readParticipant),
+    participantCount: (workshop) => parseRow(CountRow, 'participants', participantsInWorkshop.get(workshop)),
+    workshopParticipants: (workshop) => participantsOfWorkshop.all(workshop).map(readParticipant),
+    learnerParticipants: (learner) => participantsOfLearner.all(learner).map(readParticipant),
+    participantSessions: (participant) => sessionsOfParticipant.all(participant).map(readSession),
+    getSession: (id) => maybe(byId.get(id), readSession),
+    activeSessions: () => active.all().map(readSession),
     setSandbox: (id, sandboxId) => void setSandbox.run(sandboxId, id),
     touchSession: (id, at) => void touch.run(at, id),
     endSession: (id, at, reason) => void end.run(at, reason, id),
@@ -214,33 +182,29 @@ export function openStore(file: string): Store {
     recordSolutionRevealed: (sessionId, lesson, exercise, at) =>
       updateProgress(sessionId, lesson, exercise, at, () => reveal.run(at, at, sessionId, lesson, exercise)),
     progress(sessionId) {
-      const session = byId.get(sessionId) as Row | undefined;
-      if (typeof session?.participant === 'string')
-        return mergeProgress((participantProgress.all(session.participant) as Row[]).map(toProgress));
-      if (typeof session?.learner === 'string') return mergeProgress((learnerProgress.all(session.learner) as Row[]).map(toProgress));
-      return mergeProgress((sessionProgress.all(sessionId) as Row[]).map(toProgress));
+      const owner = maybe(byId.get(sessionId), readSession);
+      if (owner?.participant) return mergeProgress(participantProgress.all(owner.participant).map(readProgress));
+      if (owner?.learner) return mergeProgress(learnerProgress.all(owner.learner).map(readProgress));
+      return mergeProgress(sessionProgress.all(sessionId).map(readProgress));
     },
-    learnerProgress: (learner) => mergeProgress((learnerProgress.all(learner) as Row[]).map(toProgress)),
-    participantProgress: (participant) => mergeProgress((participantProgress.all(participant) as Row[]).map(toProgress)),
+    learnerProgress: (learner) => mergeProgress(learnerProgress.all(learner).map(readProgress)),
+    participantProgress: (participant) => mergeProgress(participantProgress.all(participant).map(readProgress)),
     createWorkshop(workshop) {
       const { code, title, lessons, startsAt, endsAt, seats, expected, createdAt } = workshop;
       insertWorkshop.run(code, title, JSON.stringify(lessons), startsAt, endsAt, seats, expected, createdAt);
-      return toWorkshop(workshopByCode.get(code) as Row);
+      return readWorkshop(workshopByCode.get(code));
     },
-    getWorkshop(code) {
-      const row = workshopByCode.get(code) as Row | undefined;
-      return row ? toWorkshop(row) : undefined;
-    },
-    workshops: () => (allWorkshops.all() as Row[]).map(toWorkshop),
+    getWorkshop: (code) => maybe(workshopByCode.get(code), readWorkshop),
+    workshops: () => allWorkshops.all().map(readWorkshop),
     extendWorkshop: (code, endsAt) => void extendWorkshop.run(endsAt, code),
     endWorkshop: (code, at) => void endWorkshop.run(at, code),
-    workshopSessions: (code) => (sessionsOfWorkshop.all(code) as Row[]).map(toSession),
+    workshopSessions: (code) => sessionsOfWorkshop.all(code).map(readSession),
     close: () => db.close(),
   };
 }
 
 function migrate(db: DatabaseSync): void {
-  const { user_version: version } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  const { user_version: version } = z.object({ user_version: z.number() }).parse(db.prepare('PRAGMA user_version').get());
   for (let next = version; next < MIGRATIONS.length; next++) {
     db.exec('BEGIN');
     try {
@@ -252,38 +216,6 @@ function migrate(db: DatabaseSync): void {
       throw new Error(`database migration ${next + 1} failed: ${(error as Error).message}`);
     }
   }
-}
-
-function toSession(row: Row): SessionRecord {
-  return {
-    id: row.id as string,
-    tokenHash: row.token_hash as string,
-    lesson: row.lesson as string | null,
-    workshop: row.workshop as string | null,
-    name: row.name as string | null,
-    learner: row.learner as string | null,
-    participant: row.participant as string | null,
-    sandboxId: row.sandbox_id as string | null,
-    state: row.state as 'active' | 'ended',
-    createdAt: row.created_at as number,
-    lastActiveAt: row.last_active_at as number,
-    endedAt: row.ended_at as number | null,
-    endCode: typeof row.end_reason === 'string' && Object.hasOwn(END_REASONS, row.end_reason) ? (row.end_reason as EndCode) : null,
-  };
-}
-
-function maybe<T>(row: unknown, to: (row: Row) => T): T | undefined {
-  return row ? to(row as Row) : undefined;
-}
-
-function toParticipant(row: Row): ParticipantRecord {
-  return {
-    id: row.id as string,
-    workshop: row.workshop as string,
-    learner: row.learner as string | null,
-    name: row.name as string,
-    joinedAt: row.joined_at as number,
-  };
 }
 
 /**
@@ -311,30 +243,4 @@ export function mergeProgress(rows: readonly ExerciseProgress[]): ExerciseProgre
     );
   }
   return [...merged.values()].sort((a, b) => a.lesson.localeCompare(b.lesson) || a.exercise.localeCompare(b.exercise));
-}
-
-function toProgress(row: Row): ExerciseProgress {
-  return {
-    lesson: row.lesson as string,
-    exercise: row.exercise as string,
-    passedAt: row.passed_at as number | null,
-    checksFailed: row.checks_failed as number,
-    hintsUsed: row.hints_used as number,
-    solutionRevealedAt: row.solution_revealed_at as number | null,
-    lastMessage: row.last_message as string | null,
-  };
-}
-
-function toWorkshop(row: Row): WorkshopRecord {
-  return {
-    code: row.code as string,
-    title: row.title as string,
-    lessons: JSON.parse(row.lessons as string) as string[],
-    startsAt: row.starts_at as number,
-    endsAt: row.ends_at as number,
-    seats: row.seats as number | null,
-    expected: row.expected as number | null,
-    createdAt: row.created_at as number,
-    endedAt: row.ended_at as number | null,
-  };
 }

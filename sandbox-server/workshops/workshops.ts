@@ -92,7 +92,8 @@ export function createWorkshops(deps: WorkshopsDeps): Workshops {
   const rules = deps.rules ?? DEFAULT_RULES;
   const wrongCodes = deps.joinTries ? createRateLimit(deps.joinTries) : undefined;
 
-  function require(code: string): WorkshopRecord {
+  /** A workshop the caller already knows exists (the API looked it up first): its absence is a bug. */
+  function storedWorkshop(code: string): WorkshopRecord {
     const workshop = store.getWorkshop(code);
     if (!workshop) throw new Error(`no workshop ${code}`);
     return workshop;
@@ -161,7 +162,7 @@ export function createWorkshops(deps: WorkshopsDeps): Workshops {
   }
 
   function progress(code: string, now = Date.now()): WorkshopProgress {
-    const workshop = require(code);
+    const workshop = storedWorkshop(code);
     const cols = columns(workshop);
     return {
       code,
@@ -245,7 +246,7 @@ export function createWorkshops(deps: WorkshopsDeps): Workshops {
     },
 
     seat(participant) {
-      const workshop = require(participant.workshop);
+      const workshop = storedWorkshop(participant.workshop);
       const full = tooManyParticipants(workshop);
       if (full) throw new DockhandError(full.code, full.error);
       // Throws name_taken when the same name joined since admit().
@@ -273,13 +274,13 @@ export function createWorkshops(deps: WorkshopsDeps): Workshops {
     },
 
     extend(code, endsAt) {
-      require(code);
+      storedWorkshop(code);
       store.extendWorkshop(code, endsAt);
-      return require(code);
+      return storedWorkshop(code);
     },
 
     async end(code) {
-      require(code);
+      storedWorkshop(code);
       store.endWorkshop(code, Date.now());
       const active = store.workshopSessions(code).filter((record) => record.state === 'active');
       await Promise.all(active.map((record) => sessions.end(record.id, 'workshop')));

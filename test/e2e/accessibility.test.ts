@@ -108,7 +108,7 @@ it('the page for an address that does not exist', async () => {
   const response = await page.goto(`${dockhand.url}/lessons/no-such-lesson/`);
   expect(response?.status()).toBe(404);
   // The 404 itself is the point here; the console's lines about it are not a bug.
-  await page.waitForTimeout(500);
+  await expect.poll(() => browser.errors.some((line) => line.includes('status of 404')), { timeout: 5_000 }).toBe(true);
   browser.errors.splice(0);
   await audit('404');
 });

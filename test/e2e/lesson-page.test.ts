@@ -54,7 +54,7 @@ async function run(command: string): Promise<string> {
 async function forgetRefusals(status: number): Promise<void> {
   await expect.poll(() => browser.errors.some((line) => line.includes(`answered ${status}`)), { timeout: 5_000 }).toBe(true);
   // Chromium's own console line about the same response comes on its own time.
-  await page.waitForTimeout(300);
+  await expect.poll(() => browser.errors.some((line) => line.includes(`status of ${status}`)), { timeout: 5_000 }).toBe(true);
   for (let i = browser.errors.length - 1; i >= 0; i--) {
     const line = browser.errors[i] as string;
     if (line.includes(`answered ${status}`) || line.includes(`status of ${status}`)) browser.errors.splice(i, 1);

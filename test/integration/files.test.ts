@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleFilesRequest } from '../../sandbox-server/api/files.ts';
 import { MAX_FILE_BYTES } from '../../sandbox-server/files/workspace.ts';
-import { sendError } from '../../sandbox-server/http/respond.ts';
+import { refusalOf } from '../../sandbox-server/http/errors.ts';
+import { sendError, sendRefusal } from '../../sandbox-server/http/respond.ts';
 import { WORKSPACE_DIR as WS } from '../../sandbox-server/sandboxes/learner.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
@@ -20,9 +21,11 @@ beforeAll(async () => {
     const pathname = (req.url ?? '').split('?')[0] ?? '';
     const rest = pathname === FILES ? '' : pathname.startsWith(`${FILES}/`) ? pathname.slice(FILES.length + 1) : undefined;
     if (rest === undefined) return sendError(res, 404, 'not a files URL');
-    handleFilesRequest(req, res, { backend: sandbox.backend, sandbox: sandbox.sandbox, rest }).catch((error: Error) =>
-      sendError(res, 500, error.message),
-    );
+    handleFilesRequest(req, res, { backend: sandbox.backend, sandbox: sandbox.sandbox, rest }).catch((error: Error) => {
+      const refusal = refusalOf(error);
+      if (refusal) sendRefusal(res, refusal);
+      else sendError(res, 500, error.message);
+    });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

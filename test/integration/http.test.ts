@@ -113,7 +113,7 @@ describe('the HTTP server', () => {
     expect(await (await fetch(`${base}/lessons/`)).text()).toBe('<h1>lessons</h1>');
   });
 
-  // Sent raw: fetch() would normalise the dots away before they reach the server.
+  // Sent raw: fetch() would normalize the dots away before they reach the server.
   it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/lessons/../../secret.txt', '/%E0%A4%A'])(
     'never serves files outside the site: %s',
     async (hostile) => {

@@ -276,7 +276,13 @@ describe('a terminal', () => {
     const alive = await open('window=1&ping=150');
     const closed = await dead.closed;
     expect(closed.code).toBe(1006);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The one that answers outlives three more rounds of pings.
+    await new Promise<void>((resolve) => {
+      let pings = 0;
+      alive.socket.on('ping', () => {
+        if (++pings === 3) resolve();
+      });
+    });
     expect(await run(alive, 'echo "still=$((9*9))"', /still=(\d+)/)).toBe('81');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatImageRef, normaliseImageRef, parseImageRef } from '../../sandbox-server/sandboxes/image-ref.ts';
+import { formatImageRef, normalizeImageRef, parseImageRef } from '../../sandbox-server/sandboxes/image-ref.ts';
 
 describe('image references', () => {
   it.each([
@@ -15,7 +15,7 @@ describe('image references', () => {
 
   it('writes the long form, so two spellings of one image compare equal', () => {
     expect(formatImageRef({ name: 'busybox', tag: 'latest' })).toBe('busybox:latest');
-    expect(normaliseImageRef('busybox')).toBe(normaliseImageRef('busybox:latest'));
-    expect(normaliseImageRef('localhost:5000/x')).toBe('localhost:5000/x:latest');
+    expect(normalizeImageRef('busybox')).toBe(normalizeImageRef('busybox:latest'));
+    expect(normalizeImageRef('localhost:5000/x')).toBe('localhost:5000/x:latest');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../sandbox-server/api/body.ts';
-import { httpError } from '../../sandbox-server/api/errors.ts';
+import { statusOf } from '../../sandbox-server/http/errors.ts';
 import { BroadcastBody, ExtendBody, hintBody, NewSessionBody, WorkshopBody } from '../../sandbox-server/protocol/bodies.ts';
 import { ERROR_CODES } from '../../sandbox-server/protocol/errors.ts';
 import { normalizeJoinCode } from '../../sandbox-server/protocol/join-code.ts';
@@ -132,12 +132,12 @@ describe('terminal control frames', () => {
 
 describe('small shared rules', () => {
   it('every error code has an HTTP status', () => {
-    for (const code of ERROR_CODES) expect(httpError(code, 'x').status).toBeGreaterThanOrEqual(400);
-    expect(httpError('name_taken', 'x').status).toBe(409);
-    expect(httpError('session_ended', 'x').status).toBe(410);
+    for (const code of ERROR_CODES) expect(statusOf(code)).toBeGreaterThanOrEqual(400);
+    expect(statusOf('name_taken')).toBe(409);
+    expect(statusOf('session_ended')).toBe(410);
   });
 
-  it('join codes: what people type is normalised, look-alike characters never appear', () => {
+  it('join codes: what people type is normalized, look-alike characters never appear', () => {
     expect(normalizeJoinCode('k7p 4qx')).toBe('K7P4QX');
     expect(normalizeJoinCode('K7P-4QX')).toBe('K7P4QX');
     expect(normalizeJoinCode('O0O1I1')).toBeUndefined();

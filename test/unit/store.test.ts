@@ -63,6 +63,20 @@ describe('the SQLite store (a real file)', () => {
     expect(second.progress('s1')).toEqual([expect.objectContaining({ exercise: 'first-run', passedAt: 2000 })]);
   });
 
+  it('reads rows through their schema: a column of the wrong type is named, not cast', () => {
+    const file = freshFile();
+    const store = open(file);
+    store.createSession(newSession);
+    store.createWorkshop({ code: 'ABC123', title: 'T', lessons: ['a'], startsAt: 1, endsAt: 2, seats: null, expected: null, createdAt: 1 });
+    const raw = new DatabaseSync(file);
+    raw.exec(`UPDATE sessions SET created_at = 'yesterday', end_reason = 'from-a-newer-version' WHERE id = 's1'`);
+    raw.exec(`UPDATE workshops SET lessons = 'not json' WHERE code = 'ABC123'`);
+    raw.close();
+    expect(() => store.getSession('s1')).toThrow(/sessions row does not read \(created_at: /);
+    expect(() => store.getWorkshop('ABC123')).toThrow(/workshops row does not read \(lessons: /);
+    expect(store.getSession('nope')).toBeUndefined();
+  });
+
   it('keeps progress monotonic: a later failing check does not un-pass an exercise', () => {
     const store = open(freshFile());
     store.createSession(newSession);

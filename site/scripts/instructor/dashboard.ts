@@ -11,10 +11,17 @@ import { clockTime, dateTime, remaining, sentence } from './format.ts';
 import { showJoinCode } from './join-code.ts';
 import { createProgressTable, type ProgressTable } from './progress-table.ts';
 import { requireAdminToken } from './token-gate.ts';
-import { type LessonSummary, type ParticipantProgress, STATE_LABELS, type WorkshopProgress, type WorkshopView } from './types.ts';
+import {
+  type BroadcastView,
+  type EndedWorkshopView,
+  type LessonSummary,
+  type ParticipantProgress,
+  STATE_LABELS,
+  type WorkshopDetailView as WorkshopDetail,
+  type WorkshopProgress,
+  type WorkshopView,
+} from './types.ts';
 import { type WatchHandle, watchTerminal } from './watch-terminal.ts';
-
-type WorkshopDetail = WorkshopView & { participants: { sessionId: string; state: 'active' | 'ended' }[] };
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const problem = byId<HTMLElement>('dashboard-problem');
@@ -165,7 +172,7 @@ function wireControls(): void {
       return;
     }
     void act(broadcast.querySelector('button') as HTMLButtonElement, async () => {
-      const { delivered } = await adminApi<{ delivered: number }>(token, 'POST', `${workshopPath}/broadcast`, { message: text });
+      const { delivered } = await adminApi<BroadcastView>(token, 'POST', `${workshopPath}/broadcast`, { message: text });
       input.value = '';
       return `Message sent to ${delivered} participant${delivered === 1 ? '' : 's'}.`;
     });
@@ -197,7 +204,7 @@ function wireControls(): void {
     if (dialog.returnValue !== 'end') return end.focus();
     dialog.returnValue = '';
     void act(end, async () => {
-      const ended = await adminApi<WorkshopView & { reaped: number }>(token, 'POST', `${workshopPath}/end`);
+      const ended = await adminApi<EndedWorkshopView>(token, 'POST', `${workshopPath}/end`);
       await refreshWorkshop();
       byId('main').focus();
       return `The workshop has ended: ${ended.reaped} sandbox${ended.reaped === 1 ? ' was' : 'es were'} removed.`;

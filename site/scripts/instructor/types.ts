@@ -1,13 +1,15 @@
 // The instructor API's shapes as the pages read them (docs/api.md, "Workshops (instructor)").
 import type { WorkshopView } from '../../../sandbox-server/protocol/workshops.ts';
 
+export type { LessonSummaryView as LessonSummary } from '../../../sandbox-server/protocol/lessons.ts';
 export type {
+  BroadcastView,
+  EndedWorkshopView,
   ExerciseColumn,
   ParticipantProgress,
+  WorkshopDetailView,
   WorkshopProgress,
   WorkshopView,
 } from '../../../sandbox-server/protocol/workshops.ts';
-
-export type LessonSummary = { slug: string; title: string; order: number; exercises: { id: string; title: string }[] };
 
 export const STATE_LABELS: Record<WorkshopView['state'], string> = { scheduled: 'Scheduled', running: 'Running', ended: 'Ended' };
