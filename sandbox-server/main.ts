@@ -1,4 +1,4 @@
-// `npm start`: builds the site if it changed, starts Dockhand, and serves until Ctrl-C or SIGTERM.
+// `npm start`: builds the site if it changed while it starts Dockhand, and serves until Ctrl-C or SIGTERM.
 import { mkdir } from 'node:fs/promises';
 import { loadConfig } from './config.ts';
 import { startDockhand } from './server.ts';
@@ -11,8 +11,15 @@ async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
   await mkdir(config.stateDir, { recursive: true });
-  await ensureSiteBuilt(config.rootDir, log, config.courseDir);
-  const dockhand = await startDockhand(config, log);
+  // The site build (astro, CPU) and the host's preparation (image kit, mostly waiting on Debian's mirror)
+  // overlap: on a fresh machine each would otherwise wait for the other.
+  const [site, start] = await Promise.allSettled([ensureSiteBuilt(config.rootDir, log, config.courseDir), startDockhand(config, log)]);
+  if (site.status === 'rejected') {
+    if (start.status === 'fulfilled') await start.value.close();
+    throw site.reason;
+  }
+  if (start.status === 'rejected') throw start.reason;
+  const dockhand = start.value;
   log(adminTokenNotice(dockhand.admin));
   log(`web previews on their own origin: ${dockhand.previewUrl}`);
   log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s: open ${dockhand.url}/`);

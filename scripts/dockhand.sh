@@ -80,10 +80,7 @@ ensure_docker() {
   if [ "$(id -u)" != 0 ]; then
     die "no Docker Engine answers at ${DOCKER_HOST:-/var/run/docker.sock}: install Docker Engine 20.10+ and start it (or add this user to the docker group), then run this again."
   fi
-  if ! command -v dockerd >/dev/null; then
-    command -v apt-get >/dev/null || die "no Docker Engine is installed: install Docker Engine 20.10+ and start it, then run this again."
-    apt_install "no Docker Engine found; Debian's docker.io" docker.io
-  fi
+  command -v dockerd >/dev/null || die "no Docker Engine is installed: install Docker Engine 20.10+ and start it, then run this again."
   say "starting dockerd in its own session; it keeps running after Dockhand stops (log: $DOCKERD_LOG)"
   start_dockerd
   for _ in $(seq 1 120); do
@@ -93,27 +90,44 @@ ensure_docker() {
   die "dockerd did not answer within 60 s; see $DOCKERD_LOG."
 }
 
-# Host tools: mmdebstrap builds the offline Debian base image when Docker Hub cannot be reached;
-# mkfs.ext4, losetup and mount give each sandbox its size-limited disk; iptables-restore isolates them.
-ensure_host_tools() {
-  local missing=()
-  command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
-  command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
-  command -v losetup >/dev/null || missing+=(mount)
-  command -v iptables-restore >/dev/null || missing+=(iptables)
-  [ ${#missing[@]} -eq 0 ] || apt_install "sandbox disks, isolation and the offline base image need them" "${missing[@]}"
+# Debian packages the command needs and the host lacks, as "package why" lines. Docker Engine: Debian's
+# docker.io when no engine is installed and none was chosen with DOCKER_HOST. Host tools: mmdebstrap
+# builds the offline Debian base image when Docker Hub cannot be reached; mkfs.ext4, losetup and mount
+# give each sandbox its size-limited disk; iptables-restore isolates them. Test tools: Chromium for the
+# browser tests, nginx and openssl for the hosting recipe, ip for the egress tests' namespaces.
+missing_packages() {
+  local engine="no Docker Engine found; Debian's docker.io" host="sandbox disks, isolation and the offline base image need them"
+  local tests="the browser, hosting and network tests need them"
+  if [ -z "${DOCKER_HOST:-}" ] && [ "$(id -u)" = 0 ] && ! command -v dockerd >/dev/null; then echo "docker.io $engine"; fi
+  command -v mmdebstrap >/dev/null || echo "mmdebstrap $host"
+  command -v mkfs.ext4 >/dev/null || echo "e2fsprogs $host"
+  command -v losetup >/dev/null || echo "mount $host"
+  command -v iptables-restore >/dev/null || echo "iptables $host"
+  [ "$1" = test ] || return 0
+  [ -x /usr/bin/chromium ] || echo "chromium $tests"
+  command -v nginx >/dev/null || echo "nginx $tests"
+  command -v openssl >/dev/null || echo "openssl $tests"
+  command -v ip >/dev/null || echo "iproute2 $tests"
 }
 
-# What the suite itself drives on the host: Chromium for the browser tests, nginx and openssl for the
-# hosting recipe, ip for the egress tests' namespaces.
-ensure_test_tools() {
-  local missing=()
-  [ -x /usr/bin/chromium ] || missing+=(chromium)
-  command -v nginx >/dev/null || missing+=(nginx)
-  command -v openssl >/dev/null || missing+=(openssl)
-  command -v ip >/dev/null || missing+=(iproute2)
-  [ ${#missing[@]} -eq 0 ] || apt_install "the browser, hosting and network tests need them" "${missing[@]}"
-  ensure_apparmor_parser
+# One apt run for everything missing. Started in the background before `npm ci`, which needs none of
+# it: on a fresh machine the two downloads overlap instead of following each other.
+HOST_PACKAGES_PID=
+start_host_packages() {
+  local lines packages=() reasons="" package why
+  lines=$(missing_packages "$1")
+  [ -n "$lines" ] || return 0
+  while read -r package why; do
+    packages+=("$package")
+    case "; $reasons; " in *"; $why; "*) ;; *) reasons="${reasons:+$reasons; }$why" ;; esac
+  done <<<"$lines"
+  apt_install "$reasons" "${packages[@]}" &
+  HOST_PACKAGES_PID=$!
+}
+
+# Waits for start_host_packages; its own line already said what failed.
+wait_host_packages() {
+  [ -z "$HOST_PACKAGES_PID" ] || wait "$HOST_PACKAGES_PID" || exit 1
 }
 
 # The AppArmor test compiles Dockhand's profile with Debian's own parser. Where the host has no parser,
@@ -136,25 +150,28 @@ ensure_apparmor_parser() {
 }
 
 ensure_node
-ensure_packages
-
 cmd=${1:-}
 shift || true
 case "$cmd" in
+  start | test | bench | images | lessons-test) start_host_packages "$cmd" ;;
+esac
+ensure_packages
+
+case "$cmd" in
   start)
-    ensure_docker; ensure_host_tools
+    wait_host_packages; ensure_docker
     exec node sandbox-server/main.ts "$@" ;;
   test)
-    ensure_docker; ensure_host_tools; ensure_test_tools
+    wait_host_packages; ensure_docker; ensure_apparmor_parser
     exec node scripts/test.ts "$@" ;;
   bench)
-    ensure_docker; ensure_host_tools
+    wait_host_packages; ensure_docker
     exec node scripts/bench.ts "$@" ;;
   doctor)
     # No engine is installed or started here: the doctor reports what it finds.
     exec node scripts/doctor.ts "$@" ;;
   images)
-    ensure_docker; ensure_host_tools
+    wait_host_packages; ensure_docker
     exec node scripts/images.ts "$@" ;;
   site-build)
     exec node scripts/site-build.ts "$@" ;;
@@ -165,7 +182,7 @@ case "$cmd" in
   test-unit)
     exec node_modules/.bin/vitest run --project unit "$@" ;;
   lessons-test)
-    ensure_docker; ensure_host_tools
+    wait_host_packages; ensure_docker
     exec node scripts/lessons-test.ts "$@" ;;
   *)
     die "unknown command '$cmd' (use: start, test, bench, doctor, images build|export|import, site-build, lessons-check, lessons-new, lessons-test, test-unit)" ;;

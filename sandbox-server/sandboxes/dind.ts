@@ -8,9 +8,10 @@ import { deleteKeptDisk, diskExists, keptDiskAt, keptDiskFile, keptDisksDir, lis
 import { connectHostEngine, type Engine, engineVersion } from './docker.ts';
 import { watchEngine } from './events.ts';
 import { attachTerminal, execAsLearner } from './exec.ts';
-import { prepareSandboxHost, type SandboxHost, sandboxOptions } from './host.ts';
+import { prepareSandboxHostInStages, type SandboxHost, sandboxOptions } from './host.ts';
 import { watchSandboxStops } from './host-events.ts';
 import { publishedPortsOf } from './inner-engine.ts';
+import type { KitImageState } from './kit/kit.ts';
 import { LABEL, labelFilter } from './labels.ts';
 import { dockerHostChecks } from './preflight.ts';
 import { assertDiskKey, disksToForget, isExpired, keepFits, NO_KEEPING } from './retention.ts';
@@ -139,16 +140,31 @@ export function connectDind(config: Config): BackendHost {
     kind: 'dind',
     hostChecks: dockerHostChecks(engine, config.stateDir),
     async prepare(log) {
-      const host: SandboxHost = await prepareSandboxHost(engine, config, log);
-      log(`image kit ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
+      const staged = await prepareSandboxHostInStages(engine, config, log);
+      const host: SandboxHost = staged.host;
+      const readyAt = performance.now();
+      log(`sandbox image ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
       const confinement = describeConfinement(host.apparmor);
       if (confinement) log(confinement);
+      // The lesson images finish after the start; until then the mirror may lack some and /api/health says so.
+      let kit: { state: 'filling' | 'ready' | 'failed'; images: KitImageState[] } = { state: 'filling', images: host.kit.images };
+      staged.complete.then(
+        (complete) => {
+          kit = { state: 'ready', images: complete.kit.images };
+          const seconds = ((performance.now() - readyAt) / 1000).toFixed(1);
+          if (complete.kit.images.length > host.kit.images.length) log(`lesson images built and in the mirror ${seconds} s later`);
+        },
+        (error: Error) => {
+          kit = { ...kit, state: 'failed' };
+          log(`the lesson images could not be made, so \`docker pull\` in a sandbox fails for them: ${error.message}`);
+        },
+      );
       return {
         backend: createDindBackend(engine, sandboxOptions(config, host)),
         describe: async () => ({
           kind: 'dind',
           docker: await engineVersion(engine),
-          kit: { state: 'ready', images: host.kit.images, mirror: host.mirror.address },
+          kit: { ...kit, mirror: host.mirror.address },
         }),
       };
     },

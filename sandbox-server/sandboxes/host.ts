@@ -1,10 +1,11 @@
 // Everything the host needs before sandboxes can start: the image kit, the sandbox network with its
-// firewall, and the filled mirror. Used by the server at start and by the test suite's setup.
+// firewall, and the filled mirror. Used by the server at start (in two stages: a prompt first, the
+// lesson images after) and, whole, by the test suite's setup and the scripts.
 import type { Config } from '../config.ts';
 import { type AppArmorConfinement, loadSandboxProfile, readAppArmorHost } from './apparmor.ts';
 import type { Engine } from './docker.ts';
 import { ensureKit, type KitState } from './kit/kit.ts';
-import { ensureMirror, type Mirror, removeMirror } from './kit/mirror.ts';
+import { ensureMirror, fillMirror, type Mirror, removeMirror } from './kit/mirror.ts';
 import { type Progress, prefixed } from './kit/progress.ts';
 import { ensureNetwork, networkPlan, removeNetwork, type SandboxNetwork } from './network.ts';
 import type { SandboxOptions } from './sandbox.ts';
@@ -25,13 +26,35 @@ export function sandboxOptions(config: Config, host: SandboxHost): SandboxOption
   };
 }
 
+/** Everything, the lesson images and the filled mirror included (what the tests and the scripts want). */
 export async function prepareSandboxHost(engine: Engine, config: Config, progress: Progress): Promise<SandboxHost> {
-  const kit = await ensureKit(engine, prefixed('images', progress));
+  return (await prepareSandboxHostInStages(engine, config, progress)).complete;
+}
+
+/**
+ * `host` is ready for a first sandbox: the sandbox and registry images built, the network made, the
+ * mirror answering. `complete` then builds the lesson images and fills the mirror, so on a fresh machine
+ * a learner gets a prompt while the lesson images are still building (only their pulls wait).
+ */
+export async function prepareSandboxHostInStages(
+  engine: Engine,
+  config: Config,
+  progress: Progress,
+): Promise<{ host: SandboxHost; complete: Promise<SandboxHost> }> {
+  const images = prefixed('images', progress);
+  const kit = await ensureKit(engine, images, { sandboxOnly: true });
   const network = networkPlan(config);
   await ensureNetwork(engine, config, network);
-  const mirror = await ensureMirror(engine, config, network, kit.online, prefixed('mirror', progress));
+  const mirror = await ensureMirror(engine, config, network, kit.online);
   const apparmor = await loadSandboxProfile(await readAppArmorHost(), config.apparmor);
-  return { kit, network, mirror, apparmor };
+  const host = { kit, network, mirror, apparmor };
+  const complete = (async () => {
+    // The sandbox's images are found again by their recipe hash: cached, a few inspects.
+    const full = await ensureKit(engine, images, { online: kit.online });
+    await fillMirror(engine, config, mirror, prefixed('mirror', progress));
+    return { ...host, kit: { ...full, seconds: kit.seconds + full.seconds } };
+  })();
+  return { host, complete };
 }
 
 /** Removes the mirror and network of an instance (its volume stays, as a cache, unless asked). */

@@ -23,7 +23,17 @@ export type KitOptions = {
   terminal?: NodeJS.WriteStream;
   /** Overrides the Docker Hub probe. */
   online?: boolean;
+  /** Only the images a first sandbox needs (see sandboxImages), e.g. to be ready before the lesson images. */
+  sandboxOnly?: boolean;
 };
+
+/**
+ * What a sandbox needs to start: its own image and the registry the mirror runs. Online that is all
+ * the kit holds; offline the lesson images follow, and only `docker pull` inside a sandbox waits for them.
+ */
+export function sandboxImages(image: KitImage): boolean {
+  return image.serves.length === 0 || image.tags.includes(REGISTRY_IMAGE);
+}
 
 export async function ensureKit(engine: Engine, progress: Progress, options: KitOptions = {}): Promise<KitState> {
   const started = performance.now();
@@ -38,7 +48,7 @@ export async function ensureKit(engine: Engine, progress: Progress, options: Kit
     return id;
   };
   try {
-    const wanted = KIT_IMAGES.filter((image) => !online || image.serves.length === 0 || image.tags.includes(REGISTRY_IMAGE));
+    const wanted = KIT_IMAGES.filter((image) => (online || options.sandboxOnly ? sandboxImages(image) : true));
     const images = await Promise.all(
       wanted.map((image) => {
         const state = ensureImage(engine, image, online, () => idOf(image.base), board);

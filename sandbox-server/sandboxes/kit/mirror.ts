@@ -53,29 +53,28 @@ export function mirrorSpec(config: Config, plan: SandboxNetwork, registryId: str
   return { ...spec, Labels: labelsFor(config.instance, 'mirror', { [LABEL.recipe]: hash }) };
 }
 
-export async function ensureMirror(
-  engine: Engine,
-  config: Config,
-  plan: SandboxNetwork,
-  online: boolean,
-  progress: Progress,
-): Promise<Mirror> {
+/** The mirror running and answering; offline it serves what it held before, until fillMirror brings it up to date. */
+export async function ensureMirror(engine: Engine, config: Config, plan: SandboxNetwork, online: boolean): Promise<Mirror> {
   const mirror = { address: `${plan.mirrorIp}:${plan.mirrorPort}`, url: `http://${plan.mirrorIp}:${plan.mirrorPort}`, online };
-  const names = mirrorNames(config);
   const registryId = await imageId(engine, REGISTRY_IMAGE);
   if (!registryId) throw new Error(`the mirror's image ${REGISTRY_IMAGE} is missing; build the kit with \`npm run images:build\`.`);
   const spec = mirrorSpec(config, plan, registryId, online);
   await startMirror(engine, config, spec);
   await waitForRegistry(mirror.url);
-  if (online) return mirror;
+  return mirror;
+}
+
+/** Offline, pushes every lesson image the mirror lacks or holds in an older build (online it fetches on demand). */
+export async function fillMirror(engine: Engine, config: Config, mirror: Mirror, progress: Progress): Promise<void> {
+  if (mirror.online) return;
+  const names = mirrorNames(config);
   const stale = await staleTags(engine, mirror.url);
-  if (stale.length === 0) return mirror;
+  if (stale.length === 0) return;
   progress(`filling the mirror with ${stale.join(', ')}`);
-  await fillMirror(engine, config, stale, progress);
+  await pushToMirror(engine, config, stale, progress);
   // Restarted so its in-memory caches see the new content.
   await engine.getContainer(names.container).restart();
   await waitForRegistry(mirror.url);
-  return mirror;
 }
 
 async function startMirror(engine: Engine, config: Config, spec: Docker.ContainerCreateOptions): Promise<void> {
@@ -116,7 +115,7 @@ async function staleTags(engine: Engine, url: string): Promise<string[]> {
   return lessonTags().filter((_, index) => !current[index]);
 }
 
-async function fillMirror(engine: Engine, config: Config, refs: string[], progress: Progress): Promise<void> {
+async function pushToMirror(engine: Engine, config: Config, refs: string[], progress: Progress): Promise<void> {
   const names = mirrorNames(config);
   await removeContainer(engine, names.fill);
   const fill = await engine.createContainer({
