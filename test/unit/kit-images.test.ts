@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { repoTag } from '../../sandbox-server/sandboxes/image-ref.ts';
 import { recipeHash } from '../../sandbox-server/sandboxes/kit/build.ts';
-import { KIT_IMAGES, kitNamespace, lessonTags } from '../../sandbox-server/sandboxes/kit/images.ts';
+import { KIT_IMAGES, kitNamespace, lessonTags, REGISTRY_IMAGE, SANDBOX_IMAGE } from '../../sandbox-server/sandboxes/kit/images.ts';
+import { sandboxImages } from '../../sandbox-server/sandboxes/kit/kit.ts';
 
 describe('the image kit', () => {
   it('serves the images the lessons use under their Docker Hub names', () => {
     expect(lessonTags()).toEqual(expect.arrayContaining(['busybox:latest', 'python:3', 'python:3-slim', 'registry:2']));
     expect(lessonTags()).not.toContain('dockhand/sandbox:latest');
+  });
+
+  it("needs only the sandbox image and the mirror's registry before a first sandbox; the lesson images come after", () => {
+    expect(KIT_IMAGES.filter(sandboxImages).map((image) => image.tags[0])).toEqual([SANDBOX_IMAGE, REGISTRY_IMAGE]);
   });
 
   it('splits references into repository and tag', () => {
