@@ -128,6 +128,16 @@ start_host_packages() {
 # Waits for start_host_packages; its own line already said what failed.
 wait_host_packages() {
   [ -z "$HOST_PACKAGES_PID" ] || wait "$HOST_PACKAGES_PID" || exit 1
+  HOST_PACKAGES_PID=
+}
+
+# The packages, then an engine that answers. With DOCKER_HOST chosen nothing was installed early (an
+# engine that does not answer stops the start first); what is still missing is installed now.
+host_ready() {
+  wait_host_packages
+  ensure_docker
+  start_host_packages "$1"
+  wait_host_packages
 }
 
 # The AppArmor test compiles Dockhand's profile with Debian's own parser. Where the host has no parser,
@@ -153,25 +163,25 @@ ensure_node
 cmd=${1:-}
 shift || true
 case "$cmd" in
-  start | test | bench | images | lessons-test) start_host_packages "$cmd" ;;
+  start | test | bench | images | lessons-test) [ -n "${DOCKER_HOST:-}" ] || start_host_packages "$cmd" ;;
 esac
 ensure_packages
 
 case "$cmd" in
   start)
-    wait_host_packages; ensure_docker
+    host_ready start
     exec node sandbox-server/main.ts "$@" ;;
   test)
-    wait_host_packages; ensure_docker; ensure_apparmor_parser
+    host_ready test; ensure_apparmor_parser
     exec node scripts/test.ts "$@" ;;
   bench)
-    wait_host_packages; ensure_docker
+    host_ready bench
     exec node scripts/bench.ts "$@" ;;
   doctor)
     # No engine is installed or started here: the doctor reports what it finds.
     exec node scripts/doctor.ts "$@" ;;
   images)
-    wait_host_packages; ensure_docker
+    host_ready images
     exec node scripts/images.ts "$@" ;;
   site-build)
     exec node scripts/site-build.ts "$@" ;;
@@ -182,7 +192,7 @@ case "$cmd" in
   test-unit)
     exec node_modules/.bin/vitest run --project unit "$@" ;;
   lessons-test)
-    wait_host_packages; ensure_docker
+    host_ready lessons-test
     exec node scripts/lessons-test.ts "$@" ;;
   *)
     die "unknown command '$cmd' (use: start, test, bench, doctor, images build|export|import, site-build, lessons-check, lessons-new, lessons-test, test-unit)" ;;
