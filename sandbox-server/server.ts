@@ -86,7 +86,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
   const host = await backendHost.prepare(log);
 
   const lessonsDir = config.courseDir;
-  const course = await loadCourse(lessonsDir);
+  const course = await loadCourse(lessonsDir, { images: backendHost.images });
   for (const problem of course.problems) log(`lesson problem: ${path.join(lessonsDir, problem.file)}:${problem.line}: ${problem.message}`);
 
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));

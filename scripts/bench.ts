@@ -9,7 +9,7 @@ import type { DashboardMessage } from '../sandbox-server/protocol/events.ts';
 import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandbox-server/sandboxes/backend.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine, type Engine } from '../sandbox-server/sandboxes/docker.ts';
-import { prepareSandboxHost, type SandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
+import { prepareSandboxHost, type SandboxHost, sandboxDirs, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
 import { describeSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
@@ -448,7 +448,7 @@ async function echoAndMemory(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     for (const session of sessions) {
       const live = dockhand.sessions.live(session.id);
-      if (live) idle.push(await idleMemory(engine, describeSandbox(configFor('echo', {}), live.sandbox.id).containerName));
+      if (live) idle.push(await idleMemory(engine, describeSandbox(sandboxDirs(configFor('echo', {})), live.sandbox.id).containerName));
     }
     say(
       `idle memory per sandbox:              ${idle.map((bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (engine up, shell open, nothing running)`,

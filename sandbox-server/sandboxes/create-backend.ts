@@ -6,7 +6,7 @@ import type { BackendHost } from './backend.ts';
 import { connectDind } from './dind.ts';
 
 export function createBackend(config: Config): BackendHost {
-  switch (config.backend) {
+  switch (config.backend.kind) {
     case 'dind':
       return connectDind(config);
   }

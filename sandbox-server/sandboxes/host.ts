@@ -10,12 +10,15 @@ import type { SandboxOptions } from './sandbox.ts';
 
 export type SandboxHost = { kit: KitState; network: SandboxNetwork; mirror: Mirror };
 
+/** Where an instance's sandboxes keep their files: what names a sandbox's container and disk by its id. */
+export function sandboxDirs(config: Config): Pick<SandboxOptions, 'instance' | 'runDir' | 'stateDir'> {
+  return { instance: config.instance, runDir: config.backend.runDir, stateDir: config.stateDir };
+}
+
 /** How this Dockhand's sandboxes are made: its names, folders, network, mirror and limits. */
 export function sandboxOptions(config: Config, host: SandboxHost): SandboxOptions {
   return {
-    instance: config.instance,
-    runDir: config.runDir,
-    stateDir: config.stateDir,
+    ...sandboxDirs(config),
     network: host.network,
     mirror: host.mirror.address,
     limits: config.limits,

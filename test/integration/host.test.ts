@@ -178,7 +178,7 @@ describe('other host problems', () => {
     const config = testConfig();
     const { code, stdout } = await outcome(process.execPath, ['scripts/doctor.ts'], {
       DOCKHAND_INSTANCE: config.instance,
-      DOCKHAND_SUBNET: config.subnet.cidr,
+      DOCKHAND_SUBNET: config.backend.subnet.cidr,
       DOCKHAND_STATE_DIR: path.join(stateRoot, 'doctor'),
       PORT: '0',
     });
