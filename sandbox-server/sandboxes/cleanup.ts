@@ -1,12 +1,12 @@
 // Removes every container, disk, volume and network a Dockhand instance made, found by its labels and
 // its state folders.
 import { rm } from 'node:fs/promises';
-import type { Config } from '../../sandbox-server/config.ts';
-import { deleteKeptDisk, keptDiskFile, keptDisksDir, listDiskIds, listKeptDisks } from '../../sandbox-server/sandboxes/disk.ts';
-import { type Engine, removeContainer, removeVolume } from '../../sandbox-server/sandboxes/docker.ts';
-import { sandboxDirs, teardownSandboxHost } from '../../sandbox-server/sandboxes/host.ts';
-import { LABEL, labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
-import { describeSandbox, destroySandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
+import type { Config } from '../config.ts';
+import { deleteKeptDisk, keptDiskFile, keptDisksDir, listDiskIds, listKeptDisks } from './disk.ts';
+import { type Engine, removeContainer, removeVolume } from './docker.ts';
+import { sandboxDirs, teardownSandboxHost } from './host.ts';
+import { LABEL, labelFilter } from './labels.ts';
+import { describeSandbox, destroySandbox } from './sandbox.ts';
 
 /** Destroys every sandbox of the instance, with its disk, whether or not its container still exists. */
 export async function reapSandboxes(engine: Engine, config: Config): Promise<void> {

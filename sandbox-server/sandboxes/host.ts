@@ -1,11 +1,15 @@
 // Everything the host needs before sandboxes can start: the image kit, the sandbox network with its
-// firewall, and the filled mirror. Used by the server at start and by the test suite's setup.
+// firewall, and the filled mirror. Used by the server at start (after its own preflight), and through
+// readySandboxHost by every tool that starts DinD sandboxes without it (the test suite's setup, the
+// course's self-test, the bench): one bootstrap.
 import type { Config } from '../config.ts';
+import { ensureHostReady } from '../preflight.ts';
 import type { Engine } from './docker.ts';
 import { ensureKit, type KitState } from './kit/kit.ts';
 import { ensureMirror, type Mirror, removeMirror } from './kit/mirror.ts';
 import { type Progress, prefixed } from './kit/progress.ts';
 import { ensureNetwork, networkPlan, removeNetwork, type SandboxNetwork } from './network.ts';
+import { dockerHostChecks } from './preflight.ts';
 import type { SandboxOptions } from './sandbox.ts';
 
 export type SandboxHost = { kit: KitState; network: SandboxNetwork; mirror: Mirror };
@@ -32,6 +36,12 @@ export async function prepareSandboxHost(engine: Engine, config: Config, progres
   await ensureNetwork(engine, config, network);
   const mirror = await ensureMirror(engine, config, network, kit.online, prefixed('mirror', progress));
   return { kit, network, mirror };
+}
+
+/** For tools without the server: the preflight (fixing what is safe, refusing what blocks sandboxes), then the host prepared. */
+export async function readySandboxHost(engine: Engine, config: Config, progress: Progress): Promise<SandboxHost> {
+  await ensureHostReady(dockerHostChecks(engine, config.stateDir), { fix: config.fixHost }, prefixed('preflight', progress));
+  return prepareSandboxHost(engine, config, progress);
 }
 
 /** Removes the mirror and network of an instance (its volume stays, as a cache, unless asked). */

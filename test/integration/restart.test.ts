@@ -11,13 +11,13 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../sandbox-server/config.ts';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
+import { forgetKeptDisks, reapSandboxes } from '../../sandbox-server/sandboxes/cleanup.ts';
 import { isMounted } from '../../sandbox-server/sandboxes/disk.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { sandboxDirs } from '../../sandbox-server/sandboxes/host.ts';
 import { describeSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, type Created, createSession } from '../support/api.ts';
-import { forgetKeptDisks, reapSandboxes } from '../support/cleanup.ts';
+import { api, type Created, createSession } from '../../scripts/lib/api.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
 

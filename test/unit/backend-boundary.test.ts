@@ -28,6 +28,7 @@ const CHOOSERS = ['create-backend.ts', 'backend-config.ts'];
 
 /** Docker-in-Docker's own modules, named so a new file in sandboxes/ is placed on one side on purpose. */
 const DIND = [
+  'cleanup.ts',
   'dial.ts',
   'dind.ts',
   'dind-config.ts',
