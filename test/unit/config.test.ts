@@ -104,3 +104,20 @@ describe('networkPlan', () => {
     expect(networkPlan(loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16' }))).toMatchObject({ gateway: '10.77.0.1', mirrorIp: '10.77.0.2' });
   });
 });
+
+describe("the backend's own section", () => {
+  it('is read by the backend DOCKHAND_BACKEND names: its kind, what it can hold, and its own settings', () => {
+    expect(loadConfig({ DOCKHAND_SUBNET: '10.0.3.0/24', DOCKHAND_INSTANCE: 'x' }).backend).toMatchObject({
+      kind: 'dind',
+      capacity: 127,
+      subnet: { cidr: '10.0.3.0/24' },
+      bridgeName: 'dockhand-x',
+    });
+  });
+
+  it('refuses a backend there is none of, with its other problems in the same sentence list', () => {
+    expect(() => loadConfig({ DOCKHAND_BACKEND: 'k8s', DOCKHAND_SUBNET: 'nope' })).toThrow(
+      /DOCKHAND_BACKEND must be dind \(got "k8s"\)[\s\S]*DOCKHAND_SUBNET must be/,
+    );
+  });
+});
