@@ -73,9 +73,8 @@ export type Routes = {
 };
 
 export function createRoutes(deps: RouteDeps): Routes {
-  const { config, course, sessions, lobby, workshops, events, checker, log } = deps;
+  const { config, course, sessions, lobby, workshops, events, checker, room, adminToken, log } = deps;
   const sandboxes = deps.host.backend;
-  const { adminToken } = deps;
   const { trustedProxies } = config;
   const tickets = createTickets();
   const router = createRouter();
@@ -115,7 +114,6 @@ export function createRoutes(deps: RouteDeps): Routes {
     trustedProxies,
   });
   addTicketRoutes(router, { sessions, lobby, tickets, adminToken });
-  const { room } = deps;
   addWorkshopRoutes(router, upgrades, {
     workshops,
     sessions,

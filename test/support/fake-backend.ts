@@ -1,6 +1,6 @@
 // A SandboxBackend without Docker, for unit tests of what sits on top of the boundary: it hands out
 // handles, remembers which live, and records what was asked of it.
-import { type Duplex, duplexPair, PassThrough } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { ExecOutput, SandboxBackend, SandboxWatch } from '../../sandbox-server/sandboxes/backend.ts';
 
 export type FakeBackend = SandboxBackend & {
@@ -14,8 +14,6 @@ export type FakeBackend = SandboxBackend & {
   answer: (argv: string[]) => ExecOutput;
   /** Who follows the sandboxes (watchSandboxes), to be told of a stop behind Dockhand's back. */
   watchers: SandboxWatch[];
-  /** What listens on a port in every sandbox: dialPort hands it the other end of the connection. */
-  apps: Map<number, (connection: Duplex) => void>;
 };
 
 export function fakeBackend(): FakeBackend {
@@ -26,7 +24,6 @@ export function fakeBackend(): FakeBackend {
     kept: new Map(),
     commands: [],
     watchers: [],
-    apps: new Map(),
     answer: () => ({ exitCode: 0, stdout: Buffer.alloc(0), stderr: '' }),
     async start(options = {}) {
       const resumed = options.diskKey !== undefined && backend.kept.delete(options.diskKey);
@@ -62,12 +59,9 @@ export function fakeBackend(): FakeBackend {
     },
     attachTerminal: async () => ({ stream: new PassThrough(), resize: async () => {} }),
     publishedPorts: async () => [],
+    // Nothing listens in a fake sandbox.
     async dialPort(_sandbox, port) {
-      const app = backend.apps.get(port);
-      if (!app) throw Object.assign(new Error(`connect ECONNREFUSED port ${port}`), { code: 'ECONNREFUSED' });
-      const [ours, theirs] = duplexPair();
-      app(theirs);
-      return ours;
+      throw Object.assign(new Error(`connect ECONNREFUSED port ${port}`), { code: 'ECONNREFUSED' });
     },
     openEngine: async () => {
       throw new Error('the fake backend has no inner engine');
