@@ -7,17 +7,17 @@ import WebSocket from 'ws';
 import { type Config, loadConfig } from '../sandbox-server/config.ts';
 import type { DashboardMessage } from '../sandbox-server/protocol/events.ts';
 import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandbox-server/sandboxes/backend.ts';
+import { reapSandboxes, removeEverything } from '../sandbox-server/sandboxes/cleanup.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine, type Engine } from '../sandbox-server/sandboxes/docker.ts';
-import { prepareSandboxHost, type SandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
+import { readySandboxHost, type SandboxHost, sandboxDirs, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
 import { labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
 import { describeSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../sandbox-server/server.ts';
-import { adminSocketUrl, sessionSocketUrl } from '../test/support/api.ts';
-import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
-import { formatFigures, soak, soakFigures } from '../test/support/soak.ts';
-import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/support/terminal-client.ts';
+import { adminSocketUrl, sessionSocketUrl } from './lib/api.ts';
+import { formatFigures, soak, soakFigures } from './lib/soak.ts';
+import { connectTerminal, measureKeystrokeEcho, percentile } from './lib/terminal-client.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 /** The sandbox image before Debian 13 (Docker 20.10), compared with the current one where it is present. */
@@ -354,7 +354,7 @@ async function main(): Promise<void> {
   say(`Dockhand benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB`);
   const setup = configFor('setup', {});
   await removeEverything(engine, setup);
-  const host = await prepareSandboxHost(engine, setup, () => {});
+  const host = await readySandboxHost(engine, setup, (line) => line.startsWith('preflight:') && say(line));
 
   say(
     `load average ${os
@@ -448,7 +448,7 @@ async function echoAndMemory(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     for (const session of sessions) {
       const live = dockhand.sessions.live(session.id);
-      if (live) idle.push(await idleMemory(engine, describeSandbox(configFor('echo', {}), live.sandbox.id).containerName));
+      if (live) idle.push(await idleMemory(engine, describeSandbox(sandboxDirs(configFor('echo', {})), live.sandbox.id).containerName));
     }
     say(
       `idle memory per sandbox:              ${idle.map((bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (engine up, shell open, nothing running)`,

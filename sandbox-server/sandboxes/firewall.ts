@@ -17,9 +17,11 @@
 // The rules live in two chains of their own, each reached by one jump kept first in INPUT and
 // DOCKER-USER, and are written with one iptables-restore, so applying is atomic and idempotent.
 // IPv6 needs no rules: sandboxes run with IPv6 disabled (see createSandboxContainer).
+
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import type { EgressMode } from './backend.ts';
 import { DNS_PORT } from './dns.ts';
 import type { SandboxNetwork } from './network.ts';
 
@@ -27,9 +29,6 @@ const exec = promisify(execFile);
 
 /** Cloud metadata services, which hand out the host's credentials: never reachable, in any mode. */
 export const METADATA_ADDRESSES = ['169.254.169.254', '169.254.170.2', '100.100.100.200'] as const;
-
-export const EGRESS_MODES = ['mirror', 'internet', 'open'] as const;
-export type EgressMode = (typeof EGRESS_MODES)[number];
 
 /** Never reachable with `internet` egress: every IPv4 range that is not the public internet. */
 export const NON_PUBLIC_RANGES = [

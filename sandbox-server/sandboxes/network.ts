@@ -2,9 +2,10 @@
 // firewall that keeps sandboxes away from the host (see firewall.ts) and, under `mirror` egress, the
 // DNS server that answers them on the gateway (see dns.ts).
 import type { Config } from '../config.ts';
+import type { EgressMode } from './backend.ts';
 import { type SandboxResolver, startSandboxResolver } from './dns.ts';
 import { type Engine, isNotFound } from './docker.ts';
-import { applyFirewall, type EgressMode, removeFirewall } from './firewall.ts';
+import { applyFirewall, removeFirewall } from './firewall.ts';
 import { labelsFor, resourceName } from './labels.ts';
 import { addressAt, type Subnet, sandboxRange } from './subnet.ts';
 
@@ -24,10 +25,10 @@ export type SandboxNetwork = {
 const resolvers = new Map<string, Promise<SandboxResolver>>();
 
 export function networkPlan(config: Config): SandboxNetwork {
-  const { subnet } = config;
+  const { subnet, bridgeName } = config.backend;
   return {
     name: resourceName(config.instance, 'sandboxes'),
-    bridge: config.bridgeName,
+    bridge: bridgeName,
     subnet,
     gateway: addressAt(subnet, 1),
     mirrorIp: addressAt(subnet, 2),

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { CheckRow } from '../host/report.ts';
 import { readAppArmorHost, SANDBOX_APPARMOR_PROFILE } from './apparmor.ts';
+import type { HostChecks } from './backend.ts';
 import type { Engine } from './docker.ts';
 
 const exec = promisify(execFile);
@@ -91,19 +92,31 @@ export function judgeHost(facts: HostFacts): CheckRow[] {
   ];
 }
 
-/** Makes /dev/net/tun usable by the learner when it is not (the one host change made without asking). */
-/** The Docker host's checks, given whether they may fix what is safe to fix. */
-export type HostChecks = (fix: boolean) => Promise<CheckRow[]>;
-
-/** Facts read through the engine and the host's files, judged, with /dev/net/tun fixed first when allowed. */
+/**
+ * Root first, then facts read through the engine and the host's files, judged, with /dev/net/tun fixed
+ * first when allowed (and only as root).
+ */
 export function dockerHostChecks(engine: Engine, stateDir: string): HostChecks {
   return async (fix) => {
+    const root = rootRow(process.getuid?.() ?? 0);
     const facts = await readHostFacts(engine, stateDir);
-    const fixed = fix ? await fixTun(facts) : undefined;
-    return judgeHost(facts).map((row) => (fixed && row.check === fixed.check ? fixed : row));
+    const fixed = fix && root.status === 'ok' ? await fixTun(facts) : undefined;
+    return [root, ...judgeHost(facts).map((row) => (fixed && row.check === fixed.check ? fixed : row))];
   };
 }
 
+export function rootRow(uid: number): CheckRow {
+  if (uid === 0) return { check: 'root', status: 'ok', message: 'running as root.' };
+  return {
+    check: 'root',
+    status: 'problem',
+    fatal: true,
+    message: `running as uid ${uid}; Dockhand needs root for its iptables rules, loop-mounted sandbox disks and /dev/net/tun.`,
+    fix: 'run it as root: `sudo npm start`',
+  };
+}
+
+/** Makes /dev/net/tun usable by the learner when it is not (the one host change made without asking). */
 export async function fixTun(facts: HostFacts): Promise<CheckRow | undefined> {
   const { tun } = facts;
   if (!tun.exists || !tun.isCharDevice || tunUsable(tun)) return undefined;

@@ -11,7 +11,7 @@ import type { Lesson } from '../../sandbox-server/course/types.ts';
 import type { WorkshopView } from '../../sandbox-server/protocol/workshops.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { api, createSession } from '../support/api.ts';
+import { api, createSession } from '../../scripts/lib/api.ts';
 import { launchBrowser, type TestBrowser, typeInTerminal, waitForTerminal } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 

@@ -13,7 +13,7 @@ import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { ensureNetwork, networkPlan, removeNetwork } from '../../sandbox-server/sandboxes/network.ts';
 import { TUN_DEVICE } from '../../sandbox-server/sandboxes/preflight.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, createSession } from '../support/api.ts';
+import { api, createSession } from '../../scripts/lib/api.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
 
@@ -178,7 +178,7 @@ describe('other host problems', () => {
     const config = testConfig();
     const { code, stdout } = await outcome(process.execPath, ['scripts/doctor.ts'], {
       DOCKHAND_INSTANCE: config.instance,
-      DOCKHAND_SUBNET: config.subnet.cidr,
+      DOCKHAND_SUBNET: config.backend.subnet.cidr,
       DOCKHAND_STATE_DIR: path.join(stateRoot, 'doctor'),
       PORT: '0',
     });

@@ -5,8 +5,8 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { TERMINAL_MAX_PAYLOAD } from '../../sandbox-server/protocol/limits.ts';
 import { parseTerminalWindow } from '../../sandbox-server/protocol/terminal.ts';
 import { detachAllTerminals, OUTPUT_HIGH_WATER, openTerminal } from '../../sandbox-server/terminal/terminal.ts';
+import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from '../../scripts/lib/terminal-client.ts';
 import { runOutsideLearner, startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
-import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from '../support/terminal-client.ts';
 
 const PROMPT = /learner@dockhand[^$]*~\/workspace[^$]*\$ /;
 

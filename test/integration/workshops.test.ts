@@ -7,10 +7,10 @@ import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { adminSocketUrl, api, type Created, createSession, openEvents, sessionSocketUrl } from '../support/api.ts';
+import { adminSocketUrl, api, type Created, createSession, openEvents, sessionSocketUrl } from '../../scripts/lib/api.ts';
+import { connectTerminal } from '../../scripts/lib/terminal-client.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
-import { connectTerminal } from '../support/terminal-client.ts';
 
 const engine = connectHostEngine();
 const backend = testBackend();

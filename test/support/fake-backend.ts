@@ -59,7 +59,10 @@ export function fakeBackend(): FakeBackend {
     },
     attachTerminal: async () => ({ stream: new PassThrough(), resize: async () => {} }),
     publishedPorts: async () => [],
-    address: async () => '127.0.0.1',
+    // Nothing listens in a fake sandbox.
+    async dialPort(_sandbox, port) {
+      throw Object.assign(new Error(`connect ECONNREFUSED port ${port}`), { code: 'ECONNREFUSED' });
+    },
     openEngine: async () => {
       throw new Error('the fake backend has no inner engine');
     },

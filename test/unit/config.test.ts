@@ -44,7 +44,7 @@ describe('loadConfig', () => {
   });
 
   it('accepts subnets from /16 to /24 and bounds the pool by what they hold', () => {
-    expect(loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16' }).subnet).toMatchObject({ cidr: '10.77.0.0/16', prefix: 16 });
+    expect(loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16' }).backend.subnet).toMatchObject({ cidr: '10.77.0.0/16', prefix: 16 });
     expect(() => loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16', DOCKHAND_POOL_MAX: '500' })).not.toThrow();
     expect(() => loadConfig({ DOCKHAND_SUBNET: '10.0.3.0/24', DOCKHAND_POOL_MAX: '200' })).toThrow(
       /DOCKHAND_POOL_MAX must be a whole number from 0 to 127/,
@@ -59,11 +59,11 @@ describe('loadConfig', () => {
   );
 
   it('gives instances whose names share a prefix bridges of their own, at most 15 characters', () => {
-    const a = loadConfig({ DOCKHAND_INSTANCE: 'probe18080' }).bridgeName;
-    const b = loadConfig({ DOCKHAND_INSTANCE: 'probe18081' }).bridgeName;
+    const a = loadConfig({ DOCKHAND_INSTANCE: 'probe18080' }).backend.bridgeName;
+    const b = loadConfig({ DOCKHAND_INSTANCE: 'probe18081' }).backend.bridgeName;
     expect(a).not.toBe(b);
     expect(a.length).toBeLessThanOrEqual(15);
-    expect(loadConfig({}).bridgeName).toBe('dockhand-main');
+    expect(loadConfig({}).backend.bridgeName).toBe('dockhand-main');
     expect(() => loadConfig({ DOCKHAND_BRIDGE: 'a-very-long-bridge-name' })).toThrow(/DOCKHAND_BRIDGE/);
   });
 
@@ -98,9 +98,26 @@ describe('networkPlan', () => {
   });
 
   it('gives sandboxes the upper half of a /16', () => {
-    const { subnet } = loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16' });
+    const { subnet } = loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16' }).backend;
     expect(sandboxRange(subnet)).toBe('10.77.128.0/17');
     expect(sandboxCapacity(subnet)).toBe(32_767);
     expect(networkPlan(loadConfig({ DOCKHAND_SUBNET: '10.77.0.0/16' }))).toMatchObject({ gateway: '10.77.0.1', mirrorIp: '10.77.0.2' });
+  });
+});
+
+describe("the backend's own section", () => {
+  it('is read by the backend DOCKHAND_BACKEND names: its kind, what it can hold, and its own settings', () => {
+    expect(loadConfig({ DOCKHAND_SUBNET: '10.0.3.0/24', DOCKHAND_INSTANCE: 'x' }).backend).toMatchObject({
+      kind: 'dind',
+      capacity: 127,
+      subnet: { cidr: '10.0.3.0/24' },
+      bridgeName: 'dockhand-x',
+    });
+  });
+
+  it('refuses a backend there is none of, with its other problems in the same sentence list', () => {
+    expect(() => loadConfig({ DOCKHAND_BACKEND: 'k8s', DOCKHAND_SUBNET: 'nope' })).toThrow(
+      /DOCKHAND_BACKEND must be dind \(got "k8s"\)[\s\S]*DOCKHAND_SUBNET must be/,
+    );
   });
 });
