@@ -24,7 +24,7 @@ class Board(BaseHTTPRequestHandler):
             return
         try:
             notes = int(redis("INCR notes").lstrip(":"))
-            self.reply(200, f"{GREETING}! {notes} notes on the board.\n")
+            self.reply(200, f"{GREETING}! Notes on the board: {notes}.\n")
         except OSError as error:
             self.reply(503, f"Redis at {REDIS_HOST} cannot be reached: {error}\n")
 
