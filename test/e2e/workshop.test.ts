@@ -233,7 +233,7 @@ describe('a workshop, from creation to its end', () => {
       await late.getByLabel('Join code').fill(code.toLowerCase());
       await late.getByLabel('Your name').fill('ada');
       await late.getByRole('button', { name: 'Join the workshop' }).click();
-      await expect.poll(() => late.locator('#join-error').textContent()).toMatch(/name "ada" is already taken/);
+      await expect.poll(() => late.locator('#join-error').textContent()).toMatch(/already goes by “ada”/);
       await expect.poll(() => late.evaluate(() => document.activeElement?.id)).toBe('join-name');
 
       await late.getByLabel('Your name').fill('Linus');
