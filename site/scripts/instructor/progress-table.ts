@@ -74,6 +74,7 @@ export function createProgressTable(
     toggle.type = 'button';
     toggle.className = 'lesson-toggle';
     toggle.setAttribute('aria-expanded', String(open));
+    toggle.setAttribute('aria-label', `${group.number}. ${titleOf(group)}`);
     toggle.title = `${group.number}. ${titleOf(group)}: ${open ? 'hide' : 'show'} its ${group.exercises.length} exercises`;
     const number = document.createElement('span');
     number.className = 'lesson-number';
@@ -104,7 +105,11 @@ export function createProgressTable(
     const label = document.createElement('span');
     label.className = 'exercise-title';
     label.textContent = column.title;
-    th.append(label, number);
+    // Read as "Peek into … , 2.1" rather than run together.
+    const pause = document.createElement('span');
+    pause.className = 'visually-hidden';
+    pause.textContent = ', ';
+    th.append(label, pause, number);
     return th;
   }
 
