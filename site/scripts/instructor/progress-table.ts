@@ -74,7 +74,6 @@ export function createProgressTable(
     toggle.type = 'button';
     toggle.className = 'lesson-toggle';
     toggle.setAttribute('aria-expanded', String(open));
-    toggle.setAttribute('aria-label', `${group.number}. ${titleOf(group)}`);
     toggle.title = `${group.number}. ${titleOf(group)}: ${open ? 'hide' : 'show'} its ${group.exercises.length} exercises`;
     const number = document.createElement('span');
     number.className = 'lesson-number';
@@ -82,7 +81,11 @@ export function createProgressTable(
     const title = document.createElement('span');
     title.className = 'lesson-title';
     title.textContent = titleOf(group);
-    toggle.append(number, title);
+    // Named "1. Hello, world…" from what it shows (an aria-label would differ from the visible text).
+    const pause = document.createElement('span');
+    pause.className = 'visually-hidden';
+    pause.textContent = '. ';
+    toggle.append(number, pause, title);
     toggle.addEventListener('click', () => {
       if (expanded.has(group.lesson)) expanded.delete(group.lesson);
       else expanded.add(group.lesson);
