@@ -119,7 +119,6 @@ function watch(participant: ParticipantProgress): void {
   const title = byId('watch-title');
   title.textContent = `${participant.name}'s terminal (read-only)`;
   panel.hidden = false;
-  byId('dashboard-body').classList.add('watching');
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const path = `/ws/workshops/${encodeURIComponent(code)}/participants/${encodeURIComponent(participant.sessionId)}/terminal`;
   const handle = watchTerminal(byId<TerminalElement>('watch-host'), () => adminSocketUrl(token, `${path}?window=1`), {
@@ -144,7 +143,6 @@ function stopWatching(returnFocus: boolean): void {
   watched = undefined;
   handle.dispose();
   byId('watch').hidden = true;
-  byId('dashboard-body').classList.remove('watching');
   table.watching(undefined);
   if (returnFocus) opener?.focus();
 }
@@ -217,9 +215,15 @@ function wireControls(): void {
   });
 }
 
-/** A plain link cannot carry the admin token: fetch the CSV and hand it to the browser as a file. */
+/**
+ * A plain link cannot carry the admin token: fetch the CSV and hand it to the browser as a file. Its times
+ * are in this browser's zone (as the page shows them), written with their offset.
+ */
 async function downloadCsv(): Promise<void> {
-  const response = await fetch(`${workshopPath}/progress.csv`, { headers: { authorization: `Bearer ${token}` } });
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const response = await fetch(`${workshopPath}/progress.csv?zone=${encodeURIComponent(zone)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (!response.ok)
     throw new ApiError(response.status, `The results could not be exported (the server answered ${response.status}).`, 'internal');
   const url = URL.createObjectURL(await response.blob());
