@@ -10,6 +10,7 @@ import { createEngineViews } from './engine-view/views.ts';
 import { checkHostAtStart, hostRecheck } from './host/recheck.ts';
 import { createHostStatus } from './host/status.ts';
 import { createMetrics } from './metrics.ts';
+import type { BackendHost } from './sandboxes/backend.ts';
 import { createBackend } from './sandboxes/create-backend.ts';
 import type { Progress } from './sandboxes/kit/progress.ts';
 import type { Pool } from './sandboxes/pool.ts';
@@ -43,9 +44,9 @@ export type Dockhand = {
   close(): Promise<void>;
 };
 
-export async function startDockhand(config: Config, log: Progress): Promise<Dockhand> {
+/** `backendHost`: what runs sandboxes, the one configuration chooses unless given (a test's fake backend). */
+export async function startDockhand(config: Config, log: Progress, backendHost: BackendHost = createBackend(config)): Promise<Dockhand> {
   const tls = await readTls(config);
-  const backendHost = createBackend(config);
   const hostStatus = createHostStatus();
   const hostWatch = { hostChecks: backendHost.hostChecks, fix: config.fixHost, hostStatus, log };
   const preflight = await checkHostAtStart(hostWatch, { host: config.host, port: config.port });

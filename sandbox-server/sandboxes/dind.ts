@@ -53,6 +53,7 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
     let found = addresses.get(sandbox.id);
     if (!found) {
       found = sandboxAddress(host, container(sandbox), options.network);
+      // A failed lookup is not remembered: the next dial asks again (this one's caller gets the failure).
       found.catch(() => addresses.delete(sandbox.id));
       addresses.set(sandbox.id, found);
     }

@@ -102,6 +102,7 @@ function sandboxDns(chain: string, gateway: string): Rule[] {
 export async function hostResolvers(files = ['/etc/resolv.conf', '/run/systemd/resolve/resolv.conf']): Promise<string[]> {
   const found = new Set<string>();
   for (const file of files) {
+    // A file this host does not have names no resolver.
     const text = await readFile(file, 'utf8').catch(() => '');
     for (const match of text.matchAll(/^\s*nameserver\s+(\d+\.\d+\.\d+\.\d+)\s*$/gm)) {
       // Loopback resolvers (systemd-resolved's stub) are not what Docker forwards to.
@@ -161,6 +162,7 @@ function chainExists(chain: string): Promise<boolean> {
   return succeeds(['-n', '-L', chain]);
 }
 
+/** iptables answers questions (-C, -L) by its exit status alone: a failure is the answer no. */
 async function succeeds(args: string[]): Promise<boolean> {
   try {
     await exec('iptables', ['-w', ...args]);

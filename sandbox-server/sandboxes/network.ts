@@ -74,6 +74,7 @@ export async function ensureNetwork(engine: Engine, config: Config, plan: Sandbo
 export async function removeNetwork(engine: Engine, plan: SandboxNetwork): Promise<void> {
   const resolver = resolvers.get(plan.gateway);
   resolvers.delete(plan.gateway);
+  // One that failed to start has nothing to close, and its failure was ensureNetwork's to report.
   await resolver?.then((started) => started.close()).catch(() => {});
   await removeFirewall(plan);
   try {

@@ -132,9 +132,15 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
 
   const alive = async (sandbox: Sandbox) => !deps.isAlive || (await deps.isAlive(sandbox));
 
-  /** The next ready sandbox that proves alive; the dead ones on the way are replaced. */
+  /**
+   * The next ready sandbox that proves alive; the dead ones on the way are replaced. Only those ready
+   * when the claim began are tried: replacements that start faster than a proof (and die as fast) would
+   * otherwise keep the claim going for ever.
+   */
   async function takeLive(): Promise<Sandbox | undefined> {
-    for (let sandbox = ready.shift(); sandbox; sandbox = ready.shift()) {
+    for (let tries = ready.length; tries > 0; tries--) {
+      const sandbox = ready.shift();
+      if (!sandbox) break;
       fill();
       if (await alive(sandbox)) return sandbox;
       discard(sandbox);

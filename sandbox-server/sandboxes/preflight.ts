@@ -423,10 +423,12 @@ async function readTun(): Promise<TunFacts> {
     const info = await stat(TUN_DEVICE);
     return { exists: true, isCharDevice: info.isCharacterDevice(), mode: info.mode & 0o7777, uid: info.uid };
   } catch {
+    // Not there (nor anything root may look at): no device sandboxes could use, which its row says with the fix.
     return { exists: false };
   }
 }
 
+/** A kernel setting's value; one this kernel does not have is undefined: that setting restricts nothing here. */
 async function readNumber(file: string): Promise<number | undefined> {
   try {
     const value = Number((await readFile(file, 'utf8')).trim());
@@ -437,6 +439,7 @@ async function readNumber(file: string): Promise<number | undefined> {
 }
 
 async function readLoop(): Promise<HostFacts['loop']> {
+  // No loop-control: this kernel has no loop devices (its row says how to load them).
   const control = await stat('/dev/loop-control').then(
     () => true,
     () => false,
@@ -445,6 +448,7 @@ async function readLoop(): Promise<HostFacts['loop']> {
   try {
     return { control, free: (await exec('losetup', ['-f'])).stdout.trim() || undefined };
   } catch {
+    // losetup finds no free device (or is missing): the row says that no disk can be attached, and how to fix it.
     return { control, free: undefined };
   }
 }

@@ -53,6 +53,23 @@ describe('a pool whose sandboxes can die', () => {
     await pool.close();
   });
 
+  it('ends a claim when the sandboxes it starts die as fast as they start: it tries those it held, then one cold', async () => {
+    const w = world();
+    let probes = 0;
+    // A guard for the test itself: a claim that never ends would spin without yielding to any timer.
+    const isAlive = async () => {
+      probes += 1;
+      if (probes > 100) throw new Error('the claim keeps proving sandboxes and never ends');
+      return false;
+    };
+    const pool = createPool(2, { ...w.deps, isAlive, concurrency: 2 });
+    await vi.waitFor(() => expect(pool.stats().ready).toBe(2), SOON);
+    const claimed = await pool.claim();
+    expect(claimed).toMatchObject({ warm: false });
+    expect(probes).toBe(2);
+    await pool.close();
+  });
+
   it('drops and replaces a sandbox it is told stopped, and counts only live ones as ready', async () => {
     const w = world();
     const pool = createPool(2, { ...w.deps, concurrency: 2 });
