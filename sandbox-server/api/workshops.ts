@@ -251,7 +251,8 @@ function workshopView(
 
 function parseWorkshop(fields: z.output<typeof WorkshopBody>, lessonExists: (slug: string) => boolean): WorkshopInput {
   const unknown = fields.lessons?.find((slug) => !lessonExists(slug));
-  if (unknown !== undefined) throw new DockhandError('unknown_lesson', `there is no lesson "${unknown}"`);
+  // A bad field of the body (400), not a missing resource: unknown_lesson is the 404 of a lesson's own URL.
+  if (unknown !== undefined) throw new DockhandError('bad_request', `there is no lesson "${unknown}"`);
   const startsAt = fields.startsAt ?? Date.now();
   const endsAt = fields.endsAt ?? startsAt + DEFAULT_DURATION_MS;
   if (endsAt <= startsAt) throw new DockhandError('bad_request', 'endsAt must be after startsAt');
