@@ -7,7 +7,7 @@ export function part<T extends Element = HTMLElement>(root: ParentNode, name: st
   const found = root.querySelector(`[data-part="${name}"]`);
   const expected = type ?? HTMLElement;
   if (!(found instanceof expected)) {
-    const where = root instanceof Element ? `<${root.localName}>` : 'the page';
+    const where = root instanceof Element ? `<${root.localName}>` : 'The page';
     throw new Error(`${where} has no ${name} part${found ? ` of the right kind (found <${found.localName}>)` : ''}.`);
   }
   return found as T;
