@@ -3,11 +3,12 @@
 // first can be closed: its connection ends, and its shell keeps running in the sandbox until opened again.
 import { TERMINAL_WINDOWS } from '../../sandbox-server/protocol/limits.ts';
 import type { SessionView } from '../../sandbox-server/protocol/sessions.ts';
+import { part } from './parts.ts';
 import { api, type Ended, endedOf, type Session, sessionSocketUrl } from './session.ts';
 import type { TabsElement } from './tabs.ts';
 // Defines <dockhand-terminal>, the element each tab's panel holds.
 import './terminal.ts';
-import type { TerminalElement, TerminalState } from './terminal.ts';
+import { TerminalElement, type TerminalState } from './terminal.ts';
 
 /** Terminal tab N is the socket's window N. */
 const MAX_TERMINALS = TERMINAL_WINDOWS;
@@ -15,10 +16,12 @@ const SCREEN_READER_KEY = 'dockhand.screenReaderMode';
 
 export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnded: (ended: Ended) => void) {
   const handles = new Map<number, TerminalElement>();
-  const editorTab = workspace.querySelector('#tab-editor') as HTMLElement;
-  const firstPanel = workspace.querySelector('#panel-terminal-1') as HTMLElement;
-  const newButton = workspace.querySelector('#new-terminal') as HTMLButtonElement;
-  const screenReader = workspace.querySelector('#screen-reader-mode') as HTMLInputElement;
+  const editorTab = part(tabs, 'editor-tab');
+  const panels = part(workspace, 'panels');
+  const editorPanel = part(panels, 'editor-panel');
+  const firstPanel = part(panels, 'terminal-panel');
+  const newButton = part(workspace, 'new-terminal', HTMLButtonElement);
+  const screenReader = part(workspace, 'screen-reader-mode', HTMLInputElement);
   let session: Session | undefined;
 
   screenReader.checked = localStorage.getItem(SCREEN_READER_KEY) === '1';
@@ -28,8 +31,12 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
   });
 
   const openKey = () => `dockhand.terminals.${session?.id}`;
-  const tabOf = (number: number) => document.getElementById(`tab-terminal-${number}`);
-  const panelOf = (number: number) => document.getElementById(`panel-terminal-${number}`) as HTMLElement;
+  const tabOf = (number: number) => tabs.querySelector<HTMLElement>(`[data-terminal="${number}"]`);
+  const panelOf = (number: number) => {
+    const panel = panels.querySelector<HTMLElement>(`[data-terminal-panel="${number}"]`);
+    if (!panel) throw new Error(`The workspace has no panel for Terminal ${number}.`);
+    return panel;
+  };
   const numbers = () => [...tabs.querySelectorAll<HTMLElement>('[data-terminal]')].map((tab) => Number(tab.dataset.terminal));
 
   /** The terminals open in this session, as kept in this browser (once a count: 3 meant 1, 2 and 3). */
@@ -45,48 +52,51 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
   const setState = (number: number, state: TerminalState, detail: string) => {
     tabOf(number)?.querySelector('.connection')?.setAttribute('data-state', state);
     const panel = panelOf(number);
-    const status = panel.querySelector('.terminal-status') as HTMLElement;
+    const status = part(panel, 'terminal-status');
     status.dataset.state = state;
     status.textContent = detail;
-    (panel.querySelector('.retry-now') as HTMLElement).hidden = state !== 'reconnecting';
-    if (state === 'connected' || state === 'ended') (panel.querySelector('.terminal-note') as HTMLElement).hidden = true;
+    part(panel, 'retry-now').hidden = state !== 'reconnecting';
+    if (state === 'connected' || state === 'ended') part(panel, 'terminal-note').hidden = true;
   };
 
   /** Wires a terminal panel's own buttons: Retry now, and Close for every terminal but the first. */
   const wirePanel = (number: number) => {
     const panel = panelOf(number);
-    (panel.querySelector('.retry-now') as HTMLButtonElement).addEventListener('click', () => handles.get(number)?.retryNow());
-    const close = panel.querySelector<HTMLButtonElement>('.close-terminal');
+    part(panel, 'retry-now').addEventListener('click', () => handles.get(number)?.retryNow());
+    const close = panel.querySelector<HTMLButtonElement>('[data-part="close-terminal"]');
     close?.addEventListener('click', () => closeTerminal(number));
   };
 
   /** Adds the tab and panel of terminal N when missing, in number order. */
   const ensureTab = (number: number) => {
     if (tabOf(number)) return;
-    const tab = tabOf(1)?.cloneNode(true) as HTMLElement;
+    const tab = part(tabs, 'terminal-tab').cloneNode(true) as HTMLElement;
+    tab.removeAttribute('data-part');
     tab.id = `tab-terminal-${number}`;
     tab.dataset.terminal = String(number);
     tab.setAttribute('aria-controls', `panel-terminal-${number}`);
-    (tab.querySelector('.label') as HTMLElement).textContent = `Terminal ${number}`;
+    part(tab, 'label').textContent = `Terminal ${number}`;
     const after = numbers().find((n) => n > number);
     tabs.add(tab, (after ? tabOf(after) : editorTab) ?? editorTab);
     const panel = document.createElement('div');
     panel.className = firstPanel.className;
     panel.id = `panel-terminal-${number}`;
+    panel.dataset.terminalPanel = String(number);
     panel.setAttribute('role', 'tabpanel');
     panel.setAttribute('aria-labelledby', tab.id);
     panel.hidden = true;
     panel.innerHTML = firstPanel.innerHTML;
-    (panel.querySelector('dockhand-terminal') as HTMLElement).replaceChildren();
-    (panel.querySelector('.terminal-note') as HTMLElement).hidden = true;
+    part(panel, 'terminal').replaceChildren();
+    part(panel, 'terminal-note').hidden = true;
     const close = document.createElement('button');
     close.type = 'button';
     close.className = 'close-terminal';
+    close.dataset.part = 'close-terminal';
     close.textContent = 'Close';
     close.setAttribute('aria-label', `Close Terminal ${number}`);
     close.title = `Close Terminal ${number}: its shell keeps running in your sandbox, and + opens it again`;
-    (panel.querySelector('.terminal-bar') as HTMLElement).append(close);
-    firstPanel.parentElement?.insertBefore(panel, firstPanel.parentElement.querySelector('#panel-editor'));
+    part(panel, 'terminal-bar').append(close);
+    panels.insertBefore(panel, editorPanel);
     wirePanel(number);
     setState(number, 'connecting', 'Waiting for your sandbox…');
     newButton.disabled = numbers().length >= MAX_TERMINALS;
@@ -106,7 +116,8 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
     const before = numbers()
       .filter((n) => n < number)
       .at(-1) as number;
-    const next = tabOf(before) as HTMLElement;
+    const next = tabOf(before);
+    if (!next) return;
     if (wasSelected) tabs.show(next);
     next.focus();
   };
@@ -115,14 +126,14 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
     const existing = handles.get(number);
     if (existing || !session) return existing;
     const current = session;
-    const terminal = panelOf(number).querySelector('dockhand-terminal') as TerminalElement;
+    const terminal = part(panelOf(number), 'terminal', TerminalElement);
     terminal.connect(
       () => sessionSocketUrl(current, 'terminal', `/ws/sessions/${current.id}/terminal?window=${number}`),
       `Terminal ${number}`,
       {
         onState: (state, detail) => setState(number, state, detail),
         onInputDropped() {
-          const note = panelOf(number).querySelector('.terminal-note') as HTMLElement;
+          const note = part(panelOf(number), 'terminal-note');
           note.textContent = 'Not sent: the terminal is reconnecting. Type it again once it is back.';
           note.hidden = false;
         },
@@ -145,7 +156,10 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
     return start(number);
   };
 
-  const showTerminal = (number: number) => tabs.show(tabOf(number) as HTMLElement);
+  const showTerminal = (number: number) => {
+    const tab = tabOf(number);
+    if (tab) tabs.show(tab);
+  };
 
   wirePanel(1);
   // Delete on an extra terminal's tab closes it, as its Close button does.
