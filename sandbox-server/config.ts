@@ -87,10 +87,13 @@ export type Config = {
 
 const ROOT_DIR = path.resolve(import.meta.dirname, '..');
 /**
- * What a sandbox is admitted against by default: above the peak working set measured for the course's
- * heaviest lessons (docs/hosting.md has the figures), far below its 1 GiB limit.
+ * What a sandbox is admitted against by default: what a learner with a small container running was
+ * measured to hold (57 MiB; idle 43). Peaks above it (the heaviest lessons' builds, 165 to 182 MiB) come
+ * from what the host has free, which admission reads on every decision (docs/hosting.md, Sizing a host).
  */
-const DEFAULT_GUARANTEE = '256m';
+const DEFAULT_GUARANTEE = '64m';
+/** A /22: 511 sandboxes, so a room of hundreds fits; clear of the test, bench and lesson-test instances' 172.31.214-216.0/24. */
+const DEFAULT_SUBNET = '172.31.208.0/22';
 
 /** Every problem with the settings, one sentence each: all are found before anything slow starts. */
 export class ConfigError extends Error {
@@ -118,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   const stateDir = path.resolve(ROOT_DIR, env.DOCKHAND_STATE_DIR ?? '.dockhand');
   const instance = read(() => parseInstance(env.DOCKHAND_INSTANCE ?? 'main'), 'main');
-  const subnet = read(() => parseSubnetSetting(env.DOCKHAND_SUBNET ?? '172.31.213.0/24'), parseSubnet('172.31.213.0/24') as Subnet);
+  const subnet = read(() => parseSubnetSetting(env.DOCKHAND_SUBNET ?? DEFAULT_SUBNET), parseSubnet(DEFAULT_SUBNET) as Subnet);
   const capacity = sandboxCapacity(subnet);
   const poolMax = read(() => parseCount(env.DOCKHAND_POOL_MAX ?? String(Math.min(24, capacity)), 'DOCKHAND_POOL_MAX', 0, capacity), 0);
   const memoryBytes = read(() => parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY'), 1024 ** 3);
@@ -227,7 +230,7 @@ function parseInstance(instance: string): string {
 function parseSubnetSetting(text: string): Subnet {
   const parsed = parseSubnet(text);
   if (!parsed) {
-    throw new Error(`DOCKHAND_SUBNET must be an IPv4 network from /16 to /24 such as 172.31.213.0/24 or 10.77.0.0/16 (got "${text}").`);
+    throw new Error(`DOCKHAND_SUBNET must be an IPv4 network from /16 to /24 such as 172.31.208.0/22 or 10.77.0.0/16 (got "${text}").`);
   }
   return parsed;
 }
