@@ -123,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const instance = read(() => parseInstance(env.DOCKHAND_INSTANCE ?? 'main'), 'main');
   const subnet = read(() => parseSubnetSetting(env.DOCKHAND_SUBNET ?? DEFAULT_SUBNET), parseSubnet(DEFAULT_SUBNET) as Subnet);
   const capacity = sandboxCapacity(subnet);
-  const poolMax = read(() => parseCount(env.DOCKHAND_POOL_MAX ?? String(Math.min(24, capacity)), 'DOCKHAND_POOL_MAX', 0, capacity), 0);
+  const poolMax = read(() => parseCount(env.DOCKHAND_POOL_MAX ?? String(capacity), 'DOCKHAND_POOL_MAX', 0, capacity), 0);
   const memoryBytes = read(() => parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY'), 1024 ** 3);
   const memory = read(() => parseAdmissionMemory(env, memoryBytes), { guaranteeBytes: memoryBytes, reserveBytes: 0 });
   const maxSandboxes = read(
