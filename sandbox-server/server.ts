@@ -50,7 +50,7 @@ import { copyStarterFiles } from './sessions/starter.ts';
 import { createTickets } from './sessions/tickets.ts';
 import { newSessionId } from './sessions/tokens.ts';
 import { openStore } from './store/store.ts';
-import { detachAllTerminals } from './terminal/terminal.ts';
+import { detachAllTerminals, startFirstShell } from './terminal/terminal.ts';
 import { type AdminToken, loadAdminToken } from './workshops/admin-token.ts';
 import { createRoom } from './workshops/room.ts';
 import { createWorkshops, type Workshops } from './workshops/workshops.ts';
@@ -119,6 +119,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     hasKeptDisk: async (key) => (await sandboxes.keptDisk(key)) !== undefined,
     destroy: (sandbox) => sandboxes.destroy(sandbox),
     isAlive: (sandbox) => isAlive(sandboxes, sandbox),
+    prepare: (sandbox) => startFirstShell(sandboxes, sandbox),
     onDead: (sandbox) => log(`pool: warm sandbox ${sandbox.id} no longer answered; replacing it`),
     retry: config.poolRetry,
     onFailure: ({ error, consecutive, retryInMs }) => {

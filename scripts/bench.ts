@@ -84,8 +84,8 @@ async function post(base: string, pathname: string, body: unknown, token?: strin
   return (await response.json()) as { id: string; token: string; code: string };
 }
 
-/** POST /api/sessions, open the terminal, wait for the prompt: milliseconds. */
-async function sessionToPrompt(base: string, body: unknown = {}): Promise<number> {
+/** POST /api/sessions, open the terminal, wait for the prompt: milliseconds, and how to leave. */
+async function joinToPrompt(base: string, body: unknown = {}): Promise<{ elapsed: number; leave: () => Promise<void> }> {
   const started = performance.now();
   const created = await post(base, '/api/sessions', body);
   const terminal = await connectTerminal(
@@ -93,11 +93,20 @@ async function sessionToPrompt(base: string, body: unknown = {}): Promise<number
   );
   await terminal.waitFor(PROMPT, 60_000);
   const elapsed = performance.now() - started;
-  await terminal.close();
-  await fetch(`${base}/api/sessions/${created.id}`, {
-    method: 'DELETE',
-    headers: { authorization: `Bearer ${created.token}`, 'content-type': 'application/json' },
-  });
+  const leave = async () => {
+    await terminal.close();
+    await fetch(`${base}/api/sessions/${created.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${created.token}`, 'content-type': 'application/json' },
+    });
+  };
+  return { elapsed, leave };
+}
+
+/** One learner at a time: to the prompt, then gone. */
+async function sessionToPrompt(base: string, body: unknown = {}): Promise<number> {
+  const { elapsed, leave } = await joinToPrompt(base, body);
+  await leave();
   return elapsed;
 }
 
@@ -793,10 +802,13 @@ async function hotStart(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 5000));
       const load = loadAverage();
       const started = performance.now();
-      const each = await Promise.all(
-        Array.from({ length: size }, (_, i) => sessionToPrompt(dockhand.url, { workshop: workshop.code, name: `learner ${i + 1}` })),
+      // Everyone stays until all are at a prompt, as in a room (leaving would compete with those still joining).
+      const joined = await Promise.all(
+        Array.from({ length: size }, (_, i) => joinToPrompt(dockhand.url, { workshop: workshop.code, name: `learner ${i + 1}` })),
       );
-      return { all: performance.now() - started, each, load };
+      const all = performance.now() - started;
+      await inBatches(joined, 8, (learner) => learner.leave());
+      return { all, each: joined.map((learner) => learner.elapsed), load };
     });
   for (const size of ROOMS) {
     for (const mode of modes) {

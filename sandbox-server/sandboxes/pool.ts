@@ -21,6 +21,11 @@ export type PoolDeps = {
   destroy: (sandbox: Sandbox) => Promise<void>;
   /** Whether a sandbox still answers (its engine and a shell); a dead one is replaced, never handed out. */
   isAlive?: (sandbox: Sandbox) => Promise<boolean>;
+  /**
+   * Readies a started sandbox before it waits in the pool (its first shell), so a claim finds less to
+   * do; a failure leaves the sandbox as it is, still good (what was not readied happens on first use).
+   */
+  prepare?: (sandbox: Sandbox) => Promise<void>;
   /** A sandbox the pool held was found dead and replaced. */
   onDead?: (sandbox: Sandbox) => void;
   /** A start failed (from filling or from a cold claim). */
@@ -110,6 +115,7 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
         .launch()
         .then(async (sandbox) => {
           succeeded();
+          await deps.prepare?.(sandbox).catch(() => {});
           if (closed || ready.length >= target) await deps.destroy(sandbox);
           else ready.push(sandbox);
         }, failed)

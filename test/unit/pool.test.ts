@@ -105,3 +105,27 @@ describe('the pool while starts fail', () => {
     expect(host.failures).toEqual([]);
   });
 });
+
+describe('readying warm sandboxes', () => {
+  it('prepares each before it is ready, and keeps one whose preparing failed', async () => {
+    const host = fakeHost();
+    host.heal();
+    const prepared: string[] = [];
+    const pool = createPool(2, {
+      ...host.deps,
+      prepare: async (s) => {
+        if (s.id === 's0') throw new Error('no shell yet');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        prepared.push(s.id);
+      },
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pool.stats()).toMatchObject({ ready: 1, starting: 1 });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(pool.stats()).toMatchObject({ ready: 2, starting: 0 });
+    expect(prepared).toEqual(['s1']);
+    // Prepared sandboxes are handed out as any other: claims take them.
+    expect((await pool.claim()).sandbox.id).toBe('s0');
+    expect(host.destroyed).toEqual([]);
+  });
+});
