@@ -118,7 +118,7 @@ export async function startDockhand(config: Config, log: Progress): Promise<Dock
     launch,
     hasKeptDisk: async (key) => (await sandboxes.keptDisk(key)) !== undefined,
     destroy: (sandbox) => sandboxes.destroy(sandbox),
-    isAlive: (sandbox) => isAlive(sandboxes, sandbox),
+    isAlive: (sandbox, timeoutMs) => isAlive(sandboxes, sandbox, timeoutMs),
     prepare: (sandbox) => startFirstShell(sandboxes, sandbox),
     onDead: (sandbox) => log(`pool: warm sandbox ${sandbox.id} no longer answered; replacing it`),
     retry: config.poolRetry,

@@ -19,8 +19,11 @@ export type PoolDeps = {
   /** Whether a disk is kept under the key (then a claim with it resumes instead of taking a warm one). */
   hasKeptDisk?: (key: string) => Promise<boolean>;
   destroy: (sandbox: Sandbox) => Promise<void>;
-  /** Whether a sandbox still answers (its engine and a shell); a dead one is replaced, never handed out. */
-  isAlive?: (sandbox: Sandbox) => Promise<boolean>;
+  /**
+   * Whether a sandbox still answers (its engine and a shell) within `timeoutMs`; a dead one is replaced,
+   * never handed out.
+   */
+  isAlive?: (sandbox: Sandbox, timeoutMs: number) => Promise<boolean>;
   /**
    * Readies a started sandbox before it waits in the pool (its first shell), so a claim finds less to
    * do; a failure leaves the sandbox as it is, still good (what was not readied happens on first use).
@@ -75,6 +78,14 @@ export const RESUME_FAILED =
 /** The wait before the next attempt after `consecutive` failures: initial, doubled each time, capped. */
 export function retryDelay(consecutive: number, policy: RetryPolicy): number {
   return Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, consecutive - 1));
+}
+
+/**
+ * What a proof of life may take while `together` run at once. A room joining at once slows every one of
+ * them down, and a healthy sandbox taken for dead would be replaced by a cold start, slower still.
+ */
+export function proofTimeout(together: number): number {
+  return 5_000 + 250 * together;
 }
 
 export function createPool(initialTarget: number, deps: PoolDeps): Pool {
@@ -136,7 +147,16 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
     fill();
   }
 
-  const alive = async (sandbox: Sandbox) => !deps.isAlive || (await deps.isAlive(sandbox));
+  let proving = 0;
+  const alive = async (sandbox: Sandbox) => {
+    if (!deps.isAlive) return true;
+    proving += 1;
+    try {
+      return await deps.isAlive(sandbox, proofTimeout(proving));
+    } finally {
+      proving -= 1;
+    }
+  };
 
   /** The next ready sandbox that proves alive; the dead ones on the way are replaced. */
   async function takeLive(): Promise<Sandbox | undefined> {
