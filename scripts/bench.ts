@@ -512,8 +512,9 @@ async function benchDensity(host: SandboxHost): Promise<void> {
         break;
       }
       say(`density: the host held ${learners.length} active learners (each a terminal open and nginx running); stopped: ${stopped}`);
+      const room = Math.floor((available() - memory.reserveBytes) / memory.guaranteeBytes);
       say(
-        `  default admission: ${queuedAt === undefined ? `admitted all ${learners.length}` : `first put learner ${queuedAt} in line`} (its bound ${maxSandboxes})`,
+        `  default admission: ${queuedAt === undefined ? `admitted all ${learners.length}` : `first put learner ${queuedAt} in line`} (its bound ${maxSandboxes}); the memory free now would admit about ${Math.max(0, Math.min(room, maxSandboxes - learners.length))} more`,
       );
     } finally {
       await inBatches(learners, 8, async (learner) => {
