@@ -98,6 +98,11 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
   let dead = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
+  /**
+   * Claims on their way to a ready sandbox. A shrinking target leaves them theirs: in a room joining at
+   * once, the demand for warm sandboxes drops as each person is seated, before their claim takes one.
+   */
+  let arriving = 0;
 
   /** While starts fail, one probe runs even at target 0: its success is how recovery is noticed. */
   const wanted = () => (failures > 0 ? Math.max(target, 1) : target);
@@ -173,7 +178,13 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
     async claim(options = {}) {
       if (closed) throw new Error('the sandbox pool is shut down');
       const { diskKey } = options;
-      const resume = diskKey !== undefined && (await deps.hasKeptDisk?.(diskKey)) === true;
+      arriving += 1;
+      let resume: boolean;
+      try {
+        resume = diskKey !== undefined && (await deps.hasKeptDisk?.(diskKey)) === true;
+      } finally {
+        arriving -= 1;
+      }
       const sandbox = resume ? undefined : await takeLive();
       fill();
       if (sandbox) return { sandbox, warm: true, resumed: false };
@@ -191,7 +202,7 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
     },
     resize(next) {
       target = Math.max(0, next);
-      while (ready.length > target) {
+      while (ready.length > target + arriving) {
         const extra = ready.pop() as Sandbox;
         deps.destroy(extra).catch(deps.onError);
       }

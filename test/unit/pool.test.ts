@@ -129,3 +129,25 @@ describe('readying warm sandboxes', () => {
     expect(host.destroyed).toEqual([]);
   });
 });
+
+describe('shrinking while people arrive', () => {
+  it('leaves a claim on its way the warm sandbox it is about to take', async () => {
+    const host = fakeHost();
+    host.heal();
+    let looked = () => {};
+    const lookedUp = new Promise<boolean>((resolve) => {
+      looked = () => resolve(false);
+    });
+    const pool = createPool(2, { ...host.deps, concurrency: 2, hasKeptDisk: () => lookedUp });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pool.stats().ready).toBe(2);
+    const claim = pool.claim({ diskKey: 'learner-1' });
+    // The seat was taken, so the demand (and the target) drop before the claim reaches the pool's sandboxes.
+    pool.resize(0);
+    expect(pool.stats().ready).toBe(1);
+    looked();
+    expect(await claim).toMatchObject({ warm: true });
+    expect(host.destroyed).toEqual(['s1']);
+    expect(pool.stats().ready).toBe(0);
+  });
+});
