@@ -65,6 +65,7 @@ function configFor(name: string, env: NodeJS.ProcessEnv): Config {
     // The bench is one client that starts many sessions, 20 of them at once for the hot start.
     DOCKHAND_SESSIONS_PER_CLIENT: '1000',
     DOCKHAND_SESSIONS_PER_MINUTE: '100000',
+    DOCKHAND_LEARNERS_PER_MINUTE: '100000',
     PORT: '0',
     ...env,
   });
@@ -800,12 +801,16 @@ async function hotStart(): Promise<void> {
     withDockhand(hot ? 'hot' : 'cold-room', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
       const workshop = await post(dockhand.url, '/api/workshops', { title: 'Bench', expected: hot ? size : undefined }, ADMIN);
       if (hot) await until(() => dockhand.pool.stats().ready >= size, 600_000);
+      // Each page made its learner when it opened, before the instructor said "join".
+      const learners = await inBatches(Array.from({ length: size }), 8, () => post(dockhand.url, '/api/learners', {}));
       await new Promise((resolve) => setTimeout(resolve, 5000));
       const load = loadAverage();
       const started = performance.now();
       // Everyone stays until all are at a prompt, as in a room (leaving would compete with those still joining).
       const joined = await Promise.all(
-        Array.from({ length: size }, (_, i) => joinToPrompt(dockhand.url, { workshop: workshop.code, name: `learner ${i + 1}` })),
+        learners.map((learner, i) =>
+          joinToPrompt(dockhand.url, { workshop: workshop.code, name: `learner ${i + 1}`, learner: learner.token }),
+        ),
       );
       const all = performance.now() - started;
       await inBatches(joined, 8, (learner) => learner.leave());
