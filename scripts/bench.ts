@@ -54,11 +54,13 @@ const ADMIN = 'bench-admin-token-0123456789';
 
 // DOCKHAND_BENCH_INSTANCE / DOCKHAND_BENCH_SUBNET let two benches share one engine.
 const INSTANCE = process.env.DOCKHAND_BENCH_INSTANCE ?? 'bench';
+const BENCH_SUBNET = '172.31.204.0/22';
 
 function configFor(name: string, env: NodeJS.ProcessEnv): Config {
   return loadConfig({
     DOCKHAND_INSTANCE: INSTANCE,
-    DOCKHAND_SUBNET: process.env.DOCKHAND_BENCH_SUBNET ?? '172.31.215.0/24',
+    // A /22 (511 sandboxes) for density, clear of the default instance's 172.31.208.0/22 and the tests'.
+    DOCKHAND_SUBNET: process.env.DOCKHAND_BENCH_SUBNET ?? BENCH_SUBNET,
     DOCKHAND_BRIDGE: `dh-${INSTANCE}`.slice(0, 15),
     DOCKHAND_STATE_DIR: path.join(stateRoot, name),
     DOCKHAND_ADMIN_TOKEN: ADMIN,
@@ -450,7 +452,7 @@ async function benchDensity(host: SandboxHost): Promise<void> {
   const { maxSandboxes, memory } = config.admission;
   if (sandboxCapacity(config.subnet) < DENSITY)
     throw new Error(
-      `the density bench needs DOCKHAND_BENCH_SUBNET to hold ${DENSITY} sandboxes (e.g. 10.77.0.0/20); ${config.subnet.cidr} holds ${sandboxCapacity(config.subnet)}`,
+      `the density bench needs DOCKHAND_BENCH_SUBNET to hold ${DENSITY} sandboxes (e.g. a /20 such as 10.77.0.0/20); ${config.subnet.cidr} holds ${sandboxCapacity(config.subnet)}`,
     );
   const available = hostMemoryAvailable();
   await withDockhand('density', {}, async (dockhand) => {
