@@ -21,7 +21,8 @@ export type DindConfig = {
   apparmor: boolean;
 };
 
-const DEFAULT_SUBNET = '172.31.213.0/24';
+/** A /22: 511 sandboxes, so a room of hundreds fits; clear of the test, bench and lesson-test instances' 172.31.214-216.0/24. */
+const DEFAULT_SUBNET = '172.31.208.0/22';
 
 export function parseDindConfig(env: NodeJS.ProcessEnv, instance: string, read: ReadSetting): DindConfig {
   const subnet = read(() => parseSubnetSetting(env.DOCKHAND_SUBNET ?? DEFAULT_SUBNET), parseSubnet(DEFAULT_SUBNET) as Subnet);
@@ -38,7 +39,7 @@ export function parseDindConfig(env: NodeJS.ProcessEnv, instance: string, read: 
 function parseSubnetSetting(text: string): Subnet {
   const parsed = parseSubnet(text);
   if (!parsed) {
-    throw new Error(`DOCKHAND_SUBNET must be an IPv4 network from /16 to /24 such as 172.31.213.0/24 or 10.77.0.0/16 (got "${text}").`);
+    throw new Error(`DOCKHAND_SUBNET must be an IPv4 network from /16 to /24 such as 172.31.208.0/22 or 10.77.0.0/16 (got "${text}").`);
   }
   return parsed;
 }

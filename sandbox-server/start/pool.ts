@@ -5,6 +5,7 @@ import type { HostStatus } from '../host/status.ts';
 import type { Metrics } from '../metrics.ts';
 import { failureKey, isAlive, type SandboxBackend, SandboxStartError, type StartOptions, startProblem } from '../sandboxes/backend.ts';
 import { createPool, type Pool, type RetryPolicy } from '../sandboxes/pool.ts';
+import { startFirstShell } from '../terminal/terminal.ts';
 
 export type ServerPoolDeps = {
   sandboxes: SandboxBackend;
@@ -29,7 +30,8 @@ export function createServerPool(deps: ServerPoolDeps): Pool {
     launch,
     hasKeptDisk: async (key) => (await sandboxes.keptDisk(key)) !== undefined,
     destroy: (sandbox) => sandboxes.destroy(sandbox),
-    isAlive: (sandbox) => isAlive(sandboxes, sandbox),
+    isAlive: (sandbox, timeoutMs) => isAlive(sandboxes, sandbox, timeoutMs),
+    prepare: (sandbox) => startFirstShell(sandboxes, sandbox),
     onDead: (sandbox) => log(`pool: warm sandbox ${sandbox.id} no longer answered; replacing it`),
     retry: deps.retry,
     onFailure: ({ error, consecutive, retryInMs }) => {

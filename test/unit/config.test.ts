@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sandbox-server/config.ts';
 import { networkPlan } from '../../sandbox-server/sandboxes/network.ts';
-import { sandboxCapacity, sandboxRange } from '../../sandbox-server/sandboxes/subnet.ts';
+import { parseSubnet, sandboxCapacity, sandboxRange } from '../../sandbox-server/sandboxes/subnet.ts';
+import { defaultHostReserve, defaultMaxSandboxes } from '../../sandbox-server/sessions/admission.ts';
 
 describe('loadConfig', () => {
   it('has defaults that need no environment', () => {
@@ -70,14 +71,33 @@ describe('loadConfig', () => {
   it('bounds live sandboxes by memory and subnet, and sessions per client, unless told otherwise', () => {
     const config = loadConfig({});
     expect(config.admission.maxSandboxes).toBeGreaterThanOrEqual(1);
-    expect(config.admission.maxSandboxes).toBeLessThanOrEqual(127);
+    expect(config.admission.maxSandboxes).toBeLessThanOrEqual(511);
     expect(config.admission.perClient).toBe(2);
     expect(loadConfig({ DOCKHAND_MAX_SANDBOXES: '5', DOCKHAND_SESSIONS_PER_CLIENT: '3' }).admission).toMatchObject({
       maxSandboxes: 5,
       perClient: 3,
     });
-    expect(() => loadConfig({ DOCKHAND_MAX_SANDBOXES: '500' })).toThrow(/DOCKHAND_MAX_SANDBOXES must be a whole number from 1 to 127/);
+    expect(() => loadConfig({ DOCKHAND_MAX_SANDBOXES: '600' })).toThrow(/DOCKHAND_MAX_SANDBOXES must be a whole number from 1 to 511/);
+    expect(() => loadConfig({ DOCKHAND_SUBNET: '10.0.3.0/24', DOCKHAND_MAX_SANDBOXES: '200' })).toThrow(/from 1 to 127/);
     expect(loadConfig({ DOCKHAND_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.2' }).trustedProxies).toEqual(['127.0.0.1', '10.0.0.2']);
+  });
+
+  it('by default, a room of 250 fits: the subnet holds 511 and a 24 GiB host admits 250 at the guarantee', () => {
+    const { backend, admission } = loadConfig({ DOCKHAND_HOST_RESERVE: String(defaultHostReserve(24 * 1024 ** 3)) });
+    const { subnet } = backend;
+    expect(subnet.cidr).toBe('172.31.208.0/22');
+    expect(sandboxCapacity(subnet)).toBe(511);
+    expect(defaultMaxSandboxes(24 * 1024 ** 3, admission.memory, sandboxCapacity(subnet))).toBeGreaterThanOrEqual(250);
+  });
+
+  it("keeps the default subnet clear of the test, bench and lesson-test instances' own", () => {
+    const range = (subnet: { base: number; prefix: number }) => [subnet.base, subnet.base + 2 ** (32 - subnet.prefix)] as const;
+    const [start, end] = range(loadConfig({}).backend.subnet);
+    // test/support/env.ts, scripts/bench.ts (a /22 for its density part), scripts/lessons-test.ts.
+    for (const other of ['172.31.214.0/24', '172.31.204.0/22', '172.31.216.0/24']) {
+      const [otherStart, otherEnd] = range(parseSubnet(other) as NonNullable<ReturnType<typeof parseSubnet>>);
+      expect(otherEnd <= start || otherStart >= end).toBe(true);
+    }
   });
 
   it('lets the preflight fix the host unless DOCKHAND_FIX_HOST=off', () => {

@@ -3,7 +3,7 @@
 // is replaced; what the pool counts as ready is what lives.
 import { describe, expect, it, vi } from 'vitest';
 import type { Sandbox } from '../../sandbox-server/sandboxes/backend.ts';
-import { createPool, type PoolDeps } from '../../sandbox-server/sandboxes/pool.ts';
+import { createPool, type PoolDeps, proofTimeout } from '../../sandbox-server/sandboxes/pool.ts';
 
 function world() {
   let next = 0;
@@ -93,5 +93,33 @@ describe('a pool whose sandboxes can die', () => {
     await vi.waitFor(() => expect(pool.stats()).toMatchObject({ ready: 3, dead: 2 }), SOON);
     expect((await pool.claim()).sandbox.id).toBe('s1');
     await pool.close();
+  });
+});
+
+describe('proofs of life in a crowd', () => {
+  it('gives each proof more time while many run at once, so a slow healthy sandbox is not taken for dead', async () => {
+    const w = world();
+    const timeouts: number[] = [];
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const pool = createPool(3, {
+      ...w.deps,
+      concurrency: 3,
+      isAlive: async (_sandbox, timeoutMs) => {
+        timeouts.push(timeoutMs);
+        await answered;
+        return true;
+      },
+    });
+    await vi.waitFor(() => expect(pool.stats().ready).toBe(3), SOON);
+    const claims = [pool.claim(), pool.claim(), pool.claim()];
+    await vi.waitFor(() => expect(timeouts).toHaveLength(3), SOON);
+    answer();
+    await Promise.all(claims);
+    expect(timeouts).toEqual([proofTimeout(1), proofTimeout(2), proofTimeout(3)]);
+    expect(proofTimeout(100)).toBeGreaterThanOrEqual(25_000);
+    expect(w.destroyed).toEqual([]);
   });
 });
