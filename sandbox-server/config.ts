@@ -2,21 +2,20 @@
 // no configuration. Every value is checked here, before anything slow starts: a start with bad values
 // stops at once with one sentence per problem, each naming its variable.
 
-import { createHash } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { courseDirIn } from './course/load.ts';
 import { SESSION_PLACEHOLDER } from './preview/origin.ts';
-import { BACKEND_KINDS, type BackendKind } from './sandboxes/backend.ts';
-import { EGRESS_MODES, type EgressMode } from './sandboxes/firewall.ts';
+import { EGRESS_MODES, type EgressMode } from './sandboxes/backend.ts';
+import { type BackendConfig, parseBackendConfig } from './sandboxes/backend-config.ts';
 import type { RetentionPolicy } from './sandboxes/retention.ts';
-import { parseSubnet, type Subnet, sandboxCapacity } from './sandboxes/subnet.ts';
 import { type AdmissionLimits, defaultHostReserve, defaultMaxSandboxes } from './sessions/admission.ts';
 import { MEMINFO } from './sessions/host-memory.ts';
 import type { LearnerLimits } from './sessions/learners.ts';
 import type { Rate } from './sessions/rate-limit.ts';
+import { parseSwitch } from './switch-setting.ts';
 import { ADMIN_TOKEN_MIN_LENGTH } from './workshops/admin-token.ts';
 
 export type Config = {
@@ -29,26 +28,18 @@ export type Config = {
   courseDir: string;
   /** Durable state: database, admin token, image kit exports. */
   stateDir: string;
-  /** Short-lived runtime files such as each sandbox's engine socket (kept short: unix sockets max 107 bytes). */
-  runDir: string;
   /** Tells this Dockhand's containers, networks and volumes apart from another's on the same engine. */
   instance: string;
-  /** The sandboxes' own bridge network: an IPv4 /16 to /24, whose upper half holds the sandboxes. */
-  subnet: Subnet;
-  /** DOCKHAND_BACKEND: what runs sandboxes (only `dind`, Docker-in-Docker on this host's engine, so far). */
-  backend: BackendKind;
+  /** DOCKHAND_BACKEND and the chosen backend's own settings (sandboxes/backend-config.ts): what runs sandboxes. */
+  backend: BackendConfig;
   /** DOCKHAND_EGRESS: what sandboxes reach beyond the image mirror: nothing (mirror), public addresses only (internet), or anything (open). */
   egress: EgressMode;
-  /** The Linux bridge's name (at most 15 characters), unique per instance. */
-  bridgeName: string;
   /** Sandboxes kept started and ready for new learners. */
   poolSize: number;
   /** Upper bound of the pool while it grows for a workshop (hot start): what the host can hold. */
   poolMax: number;
   /** Wait after a failed sandbox start, doubling from the first to the last value while starts keep failing. */
   poolRetry: { initialMs: number; maxMs: number };
-  /** DOCKHAND_APPARMOR: where the host runs AppArmor, confine sandboxes with Dockhand's own profile (on) or leave them unconfined by it (off). */
-  apparmor: boolean;
   /** DOCKHAND_FIX_HOST: let the preflight fix what is standard and safe to fix (e.g. /dev/net/tun's mode). */
   fixHost: boolean;
   /** DOCKHAND_PREVIEW_PORT: the web preview's own listener (its own origin), PORT+1 by default. */
@@ -89,10 +80,11 @@ export type Config = {
 
 const ROOT_DIR = path.resolve(import.meta.dirname, '..');
 /**
- * What a sandbox is admitted against by default: above the peak working set measured for the course's
- * heaviest lessons (docs/hosting.md has the figures), far below its 1 GiB limit.
+ * What a sandbox is admitted against by default: what a learner with a small container running was
+ * measured to hold (57 MiB; idle 43). Peaks above it (the heaviest lessons' builds, 165 to 182 MiB) come
+ * from what the host has free, which admission reads on every decision (docs/hosting.md, Sizing a host).
  */
-const DEFAULT_GUARANTEE = '256m';
+const DEFAULT_GUARANTEE = '64m';
 
 /** Every problem with the settings, one sentence each: all are found before anything slow starts. */
 export class ConfigError extends Error {
@@ -120,9 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   const stateDir = path.resolve(ROOT_DIR, env.DOCKHAND_STATE_DIR ?? '.dockhand');
   const instance = read(() => parseInstance(env.DOCKHAND_INSTANCE ?? 'main'), 'main');
-  const subnet = read(() => parseSubnetSetting(env.DOCKHAND_SUBNET ?? '172.31.213.0/24'), parseSubnet('172.31.213.0/24') as Subnet);
-  const capacity = sandboxCapacity(subnet);
-  const poolMax = read(() => parseCount(env.DOCKHAND_POOL_MAX ?? String(Math.min(24, capacity)), 'DOCKHAND_POOL_MAX', 0, capacity), 0);
+  const backend = parseBackendConfig(env, instance, read);
+  const capacity = backend.capacity;
+  const poolMax = read(() => parseCount(env.DOCKHAND_POOL_MAX ?? String(capacity), 'DOCKHAND_POOL_MAX', 0, capacity), 0);
   const memoryBytes = read(() => parseBytes(env.DOCKHAND_SANDBOX_MEMORY ?? '1g', 'DOCKHAND_SANDBOX_MEMORY'), 1024 ** 3);
   const memory = read(() => parseAdmissionMemory(env, memoryBytes), { guaranteeBytes: memoryBytes, reserveBytes: 0 });
   const maxSandboxes = read(
@@ -152,16 +144,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rootDir: ROOT_DIR,
     courseDir: read(() => parseCourseDir(env), courseDirIn(ROOT_DIR, {})),
     stateDir,
-    runDir: path.resolve(env.DOCKHAND_RUN_DIR ?? defaultRunDir(instance)),
     instance,
-    subnet,
-    backend: read(() => parseBackend(env.DOCKHAND_BACKEND ?? 'dind'), 'dind'),
+    backend,
     egress: read(() => parseEgress(env.DOCKHAND_EGRESS ?? 'mirror'), 'mirror'),
-    bridgeName: read(() => parseBridge(env.DOCKHAND_BRIDGE ?? bridgeFor(instance)), 'dockhand'),
     poolSize: read(() => parseCount(env.DOCKHAND_POOL_SIZE ?? String(Math.min(2, poolMax)), 'DOCKHAND_POOL_SIZE', 0, poolMax), 0),
     poolMax,
     poolRetry: { initialMs: durations('DOCKHAND_POOL_RETRY_FIRST', '1s'), maxMs: durations('DOCKHAND_POOL_RETRY_MAX', '60s') },
-    apparmor: read(() => parseSwitch(env.DOCKHAND_APPARMOR ?? 'on', 'DOCKHAND_APPARMOR'), true),
     fixHost: read(() => parseSwitch(env.DOCKHAND_FIX_HOST ?? 'on', 'DOCKHAND_FIX_HOST'), true),
     previewPort,
     previewUrl: read(() => parsePreviewUrl(env.DOCKHAND_PREVIEW_URL), undefined),
@@ -205,12 +193,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 const RATE_STAND_IN = { perMinute: 1, burst: 5 };
 
-function parseBackend(text: string): BackendKind {
-  const kind = BACKEND_KINDS.find((known) => known === text.trim());
-  if (!kind) throw new Error(`DOCKHAND_BACKEND must be ${BACKEND_KINDS.join(', ')} (got "${text}").`);
-  return kind;
-}
-
 /** DOCKHAND_SANDBOX_GUARANTEE and DOCKHAND_HOST_RESERVE; a guarantee above the limit could never be used. */
 function parseAdmissionMemory(env: NodeJS.ProcessEnv, limitBytes: number): AdmissionLimits['memory'] {
   const guaranteeBytes = parseBytes(env.DOCKHAND_SANDBOX_GUARANTEE ?? DEFAULT_GUARANTEE, 'DOCKHAND_SANDBOX_GUARANTEE');
@@ -225,14 +207,6 @@ function parseInstance(instance: string): string {
     throw new Error(`DOCKHAND_INSTANCE must be 1-24 lowercase letters, digits or dashes (got "${instance}").`);
   }
   return instance;
-}
-
-function parseSubnetSetting(text: string): Subnet {
-  const parsed = parseSubnet(text);
-  if (!parsed) {
-    throw new Error(`DOCKHAND_SUBNET must be an IPv4 network from /16 to /24 such as 172.31.213.0/24 or 10.77.0.0/16 (got "${text}").`);
-  }
-  return parsed;
 }
 
 function parseAdminToken(text: string | undefined): string | undefined {
@@ -298,31 +272,12 @@ function parseCpus(text: string): number {
   return value;
 }
 
-function defaultRunDir(instance: string): string {
-  const isRoot = process.getuid?.() === 0;
-  return isRoot ? `/run/dockhand/${instance}` : path.join('/tmp', `dockhand-${process.getuid?.() ?? 0}`, instance);
-}
-
 function parsePort(text: string, name: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`${name} must be a port number between 0 and 65535 (got "${text}").`);
   }
   return port;
-}
-
-/** Linux cuts bridge names at 15 characters: a long instance name gets a short name with a hash of it. */
-export function bridgeFor(instance: string): string {
-  const readable = `dockhand-${instance}`;
-  if (readable.length <= 15) return readable;
-  return `dh-${instance.slice(0, 5)}-${createHash('sha256').update(instance).digest('hex').slice(0, 6)}`;
-}
-
-function parseBridge(text: string): string {
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/.test(text)) {
-    throw new Error(`DOCKHAND_BRIDGE must be 1-15 letters, digits, dots, dashes or underscores (got "${text}").`);
-  }
-  return text;
 }
 
 /** PORT+1; an ephemeral PORT (0, in tests) gets an ephemeral preview port too. */
@@ -402,11 +357,4 @@ function parseEgress(text: string): EgressMode {
   const mode = EGRESS_MODES.find((candidate) => candidate === text.trim().toLowerCase());
   if (!mode) throw new Error(`DOCKHAND_EGRESS must be ${EGRESS_MODES.join(', ')} (got "${text}").`);
   return mode;
-}
-
-function parseSwitch(text: string, name: string): boolean {
-  const value = text.trim().toLowerCase();
-  if (['1', 'on', 'true', 'yes'].includes(value)) return true;
-  if (['0', 'off', 'false', 'no'].includes(value)) return false;
-  throw new Error(`${name} must be on or off (got "${text}").`);
 }

@@ -1,8 +1,9 @@
 // The preflight: every check the host must pass before learners arrive, run at each start and by
-// `npm run doctor`. It fixes what is standard and safe to fix (when allowed) and names the rest.
+// `npm run doctor`. It fixes what is standard and safe to fix (when allowed) and names the rest. What the
+// sandbox backend needs of the host is the backend's own rows (BackendHost.hostChecks); this adds Dockhand's.
 import { createServer } from 'node:net';
 import { type CheckRow, formatReport } from './host/report.ts';
-import type { HostChecks } from './sandboxes/preflight.ts';
+import type { HostChecks } from './sandboxes/backend.ts';
 
 export type PreflightOptions = {
   /** May the preflight change the host (DOCKHAND_FIX_HOST)? */
@@ -13,21 +14,9 @@ export type PreflightOptions = {
 
 /** Dockhand's own checks around the sandbox backend's checks of the host it runs sandboxes on. */
 export async function runPreflight(hostChecks: HostChecks, options: PreflightOptions): Promise<CheckRow[]> {
-  const rows: CheckRow[] = [rootRow(process.getuid?.() ?? 0)];
-  rows.push(...(await hostChecks(options.fix && rows[0]?.status === 'ok')));
+  const rows = await hostChecks(options.fix);
   if (options.listen && options.listen.port !== 0) rows.push(await portRow(options.listen.host, options.listen.port));
   return rows;
-}
-
-export function rootRow(uid: number): CheckRow {
-  if (uid === 0) return { check: 'root', status: 'ok', message: 'running as root.' };
-  return {
-    check: 'root',
-    status: 'problem',
-    fatal: true,
-    message: `running as uid ${uid}; Dockhand needs root for its iptables rules, loop-mounted sandbox disks and /dev/net/tun.`,
-    fix: 'run it as root: `sudo npm start`',
-  };
 }
 
 export async function portRow(host: string, port: number): Promise<CheckRow> {

@@ -1,40 +1,50 @@
 // `npm run bench`: measured figures, printed. Not part of `npm test` (this machine is noisy; compare
 // variants as ratios within one run). Runs as its own Dockhand instance and removes all it made.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { type Config, loadConfig } from '../sandbox-server/config.ts';
 import type { DashboardMessage } from '../sandbox-server/protocol/events.ts';
 import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandbox-server/sandboxes/backend.ts';
+import { reapSandboxes, removeEverything } from '../sandbox-server/sandboxes/cleanup.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine, type Engine } from '../sandbox-server/sandboxes/docker.ts';
-import { prepareSandboxHost, type SandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
+import { readySandboxHost, type SandboxHost, sandboxDirs, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
-import { labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
+import { labelFilter, labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
 import { describeSandbox } from '../sandbox-server/sandboxes/sandbox.ts';
+import { sandboxCapacity } from '../sandbox-server/sandboxes/subnet.ts';
 import { type Dockhand, startDockhand } from '../sandbox-server/server.ts';
-import { adminSocketUrl, sessionSocketUrl } from '../test/support/api.ts';
-import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
-import { formatFigures, soak, soakFigures } from '../test/support/soak.ts';
-import { connectTerminal, measureKeystrokeEcho, percentile } from '../test/support/terminal-client.ts';
+import { hostMemoryAvailable } from '../sandbox-server/sessions/host-memory.ts';
+import { adminSocketUrl, sessionSocketUrl } from './lib/api.ts';
+import { formatFigures, soak, soakFigures } from './lib/soak.ts';
+import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from './lib/terminal-client.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 /** The sandbox image before Debian 13 (Docker 20.10), compared with the current one where it is present. */
 const OLD_SANDBOX_IMAGE = process.env.BENCH_OLD_IMAGE ?? 'dockhand/sandbox:latest';
 /**
  * Which parts run: `BENCH_ONLY=checks,dashboard` (any of images, starts, start, echo, flood, checks, dashboard,
- * room, resume, soak); all when unset. `npm run bench -- images` is `BENCH_ONLY=images`, and so on for
- * `starts` (the images' cold starts alone), `resume` and `soak`.
+ * room, resume, soak, density); all but density when unset. `npm run bench -- images` is `BENCH_ONLY=images`,
+ * and so on for `starts` (the images' cold starts alone), `room`, `resume`, `soak` and `density`.
  */
-const NAMED_PART = ['images', 'starts', 'resume', 'soak'].find((part) => process.argv.includes(part));
+const NAMED_PART = ['images', 'starts', 'room', 'resume', 'soak', 'density'].find((part) => process.argv.includes(part));
 const ONLY = new Set(NAMED_PART ? [NAMED_PART] : (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
-const runs = (part: string) => ONLY.size === 0 || ONLY.has(part);
+/** Density fills the host with hundreds of sandboxes: only when asked for by name. */
+const runs = (part: string) => ONLY.has(part) || (ONLY.size === 0 && part !== 'density');
 /** Only the cold starts of each image (BENCH_STARTS of them), not the rest of the image comparison. */
 const ONLY_STARTS = ONLY.has('starts') && !ONLY.has('images');
 const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const RESUMES = Number(process.env.BENCH_RESUMES ?? 10);
-const ROOM = Number(process.env.BENCH_ROOM ?? 20);
+/** Rooms joining at once (`BENCH_ROOM=20,50,100`): all at a prompt and each one's time, cold and hot. */
+const ROOMS = (process.env.BENCH_ROOM ?? '20').split(',').map(Number);
+/** Density: learners added, BENCH_DENSITY_STEP at a time (measured after each step), up to BENCH_DENSITY. */
+const DENSITY = Number(process.env.BENCH_DENSITY ?? 300);
+const DENSITY_STEP = Number(process.env.BENCH_DENSITY_STEP ?? 25);
+/** Echo p95 above this, or available memory under the reserve, and the host holds no more. */
+const ECHO_GOAL_MS = 50;
 /** Learners in the soak (`npm run bench -- soak`): figures are printed every 100. */
 const SOAK = Number(process.env.BENCH_SOAK ?? 300);
 const PROMPT = /workspace\S*\$ /;
@@ -44,17 +54,20 @@ const ADMIN = 'bench-admin-token-0123456789';
 
 // DOCKHAND_BENCH_INSTANCE / DOCKHAND_BENCH_SUBNET let two benches share one engine.
 const INSTANCE = process.env.DOCKHAND_BENCH_INSTANCE ?? 'bench';
+const BENCH_SUBNET = '172.31.204.0/22';
 
 function configFor(name: string, env: NodeJS.ProcessEnv): Config {
   return loadConfig({
     DOCKHAND_INSTANCE: INSTANCE,
-    DOCKHAND_SUBNET: process.env.DOCKHAND_BENCH_SUBNET ?? '172.31.215.0/24',
+    // A /22 (511 sandboxes) for density, clear of the default instance's 172.31.208.0/22 and the tests'.
+    DOCKHAND_SUBNET: process.env.DOCKHAND_BENCH_SUBNET ?? BENCH_SUBNET,
     DOCKHAND_BRIDGE: `dh-${INSTANCE}`.slice(0, 15),
     DOCKHAND_STATE_DIR: path.join(stateRoot, name),
     DOCKHAND_ADMIN_TOKEN: ADMIN,
     // The bench is one client that starts many sessions, 20 of them at once for the hot start.
     DOCKHAND_SESSIONS_PER_CLIENT: '1000',
     DOCKHAND_SESSIONS_PER_MINUTE: '100000',
+    DOCKHAND_LEARNERS_PER_MINUTE: '100000',
     PORT: '0',
     ...env,
   });
@@ -74,8 +87,8 @@ async function post(base: string, pathname: string, body: unknown, token?: strin
   return (await response.json()) as { id: string; token: string; code: string };
 }
 
-/** POST /api/sessions, open the terminal, wait for the prompt: milliseconds. */
-async function sessionToPrompt(base: string, body: unknown = {}): Promise<number> {
+/** POST /api/sessions, open the terminal, wait for the prompt: milliseconds, and how to leave. */
+async function joinToPrompt(base: string, body: unknown = {}): Promise<{ elapsed: number; leave: () => Promise<void> }> {
   const started = performance.now();
   const created = await post(base, '/api/sessions', body);
   const terminal = await connectTerminal(
@@ -83,11 +96,20 @@ async function sessionToPrompt(base: string, body: unknown = {}): Promise<number
   );
   await terminal.waitFor(PROMPT, 60_000);
   const elapsed = performance.now() - started;
-  await terminal.close();
-  await fetch(`${base}/api/sessions/${created.id}`, {
-    method: 'DELETE',
-    headers: { authorization: `Bearer ${created.token}`, 'content-type': 'application/json' },
-  });
+  const leave = async () => {
+    await terminal.close();
+    await fetch(`${base}/api/sessions/${created.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${created.token}`, 'content-type': 'application/json' },
+    });
+  };
+  return { elapsed, leave };
+}
+
+/** One learner at a time: to the prompt, then gone. */
+async function sessionToPrompt(base: string, body: unknown = {}): Promise<number> {
+  const { elapsed, leave } = await joinToPrompt(base, body);
+  await leave();
   return elapsed;
 }
 
@@ -354,7 +376,7 @@ async function main(): Promise<void> {
   say(`Dockhand benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB`);
   const setup = configFor('setup', {});
   await removeEverything(engine, setup);
-  const host = await prepareSandboxHost(engine, setup, () => {});
+  const host = await readySandboxHost(engine, setup, (line) => line.startsWith('preflight:') && say(line));
 
   say(
     `load average ${os
@@ -372,6 +394,153 @@ async function main(): Promise<void> {
   if (runs('room')) await hotStart();
   if (runs('resume')) await benchResume(host);
   if (runs('soak')) await benchSoak(host);
+  if (runs('density')) await benchDensity(host);
+}
+
+const GiB = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ');
+
+/**
+ * What the instance's sandboxes hold together, by their cgroups (v1 or v2): use less inactive file
+ * cache, the working set. Unlike MemAvailable it leaves out what other processes on the host do.
+ */
+async function sandboxesWorkingSet(config: Config): Promise<number> {
+  const containers = await engine.listContainers({ filters: labelFilter(config.instance, 'sandbox') });
+  const read = (file: string) => readFile(file, 'utf8').catch(() => undefined);
+  let total = 0;
+  for (const { Id } of containers) {
+    for (const [dir, usage, inactive] of [
+      [`/sys/fs/cgroup/memory/docker/${Id}`, 'memory.usage_in_bytes', 'total_inactive_file'],
+      [`/sys/fs/cgroup/system.slice/docker-${Id}.scope`, 'memory.current', 'inactive_file'],
+    ] as const) {
+      const used = await read(`${dir}/${usage}`);
+      if (used === undefined) continue;
+      const stat = (await read(`${dir}/memory.stat`)) ?? '';
+      total += Number(used) - Number(new RegExp(`^${inactive} (\\d+)$`, 'm').exec(stat)?.[1] ?? 0);
+      break;
+    }
+  }
+  return total;
+}
+
+/** Runs `work` on each item, at most `width` at a time. */
+async function inBatches<T, R>(items: T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}
+
+/**
+ * 8. How many active learners the host holds with the default admission: learners join (a terminal
+ * open, an nginx container running), DENSITY_STEP at a time, and after each step one of them types;
+ * until echo p95 passes ECHO_GOAL_MS, the memory available falls under the reserve, admission puts
+ * someone in line, or DENSITY learners are in.
+ */
+async function benchDensity(host: SandboxHost): Promise<void> {
+  const config = configFor('density', {});
+  const { maxSandboxes, memory } = config.admission;
+  if (sandboxCapacity(config.backend.subnet) < DENSITY)
+    throw new Error(
+      `the density bench needs DOCKHAND_BENCH_SUBNET to hold ${DENSITY} sandboxes (e.g. a /20 such as 10.77.0.0/20); ${config.backend.subnet.cidr} holds ${sandboxCapacity(config.backend.subnet)}`,
+    );
+  const available = hostMemoryAvailable();
+  await withDockhand('density', {}, async (dockhand) => {
+    const backend = createDindBackend(engine, sandboxOptions(config, host));
+    await until(() => dockhand.pool.stats().ready === config.poolSize, 120_000);
+    const before = available();
+    say(
+      `density: default admission allows at most ${maxSandboxes} (guarantee ${memory.guaranteeBytes / 1024 ** 2} MiB, reserve ${GiB(memory.reserveBytes)}, subnet ${config.backend.subnet.cidr}); ${GiB(before)} available`,
+    );
+    say(
+      "| learners | memory available (less than before, each) | sandboxes' working set (each) | echo p50 / p95 | load | joining took |\n|---|---|---|---|---|---|",
+    );
+    type Learner = { id: string; token: string; terminal: TerminalClient };
+    const learners: Learner[] = [];
+    let stopped = `${DENSITY} learners in`;
+    let queuedAt: number | undefined;
+    const join = async (): Promise<Learner | undefined> => {
+      const response = await fetch(`${dockhand.url}/api/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const body = (await response.json()) as { id: string; token: string; state?: string };
+      if (response.status === 202) {
+        await fetch(`${dockhand.url}/api/sessions/${body.id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${body.token}`, 'content-type': 'application/json' },
+        });
+        return undefined;
+      }
+      if (response.status !== 201) throw new Error(`POST /api/sessions answered ${response.status}: ${JSON.stringify(body)}`);
+      const terminal = await connectTerminal(
+        await sessionSocketUrl(dockhand.url, body.id, body.token, `/ws/sessions/${body.id}/terminal?window=1`),
+      );
+      await terminal.waitFor(PROMPT, 120_000);
+      const live = dockhand.sessions.live(body.id);
+      if (!live) throw new Error('a learner admitted is not live');
+      const web = await runAsLearner(backend, live.sandbox, ['docker', 'run', '-d', '--name', 'web', 'nginx']);
+      if (web.exitCode !== 0) throw new Error(`docker run nginx failed: ${web.stderr.slice(-300)}`);
+      return { id: body.id, token: body.token, terminal };
+    };
+    try {
+      while (learners.length < DENSITY) {
+        const began = performance.now();
+        const joined = await inBatches(Array.from({ length: Math.min(DENSITY_STEP, DENSITY - learners.length) }), 5, join);
+        const took = (performance.now() - began) / 1000;
+        for (const learner of joined) if (learner) learners.push(learner);
+        if (joined.some((learner) => learner === undefined)) queuedAt ??= learners.length + 1;
+        // The pool's refills and the new containers' starts are over before anyone types.
+        await until(() => dockhand.pool.stats().starting === 0, 120_000);
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        const probe = learners[0] as Learner;
+        let echo = await measureKeystrokeEcho(probe.terminal, 60);
+        let retried = '';
+        if (percentile(echo, 95) > ECHO_GOAL_MS) {
+          // One more try 10 s later: the machine is shared, and one busy moment is not what the host holds.
+          retried = ` (first try p95 ${percentile(echo, 95).toFixed(0)} ms)`;
+          await new Promise((resolve) => setTimeout(resolve, 10_000));
+          echo = await measureKeystrokeEcho(probe.terminal, 60);
+        }
+        const now = available();
+        const held = await sandboxesWorkingSet(config);
+        const sandboxes = learners.length + dockhand.pool.stats().ready;
+        const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
+        say(
+          `| ${learners.length} | ${GiB(now)} (${mib((before - now) / learners.length)}) | ${GiB(held)} (${mib(held / sandboxes)}) | ${percentile(echo, 50).toFixed(0)} / ${percentile(echo, 95).toFixed(0)} ms${retried} | ${loadAverage()} | ${took.toFixed(0)} s |`,
+        );
+        if (percentile(echo, 95) > ECHO_GOAL_MS) stopped = `echo p95 passed ${ECHO_GOAL_MS} ms`;
+        else if (now < memory.reserveBytes) stopped = 'available memory fell under the reserve';
+        else if (queuedAt !== undefined) stopped = `admission put learner ${queuedAt} in line`;
+        else continue;
+        break;
+      }
+      say(`density: the host held ${learners.length} active learners (each a terminal open and nginx running); stopped: ${stopped}`);
+      const room = Math.floor((available() - memory.reserveBytes) / memory.guaranteeBytes);
+      say(
+        `  default admission: ${queuedAt === undefined ? `admitted all ${learners.length}` : `first put learner ${queuedAt} in line`} (its bound ${maxSandboxes}); the memory free now would admit about ${Math.max(0, Math.min(room, maxSandboxes - learners.length))} more`,
+      );
+    } finally {
+      await inBatches(learners, 8, async (learner) => {
+        await learner.terminal.close();
+        await fetch(`${dockhand.url}/api/sessions/${learner.id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${learner.token}`, 'content-type': 'application/json' },
+        });
+      });
+    }
+  });
 }
 
 /** 7. A long run: learners come, publish a port, make a volume, build and leave; per 100 of them, what the server and host hold. */
@@ -448,7 +617,7 @@ async function echoAndMemory(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     for (const session of sessions) {
       const live = dockhand.sessions.live(session.id);
-      if (live) idle.push(await idleMemory(engine, describeSandbox(configFor('echo', {}), live.sandbox.id).containerName));
+      if (live) idle.push(await idleMemory(engine, describeSandbox(sandboxDirs(configFor('echo', {})), live.sandbox.id).containerName));
     }
     say(
       `idle memory per sandbox:              ${idle.map((bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (engine up, shell open, nothing running)`,
@@ -636,23 +805,41 @@ async function dashboardTick(host: SandboxHost): Promise<void> {
   say(`dashboard tick, command end to cell: ${ms(samples)}`);
 }
 
-/** 5. Hot start: a room of people joining a workshop at once, each until their prompt. */
+/**
+ * 5. Hot start: rooms of people joining a workshop at once (BENCH_ROOM sizes), each until their prompt,
+ * without and with hot start (BENCH_ROOM_MODES=cold,hot), with the default pool bounds.
+ */
 async function hotStart(): Promise<void> {
-  const room = async (hot: boolean) =>
-    withDockhand(hot ? 'hot' : 'cold-room', { DOCKHAND_POOL_SIZE: '0', DOCKHAND_POOL_MAX: String(ROOM) }, async (dockhand) => {
-      const workshop = await post(dockhand.url, '/api/workshops', { title: 'Bench', expected: hot ? ROOM : undefined }, ADMIN);
-      if (hot) await until(() => dockhand.pool.stats().ready >= ROOM, 300_000);
+  const modes = (process.env.BENCH_ROOM_MODES ?? 'cold,hot').split(',');
+  const room = async (size: number, hot: boolean) =>
+    withDockhand(hot ? 'hot' : 'cold-room', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
+      const workshop = await post(dockhand.url, '/api/workshops', { title: 'Bench', expected: hot ? size : undefined }, ADMIN);
+      const warming = performance.now();
+      if (hot) await until(() => dockhand.pool.stats().ready >= size, 900_000);
+      const warmed = hot ? `, ${size} warmed in ${((performance.now() - warming) / 1000).toFixed(0)} s before` : '';
+      // Each page made its learner when it opened, before the instructor said "join".
+      const learners = await inBatches(Array.from({ length: size }), 8, () => post(dockhand.url, '/api/learners', {}));
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const load = loadAverage();
       const started = performance.now();
-      const each = await Promise.all(
-        Array.from({ length: ROOM }, (_, i) => sessionToPrompt(dockhand.url, { workshop: workshop.code, name: `learner ${i + 1}` })),
+      // Everyone stays until all are at a prompt, as in a room (leaving would compete with those still joining).
+      const joined = await Promise.all(
+        learners.map((learner, i) =>
+          joinToPrompt(dockhand.url, { workshop: workshop.code, name: `learner ${i + 1}`, learner: learner.token }),
+        ),
       );
-      return { all: performance.now() - started, each };
+      const all = performance.now() - started;
+      await inBatches(joined, 8, (learner) => learner.leave());
+      return { all, each: joined.map((learner) => learner.elapsed), load, warmed };
     });
-  const without = await room(false);
-  say(`${ROOM} join at once, no hot start:      all at a prompt after ${(without.all / 1000).toFixed(1)} s; each ${ms(without.each)}`);
-  const withHot = await room(true);
-  say(`${ROOM} join at once, hot start:         all at a prompt after ${(withHot.all / 1000).toFixed(1)} s; each ${ms(withHot.each)}`);
-  say(`  ratio (all at a prompt): ${(without.all / withHot.all).toFixed(1)}x faster with hot start`);
+  for (const size of ROOMS) {
+    for (const mode of modes) {
+      const result = await room(size, mode === 'hot');
+      say(
+        `${size} join at once, ${mode === 'hot' ? 'hot start:        ' : 'no hot start:     '} all at a prompt after ${(result.all / 1000).toFixed(1)} s; each ${ms(result.each)} (load before ${result.load}${result.warmed})`,
+      );
+    }
+  }
 }
 
 let code = 0;

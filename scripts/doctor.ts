@@ -4,19 +4,14 @@
 import { loadConfig } from '../sandbox-server/config.ts';
 import { type CheckRow, formatReport, sandboxBlockers } from '../sandbox-server/host/report.ts';
 import { runPreflight } from '../sandbox-server/preflight.ts';
-import { runAsLearner, startProblem } from '../sandbox-server/sandboxes/backend.ts';
-import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
-import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
-import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
-import { dockerHostChecks } from '../sandbox-server/sandboxes/preflight.ts';
+import { type BackendHost, runAsLearner, startProblem } from '../sandbox-server/sandboxes/backend.ts';
+import { createBackend } from '../sandbox-server/sandboxes/create-backend.ts';
 
 const print = (line: string) => console.log(line);
 
-async function proof(): Promise<CheckRow> {
-  const config = loadConfig();
-  const engine = connectHostEngine();
-  const host = await prepareSandboxHost(engine, config, (line) => print(`         … ${line}`));
-  const sandboxes = createDindBackend(engine, sandboxOptions(config, host));
+/** Whatever backend the configuration names, as the server would start it. */
+async function proof(backendHost: BackendHost): Promise<CheckRow> {
+  const { backend: sandboxes } = await backendHost.prepare((line) => print(`         … ${line}`));
   const started = performance.now();
   let sandbox: Awaited<ReturnType<typeof sandboxes.start>> | undefined;
   try {
@@ -48,7 +43,8 @@ async function proof(): Promise<CheckRow> {
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const rows = await runPreflight(dockerHostChecks(connectHostEngine(), config.stateDir), {
+  const backendHost = createBackend(config);
+  const rows = await runPreflight(backendHost.hostChecks, {
     fix: config.fixHost,
     listen: { host: config.host, port: config.port },
   });
@@ -61,7 +57,7 @@ async function main(): Promise<number> {
     return 1;
   }
   print('proof    starting one sandbox …');
-  const result = await proof();
+  const result = await proof(backendHost);
   for (const line of formatReport([result])) print(line);
   if (result.status !== 'ok') return 1;
   print('\nthis host can run Dockhand.');

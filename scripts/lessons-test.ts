@@ -10,12 +10,11 @@ import path from 'node:path';
 import { type ExerciseReport, selfTestLesson, walkCourse } from '../sandbox-server/checks/selftest.ts';
 import { loadConfig } from '../sandbox-server/config.ts';
 import { loadCourse } from '../sandbox-server/course/load.ts';
-import { ensureHostReady } from '../sandbox-server/preflight.ts';
+import { reapSandboxes, removeEverything } from '../sandbox-server/sandboxes/cleanup.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
-import { prepareSandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
-import { dockerHostChecks } from '../sandbox-server/sandboxes/preflight.ts';
-import { reapSandboxes, removeEverything } from '../test/support/cleanup.ts';
+import { readySandboxHost, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
+import { lessonTags } from '../sandbox-server/sandboxes/kit/images.ts';
 import { courseArgsOrExit } from './course-args.ts';
 
 /** Lessons tested at once: sandboxes are independent, and two fit the machine's two cores. */
@@ -73,7 +72,7 @@ function table(reports: ExerciseReport[]): string {
 }
 
 async function main(): Promise<number> {
-  const course = await loadCourse(courseDir);
+  const course = await loadCourse(courseDir, { images: lessonTags() });
   if (course.problems.length > 0) {
     for (const problem of course.problems) console.error(`${path.join(courseDir, problem.file)}:${problem.line}: ${problem.message}`);
     return 1;
@@ -81,8 +80,7 @@ async function main(): Promise<number> {
   const lessons = course.lessons.filter((lesson) => only.length === 0 || only.includes(lesson.slug));
   // Sandboxes a killed run left; its mirror is kept, since filling one again takes minutes on a busy host.
   await reapSandboxes(engine, config);
-  await ensureHostReady(dockerHostChecks(engine, config.stateDir), { fix: config.fixHost }, (line) => console.log(`preflight: ${line}`));
-  const host = await prepareSandboxHost(engine, config, () => {});
+  const host = await readySandboxHost(engine, config, (line) => line.startsWith('preflight:') && console.log(line));
   const sandboxes = createDindBackend(engine, sandboxOptions(config, host));
   const started = performance.now();
   // One queue of jobs for two workers; the walk is the longest, so it goes first.

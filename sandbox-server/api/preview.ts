@@ -68,8 +68,8 @@ export function addPreviewRoutes(
     }
     return requireSession(deps.sessions, id, bearerToken(req));
   };
-  const target = async (session: LiveSession, port: string) => ({
-    address: await deps.sandboxes.address(session.sandbox),
+  const target = (session: LiveSession, port: string) => ({
+    dial: (number: number) => deps.sandboxes.dialPort(session.sandbox, number),
     port,
     prefix: `/sessions/${session.record.id}/preview/${port}`,
   });
@@ -103,7 +103,7 @@ export function addPreviewRoutes(
       return;
     }
     const session = previewSession(req, id);
-    proxyPreview(req, res, await target(session, params.port as string), options);
+    proxyPreview(req, res, target(session, params.port as string), options);
   };
   for (const method of METHODS) {
     router.add(method, '/sessions/:id/preview/:port', http);
@@ -114,10 +114,7 @@ export function addPreviewRoutes(
     const id = params.id as string;
     requireOwnHost(req, id);
     const session = previewSession(req, id);
-    target(session, params.port as string).then(
-      (resolved) => proxyPreviewUpgrade(req, socket, head, resolved, options),
-      () => socket.destroy(),
-    );
+    proxyPreviewUpgrade(req, socket, head, target(session, params.port as string), options);
   };
   upgrades.add('/sessions/:id/preview/:port', upgrade).add('/sessions/:id/preview/:port/*', upgrade);
   // Browsers ask every origin for /favicon.ico; the preview origin has none, and says so without an error.

@@ -24,6 +24,7 @@ import { openTerminal } from '../terminal/terminal.ts';
 import { throttle } from '../throttle.ts';
 import type { Room } from '../workshops/room.ts';
 import { type WorkshopInput, type Workshops, workshopState } from '../workshops/workshops.ts';
+import { knownTimeZone } from '../workshops/zoned-time.ts';
 import { adminGuard, bearerToken, ownedSession, requireTicket, ticketSubject } from './auth.ts';
 import { readBody } from './body.ts';
 
@@ -106,7 +107,12 @@ export function addWorkshopRoutes(router: Router, upgrades: UpgradeRouter, deps:
   router.add('GET', '/api/workshops/:code/progress.csv', async (req, res, params) => {
     requireAdmin(bearerToken(req));
     const workshop = workshopOf(params.code as string);
-    const csv = workshops.csv(workshop.code);
+    // The dashboard sends its own zone, so the file's times read as the page's do.
+    const asked = new URL(req.url ?? '/', 'http://dockhand').searchParams.get('zone') ?? 'UTC';
+    const zone = knownTimeZone(asked);
+    if (!zone)
+      throw new DockhandError('bad_request', `"${asked.slice(0, 64)}" is not a time zone this server knows; use a name like Europe/Berlin`);
+    const csv = workshops.csv(workshop.code, zone);
     res.writeHead(200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="workshop-${workshop.code}.csv"`,
@@ -245,7 +251,8 @@ function workshopView(
 
 function parseWorkshop(fields: z.output<typeof WorkshopBody>, lessonExists: (slug: string) => boolean): WorkshopInput {
   const unknown = fields.lessons?.find((slug) => !lessonExists(slug));
-  if (unknown !== undefined) throw new DockhandError('unknown_lesson', `there is no lesson "${unknown}"`);
+  // A bad field of the body (400), not a missing resource: unknown_lesson is the 404 of a lesson's own URL.
+  if (unknown !== undefined) throw new DockhandError('bad_request', `there is no lesson "${unknown}"`);
   const startsAt = fields.startsAt ?? Date.now();
   const endsAt = fields.endsAt ?? startsAt + DEFAULT_DURATION_MS;
   if (endsAt <= startsAt) throw new DockhandError('bad_request', 'endsAt must be after startsAt');

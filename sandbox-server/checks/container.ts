@@ -1,4 +1,6 @@
 // container checks: a container (by name and/or image) in the state the exercise asks for.
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerCheck } from '../course/types.ts';
 import { normalizeImageRef } from '../sandboxes/image-ref.ts';
 import type { ContainerDetails } from '../sandboxes/inner-engine.ts';
@@ -6,6 +8,13 @@ import { LEARNER_HOME as HOME, WORKSPACE_DIR } from '../sandboxes/learner.ts';
 import { type CheckContext, type CheckResult, fail, pass } from './context.ts';
 
 type Info = ContainerDetails;
+
+/**
+ * How long a container must have been up to count as running. A command that prints and exits
+ * (`docker run -d … echo beat`) is briefly "running" with its output already in the logs; a pass is
+ * recorded for good, so that instant must not count.
+ */
+export const RUNNING_SETTLE_MS = 1000;
 
 export async function checkContainer(check: ContainerCheck, ctx: CheckContext): Promise<CheckResult> {
   const wantedImageId = check.image ? await imageIdOf(ctx, check.image) : undefined;
@@ -28,7 +37,12 @@ export async function checkContainer(check: ContainerCheck, ctx: CheckContext): 
   for (const candidate of candidates) {
     const info = await ctx.engine.container(candidate.Id);
     if (!info) continue; // removed while we looked
-    const mismatches = await mismatchesOf(check, info, ctx);
+    const settled = check.state === 'running' ? await settledRunning(ctx, info) : info;
+    if (!settled) continue;
+    const mismatches =
+      settled.State.StartedAt === info.State.StartedAt
+        ? await mismatchesOf(check, settled, ctx)
+        : [`The container ${settled.Name.replace(/^\//, '')} restarted a moment ago; it should keep running.`];
     if (mismatches.length === 0) matching++;
     else problems.push(mismatches);
   }
@@ -37,6 +51,19 @@ export async function checkContainer(check: ContainerCheck, ctx: CheckContext): 
   if (matching > 0) return fail(`${matching} container(s) ${label} match, but the exercise asks for ${wanted}.`);
   const closest = problems.sort((a, b) => a.length - b.length)[0];
   return fail(closest?.[0] ?? `No container ${label} exists yet.`);
+}
+
+/**
+ * The container as it is once it has been up for RUNNING_SETTLE_MS. The start time comes from the
+ * learner's engine, so the wait is bounded whatever it says.
+ */
+async function settledRunning(ctx: CheckContext, info: Info): Promise<Info | undefined> {
+  if (!info.State.Running) return info;
+  const upFor = Date.now() - Date.parse(info.State.StartedAt);
+  if (upFor >= RUNNING_SETTLE_MS) return info;
+  const wait = Number.isFinite(upFor) ? Math.min(RUNNING_SETTLE_MS, RUNNING_SETTLE_MS - upFor) : RUNNING_SETTLE_MS;
+  await sleep(wait);
+  return ctx.engine.container(info.Id);
 }
 
 async function imageIdOf(ctx: CheckContext, ref: string): Promise<string | undefined> {

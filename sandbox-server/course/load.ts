@@ -2,7 +2,6 @@
 // (a slug or an order used twice). Only lessons without problems are returned, each slug and order once.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { lessonTags } from '../sandboxes/kit/images.ts';
 import { imageRefs, readDiagram } from './diagrams.ts';
 import { type ParsedLesson, parseLesson } from './parse.ts';
 import type { Lesson, Problem } from './types.ts';
@@ -64,9 +63,10 @@ function claim(file: string, identity: ParsedLesson['identity'], owners: Map<str
   return duplicate;
 }
 
-export async function loadCourse(dir: string = LESSONS_DIR): Promise<Course> {
+/** `images`: what the sandbox backend offers (BackendHost.images); lessons naming others are refused. */
+export async function loadCourse(dir: string = LESSONS_DIR, options: { images?: readonly string[] } = {}): Promise<Course> {
   const [files, starters] = await Promise.all([lessonFiles(dir), starterFiles(dir)]);
-  const context = { kitImages: lessonTags(), starterExists: (slug: string, file: string) => starters.has(path.posix.join(slug, file)) };
+  const context = { images: options.images, starterExists: (slug: string, file: string) => starters.has(path.posix.join(slug, file)) };
   const lessons: Lesson[] = [];
   const problems: Problem[] = [];
   const owners = new Map<string, string>();

@@ -24,8 +24,11 @@ import {
 } from './yaml-schema.ts';
 
 export type LessonContext = {
-  /** Tags the image kit serves, e.g. `busybox:latest`. */
-  kitImages: string[];
+  /**
+   * The images sandboxes offer, e.g. `busybox:latest`: what the sandbox backend says its sandboxes run
+   * offline. Without it a lesson may name any image (the site's build: the server and lessons:check judge).
+   */
+  images?: readonly string[];
   /** Whether lessons/starter/<slug>/<path> is a file. */
   starterExists: (slug: string, path: string) => boolean;
 };
@@ -48,10 +51,11 @@ function isSafeRelativePath(file: string): boolean {
 }
 
 export function frontMatterSchema(context: LessonContext, slug: string | undefined) {
+  const offered = context.images;
   const image = textWhere((reference) =>
-    context.kitImages.includes(normalizeImageRef(reference))
+    !offered || offered.includes(normalizeImageRef(reference))
       ? undefined
-      : `names "${reference}", which is not in the image kit (kit: ${context.kitImages.join(', ')})`,
+      : `names "${reference}", which is not in the image kit (kit: ${offered.join(', ')})`,
   );
   const starterFile = textWhere((file) => {
     if (!isSafeRelativePath(file)) return 'must be a path inside lessons/starter/<slug>/ (relative, without ..)';

@@ -7,8 +7,7 @@
 // strict, and the connection to the app is wrapped instead: in the header block (and the blocks of 1xx
 // interim answers before it) a bare LF becomes CRLF, nothing else changes. A bare CR, a bad character,
 // conflicting lengths are still refused; the body and a switched protocol's bytes pass untouched.
-import { Agent, type ClientRequestArgs } from 'node:http';
-import { createConnection, type Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 
 const LF = 0x0a;
@@ -68,63 +67,59 @@ export class HeaderLineEndings {
   }
 }
 
-/** A TCP connection to the app whose answers' header lines are read as browsers read them. */
+/** A connection to the app whose answers' header lines are read as browsers read them. */
 class TolerantConnection extends Duplex {
-  private readonly socket: Socket;
+  private readonly connection: Duplex;
   private readonly lines = new HeaderLineEndings();
 
-  constructor(socket: Socket) {
+  constructor(connection: Duplex) {
     super();
-    this.socket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      if (!this.push(this.lines.next(chunk))) socket.pause();
+    this.connection = connection;
+    connection.on('data', (chunk: Buffer) => {
+      if (!this.push(this.lines.next(chunk))) connection.pause();
     });
-    socket.on('end', () => this.push(null));
+    connection.on('end', () => this.push(null));
     // A clean close ends the reading side above (and this stream once both sides are done); destroying
     // it here could drop an answer the parser has not read yet.
-    socket.on('error', (error) => this.destroy(error));
+    connection.on('error', (error) => this.destroy(error));
   }
 
   override _read(): void {
-    this.socket.resume();
+    this.connection.resume();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.socket.write(chunk, callback);
+    this.connection.write(chunk, callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.socket.end(callback);
+    this.connection.end(callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.socket.destroy();
+    this.connection.destroy();
     callback(error);
   }
 
+  // Node's HTTP client tunes its socket through these; a connection that is no TCP socket has nothing to tune.
   setNoDelay(noDelay?: boolean): this {
-    this.socket.setNoDelay(noDelay);
+    if (this.connection instanceof Socket) this.connection.setNoDelay(noDelay);
     return this;
   }
 
   setKeepAlive(enable?: boolean, delay?: number): this {
-    this.socket.setKeepAlive(enable, delay);
+    if (this.connection instanceof Socket) this.connection.setKeepAlive(enable, delay);
     return this;
   }
 
   setTimeout(timeout: number, callback?: () => void): this {
-    this.socket.setTimeout(timeout, callback);
+    if (this.connection instanceof Socket) this.connection.setTimeout(timeout, callback);
+    else if (callback) this.once('timeout', callback);
     return this;
   }
 }
 
-/** An agent whose connections to apps tolerate bare-LF header lines (and pool nothing: see proxy.ts). */
-export class TolerantAgent extends Agent {
-  constructor() {
-    super({ keepAlive: false });
-  }
-
-  override createConnection(options: ClientRequestArgs): Duplex {
-    return new TolerantConnection(createConnection({ host: options.host ?? undefined, port: Number(options.port) }));
-  }
+/** The connection the backend dialled, its answers' header lines read as browsers read them. */
+export function tolerantConnection(connection: Duplex): Duplex {
+  return new TolerantConnection(connection);
 }

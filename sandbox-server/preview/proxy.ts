@@ -1,10 +1,9 @@
-// The web preview: GET /sessions/:id/preview/:port/... is forwarded to http://<sandbox address>:<port>/...
-// Ports published inside the sandbox (docker run -p 5000:80) listen on the sandbox's own address, because
-// the inner engine's port driver binds them in the outer container. Bodies stream in both directions.
+// The web preview: GET /sessions/:id/preview/:port/... is forwarded to the port published in the sandbox
+// (docker run -p 5000:80), over a connection the sandbox backend dials (dialPort): how it reaches the
+// port is the backend's business. Bodies stream in both directions.
 import { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, request, type ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
 import { type PreviewProblem, previewRefusal, sendPreviewProblem, sentenceOf } from './error-page.ts';
-import { TolerantAgent } from './line-endings.ts';
+import { tolerantConnection } from './line-endings.ts';
 import {
   clientResponseHeaders,
   DEFAULT_TIMEOUT_MS,
@@ -13,12 +12,6 @@ import {
   routePreview,
   upstreamRequestHeaders,
 } from './target.ts';
-
-/**
- * No pooled connections: an app may close an idle one at any moment, and a new one costs little here.
- * Header lines ending in a bare LF are read as browsers read them (see line-endings.ts).
- */
-const upstreamAgent = new TolerantAgent();
 
 export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: PreviewTarget, options: PreviewOptions = {}): void {
   const route = routePreview(req.url ?? '', target);
@@ -59,8 +52,10 @@ export function proxyPreview(req: IncomingMessage, res: ServerResponse, target: 
 }
 
 /**
- * Opens the request to the app in the sandbox (only ever the target's own address), with a deadline
- * for its answer; callers clear the deadline once the answer starts.
+ * Opens the request to the app in the sandbox (only ever over the target's own dial), with a deadline
+ * for its answer; callers clear the deadline once the answer starts. No agent, so nothing is pooled: an
+ * app may close an idle connection at any moment, and a new one costs little. Header lines ending in a
+ * bare LF are read as browsers read them (see line-endings.ts).
  */
 export function requestUpstream(
   req: IncomingMessage,
@@ -69,15 +64,18 @@ export function requestUpstream(
   options: PreviewOptions,
   extraHeaders: OutgoingHttpHeaders = {},
 ): { upstream: ClientRequest; deadline: NodeJS.Timeout } {
-  assertAddress(target.address);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const upstream = request({
-    host: target.address,
-    port: route.port,
     method: req.method,
     path: route.path,
     headers: { ...upstreamRequestHeaders(req, route.port, target, options), ...extraHeaders },
-    agent: upstreamAgent,
+    createConnection: (_options, connected) => {
+      target.dial(route.port).then(
+        (connection) => connected(null, tolerantConnection(connection)),
+        (error: Error) => connected(error, undefined as never),
+      );
+      return undefined;
+    },
   });
   const deadline = setTimeout(() => upstream.destroy(timeoutError(route.port, timeoutMs)), timeoutMs);
   return { upstream, deadline };
@@ -120,9 +118,4 @@ export function describeFailure(error: Error, port: number): PreviewProblem {
     title: `Port ${port} did not answer`,
     sentence: `Port ${port} in your sandbox closed the connection without answering (${code ?? error.message}). Check that your container is running (docker ps) and what it says (docker logs), then reload.`,
   };
-}
-
-/** Only ever an address the router resolved, never a name a client could influence through DNS. */
-function assertAddress(address: string): void {
-  if (isIP(address) === 0) throw new Error(`the preview target must be an IP address, not "${address}"`);
 }

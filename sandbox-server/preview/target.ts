@@ -1,11 +1,12 @@
 // What the preview proxy forwards and how: the port from the URL, the path under the prefix, and the
-// headers in both directions. The upstream is always the sandbox's address the router resolved; nothing
-// a client sends (path, Host, absolute URLs) can point the proxy elsewhere.
+// headers in both directions. The upstream is always a port of the session's own sandbox, dialled by its
+// backend; nothing a client sends (path, Host, absolute URLs) can point the proxy elsewhere.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export type PreviewTarget = {
-  /** The sandbox's IP address on the sandbox network (sandboxAddress()). */
-  address: string;
+  /** A connection to a port of the session's sandbox (the backend's dialPort). */
+  dial(port: number): Promise<Duplex>;
   /** The port as it appears in the URL; checked here. */
   port: string;
   /** The URL path the preview lives under, e.g. /sessions/abc/preview/5000 (no trailing slash). */
@@ -126,7 +127,7 @@ function rewriteLocation(location: string, port: number, target: PreviewTarget):
   } catch {
     return location;
   }
-  const ownHosts = ['localhost', '127.0.0.1', '0.0.0.0', '[::1]', target.address];
+  const ownHosts = ['localhost', '127.0.0.1', '0.0.0.0', '[::1]'];
   const ownPort = (url.port || (url.protocol === 'http:' ? '80' : '')) === String(port);
   if (url.protocol !== 'http:' || !ownHosts.includes(url.hostname) || !ownPort) return location;
   return target.prefix + url.pathname + url.search + url.hash;

@@ -24,6 +24,7 @@ export type AppArmorHost = {
 export type AppArmorConfinement = { state: 'absent' } | { state: 'loaded'; profile: string } | { state: 'off'; reason: string };
 
 export async function readAppArmorHost(): Promise<AppArmorHost> {
+  // Either file is missing where the kernel lacks what it tells of (AppArmor; its user namespace mediation).
   const enabled = (await readFile(APPARMOR_ENABLED, 'utf8').catch(() => 'N')).trim() === 'Y';
   const mediatesUserns =
     enabled &&

@@ -2,9 +2,9 @@
 // sandbox only as an opaque handle and acts on it through these operations; the Docker-in-Docker
 // implementation is dind.ts, and docs/architecture.md maps each operation to Kubernetes.
 import type { Duplex } from 'node:stream';
+import type { CheckRow } from '../host/report.ts';
 import type { InnerEngine } from './inner-engine.ts';
 import type { Progress } from './kit/progress.ts';
-import type { HostChecks } from './preflight.ts';
 
 /** A sandbox as the rest of the server holds it: an id, nothing about how it runs. */
 export type Sandbox = { readonly id: string };
@@ -106,8 +106,12 @@ export type SandboxBackend = {
   attachTerminal(sandbox: Sandbox, argv: string[], env: Record<string, string>): Promise<TerminalAttachment>;
   /** TCP ports the learner's containers publish, each once. */
   publishedPorts(sandbox: Sandbox): Promise<PublishedPort[]>;
-  /** Where the server reaches the sandbox's published ports (the web preview). */
-  address(sandbox: Sandbox): Promise<string>;
+  /**
+   * A connection to a TCP port in the sandbox, as its published ports are reached (the web preview): the
+   * backend decides how (DinD connects to the sandbox's address; a pod would be port-forwarded). Resolves
+   * once connected, within a bound of the backend's; nothing listening rejects with the code ECONNREFUSED.
+   */
+  dialPort(sandbox: Sandbox, port: number): Promise<Duplex>;
   /**
    * A client of the learner's own engine (checks, the Engine tab), which the caller closes. It reaches that
    * sandbox's engine and no other, whatever the learner did to their files, and bounds every answer.
@@ -119,13 +123,25 @@ export type SandboxBackend = {
   watchSandboxes(watch: SandboxWatch): EventsWatch;
 };
 
+/**
+ * DOCKHAND_EGRESS: what sandboxes reach beyond the image mirror, a policy every backend enforces (DinD with
+ * its firewall, firewall.ts): nothing (mirror), public addresses only (internet), or anything (open).
+ */
+export const EGRESS_MODES = ['mirror', 'internet', 'open'] as const;
+export type EgressMode = (typeof EGRESS_MODES)[number];
+
 /** The backends there are; DOCKHAND_BACKEND chooses one (create-backend.ts). */
 export const BACKEND_KINDS = ['dind'] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
+/** What a backend needs of the host, as preflight rows, given whether it may fix what is safe to fix. */
+export type HostChecks = (fix: boolean) => Promise<CheckRow[]>;
+
 /** A backend as the server starts it: the host's checks first (the preflight), then all it needs made ready. */
 export type BackendHost = {
   kind: BackendKind;
+  /** The images lessons may name (`busybox:latest`): every sandbox runs them, offline too. */
+  images: readonly string[];
   /** Can this host run sandboxes at all; fixes what is safe to fix when allowed. */
   hostChecks: HostChecks;
   prepare(log: Progress): Promise<PreparedBackend>;

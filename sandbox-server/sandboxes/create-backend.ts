@@ -1,12 +1,13 @@
-// The one place that knows which sandbox backends exist: the composition root asks for the one the
-// configuration names (DOCKHAND_BACKEND) and sees only the neutral BackendHost. A new backend is a case
-// here, a config section of its own, and the contract suite (test/support/backend-contract.ts) passed.
+// Where the configured kind becomes a backend: the composition root and the doctor ask for the one the
+// configuration names (DOCKHAND_BACKEND) and see only the neutral BackendHost. A new backend is a case
+// here, its config section (a case in backend-config.ts), and the contract suite
+// (test/support/backend-contract.ts) passed.
 import type { Config } from '../config.ts';
 import type { BackendHost } from './backend.ts';
 import { connectDind } from './dind.ts';
 
 export function createBackend(config: Config): BackendHost {
-  switch (config.backend) {
+  switch (config.backend.kind) {
     case 'dind':
       return connectDind(config);
   }

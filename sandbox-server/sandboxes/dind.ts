@@ -4,6 +4,7 @@
 import type { Config } from '../config.ts';
 import { describeConfinement } from './apparmor.ts';
 import type { BackendHost, SandboxBackend } from './backend.ts';
+import { dialAddress } from './dial.ts';
 import { deleteKeptDisk, diskExists, keptDiskAt, keptDiskFile, keptDisksDir, listDiskIds, listKeptDisks, remountDisk } from './disk.ts';
 import { connectHostEngine, type Engine, engineVersion } from './docker.ts';
 import { watchEngine } from './events.ts';
@@ -11,6 +12,7 @@ import { attachTerminal, execAsLearner } from './exec.ts';
 import { prepareSandboxHostInStages, type SandboxHost, sandboxOptions } from './host.ts';
 import { watchSandboxStops } from './host-events.ts';
 import { publishedPortsOf } from './inner-engine.ts';
+import { lessonTags } from './kit/images.ts';
 import type { KitImageState } from './kit/kit.ts';
 import { LABEL, labelFilter } from './labels.ts';
 import { dockerHostChecks } from './preflight.ts';
@@ -48,6 +50,16 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
   const forgetDisk = async (key: string) => deleteKeptDisk(keptFile(key));
   // Every preview request needs the sandbox's address: asked of the host's engine once, not per request.
   const addresses = new Map<string, Promise<string>>();
+  const address = (sandbox: { id: string }) => {
+    let found = addresses.get(sandbox.id);
+    if (!found) {
+      found = sandboxAddress(host, container(sandbox), options.network);
+      // A failed lookup is not remembered: the next dial asks again (this one's caller gets the failure).
+      found.catch(() => addresses.delete(sandbox.id));
+      addresses.set(sandbox.id, found);
+    }
+    return found;
+  };
   const sweepKeptDisks = async () => {
     const forget = disksToForget(await listKeptDisks(keptDir), retention, Date.now());
     for (const key of forget) await forgetDisk(key);
@@ -118,15 +130,7 @@ export function createDindBackend(host: Engine, options: SandboxOptions): Sandbo
         engine.close();
       }
     },
-    address(sandbox) {
-      let address = addresses.get(sandbox.id);
-      if (!address) {
-        address = sandboxAddress(host, container(sandbox), options.network);
-        address.catch(() => addresses.delete(sandbox.id));
-        addresses.set(sandbox.id, address);
-      }
-      return address;
-    },
+    dialPort: async (sandbox, port) => dialAddress(await address(sandbox), port),
     openEngine: async (sandbox) => openInnerEngine(container(sandbox)),
     watchEvents: (sandbox, onChange, watchOptions) => watchEngine(openInnerEngine(container(sandbox)), onChange, watchOptions),
     watchSandboxes: (watch) => watchSandboxStops(host, options.instance, watch),
@@ -138,6 +142,7 @@ export function connectDind(config: Config): BackendHost {
   const engine = connectHostEngine();
   return {
     kind: 'dind',
+    images: lessonTags(),
     hostChecks: dockerHostChecks(engine, config.stateDir),
     async prepare(log) {
       const staged = await prepareSandboxHostInStages(engine, config, log);

@@ -70,6 +70,7 @@ export async function startSandboxResolver(address: string): Promise<SandboxReso
       udp.once('error', reject);
       udp.bind({ address, port: DNS_PORT }, () => resolve());
     });
+    // Once bound, an error is one answer that could not be sent: lost, as UDP answers may be; the others go on.
     udp.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);

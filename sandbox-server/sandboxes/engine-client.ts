@@ -89,6 +89,7 @@ export function createEngineClient(connect: EngineConnector): InnerEngine {
     } catch (error) {
       pending.then(
         (late) => late.req.destroy(),
+        // Failed after the deadline as well: nothing is open, and the caller already has its error.
         () => {},
       );
       throw error;
@@ -273,7 +274,7 @@ function refusal(status: number, body: Buffer): InnerEngineError {
   try {
     message = String((JSON.parse(body.subarray(0, 4096).toString('utf8')) as { message?: unknown }).message ?? '');
   } catch {
-    message = '';
+    // Not JSON: the engine said no sentence of its own, and the status is said alone.
   }
   const said = message ? `: ${message.slice(0, 200)}` : '';
   return new InnerEngineError('refused', `your Docker Engine refused (${status})${said}.`);
@@ -305,6 +306,7 @@ function readEvent(line: string): EngineEvent {
   }
 }
 
+/** The error a pull's progress line reports; a line that is not JSON reports none (the pull's end still says how it went). */
 function progressError(line: string): string | undefined {
   try {
     const event = JSON.parse(line) as { error?: unknown; errorDetail?: { message?: unknown } };

@@ -17,9 +17,11 @@
 // The rules live in two chains of their own, each reached by one jump kept first in INPUT and
 // DOCKER-USER, and are written with one iptables-restore, so applying is atomic and idempotent.
 // IPv6 needs no rules: sandboxes run with IPv6 disabled (see createSandboxContainer).
+
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import type { EgressMode } from './backend.ts';
 import { DNS_PORT } from './dns.ts';
 import type { SandboxNetwork } from './network.ts';
 
@@ -27,9 +29,6 @@ const exec = promisify(execFile);
 
 /** Cloud metadata services, which hand out the host's credentials: never reachable, in any mode. */
 export const METADATA_ADDRESSES = ['169.254.169.254', '169.254.170.2', '100.100.100.200'] as const;
-
-export const EGRESS_MODES = ['mirror', 'internet', 'open'] as const;
-export type EgressMode = (typeof EGRESS_MODES)[number];
 
 /** Never reachable with `internet` egress: every IPv4 range that is not the public internet. */
 export const NON_PUBLIC_RANGES = [
@@ -103,6 +102,7 @@ function sandboxDns(chain: string, gateway: string): Rule[] {
 export async function hostResolvers(files = ['/etc/resolv.conf', '/run/systemd/resolve/resolv.conf']): Promise<string[]> {
   const found = new Set<string>();
   for (const file of files) {
+    // A file this host does not have names no resolver.
     const text = await readFile(file, 'utf8').catch(() => '');
     for (const match of text.matchAll(/^\s*nameserver\s+(\d+\.\d+\.\d+\.\d+)\s*$/gm)) {
       // Loopback resolvers (systemd-resolved's stub) are not what Docker forwards to.
@@ -162,6 +162,7 @@ function chainExists(chain: string): Promise<boolean> {
   return succeeds(['-n', '-L', chain]);
 }
 
+/** iptables answers questions (-C, -L) by its exit status alone: a failure is the answer no. */
 async function succeeds(args: string[]): Promise<boolean> {
   try {
     await exec('iptables', ['-w', ...args]);

@@ -35,12 +35,14 @@ export function watchSandboxStops(host: Engine, instance: string, watch: Sandbox
           if (id) watch.onStopped(id);
         }
       });
+      // The close that follows a broken stream is what follows up on it.
       events.on('error', () => {});
       events.on('close', () => {
         broken = true;
         if (!stopped) setTimeout(follow, retryMs).unref();
       });
     } catch {
+      // The host engine does not answer now: try again; once it does, onMissed says news may have been missed.
       broken = true;
       if (!stopped) setTimeout(follow, retryMs).unref();
     }
@@ -55,6 +57,7 @@ export function watchSandboxStops(host: Engine, instance: string, watch: Sandbox
   };
 }
 
+/** The sandbox a `die` event names; a line that is not JSON names none. */
 function sandboxOf(line: string): string | undefined {
   try {
     const event = JSON.parse(line) as { Actor?: { Attributes?: Record<string, unknown> } };

@@ -1,23 +1,29 @@
 // Everything the host needs before sandboxes can start: the image kit, the sandbox network with its
-// firewall, and the filled mirror. Used by the server at start (in two stages: a prompt first, the
-// lesson images after) and, whole, by the test suite's setup and the scripts.
+// firewall, and the filled mirror. Used by the server at start (after its own preflight), and through
+// readySandboxHost by every tool that starts DinD sandboxes without it (the test suite's setup, the
+// course's self-test, the bench): one bootstrap.
 import type { Config } from '../config.ts';
+import { ensureHostReady } from '../preflight.ts';
 import { type AppArmorConfinement, loadSandboxProfile, readAppArmorHost } from './apparmor.ts';
 import type { Engine } from './docker.ts';
 import { ensureKit, type KitState } from './kit/kit.ts';
 import { ensureMirror, fillMirror, type Mirror, removeMirror } from './kit/mirror.ts';
 import { type Progress, prefixed } from './kit/progress.ts';
 import { ensureNetwork, networkPlan, removeNetwork, type SandboxNetwork } from './network.ts';
+import { dockerHostChecks } from './preflight.ts';
 import type { SandboxOptions } from './sandbox.ts';
 
 export type SandboxHost = { kit: KitState; network: SandboxNetwork; mirror: Mirror; apparmor: AppArmorConfinement };
 
+/** Where an instance's sandboxes keep their files: what names a sandbox's container and disk by its id. */
+export function sandboxDirs(config: Config): Pick<SandboxOptions, 'instance' | 'runDir' | 'stateDir'> {
+  return { instance: config.instance, runDir: config.backend.runDir, stateDir: config.stateDir };
+}
+
 /** How this Dockhand's sandboxes are made: its names, folders, network, mirror and limits. */
 export function sandboxOptions(config: Config, host: SandboxHost): SandboxOptions {
   return {
-    instance: config.instance,
-    runDir: config.runDir,
-    stateDir: config.stateDir,
+    ...sandboxDirs(config),
     network: host.network,
     mirror: host.mirror.address,
     apparmor: host.apparmor,
@@ -46,7 +52,7 @@ export async function prepareSandboxHostInStages(
   const network = networkPlan(config);
   await ensureNetwork(engine, config, network);
   const mirror = await ensureMirror(engine, config, network, kit.online);
-  const apparmor = await loadSandboxProfile(await readAppArmorHost(), config.apparmor);
+  const apparmor = await loadSandboxProfile(await readAppArmorHost(), config.backend.apparmor);
   const host = { kit, network, mirror, apparmor };
   const complete = (async () => {
     // The sandbox's images are found again by their recipe hash: cached, a few inspects.
@@ -55,6 +61,12 @@ export async function prepareSandboxHostInStages(
     return { ...host, kit: { ...full, seconds: kit.seconds + full.seconds } };
   })();
   return { host, complete };
+}
+
+/** For tools without the server: the preflight (fixing what is safe, refusing what blocks sandboxes), then the host prepared. */
+export async function readySandboxHost(engine: Engine, config: Config, progress: Progress): Promise<SandboxHost> {
+  await ensureHostReady(dockerHostChecks(engine, config.stateDir), { fix: config.fixHost }, prefixed('preflight', progress));
+  return prepareSandboxHost(engine, config, progress);
 }
 
 /** Removes the mirror and network of an instance (its volume stays, as a cache, unless asked). */

@@ -48,6 +48,7 @@ export async function connectOwnSocket(target: OwnSocket, timeoutMs: number): Pr
     assertOwnSocket(await current.stat(), anchorDevice, target.uid);
     return await connectWithin(`/proc/self/fd/${current.fd}`, timeoutMs);
   } finally {
+    // Closing an O_PATH handle only frees a descriptor: the connection (or why there is none) is what counts.
     await Promise.all(handles.map((handle) => handle.close().catch(() => {})));
   }
 }

@@ -19,8 +19,16 @@ export type PoolDeps = {
   /** Whether a disk is kept under the key (then a claim with it resumes instead of taking a warm one). */
   hasKeptDisk?: (key: string) => Promise<boolean>;
   destroy: (sandbox: Sandbox) => Promise<void>;
-  /** Whether a sandbox still answers (its engine and a shell); a dead one is replaced, never handed out. */
-  isAlive?: (sandbox: Sandbox) => Promise<boolean>;
+  /**
+   * Whether a sandbox still answers (its engine and a shell) within `timeoutMs`; a dead one is replaced,
+   * never handed out.
+   */
+  isAlive?: (sandbox: Sandbox, timeoutMs: number) => Promise<boolean>;
+  /**
+   * Readies a started sandbox before it waits in the pool (its first shell), so a claim finds less to
+   * do; a failure leaves the sandbox as it is, still good (what was not readied happens on first use).
+   */
+  prepare?: (sandbox: Sandbox) => Promise<void>;
   /** A sandbox the pool held was found dead and replaced. */
   onDead?: (sandbox: Sandbox) => void;
   /** A start failed (from filling or from a cold claim). */
@@ -72,6 +80,14 @@ export function retryDelay(consecutive: number, policy: RetryPolicy): number {
   return Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, consecutive - 1));
 }
 
+/**
+ * What a proof of life may take while `together` run at once. A room joining at once slows every one of
+ * them down, and a healthy sandbox taken for dead would be replaced by a cold start, slower still.
+ */
+export function proofTimeout(together: number): number {
+  return 5_000 + 250 * together;
+}
+
 export function createPool(initialTarget: number, deps: PoolDeps): Pool {
   const ready: Sandbox[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -82,6 +98,11 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
   let dead = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
+  /**
+   * Claims on their way to a ready sandbox. A shrinking target leaves them theirs: in a room joining at
+   * once, the demand for warm sandboxes drops as each person is seated, before their claim takes one.
+   */
+  let arriving = 0;
 
   /** While starts fail, one probe runs even at target 0: its success is how recovery is noticed. */
   const wanted = () => (failures > 0 ? Math.max(target, 1) : target);
@@ -110,6 +131,7 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
         .launch()
         .then(async (sandbox) => {
           succeeded();
+          await deps.prepare?.(sandbox).catch(() => {});
           if (closed || ready.length >= target) await deps.destroy(sandbox);
           else ready.push(sandbox);
         }, failed)
@@ -130,11 +152,26 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
     fill();
   }
 
-  const alive = async (sandbox: Sandbox) => !deps.isAlive || (await deps.isAlive(sandbox));
+  let proving = 0;
+  const alive = async (sandbox: Sandbox) => {
+    if (!deps.isAlive) return true;
+    proving += 1;
+    try {
+      return await deps.isAlive(sandbox, proofTimeout(proving));
+    } finally {
+      proving -= 1;
+    }
+  };
 
-  /** The next ready sandbox that proves alive; the dead ones on the way are replaced. */
+  /**
+   * The next ready sandbox that proves alive; the dead ones on the way are replaced. Only those ready
+   * when the claim began are tried: replacements that start faster than a proof (and die as fast) would
+   * otherwise keep the claim going for ever.
+   */
   async function takeLive(): Promise<Sandbox | undefined> {
-    for (let sandbox = ready.shift(); sandbox; sandbox = ready.shift()) {
+    for (let tries = ready.length; tries > 0; tries--) {
+      const sandbox = ready.shift();
+      if (!sandbox) break;
       fill();
       if (await alive(sandbox)) return sandbox;
       discard(sandbox);
@@ -147,7 +184,13 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
     async claim(options = {}) {
       if (closed) throw new Error('the sandbox pool is shut down');
       const { diskKey } = options;
-      const resume = diskKey !== undefined && (await deps.hasKeptDisk?.(diskKey)) === true;
+      arriving += 1;
+      let resume: boolean;
+      try {
+        resume = diskKey !== undefined && (await deps.hasKeptDisk?.(diskKey)) === true;
+      } finally {
+        arriving -= 1;
+      }
       const sandbox = resume ? undefined : await takeLive();
       fill();
       if (sandbox) return { sandbox, warm: true, resumed: false };
@@ -165,7 +208,7 @@ export function createPool(initialTarget: number, deps: PoolDeps): Pool {
     },
     resize(next) {
       target = Math.max(0, next);
-      while (ready.length > target) {
+      while (ready.length > target + arriving) {
         const extra = ready.pop() as Sandbox;
         deps.destroy(extra).catch(deps.onError);
       }

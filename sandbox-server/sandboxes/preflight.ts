@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { CheckRow } from '../host/report.ts';
 import { readAppArmorHost, SANDBOX_APPARMOR_PROFILE } from './apparmor.ts';
+import type { HostChecks } from './backend.ts';
 import type { Engine } from './docker.ts';
 
 const exec = promisify(execFile);
@@ -91,19 +92,31 @@ export function judgeHost(facts: HostFacts): CheckRow[] {
   ];
 }
 
-/** Makes /dev/net/tun usable by the learner when it is not (the one host change made without asking). */
-/** The Docker host's checks, given whether they may fix what is safe to fix. */
-export type HostChecks = (fix: boolean) => Promise<CheckRow[]>;
-
-/** Facts read through the engine and the host's files, judged, with /dev/net/tun fixed first when allowed. */
+/**
+ * Root first, then facts read through the engine and the host's files, judged, with /dev/net/tun fixed
+ * first when allowed (and only as root).
+ */
 export function dockerHostChecks(engine: Engine, stateDir: string): HostChecks {
   return async (fix) => {
+    const root = rootRow(process.getuid?.() ?? 0);
     const facts = await readHostFacts(engine, stateDir);
-    const fixed = fix ? await fixTun(facts) : undefined;
-    return judgeHost(facts).map((row) => (fixed && row.check === fixed.check ? fixed : row));
+    const fixed = fix && root.status === 'ok' ? await fixTun(facts) : undefined;
+    return [root, ...judgeHost(facts).map((row) => (fixed && row.check === fixed.check ? fixed : row))];
   };
 }
 
+export function rootRow(uid: number): CheckRow {
+  if (uid === 0) return { check: 'root', status: 'ok', message: 'running as root.' };
+  return {
+    check: 'root',
+    status: 'problem',
+    fatal: true,
+    message: `running as uid ${uid}; Dockhand needs root for its iptables rules, loop-mounted sandbox disks and /dev/net/tun.`,
+    fix: 'run it as root: `sudo npm start`',
+  };
+}
+
+/** Makes /dev/net/tun usable by the learner when it is not (the one host change made without asking). */
 export async function fixTun(facts: HostFacts): Promise<CheckRow | undefined> {
   const { tun } = facts;
   if (!tun.exists || !tun.isCharDevice || tunUsable(tun)) return undefined;
@@ -410,10 +423,12 @@ async function readTun(): Promise<TunFacts> {
     const info = await stat(TUN_DEVICE);
     return { exists: true, isCharDevice: info.isCharacterDevice(), mode: info.mode & 0o7777, uid: info.uid };
   } catch {
+    // Not there (nor anything root may look at): no device sandboxes could use, which its row says with the fix.
     return { exists: false };
   }
 }
 
+/** A kernel setting's value; one this kernel does not have is undefined: that setting restricts nothing here. */
 async function readNumber(file: string): Promise<number | undefined> {
   try {
     const value = Number((await readFile(file, 'utf8')).trim());
@@ -424,6 +439,7 @@ async function readNumber(file: string): Promise<number | undefined> {
 }
 
 async function readLoop(): Promise<HostFacts['loop']> {
+  // No loop-control: this kernel has no loop devices (its row says how to load them).
   const control = await stat('/dev/loop-control').then(
     () => true,
     () => false,
@@ -432,6 +448,7 @@ async function readLoop(): Promise<HostFacts['loop']> {
   try {
     return { control, free: (await exec('losetup', ['-f'])).stdout.trim() || undefined };
   } catch {
+    // losetup finds no free device (or is missing): the row says that no disk can be attached, and how to fix it.
     return { control, free: undefined };
   }
 }

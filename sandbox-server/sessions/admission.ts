@@ -16,7 +16,8 @@ export type AdmissionLimits = {
   /**
    * What each sandbox is admitted against (DOCKHAND_SANDBOX_GUARANTEE; its limit may be far higher) and
    * what the host keeps for itself and the server (DOCKHAND_HOST_RESERVE): a newcomer is admitted only
-   * while the memory available now leaves the reserve and one guarantee.
+   * while the memory available now, less a guarantee for each sandbox admitted too recently to show in
+   * it, leaves the reserve and one guarantee.
    */
   memory: { guaranteeBytes: number; reserveBytes: number };
   /** Self-paced live or waiting sessions per client address (DOCKHAND_SESSIONS_PER_CLIENT). */
@@ -53,9 +54,28 @@ export type Admission = {
 
 type Waiting = { id: string; applicant: Applicant };
 
-export function createAdmission(limits: AdmissionLimits, newId: () => string, memoryAvailable: MemoryReading): Admission {
+/**
+ * How long a newly admitted sandbox is counted at its guarantee on top of the memory the host reports:
+ * its engine and its learner's first container take that long to show in MemAvailable, so a room that
+ * joins at once cannot all pass on one reading taken before any of them started.
+ */
+export const SETTLE_MS = 30_000;
+
+export function createAdmission(
+  limits: AdmissionLimits,
+  newId: () => string,
+  memoryAvailable: MemoryReading,
+  clock: () => number = Date.now,
+): Admission {
   let live = 0;
-  const room = () => live < limits.maxSandboxes && memoryAvailable() - limits.memory.reserveBytes >= limits.memory.guaranteeBytes;
+  /** When each of the recent admissions happened, oldest first. */
+  const settling: number[] = [];
+  const room = (now: number) => {
+    if (live >= limits.maxSandboxes) return false;
+    while (settling.length > 0 && (settling[0] as number) <= now - SETTLE_MS) settling.shift();
+    const { guaranteeBytes, reserveBytes } = limits.memory;
+    return memoryAvailable() - reserveBytes - settling.length * guaranteeBytes >= guaranteeBytes;
+  };
   const liveByClient = new Map<string, number>();
   const line: Waiting[] = [];
   const rateLimit = createRateLimit(limits.rate);
@@ -63,13 +83,14 @@ export function createAdmission(limits: AdmissionLimits, newId: () => string, me
   const selfPacedOf = (client: string) =>
     (liveByClient.get(client) ?? 0) + line.filter((entry) => !entry.applicant.workshop && entry.applicant.client === client).length;
 
-  function take(applicant: Applicant): void {
+  function take(applicant: Applicant, now?: number): void {
     live += 1;
+    if (now !== undefined) settling.push(now);
     if (!applicant.workshop) liveByClient.set(applicant.client, (liveByClient.get(applicant.client) ?? 0) + 1);
   }
 
   return {
-    apply(applicant, now = Date.now()) {
+    apply(applicant, now = clock()) {
       const wait = rateLimit.take(applicant.client, now);
       if (wait !== undefined) {
         return {
@@ -89,15 +110,16 @@ export function createAdmission(limits: AdmissionLimits, newId: () => string, me
       }
       // Nobody overtakes the line, except a participant overtaking self-paced learners.
       const ahead = line.filter((entry) => entry.applicant.workshop || !applicant.workshop).length;
-      if (ahead === 0 && room()) {
-        take(applicant);
+      if (ahead === 0 && room(now)) {
+        take(applicant, now);
         return { kind: 'admit' };
       }
       const id = newId();
       line.splice(ahead, 0, { id, applicant });
       return { kind: 'queue', id, position: ahead + 1 };
     },
-    hold: take,
+    // A session from before a restart: its memory shows already.
+    hold: (applicant) => take(applicant),
     release(applicant) {
       live = Math.max(0, live - 1);
       if (!applicant.workshop) {
@@ -108,9 +130,10 @@ export function createAdmission(limits: AdmissionLimits, newId: () => string, me
     },
     admitWaiting() {
       const admitted: Waiting[] = [];
-      while (line.length > 0 && room()) {
+      const now = clock();
+      while (line.length > 0 && room(now)) {
         const next = line.shift() as Waiting;
-        take(next.applicant);
+        take(next.applicant, now);
         admitted.push(next);
       }
       return admitted;
@@ -129,8 +152,8 @@ export function createAdmission(limits: AdmissionLimits, newId: () => string, me
 
 /**
  * The default bound on live sandboxes: what the subnet holds, and what the host's memory holds at each
- * sandbox's guarantee once the reserve is kept (limits are ceilings: an idle sandbox measured about
- * 40 MiB of its 1 GiB).
+ * sandbox's guarantee once the reserve is kept (limits are ceilings: an idle sandbox measured 43 MiB of
+ * its 1 GiB, one running nginx 57 MiB).
  */
 export function defaultMaxSandboxes(hostMemoryBytes: number, memory: AdmissionLimits['memory'], subnetCapacity: number): number {
   const byMemory = Math.floor((hostMemoryBytes - memory.reserveBytes) / memory.guaranteeBytes);

@@ -15,6 +15,7 @@ import type { Sessions } from '../sessions/sessions.ts';
 import { newSessionId } from '../sessions/tokens.ts';
 import type { ExerciseProgress, ParticipantRecord, Store, WorkshopRecord } from '../store/store.ts';
 import { newJoinCode } from './codes.ts';
+import { zonedIso } from './zoned-time.ts';
 
 /** What workshops need to know about the course: lessons and their exercises, in order. */
 export type CourseIndex = { lessons: readonly { slug: string; title: string; exercises: readonly { id: string; title: string }[] }[] };
@@ -55,7 +56,8 @@ export type Workshops = {
   extend(code: string, endsAt: number): WorkshopRecord;
   end(code: string): Promise<{ reaped: number }>;
   progress(code: string, now?: number): WorkshopProgress;
-  csv(code: string): string;
+  /** `zone`: the IANA time zone the times are written in (with their offset), named in the header. */
+  csv(code: string, zone?: string): string;
   /** Extra warm sandboxes wanted now for workshops about to start or running. */
   hotStartDemand(now?: number): number;
 };
@@ -139,10 +141,10 @@ export function createWorkshops(deps: WorkshopsDeps): Workshops {
     const all = [...rows.values()];
     const revealed = all.filter((row) => row.solutionRevealedAt !== null).length;
     const state = sittings.some((sitting) => sitting.state === 'active') ? 'active' : 'ended';
+    // Revealing a solution is a way of getting unstuck, not a sign of being stuck: it never counts.
     let stuck: string | null = null;
     if (state === 'active') {
       if (failuresSinceLastPass >= rules.stuckAfterFailures) stuck = `${failuresSinceLastPass} failed checks`;
-      else if (revealed > 0 && all.some((row) => row.solutionRevealedAt !== null && row.passedAt === null)) stuck = 'revealed a solution';
       else if (now - lastPass >= rules.stuckAfterMs) stuck = `no progress for ${Math.floor((now - lastPass) / 60_000)} min`;
     }
     return {
@@ -289,15 +291,16 @@ export function createWorkshops(deps: WorkshopsDeps): Workshops {
 
     progress,
 
-    csv(code) {
+    csv(code, zone = 'UTC') {
       const table = progress(code);
-      const header = ['name', 'state', 'joined', 'passed', ...table.exercises.map((col) => col.key)];
+      const time = (iso: string | undefined) => (iso ? zonedIso(Date.parse(iso), zone) : '');
+      const header = ['name', 'state', `joined (${zone})`, 'passed', ...table.exercises.map((col) => col.key)];
       const rows = table.participants.map((p) => [
         p.name,
         p.state,
-        p.joinedAt,
+        time(p.joinedAt),
         String(p.passed),
-        ...table.exercises.map((col) => p.exercises[col.key]?.at ?? ''),
+        ...table.exercises.map((col) => time(p.exercises[col.key]?.at)),
       ]);
       return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
     },

@@ -1,4 +1,5 @@
 // The editor tab's light part: Monaco (a few MB) is fetched only when the learner first opens the tab.
+import { part } from './parts.ts';
 import type { Session } from './session.ts';
 
 type Mounted = Awaited<ReturnType<typeof import('./editor-monaco.ts').mountEditor>>;
@@ -7,7 +8,7 @@ export function createLazyEditor(panel: HTMLElement) {
   let mounting: Promise<Mounted | undefined> | undefined;
   let session: Session | undefined;
   let why: string | undefined;
-  const status = panel.querySelector('.editor-loading') as HTMLElement;
+  const status = part(panel, 'editor-loading');
 
   return {
     /** The editor tab was shown. */

@@ -3,6 +3,7 @@
 // (a layer that several images share is drawn alike in each, and says with whom), volumes, networks.
 // Everything is built as DOM nodes with text, never HTML: names come from the learner.
 import type { EngineContainer, EngineImage, EngineSnapshot } from '../../sandbox-server/protocol/engine.ts';
+import { part } from './parts.ts';
 
 type Part = 'containers' | 'images' | 'volumes' | 'networks';
 
@@ -82,7 +83,7 @@ export class EngineViewElement extends HTMLElement {
 
   /** No engine to show (no sandbox yet, or it ended). */
   clear(message: string): void {
-    for (const part of ['containers', 'images', 'volumes', 'networks'] as const) this.#fill(part, [], 0, () => element('li', ''));
+    for (const kind of ['containers', 'images', 'volumes', 'networks'] as const) this.#fill(kind, [], 0, () => element('li', ''));
     this.#seen = new Set();
     this.#first = true;
     this.#status(message);
@@ -101,13 +102,12 @@ export class EngineViewElement extends HTMLElement {
   }
 
   /** A list of what is shown, and a last line counting what is not (the server sends at most a few hundred). */
-  #fill<T>(part: Part, items: T[], hidden: number, draw: (item: T) => HTMLElement): void {
-    const section = this.querySelector<HTMLElement>(`[data-part="${part}"]`);
-    if (!section) return;
-    (section.querySelector('.engine-count') as HTMLElement).textContent = String(items.length + hidden);
+  #fill<T>(kind: Part, items: T[], hidden: number, draw: (item: T) => HTMLElement): void {
+    const section = part(this, kind);
+    part(section, 'count').textContent = String(items.length + hidden);
     const more = hidden > 0 ? [element('li', 'engine-item engine-more', `and ${hidden} more not shown here`)] : [];
-    (section.querySelector('.engine-list') as HTMLElement).replaceChildren(...items.map(draw), ...more);
-    (section.querySelector('.engine-empty') as HTMLElement).hidden = items.length > 0;
+    part(section, 'list').replaceChildren(...items.map(draw), ...more);
+    part(section, 'empty').hidden = items.length > 0;
   }
 
   #item(isFresh: boolean, name: string, detail: string): HTMLElement {

@@ -213,7 +213,8 @@ export function createSessionController(lesson: string | undefined) {
       if (learner) body.learner = learner;
       if (options.fresh) body.fresh = true;
       const created = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', body);
-      if (created.state === 'queued') return waitInLine(rememberQueued(created), created.position);
+      // Awaited here, so a failure after the wait lands in this catch rather than nowhere.
+      if (created.state === 'queued') return await waitInLine(rememberQueued(created), created.position);
       set({ kind: 'active', session: rememberCreated(created), resumed: created.resumed });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'workshop_ended') {
@@ -249,7 +250,7 @@ export function createSessionController(lesson: string | undefined) {
       try {
         const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`);
         if (view.state === 'active') return set({ kind: 'active', session: stored });
-        if (view.state === 'queued') return waitInLine(stored, view.position);
+        if (view.state === 'queued') return await waitInLine(stored, view.position);
         setEnded(endedOf(view), stored.idleSeconds);
       } catch (error) {
         // The server forgot it (a new state directory): that sandbox is gone as well.

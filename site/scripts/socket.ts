@@ -134,6 +134,8 @@ export function openReconnectingSocket(url: () => Promise<string>, handlers: Soc
     get isOpen(): boolean {
       return ws?.readyState === WebSocket.OPEN;
     },
+    /** While waiting to retry: retry at once (a "Retry now" button). */
+    retryNow,
     stop,
   };
 }

@@ -49,7 +49,10 @@ export class TabsElement extends HTMLElement {
   }
 
   #panelOf(tab: HTMLElement): HTMLElement {
-    return document.getElementById(tab.getAttribute('aria-controls') ?? '') as HTMLElement;
+    // aria-controls names the panel by id: the one link HTML itself draws between a tab and its panel.
+    const panel = document.getElementById(tab.getAttribute('aria-controls') ?? '');
+    if (!panel) throw new Error(`The tab “${tab.textContent?.trim()}” controls no panel.`);
+    return panel;
   }
 }
 

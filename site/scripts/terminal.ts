@@ -47,9 +47,17 @@ export type TerminalHooks = {
   onState(state: TerminalState, detail: string): void;
   /** The socket closed: may it connect again (false when the session is over)? */
   shouldRetry(): Promise<boolean>;
+  /** Keys typed while there is no connection were dropped (never sent later, when they may do harm). */
+  onInputDropped?(): void;
 };
 
-type Connected = { term: Terminal; fitting: { fit(): void; stop(): void }; send(data: string): void; stop(): void };
+type Connected = {
+  term: Terminal;
+  fitting: { fit(): void; stop(): void };
+  send(data: string): void;
+  retryNow(): void;
+  stop(): void;
+};
 
 export class TerminalElement extends HTMLElement {
   #connected: Connected | undefined;
@@ -150,6 +158,7 @@ export class TerminalElement extends HTMLElement {
       },
     });
 
+    // A Run button's command waits for the connection; it is what the learner asked for, whenever it lands.
     const send = (data: string) => {
       if (ended || readOnly) return;
       if (!socket.isOpen) return void pending.push(data);
@@ -159,14 +168,24 @@ export class TerminalElement extends HTMLElement {
         socket.send(bytes.subarray(start, start + TERMINAL_INPUT_FRAME));
     };
     if (!readOnly) {
-      term.onData(send);
+      // Keys typed into a terminal that is not connected are dropped, and the learner is told: a half-typed
+      // line replayed seconds later, after the screen was redrawn, could run what nobody meant to run.
+      term.onData((data) => {
+        if (socket.isOpen) send(data);
+        else if (!ended) hooks.onInputDropped?.();
+      });
       term.onBinary((data) => {
         // Mouse reports in the old X10 encoding: one byte per character.
         socket.send(Uint8Array.from(data, (char) => char.charCodeAt(0) & 0xff));
       });
     }
     term.onResize(({ cols, rows }) => socket.send(resizeFrame(cols, rows)));
-    this.#connected = { term, fitting, send, stop: () => socket.stop() };
+    this.#connected = { term, fitting, send, retryNow: () => socket.retryNow(), stop: () => socket.stop() };
+  }
+
+  /** Reconnects at once instead of after the current wait. */
+  retryNow(): void {
+    this.#connected?.retryNow();
   }
 
   /** Types a command and presses Enter (after Ctrl-C when `interrupt`); waits for the connection if needed. */

@@ -1,12 +1,14 @@
 // The workspace's terminal tabs: terminal N is the session's tmux window N, opened as a tab on demand
-// (the + button, or a runnable block marked terminal=N) and reopened after a reload.
+// (the + button, or a runnable block marked terminal=N) and reopened after a reload. Every tab but the
+// first can be closed: its connection ends, and its shell keeps running in the sandbox until opened again.
 import { TERMINAL_WINDOWS } from '../../sandbox-server/protocol/limits.ts';
 import type { SessionView } from '../../sandbox-server/protocol/sessions.ts';
+import { part } from './parts.ts';
 import { api, type Ended, endedOf, type Session, sessionSocketUrl } from './session.ts';
 import type { TabsElement } from './tabs.ts';
 // Defines <dockhand-terminal>, the element each tab's panel holds.
 import './terminal.ts';
-import type { TerminalElement, TerminalState } from './terminal.ts';
+import { TerminalElement, type TerminalState } from './terminal.ts';
 
 /** Terminal tab N is the socket's window N. */
 const MAX_TERMINALS = TERMINAL_WINDOWS;
@@ -14,10 +16,12 @@ const SCREEN_READER_KEY = 'dockhand.screenReaderMode';
 
 export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnded: (ended: Ended) => void) {
   const handles = new Map<number, TerminalElement>();
-  const editorTab = workspace.querySelector('#tab-editor') as HTMLElement;
-  const firstPanel = workspace.querySelector('#panel-terminal-1') as HTMLElement;
-  const newButton = workspace.querySelector('#new-terminal') as HTMLButtonElement;
-  const screenReader = workspace.querySelector('#screen-reader-mode') as HTMLInputElement;
+  const editorTab = part(tabs, 'editor-tab');
+  const panels = part(workspace, 'panels');
+  const editorPanel = part(panels, 'editor-panel');
+  const firstPanel = part(panels, 'terminal-panel');
+  const newButton = part(workspace, 'new-terminal', HTMLButtonElement);
+  const screenReader = part(workspace, 'screen-reader-mode', HTMLInputElement);
   let session: Session | undefined;
 
   screenReader.checked = localStorage.getItem(SCREEN_READER_KEY) === '1';
@@ -26,50 +30,113 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
     for (const handle of handles.values()) handle.setScreenReaderMode(screenReader.checked);
   });
 
-  const countKey = () => `dockhand.terminals.${session?.id}`;
-  const tabOf = (number: number) => document.getElementById(`tab-terminal-${number}`);
-  const panelOf = (number: number) => document.getElementById(`panel-terminal-${number}`) as HTMLElement;
-  const count = () => tabs.querySelectorAll('[data-terminal]').length;
+  const openKey = () => `dockhand.terminals.${session?.id}`;
+  const tabOf = (number: number) => tabs.querySelector<HTMLElement>(`[data-terminal="${number}"]`);
+  const panelOf = (number: number) => {
+    const panel = panels.querySelector<HTMLElement>(`[data-terminal-panel="${number}"]`);
+    if (!panel) throw new Error(`The workspace has no panel for Terminal ${number}.`);
+    return panel;
+  };
+  const numbers = () => [...tabs.querySelectorAll<HTMLElement>('[data-terminal]')].map((tab) => Number(tab.dataset.terminal));
+
+  /** The terminals open in this session, as kept in this browser (once a count: 3 meant 1, 2 and 3). */
+  const remembered = (): number[] => {
+    const kept: unknown = JSON.parse(localStorage.getItem(openKey()) ?? '[1]');
+    const list = typeof kept === 'number' ? Array.from({ length: kept }, (_, n) => n + 1) : Array.isArray(kept) ? kept : [1];
+    return [1, ...list.filter((n): n is number => Number.isInteger(n) && n > 1 && n <= MAX_TERMINALS)];
+  };
+  const remember = () => {
+    if (session) localStorage.setItem(openKey(), JSON.stringify(numbers()));
+  };
 
   const setState = (number: number, state: TerminalState, detail: string) => {
     tabOf(number)?.querySelector('.connection')?.setAttribute('data-state', state);
-    const status = panelOf(number).querySelector('.terminal-status') as HTMLElement;
+    const panel = panelOf(number);
+    const status = part(panel, 'terminal-status');
     status.dataset.state = state;
     status.textContent = detail;
+    part(panel, 'retry-now').hidden = state !== 'reconnecting';
+    if (state === 'connected' || state === 'ended') part(panel, 'terminal-note').hidden = true;
   };
 
-  /** Adds the tab and panel of terminal N (and any below it) when missing. */
+  /** Wires a terminal panel's own buttons: Retry now, and Close for every terminal but the first. */
+  const wirePanel = (number: number) => {
+    const panel = panelOf(number);
+    part(panel, 'retry-now').addEventListener('click', () => handles.get(number)?.retryNow());
+    const close = panel.querySelector<HTMLButtonElement>('[data-part="close-terminal"]');
+    close?.addEventListener('click', () => closeTerminal(number));
+  };
+
+  /** Adds the tab and panel of terminal N when missing, in number order. */
   const ensureTab = (number: number) => {
-    for (let n = count() + 1; n <= number; n++) {
-      const tab = tabOf(1)?.cloneNode(true) as HTMLElement;
-      tab.id = `tab-terminal-${n}`;
-      tab.dataset.terminal = String(n);
-      tab.setAttribute('aria-controls', `panel-terminal-${n}`);
-      (tab.querySelector('.label') as HTMLElement).textContent = `Terminal ${n}`;
-      tabs.add(tab, editorTab);
-      const panel = document.createElement('div');
-      panel.className = firstPanel.className;
-      panel.id = `panel-terminal-${n}`;
-      panel.setAttribute('role', 'tabpanel');
-      panel.setAttribute('aria-labelledby', tab.id);
-      panel.hidden = true;
-      panel.innerHTML = '<p class="terminal-status" role="status"></p><dockhand-terminal class="terminal-host"></dockhand-terminal>';
-      firstPanel.parentElement?.insertBefore(panel, firstPanel.parentElement.querySelector('#panel-editor'));
-      setState(n, 'connecting', 'Waiting for your sandbox…');
-    }
-    newButton.disabled = count() >= MAX_TERMINALS;
+    if (tabOf(number)) return;
+    const tab = part(tabs, 'terminal-tab').cloneNode(true) as HTMLElement;
+    tab.removeAttribute('data-part');
+    tab.id = `tab-terminal-${number}`;
+    tab.dataset.terminal = String(number);
+    tab.setAttribute('aria-controls', `panel-terminal-${number}`);
+    part(tab, 'label').textContent = `Terminal ${number}`;
+    const after = numbers().find((n) => n > number);
+    tabs.add(tab, (after ? tabOf(after) : editorTab) ?? editorTab);
+    const panel = document.createElement('div');
+    panel.className = firstPanel.className;
+    panel.id = `panel-terminal-${number}`;
+    panel.dataset.terminalPanel = String(number);
+    panel.setAttribute('role', 'tabpanel');
+    panel.setAttribute('aria-labelledby', tab.id);
+    panel.hidden = true;
+    panel.innerHTML = firstPanel.innerHTML;
+    part(panel, 'terminal').replaceChildren();
+    part(panel, 'terminal-note').hidden = true;
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'close-terminal';
+    close.dataset.part = 'close-terminal';
+    close.textContent = 'Close';
+    close.setAttribute('aria-label', `Close Terminal ${number}`);
+    close.title = `Close Terminal ${number}: its shell keeps running in your sandbox, and + opens it again`;
+    part(panel, 'terminal-bar').append(close);
+    panels.insertBefore(panel, editorPanel);
+    wirePanel(number);
+    setState(number, 'connecting', 'Waiting for your sandbox…');
+    newButton.disabled = numbers().length >= MAX_TERMINALS;
+  };
+
+  /** Closes terminal N's tab (never the first): the tab before it is shown and focused. */
+  const closeTerminal = (number: number) => {
+    if (number === 1) return;
+    const tab = tabOf(number);
+    const wasSelected = tab?.getAttribute('aria-selected') === 'true';
+    handles.get(number)?.disconnect();
+    handles.delete(number);
+    tab?.remove();
+    panelOf(number).remove();
+    remember();
+    newButton.disabled = numbers().length >= MAX_TERMINALS;
+    const before = numbers()
+      .filter((n) => n < number)
+      .at(-1) as number;
+    const next = tabOf(before);
+    if (!next) return;
+    if (wasSelected) tabs.show(next);
+    next.focus();
   };
 
   const start = (number: number): TerminalElement | undefined => {
     const existing = handles.get(number);
     if (existing || !session) return existing;
     const current = session;
-    const terminal = panelOf(number).querySelector('dockhand-terminal') as TerminalElement;
+    const terminal = part(panelOf(number), 'terminal', TerminalElement);
     terminal.connect(
       () => sessionSocketUrl(current, 'terminal', `/ws/sessions/${current.id}/terminal?window=${number}`),
       `Terminal ${number}`,
       {
         onState: (state, detail) => setState(number, state, detail),
+        onInputDropped() {
+          const note = part(panelOf(number), 'terminal-note');
+          note.textContent = 'Not sent: the terminal is reconnecting. Type it again once it is back.';
+          note.hidden = false;
+        },
         async shouldRetry() {
           const view = await api<SessionView>(current, 'GET', `/api/sessions/${current.id}`);
           if (view.state !== 'ended') return true;
@@ -85,15 +152,26 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
 
   const open = (number: number) => {
     ensureTab(number);
-    if (session) localStorage.setItem(countKey(), String(Math.max(count(), Number(localStorage.getItem(countKey())) || 1)));
+    remember();
     return start(number);
   };
 
-  const showTerminal = (number: number) => tabs.show(tabOf(number) as HTMLElement);
+  const showTerminal = (number: number) => {
+    const tab = tabOf(number);
+    if (tab) tabs.show(tab);
+  };
+
+  wirePanel(1);
+  // Delete on an extra terminal's tab closes it, as its Close button does.
+  tabs.addEventListener('keydown', (event) => {
+    const number = Number((event.target as HTMLElement).dataset.terminal);
+    if (event.key === 'Delete' && number > 1) closeTerminal(number);
+  });
 
   newButton.addEventListener('click', () => {
-    const number = count() + 1;
-    if (number > MAX_TERMINALS) return;
+    const taken = new Set(numbers());
+    const number = Array.from({ length: MAX_TERMINALS }, (_, n) => n + 1).find((n) => !taken.has(n));
+    if (number === undefined) return;
     open(number);
     showTerminal(number);
     handles.get(number)?.focus();
@@ -103,15 +181,14 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
     /** The sandbox is ready: connect every open tab (and those open before a reload). */
     attach(next: Session) {
       session = next;
-      const remembered = Math.min(MAX_TERMINALS, Number(localStorage.getItem(countKey())) || 1);
-      for (let n = 1; n <= Math.max(remembered, count()); n++) open(n);
+      for (const n of new Set([...remembered(), ...numbers()])) open(n);
     },
     /** The sandbox is gone (or not there yet): close the connections, say why on every tab. */
     detach(detail: string, state: TerminalState) {
       session = undefined;
       for (const terminal of handles.values()) terminal.disconnect();
       handles.clear();
-      for (let n = 1; n <= count(); n++) setState(n, state, detail);
+      for (const n of numbers()) setState(n, state, detail);
     },
     /** Types a command into terminal N and focuses it; Shift+Tab then goes back to `returnTo`. */
     run(number: number, command: string, interrupt: boolean, returnTo?: HTMLElement): boolean {

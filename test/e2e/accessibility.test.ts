@@ -11,7 +11,7 @@ import { loadCourse } from '../../sandbox-server/course/load.ts';
 import type { Lesson } from '../../sandbox-server/course/types.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { api } from '../support/api.ts';
+import { api } from '../../scripts/lib/api.ts';
 import { type AxeReport, blocking, runAxe } from '../support/axe.ts';
 import { ARTIFACTS_DIR, launchBrowser, type TestBrowser, waitForTerminal } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
@@ -109,6 +109,8 @@ it('the page for an address that does not exist', async () => {
   expect(response?.status()).toBe(404);
   // The 404 itself is the point here; the console's lines about it are not a bug.
   await expect.poll(() => browser.errors.some((line) => line.includes('status of 404')), { timeout: 5_000 }).toBe(true);
+  // The harness's own line about the response (it reads the body first) comes on its own time.
+  await expect.poll(() => browser.errors.some((line) => line.includes('answered 404')), { timeout: 5_000 }).toBe(true);
   browser.errors.splice(0);
   await audit('404');
 });

@@ -11,7 +11,7 @@ import type { WorkshopView } from '../../sandbox-server/protocol/workshops.ts';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { api } from '../support/api.ts';
+import { api } from '../../scripts/lib/api.ts';
 import { launchBrowser, screenshot, type TestBrowser, terminalText, typeInTerminal, waitForTerminal } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';

@@ -13,7 +13,7 @@ import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { WORKSPACE_DIR } from '../../sandbox-server/sandboxes/learner.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { api } from '../support/api.ts';
+import { api } from '../../scripts/lib/api.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';

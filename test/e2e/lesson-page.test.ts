@@ -13,7 +13,7 @@ import { loadCourse } from '../../sandbox-server/course/load.ts';
 import type { Lesson } from '../../sandbox-server/course/types.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { api } from '../support/api.ts';
+import { api } from '../../scripts/lib/api.ts';
 import { launchBrowser, screenshot, type TestBrowser, typeInTerminal, waitForTerminal } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 

@@ -11,7 +11,7 @@ import { sessionLabel } from '../../sandbox-server/preview/origin.ts';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { api, type Created, createSession, sessionTicket, upgradeStatus } from '../support/api.ts';
+import { api, type Created, createSession, sessionTicket, upgradeStatus } from '../../scripts/lib/api.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 import { freePort } from '../support/listen.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { api, createSession } from '../support/api.ts';
+import { api, createSession } from '../../scripts/lib/api.ts';
 import { launchBrowser, screenshot, type TestBrowser, waitForTerminal } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 

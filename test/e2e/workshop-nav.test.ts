@@ -11,7 +11,7 @@ import type { Lesson } from '../../sandbox-server/course/types.ts';
 import type { WorkshopView } from '../../sandbox-server/protocol/workshops.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { api, createSession } from '../support/api.ts';
+import { api, createSession } from '../../scripts/lib/api.ts';
 import { launchBrowser, type TestBrowser, typeInTerminal, waitForTerminal } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 
@@ -199,8 +199,11 @@ describe('the workshop on every page, and the projector', () => {
     const dashboard = await instructor.newPage();
     await dashboard.goto(`${dockhand.url}/instructor/workshop/?code=${workshop.code}`);
     await expect.poll(() => dashboard.locator('.progress-table tbody tr').count(), LOADED).toBe(1);
+    // Each lesson is a summary column until its button shows its exercises.
+    const toggles = dashboard.locator('.lesson-toggle');
+    for (let n = 0; n < (await toggles.count()); n++) await toggles.nth(n).click();
     const heads = await dashboard.locator('.exercise-head').allTextContents();
-    expect(heads[0]).toBe(`1.1${exercise.title}`);
+    expect(heads[0]).toBe(`${exercise.title}, 1.1`);
     expect(heads).toHaveLength(one.exercises.length + two.exercises.length);
     await expect.poll(() => dashboard.locator('#progress-summary').textContent()).toMatch(/1 joined · 1 active · 1 at a prompt/);
     await shots(dashboard, 'dashboard');

@@ -233,7 +233,7 @@ describe('a workshop, from creation to its end', () => {
       await late.getByLabel('Join code').fill(code.toLowerCase());
       await late.getByLabel('Your name').fill('ada');
       await late.getByRole('button', { name: 'Join the workshop' }).click();
-      await expect.poll(() => late.locator('#join-error').textContent()).toMatch(/name "ada" is already taken/);
+      await expect.poll(() => late.locator('#join-error').textContent()).toMatch(/already goes by “ada”/);
       await expect.poll(() => late.evaluate(() => document.activeElement?.id)).toBe('join-name');
 
       await late.getByLabel('Your name').fill('Linus');
@@ -268,7 +268,9 @@ describe('a workshop, from creation to its end', () => {
     await expect.poll(() => dashboard.locator('.progress-table tbody tr').count()).toBe(3);
     expect(await dashboard.locator('.participant-name').allTextContents()).toEqual([...NAMES]);
     expect(await dashboard.locator('.progress-table b').count()).toBe(0);
-    expect(await dashboard.locator('.lesson-head').allTextContents()).toEqual([`1. ${first.title}`, `2. ${second.title}`]);
+    expect(await dashboard.locator('.lesson-head .lesson-title').allTextContents()).toEqual([first.title, second.title]);
+    // Each lesson is one summary column until its button shows its exercises.
+    for (const lesson of [first, second]) await dashboard.locator(`.lesson-head[data-lesson="${lesson.slug}"] .lesson-toggle`).click();
     const keys = [...first.exercises, ...second.exercises].map((exercise) => exercise.id);
     expect(
       await dashboard.locator('.exercise-head').evaluateAll((heads) => heads.map((head) => (head as HTMLElement).dataset.key)),
@@ -367,7 +369,8 @@ describe('a workshop, from creation to its end', () => {
     expect(download.suggestedFilename()).toBe(`workshop-${code}.csv`);
     const [header, ...rows] = parseCsv(readFileSync(await download.path(), 'utf8'));
     const keys = await dashboard.locator('.exercise-head').evaluateAll((heads) => heads.map((head) => (head as HTMLElement).dataset.key));
-    expect(header).toEqual(['name', 'state', 'joined', 'passed', ...keys]);
+    const zone = await dashboard.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(header).toEqual(['name', 'state', `joined (${zone})`, 'passed', ...keys]);
     const table = await dashboard.locator('.progress-table tbody tr').evaluateAll((trs) =>
       trs.map((tr) => ({
         name: tr.querySelector('.participant-name')?.textContent,

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, openEvents, sessionSocketUrl } from '../support/api.ts';
+import { api, openEvents, sessionSocketUrl } from '../../scripts/lib/api.ts';
+import { connectTerminal } from '../../scripts/lib/terminal-client.ts';
 import { testConfig } from '../support/env.ts';
-import { connectTerminal } from '../support/terminal-client.ts';
 
 const stateRoot = await mkdtemp(path.join(os.tmpdir(), 'dockhand-admission-'));
 let dockhand: Dockhand | undefined;

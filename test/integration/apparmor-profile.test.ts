@@ -14,14 +14,15 @@ const INCLUDE = existsSync(POLICY) ? ['--Include', POLICY] : [];
 
 /** Compiles a profile without loading it: the binary policy's size, or the parser's refusal. */
 function compile(text: string): Promise<{ bytes: number; error?: string }> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const child = execFile(
       PARSER,
       ['--skip-kernel-load', '--skip-cache', '--stdout', ...INCLUDE],
       { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new Error(`no AppArmor parser at ${PARSER}: run the suite through npm test, or set DOCKHAND_APPARMOR_PARSER`);
+          reject(new Error(`no AppArmor parser at ${PARSER}: run the suite through npm test, or set DOCKHAND_APPARMOR_PARSER`));
+          return;
         }
         resolve({ bytes: stdout.length, ...(error ? { error: stderr.toString() } : {}) });
       },

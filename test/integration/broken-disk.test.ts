@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
+import { forgetKeptDisks } from '../../sandbox-server/sandboxes/cleanup.ts';
 import { createDindBackend } from '../../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { RESUME_FAILED } from '../../sandbox-server/sandboxes/pool.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api } from '../support/api.ts';
-import { forgetKeptDisks } from '../support/cleanup.ts';
+import { api } from '../../scripts/lib/api.ts';
 import { testConfig } from '../support/env.ts';
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-broken-disk-'));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNNING_SETTLE_MS } from '../../sandbox-server/checks/container.ts';
 import { type CheckContext, openCheckContext } from '../../sandbox-server/checks/context.ts';
 import { evaluateCheck, evaluateExercise } from '../../sandbox-server/checks/evaluate.ts';
 import type { Check, Exercise } from '../../sandbox-server/course/types.ts';
@@ -47,6 +48,18 @@ describe('container checks', () => {
     expect(result).toEqual({ passed: false, message: 'The container failing is exited (exit code 3), but it should be running.' });
     const image = await evaluateCheck({ kind: 'container', name: 'failing', image: 'python:3' }, ctx);
     expect(image.message).toBe('The container failing runs the image busybox, not python:3.');
+  });
+
+  it('running means still up a moment later: a command that prints and exits does not count, a loop does', async () => {
+    const check: Check = { kind: 'container', name: 'blip', state: 'running', logs: 'beat' };
+    await sh("docker run -d --name blip busybox sh -c 'echo beat; sleep 0.3'");
+    const blip = await evaluateCheck(check, ctx);
+    expect(blip).toEqual({ passed: false, message: 'The container blip is exited (exit code 0), but it should be running.' });
+    await sh("docker run -d --name steady busybox sh -c 'while true; do echo beat; sleep 3; done'");
+    const started = performance.now();
+    const steady = await evaluateCheck({ ...check, name: 'steady' }, ctx);
+    expect(steady, steady.message).toEqual({ passed: true, message: expect.any(String) });
+    expect(performance.now() - started).toBeLessThan(RUNNING_SETTLE_MS + 1000);
   });
 
   it('ports, env, hostname, mounts, restart policy and stdin', async () => {

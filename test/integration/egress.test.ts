@@ -4,9 +4,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import type { EgressMode } from '../../sandbox-server/sandboxes/backend.ts';
 import {
   applyFirewall,
-  type EgressMode,
   firewallFor,
   hostResolvers,
   METADATA_ADDRESSES,

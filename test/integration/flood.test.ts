@@ -10,10 +10,10 @@ import WebSocket from 'ws';
 import { CHECKS_IN_FLIGHT } from '../../sandbox-server/checks/checker.ts';
 import { EXEC_KEEP_BYTES } from '../../sandbox-server/sandboxes/exec.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, type Created, createSession, sessionSocketUrl } from '../support/api.ts';
+import { api, type Created, createSession, sessionSocketUrl } from '../../scripts/lib/api.ts';
+import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from '../../scripts/lib/terminal-client.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
-import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from '../support/terminal-client.ts';
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dockhand-flood-'));
 const config = testConfig({ DOCKHAND_POOL_SIZE: '0', DOCKHAND_STATE_DIR: stateDir });

@@ -7,14 +7,18 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Container } from 'dockerode';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../sandbox-server/config.ts';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
-import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { connectHostEngine, removeContainer, unlessMissing } from '../../sandbox-server/sandboxes/docker.ts';
+import { hostTag } from '../../sandbox-server/sandboxes/kit/images.ts';
+import { labelsFor } from '../../sandbox-server/sandboxes/labels.ts';
 import { ensureNetwork, networkPlan, removeNetwork } from '../../sandbox-server/sandboxes/network.ts';
 import { TUN_DEVICE } from '../../sandbox-server/sandboxes/preflight.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, createSession } from '../support/api.ts';
-import { testConfig } from '../support/env.ts';
+import { api, createSession } from '../../scripts/lib/api.ts';
+import { TEST_INSTANCE, testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
 
 const execFileP = promisify(execFile);
@@ -178,7 +182,7 @@ describe('other host problems', () => {
     const config = testConfig();
     const { code, stdout } = await outcome(process.execPath, ['scripts/doctor.ts'], {
       DOCKHAND_INSTANCE: config.instance,
-      DOCKHAND_SUBNET: config.subnet.cidr,
+      DOCKHAND_SUBNET: config.backend.subnet.cidr,
       DOCKHAND_STATE_DIR: path.join(stateRoot, 'doctor'),
       PORT: '0',
     });
@@ -202,6 +206,45 @@ describe('other host problems', () => {
       }
     } finally {
       for (const plan of plans) await removeNetwork(engine, plan);
+    }
+  });
+
+  it('makes a network left on another subnet again when only the mirror is on it, and never while a sandbox is', async () => {
+    const configFor = (cidr: string) =>
+      testConfig({ DOCKHAND_INSTANCE: `${TEST_INSTANCE}-sub`, DOCKHAND_SUBNET: cidr, DOCKHAND_BRIDGE: undefined });
+    const [first, second] = ['172.31.242.0/24', '172.31.243.0/24'].map(configFor) as [Config, Config];
+    const subnetOf = async (name: string) =>
+      ((await engine.getNetwork(name).inspect()) as { IPAM: { Config: { Subnet: string }[] } }).IPAM.Config[0]?.Subnet;
+    const attach = async (config: Config, role: 'mirror' | 'sandbox') => {
+      const container = await engine.createContainer({
+        Image: hostTag('busybox:latest'),
+        Cmd: ['sleep', '600'],
+        Labels: labelsFor(config.instance, role),
+        HostConfig: { NetworkMode: networkPlan(config).name },
+      });
+      await container.start();
+      return container;
+    };
+    const made: Container[] = [];
+    try {
+      await ensureNetwork(engine, first, networkPlan(first));
+      const mirror = await attach(first, 'mirror');
+      made.push(mirror);
+      await ensureNetwork(engine, second, networkPlan(second));
+      expect(await subnetOf(networkPlan(second).name)).toBe('172.31.243.0/24');
+      expect(await unlessMissing(mirror.inspect())).toBeUndefined();
+
+      const sandbox = await attach(second, 'sandbox');
+      made.push(sandbox);
+      await expect(ensureNetwork(engine, first, networkPlan(first))).rejects.toThrow(
+        /uses 172\.31\.243\.0\/24, not 172\.31\.242\.0\/24, and 1 sandbox\(es\) are still on it; set DOCKHAND_SUBNET=172\.31\.243\.0\/24/,
+      );
+      expect((await sandbox.inspect()).State.Running).toBe(true);
+      expect(await subnetOf(networkPlan(second).name)).toBe('172.31.243.0/24');
+    } finally {
+      for (const container of made) await removeContainer(engine, container.id);
+      await removeNetwork(engine, networkPlan(first));
+      await removeNetwork(engine, networkPlan(second));
     }
   });
 });

@@ -13,10 +13,10 @@ import WebSocket from 'ws';
 import type { SessionTicketPurpose } from '../../sandbox-server/protocol/sessions.ts';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
+import { connectTerminal } from '../../scripts/lib/terminal-client.ts';
 import { testConfig } from '../support/env.ts';
 import { freePort } from '../support/listen.ts';
 import { testBackend } from '../support/sandbox.ts';
-import { connectTerminal } from '../support/terminal-client.ts';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..', '..');

@@ -9,7 +9,7 @@ import { selfTestLesson } from '../../sandbox-server/checks/selftest.ts';
 import { loadCourse } from '../../sandbox-server/course/load.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
-import { api, createSession, openEvents } from '../support/api.ts';
+import { api, createSession, openEvents } from '../../scripts/lib/api.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
 

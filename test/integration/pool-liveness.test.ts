@@ -7,12 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
+import { forgetKeptDisks, reapSandboxes } from '../../sandbox-server/sandboxes/cleanup.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { sandboxDirs } from '../../sandbox-server/sandboxes/host.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
 import { describeSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, createSession } from '../support/api.ts';
-import { forgetKeptDisks, reapSandboxes } from '../support/cleanup.ts';
+import { api, createSession } from '../../scripts/lib/api.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
 
@@ -42,7 +43,7 @@ async function runningSandboxes(): Promise<string[]> {
   return list.map((container) => container.Labels['dockhand.sandbox'] as string);
 }
 
-const container = (id: string) => engine.getContainer(describeSandbox(config, id).containerName);
+const container = (id: string) => engine.getContainer(describeSandbox(sandboxDirs(config), id).containerName);
 
 /** Health as the instructor sees it: the pool's figures come only with the admin token. */
 const health = async () =>

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import { type ClientRequestArgs, createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { proxyPreview } from '../../sandbox-server/preview/proxy.ts';
@@ -10,7 +11,6 @@ import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
 const TIMEOUT_MS = 1000;
 let sandbox: TestSandbox;
-let address: string;
 let proxy: Server;
 let decoy: Server;
 let decoyHits = 0;
@@ -111,7 +111,6 @@ ThreadingHTTPServer(('', 8000), App).serve_forever()
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  address = await sandbox.backend.address(sandbox.sandbox);
   await inSandbox(
     'mkdir -p site/docs && printf "hello from the sandbox\\n" > site/hello.txt && printf "<h1>docs</h1>" > site/docs/index.html',
   );
@@ -122,8 +121,6 @@ beforeAll(async () => {
     `mkdir -p cgi/cgi-bin && printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\nX-Made-By: cgi\\\\n\\\\nhello from cgi\\\\n"\\n' > cgi/cgi-bin/hello && chmod +x cgi/cgi-bin/hello`,
   );
   await inSandbox('docker run -d -p 5002:80 -v "$PWD/cgi:/www" busybox httpd -f -p 80 -h /www');
-  await waitForHttp(`http://${address}:5000/hello.txt`);
-  await waitForHttp(`http://${address}:5001/`);
 
   // Stands in for everything the proxy must never reach.
   decoy = createServer((_req, res) => {
@@ -134,10 +131,11 @@ beforeAll(async () => {
   await once(decoy, 'listening');
   decoyPort = (decoy.address() as AddressInfo).port;
 
-  // The route the lead wires: /sessions/:id/preview/:port/...
+  // The route the lead wires: /sessions/:id/preview/:port/..., to the sandbox's ports as its backend dials them.
+  const dial = (port: number) => sandbox.backend.dialPort(sandbox.sandbox, port);
   const target = (url: string | undefined) => {
     const match = /^\/sessions\/s1\/preview\/([^/?]*)/.exec(url ?? '');
-    return match ? { address, port: match[1] ?? '', prefix: match[0] } : undefined;
+    return match ? { dial, port: match[1] ?? '', prefix: match[0] } : undefined;
   };
   const options = { timeoutMs: TIMEOUT_MS, privateCookies: ['dockhand_session', 'dockhand_preview_'] };
   proxy = createServer((req, res) => {
@@ -153,6 +151,8 @@ beforeAll(async () => {
   proxy.listen(0, '127.0.0.1');
   await once(proxy, 'listening');
   base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/sessions/s1/preview`;
+  await waitForHttp(`${base}/5000/hello.txt`);
+  await waitForHttp(`${base}/5001/`);
 });
 
 afterAll(async () => {
@@ -177,11 +177,18 @@ function waitForHttp(url: string): Promise<void> {
 
 type Echo = { path: string; headers: Record<string, string> };
 
-/** One GET on a fresh connection, timed; the body is drained. */
-function timedGet(url: string): Promise<number> {
+/** One GET on a fresh connection (dialled by the sandbox backend, when given), timed; the body is drained. */
+function timedGet(url: string, dial?: () => Promise<Duplex>): Promise<number> {
   const started = performance.now();
+  const createConnection: ClientRequestArgs['createConnection'] = dial
+    ? (_options, connected) =>
+        void dial().then(
+          (connection) => connected(null, connection),
+          (error: Error) => connected(error, undefined as never),
+        )
+    : undefined;
   return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
+    get(url, dial ? { createConnection } : { agent: false }, (res) => {
       res.resume();
       res.on('end', () => resolve(performance.now() - started));
     }).on('error', reject);
@@ -372,7 +379,7 @@ describe('the web preview', () => {
     const direct: number[] = [];
     const proxied: number[] = [];
     for (let i = 0; i < 50; i++) {
-      direct.push(await timedGet(`http://${address}:5000/hello.txt`));
+      direct.push(await timedGet('http://localhost:5000/hello.txt', () => sandbox.backend.dialPort(sandbox.sandbox, 5000)));
       proxied.push(await timedGet(`${base}/5000/hello.txt`));
     }
     const overhead = median(proxied) - median(direct);

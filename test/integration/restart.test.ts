@@ -11,12 +11,13 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../sandbox-server/config.ts';
 import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
+import { forgetKeptDisks, reapSandboxes } from '../../sandbox-server/sandboxes/cleanup.ts';
 import { isMounted } from '../../sandbox-server/sandboxes/disk.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { sandboxDirs } from '../../sandbox-server/sandboxes/host.ts';
 import { describeSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, type Created, createSession } from '../support/api.ts';
-import { forgetKeptDisks, reapSandboxes } from '../support/cleanup.ts';
+import { api, type Created, createSession } from '../../scripts/lib/api.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
 
@@ -86,7 +87,7 @@ const checkWork = async (sandbox: { id: string }, n: number) => {
 
 /** What a reboot does to a disk beside stopping its sandbox: /run is RAM, so it is no longer mounted. */
 async function unmountAsAfterReboot(config: Config, id: string): Promise<void> {
-  const disk = describeSandbox(config, id).disk;
+  const disk = describeSandbox(sandboxDirs(config), id).disk;
   await exec('umount', [disk.mountDir]);
   const { stdout } = await exec('losetup', ['--list', '--noheadings', '--output', 'NAME', '--associated', disk.file]);
   for (const device of stdout.split('\n').filter(Boolean)) await exec('losetup', ['--detach', device]);
@@ -110,7 +111,7 @@ describe('a host restart', () => {
 
     // The host engine stops every sandbox (as a dockerd restart or a reboot does); half the disks lose their mount.
     await Promise.all(
-      sessions.map((session) => engine.getContainer(describeSandbox(config, session.sandbox.id).containerName).stop({ t: 5 })),
+      sessions.map((session) => engine.getContainer(describeSandbox(sandboxDirs(config), session.sandbox.id).containerName).stop({ t: 5 })),
     );
     for (const session of sessions.filter((_, n) => n % 2 === 0)) await unmountAsAfterReboot(config, session.sandbox.id);
 
@@ -121,7 +122,7 @@ describe('a host restart', () => {
       expect(after.body, `learner ${n}`).toMatchObject({ state: 'active', sandbox: { id: session.sandbox.id } });
       await checkWork(session.sandbox, n);
     }
-    expect(await isMounted(describeSandbox(config, sessions[0]?.sandbox.id as string).disk.mountDir)).toBe(true);
+    expect(await isMounted(describeSandbox(sandboxDirs(config), sessions[0]?.sandbox.id as string).disk.mountDir)).toBe(true);
   });
 
   it("ends a sandbox whose engine does not answer in time with its learner's disk kept, and the learner resumes from it", {
@@ -134,7 +135,7 @@ describe('a host restart', () => {
     await sh(session.sandbox, work(7));
     await stop(first);
     // An engine that accepts connections and never answers: the slowest a sandbox can be.
-    const container = engine.getContainer(describeSandbox(config, session.sandbox.id).containerName);
+    const container = engine.getContainer(describeSandbox(sandboxDirs(config), session.sandbox.id).containerName);
     await container.pause();
 
     const second = await start(config);

@@ -5,13 +5,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runAsLearner, type Sandbox, type SandboxBackend, SandboxStartError } from '../../sandbox-server/sandboxes/backend.ts';
+import { forgetKeptDisks } from '../../sandbox-server/sandboxes/cleanup.ts';
 import { createDindBackend } from '../../sandbox-server/sandboxes/dind.ts';
 import { keptDiskFile, keptDisksDir } from '../../sandbox-server/sandboxes/disk.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import type { RetentionPolicy } from '../../sandbox-server/sandboxes/retention.ts';
 import { describeSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
-import { forgetKeptDisks } from '../support/cleanup.ts';
 import { testConfig } from '../support/env.ts';
 
 const config = testConfig();

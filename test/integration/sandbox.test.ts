@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
+import { sandboxDirs } from '../../sandbox-server/sandboxes/host.ts';
 import { describeSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { testConfig } from '../support/env.ts';
 import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
@@ -61,7 +62,7 @@ describe('a sandbox', () => {
   it('is removed with its disk, mount and socket directory', async () => {
     const started = await startTestSandbox();
     await started.destroy();
-    const other = describeSandbox(testConfig(), started.sandbox.id);
+    const other = describeSandbox(sandboxDirs(testConfig()), started.sandbox.id);
     await expect(host.getContainer(other.containerName).inspect()).rejects.toMatchObject({ statusCode: 404 });
     expect(existsSync(other.disk.file)).toBe(false);
     expect(existsSync(other.disk.mountDir)).toBe(false);

@@ -8,7 +8,7 @@ import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
 import { startSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { api, createSession, openEvents, sessionSocketUrl, upgradeStatus } from '../support/api.ts';
+import { api, createSession, openEvents, sessionSocketUrl, upgradeStatus } from '../../scripts/lib/api.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
 

@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { forgetKeptDisks, reapSandboxes } from '../../sandbox-server/sandboxes/cleanup.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { forgetKeptDisks, reapSandboxes } from '../support/cleanup.ts';
+import { formatFigures, soak, soakFigures } from '../../scripts/lib/soak.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
-import { formatFigures, soak, soakFigures } from '../support/soak.ts';
 
 const LEARNERS = Number(process.env.DOCKHAND_TEST_SOAK_LEARNERS ?? '30');
 // Low enough that the oldest kept disks must go during the run (each is a few MiB).

@@ -4,13 +4,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { TERMINAL_MAX_PAYLOAD } from '../../sandbox-server/protocol/limits.ts';
 import { parseTerminalWindow } from '../../sandbox-server/protocol/terminal.ts';
-import { detachAllTerminals, OUTPUT_HIGH_WATER, openTerminal } from '../../sandbox-server/terminal/terminal.ts';
+import { detachAllTerminals, OUTPUT_HIGH_WATER, openTerminal, startFirstShell } from '../../sandbox-server/terminal/terminal.ts';
+import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from '../../scripts/lib/terminal-client.ts';
 import { runOutsideLearner, startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
-import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from '../support/terminal-client.ts';
 
 const PROMPT = /learner@dockhand[^$]*~\/workspace[^$]*\$ /;
 
 let sandbox: TestSandbox;
+/** A second sandbox, readied as the warm pool readies one (`?sandbox=warm`). */
+let warm: TestSandbox | undefined;
 let server: WebSocketServer;
 let port: number;
 /** The server's side of each connection, by the `tag` the test gave it, and how often onInput ran. */
@@ -26,7 +28,8 @@ beforeAll(async () => {
     if (!window.ok) throw new Error(window.error);
     const connection = { ws, inputs: 0, opened: performance.now() };
     connections.set(query.get('tag') ?? '', connection);
-    openTerminal(sandbox.backend, sandbox.sandbox, ws, {
+    const target = query.get('sandbox') === 'warm' && warm ? warm : sandbox;
+    openTerminal(target.backend, target.sandbox, ws, {
       window: window.value,
       readOnly: query.has('readonly'),
       pingIntervalMs: query.has('ping') ? Number(query.get('ping')) : undefined,
@@ -47,6 +50,7 @@ afterEach(async () => {
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   await sandbox?.destroy();
+  await warm?.destroy();
 });
 
 async function open(query: string, options: { autoPong?: boolean } = {}): Promise<TerminalClient> {
@@ -165,6 +169,19 @@ describe('a terminal', () => {
     await expect.poll(() => shellSize(terminal), SETTLE).toBe('30x100');
     for (let cols = 60; cols <= 120; cols += 3) terminal.resize(cols, 40);
     await expect.poll(() => shellSize(terminal), SETTLE).toBe('40x120');
+    expect(terminal.errors).toEqual([]);
+  });
+
+  it("joins a warm sandbox's first shell, started before anyone attached, at the size asked for", async () => {
+    warm = await startTestSandbox();
+    await startFirstShell(warm.backend, warm.sandbox);
+    const started = (await warm.sh('pgrep -x bash')).stdout.trim();
+    expect(started).toMatch(/^\d+$/);
+    const terminal = await open('sandbox=warm&window=1&cols=132&rows=43');
+    await terminal.waitFor(PROMPT);
+    expect(await run(terminal, 'echo "shell=$$ size=$(stty size | tr " " x)"', /(shell=\d+ size=\d+x\d+)/)).toBe(
+      `shell=${started} size=43x132`,
+    );
     expect(terminal.errors).toEqual([]);
   });
 

@@ -7,10 +7,11 @@ import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
-import { adminSocketUrl, api, type Created, createSession, openEvents, sessionSocketUrl } from '../support/api.ts';
+import { zonedIso } from '../../sandbox-server/workshops/zoned-time.ts';
+import { adminSocketUrl, api, type Created, createSession, openEvents, sessionSocketUrl } from '../../scripts/lib/api.ts';
+import { connectTerminal } from '../../scripts/lib/terminal-client.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
-import { connectTerminal } from '../support/terminal-client.ts';
 
 const engine = connectHostEngine();
 const backend = testBackend();
@@ -150,7 +151,7 @@ describe('a workshop', () => {
     const [header, ...rows] = csv.trim().split('\r\n');
     expect(header?.split(',').slice(4)).toEqual(after.exercises.map((column) => column.key));
     const adaRow = rows.find((row) => row.startsWith('Ada,'));
-    expect(adaRow).toContain(after.participants.find((x) => x.name === 'Ada')?.exercises[key]?.at as string);
+    expect(adaRow).toContain(zonedIso(Date.parse(after.participants.find((x) => x.name === 'Ada')?.exercises[key]?.at as string), 'UTC'));
     expect(rows.some((row) => row.startsWith('<script>bob</script>,'))).toBe(true);
 
     // Ending the workshop reaps every sandbox and closes the door.

@@ -2,6 +2,7 @@
 // unit suite runs the lifecycle part against the fake backend (test/unit/backend-contract.test.ts), the
 // integration suite runs all of it against Docker-in-Docker (test/integration/backend-contract.test.ts);
 // a Kubernetes backend would add a third file of three lines.
+import type { Duplex } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runAsLearner, type Sandbox, type SandboxBackend } from '../../sandbox-server/sandboxes/backend.ts';
 
@@ -12,7 +13,7 @@ export type ContractSubject = {
   restarted(): SandboxBackend;
 };
 
-/** Start, exec, destroy twice, keep and resume a disk, adopt after a restart: every backend, the fake too. */
+/** Start, exec, destroy twice, keep and resume a disk, a refused port, adopt after a restart: every backend, the fake too. */
 export function lifecycleContract(subject: ContractSubject): void {
   const { backend } = subject;
   const started: Sandbox[] = [];
@@ -54,6 +55,11 @@ export function lifecycleContract(subject: ContractSubject): void {
       expect(await backend.keptDisk(key)).toBeUndefined();
     });
 
+    it('dials a port of the sandbox that nothing listens on and is refused, as the preview expects', async () => {
+      const sandbox = await start();
+      await expect(backend.dialPort(sandbox, 8099)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    });
+
     it('is adopted by a restarted server, which finds it among its sandboxes', async () => {
       const sandbox = await start();
       const again = subject.restarted();
@@ -64,7 +70,22 @@ export function lifecycleContract(subject: ContractSubject): void {
   });
 }
 
-/** What a backend with a real engine in each sandbox must also do: the learner's engine, a terminal, events, ports. */
+/** Asks for / over a connection the backend dialled; gives the answer's first line. */
+async function httpStatusLine(connection: Duplex): Promise<string> {
+  let answer = '';
+  connection.on('data', (chunk: Buffer) => {
+    answer += chunk.toString();
+  });
+  connection.write('GET /hostname HTTP/1.0\r\nHost: localhost\r\n\r\n');
+  try {
+    await expect.poll(() => answer, { timeout: 15_000 }).toContain('\r\n');
+    return answer.split('\r\n')[0] ?? '';
+  } finally {
+    connection.destroy();
+  }
+}
+
+/** What a backend with a real engine in each sandbox must also do: the learner's engine, a terminal, events, ports (published and dialled). */
 export function engineContract(subject: ContractSubject): void {
   const { backend } = subject;
   let sandbox: Sandbox | undefined;
@@ -89,6 +110,7 @@ export function engineContract(subject: ContractSubject): void {
         expect((await engine.containers()).map((container) => container.Names[0])).toContain('/contract-web');
         await expect.poll(() => changes.length, { timeout: 15_000 }).toBeGreaterThan(0);
         expect(await backend.publishedPorts(sandbox)).toEqual([{ port: 8088, container: 'contract-web' }]);
+        expect(await httpStatusLine(await backend.dialPort(sandbox, 8088))).toMatch(/^HTTP\/1\.[01] 200 /);
       } finally {
         watch.stop();
         engine.close();

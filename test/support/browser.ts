@@ -27,8 +27,11 @@ export type TestBrowser = {
   close(): Promise<void>;
 };
 
-/** `args`: flags beyond the usual ones, e.g. `--host-resolver-rules=MAP *.preview.test 127.0.0.1`. */
-export async function launchBrowser(options: { args?: string[] } = {}): Promise<TestBrowser> {
+/**
+ * `args`: flags beyond the usual ones, e.g. `--host-resolver-rules=MAP *.preview.test 127.0.0.1`;
+ * `timezoneId`: the zone the pages live in (the machine's own when absent).
+ */
+export async function launchBrowser(options: { args?: string[]; timezoneId?: string } = {}): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}; install it with \`apt-get install -y chromium\`.`);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'dockhand-chromium-'));
   // A persistent context is how playwright takes a --user-data-dir: a fresh one per run.
@@ -37,6 +40,7 @@ export async function launchBrowser(options: { args?: string[] } = {}): Promise<
     headless: true,
     args: [...FLAGS, ...(options.args ?? [])],
     viewport: { width: 1400, height: 900 },
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
   });
   const errors: string[] = [];
   const watch = (page: Page) => {

@@ -1,7 +1,16 @@
 // A SandboxBackend without Docker, for unit tests of what sits on top of the boundary: it hands out
-// handles, remembers which live, and records what was asked of it.
+// handles, remembers which live, and records what was asked of it. fakeBackendHost wraps it as the
+// server starts a backend, so the whole server runs on it (startDockhand's third argument).
 import { PassThrough } from 'node:stream';
-import type { ExecOutput, SandboxBackend, SandboxWatch } from '../../sandbox-server/sandboxes/backend.ts';
+import type { CheckRow } from '../../sandbox-server/host/report.ts';
+import type {
+  BackendHost,
+  BackendKind,
+  ExecOutput,
+  InnerEngine,
+  SandboxBackend,
+  SandboxWatch,
+} from '../../sandbox-server/sandboxes/backend.ts';
 
 export type FakeBackend = SandboxBackend & {
   live: Set<string>;
@@ -59,9 +68,14 @@ export function fakeBackend(): FakeBackend {
     },
     attachTerminal: async () => ({ stream: new PassThrough(), resize: async () => {} }),
     publishedPorts: async () => [],
-    address: async () => '127.0.0.1',
-    openEngine: async () => {
-      throw new Error('the fake backend has no inner engine');
+    // Nothing listens in a fake sandbox.
+    async dialPort(_sandbox, port) {
+      throw Object.assign(new Error(`connect ECONNREFUSED port ${port}`), { code: 'ECONNREFUSED' });
+    },
+    // A live sandbox's engine is empty; a gone one's does not answer (so the pool's liveness proof holds).
+    async openEngine(sandbox) {
+      if (!backend.live.has(sandbox.id)) throw new Error(`the engine in sandbox ${sandbox.id} does not answer`);
+      return emptyEngine();
     },
     watchEvents: () => ({ stop() {} }),
     watchSandboxes(watch) {
@@ -70,4 +84,46 @@ export function fakeBackend(): FakeBackend {
     },
   };
   return backend;
+}
+
+/** A learner's engine with nothing in it, as in a sandbox just started. */
+function emptyEngine(): InnerEngine {
+  return {
+    ping: async () => {},
+    containers: async () => [],
+    container: async () => undefined,
+    containerLogs: async () => '',
+    images: async () => [],
+    image: async () => undefined,
+    imageHistory: async () => [],
+    pullImage: async () => {},
+    volumes: async () => [],
+    volume: async () => undefined,
+    networks: async () => [],
+    network: async () => undefined,
+    events: () => ({ stop() {} }),
+    close() {},
+  };
+}
+
+export type FakeBackendHost = BackendHost & {
+  backend: FakeBackend;
+  /** What the host's checks answer, each time they run: set a problem row to make the host unfit, clear it to fix it. */
+  rows: CheckRow[];
+};
+
+/** Not a kind a configuration can choose (BACKEND_KINDS): only a test hands this backend to startDockhand. */
+const FAKE_KIND = 'fake' as BackendKind;
+
+/** The fake backend as startDockhand takes one: a host with no problems (until a test sets some), ready at once. */
+export function fakeBackendHost(backend = fakeBackend()): FakeBackendHost {
+  const host: FakeBackendHost = {
+    kind: FAKE_KIND,
+    backend,
+    rows: [],
+    images: ['busybox:latest'],
+    hostChecks: async () => host.rows.map((row) => ({ ...row })),
+    prepare: async () => ({ backend, describe: async () => ({ kind: FAKE_KIND, sandboxes: backend.live.size }) }),
+  };
+  return host;
 }

@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import { type CommandResult, runAsLearner, type Sandbox, type SandboxBackend } from '../../sandbox-server/sandboxes/backend.ts';
 import { createDindBackend } from '../../sandbox-server/sandboxes/dind.ts';
 import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
-import { sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
+import { sandboxDirs, sandboxOptions } from '../../sandbox-server/sandboxes/host.ts';
 import { LEARNER_UID } from '../../sandbox-server/sandboxes/learner.ts';
 import { describeSandbox, type SandboxLimits } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { testConfig } from './env.ts';
@@ -44,7 +44,7 @@ export async function startTestSandbox(backend = testBackend()): Promise<TestSan
  */
 export async function runOutsideLearner(sandbox: Sandbox, script: string): Promise<CommandResult> {
   const host = connectHostEngine();
-  const container = host.getContainer(describeSandbox(testConfig(), sandbox.id).containerName);
+  const container = host.getContainer(describeSandbox(sandboxDirs(testConfig()), sandbox.id).containerName);
   const exec = await container.exec({ Cmd: ['sh', '-c', script], User: `${LEARNER_UID}`, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({});
   const out: Buffer[] = [];

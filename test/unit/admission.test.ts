@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { clientAddress, clientKey, requestScheme } from '../../sandbox-server/http/client.ts';
-import { createAdmission, defaultHostReserve, defaultMaxSandboxes } from '../../sandbox-server/sessions/admission.ts';
+import { createAdmission, defaultHostReserve, defaultMaxSandboxes, SETTLE_MS } from '../../sandbox-server/sessions/admission.ts';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -166,7 +166,13 @@ describe('defaultMaxSandboxes', () => {
 describe('admission by the memory the host has free now', () => {
   it('sends newcomers to the line when memory runs short, stops nobody, and admits them as it comes back', () => {
     let available = 4 * GiB;
-    const admission = createAdmission({ ...limits, maxSandboxes: 100 }, counter(), () => available);
+    let now = 0;
+    const admission = createAdmission(
+      { ...limits, maxSandboxes: 100 },
+      counter(),
+      () => available,
+      () => now,
+    );
     expect(admission.apply(self('203.0.113.1')).kind).toBe('admit');
     expect(admission.apply(seat('203.0.113.2')).kind).toBe('admit');
     // Just under the reserve and one guarantee: the next waits, though the count bound is far away.
@@ -175,10 +181,14 @@ describe('admission by the memory the host has free now', () => {
     expect(admission.apply(self('203.0.113.4'))).toMatchObject({ kind: 'queue', position: 2 });
     expect(admission.admitWaiting()).toEqual([]);
     expect(admission.stats()).toEqual({ live: 2, waiting: 2, max: 100 });
-    // Memory comes back (a cache dropped, a sandbox idle): one guarantee's worth admits one.
+    // Memory comes back (a cache dropped, a sandbox idle), once the first two show in the reading.
+    now = SETTLE_MS;
     available = GiB + 300 * MiB;
-    const first = admission.admitWaiting();
-    expect(first.map((entry) => entry.applicant.client)).toEqual(['203.0.113.3', '203.0.113.4']);
+    // One guarantee's worth admits one: the reading does not show the newcomer yet.
+    expect(admission.admitWaiting().map((entry) => entry.applicant.client)).toEqual(['203.0.113.3']);
+    expect(admission.admitWaiting()).toEqual([]);
+    now = 2 * SETTLE_MS;
+    expect(admission.admitWaiting().map((entry) => entry.applicant.client)).toEqual(['203.0.113.4']);
   });
 
   it('reads the memory only when the count bound leaves room', () => {
@@ -190,5 +200,58 @@ describe('admission by the memory the host has free now', () => {
     expect(admission.apply(seat('203.0.113.1')).kind).toBe('admit');
     expect(admission.apply(seat('203.0.113.2')).kind).toBe('queue');
     expect(reads).toBe(1);
+  });
+
+  it('counts those just admitted at their guarantee: a room joining at once does not all pass on one reading', () => {
+    let now = 0;
+    const reading = GiB + 10 * 256 * MiB;
+    const admission = createAdmission(
+      { ...limits, maxSandboxes: 100 },
+      counter(),
+      () => reading,
+      () => now,
+    );
+    const decisions = Array.from({ length: 20 }, (_, i) => admission.apply(seat(`198.51.100.${i}`), now));
+    expect(decisions.filter((d) => d.kind === 'admit').length).toBe(10);
+    expect(admission.admitWaiting()).toEqual([]);
+    // The same reading once they have settled (they used nothing after all): the next ten get in.
+    now = SETTLE_MS;
+    expect(admission.admitWaiting().length).toBe(10);
+  });
+});
+
+describe('a room on a 24 GiB host, with the default guarantee and reserve', () => {
+  const total = 24 * GiB;
+  const reserveBytes = defaultHostReserve(total);
+  const defaults = { guaranteeBytes: 64 * MiB, reserveBytes };
+  /** Learners join one by one, each settling before the next; each then uses `each` (the host and server 1.5 GiB). */
+  const fill = (each: number, wanted: number) => {
+    let now = 0;
+    let live = 0;
+    const admission = createAdmission(
+      { ...limits, maxSandboxes: defaultMaxSandboxes(total, defaults, 511), memory: defaults },
+      counter(),
+      () => total - 1.5 * GiB - live * each,
+      () => now,
+    );
+    let admitted = 0;
+    for (let i = 0; i < wanted; i++) {
+      const decision = admission.apply(seat(`10.1.${i >> 8}.${i & 255}`), now);
+      if (decision.kind !== 'admit') return { admitted, decision };
+      admitted += 1;
+      now += SETTLE_MS;
+      live += 1;
+    }
+    return { admitted, decision: undefined };
+  };
+
+  it('admits 250 learners who each run a small container (57 MiB measured)', () => {
+    expect(fill(57 * MiB, 250)).toEqual({ admitted: 250, decision: undefined });
+  });
+
+  it("puts newcomers in line once a room that builds (182 MiB each, the heaviest lesson's peak) leaves only the reserve", () => {
+    const { admitted, decision } = fill(182 * MiB, 250);
+    expect(decision).toMatchObject({ kind: 'queue', position: 1 });
+    expect(admitted).toBe(Math.ceil((total - 1.5 * GiB - reserveBytes - 64 * MiB) / (182 * MiB)));
   });
 });

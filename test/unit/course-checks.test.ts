@@ -15,7 +15,7 @@ function checkProblems(checks: string): { line: number; message: string }[] {
     .map((line) => `  ${line}`)
     .join('\n');
   const text = `${FRONT_MATTER}${EXERCISE_START}${indented}\nsolution: S.\nsolve: "true"\n\`\`\`\n`;
-  const { problems } = parseLesson('01-checks.md', text, { kitImages: lessonTags(), starterExists: () => false });
+  const { problems } = parseLesson('01-checks.md', text, { images: lessonTags(), starterExists: () => false });
   return problems.map(({ line, message }) => ({ line: line - FIRST_CHECK_LINE + 1, message }));
 }
 

@@ -4,13 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../../sandbox-server/course/load.ts';
 import { checkReport } from '../../sandbox-server/course/report.ts';
+import { lessonTags } from '../../sandbox-server/sandboxes/kit/images.ts';
 import { FIXTURES, lineContaining } from '../fixtures/lessons/fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** What lessons:check prints for a folder, and its exit status. */
 async function lessonsCheck(dir: string): Promise<{ status: number; lines: string[] }> {
-  const report = checkReport(await loadCourse(dir), dir, ROOT);
+  const report = checkReport(await loadCourse(dir, { images: lessonTags() }), dir, ROOT);
   return { status: report.ok ? 0 : 1, lines: report.lines };
 }
 
@@ -24,12 +25,20 @@ describe('loadCourse', () => {
   });
 
   it('reads every lesson in order, checking images against the kit and starter files on disk', async () => {
-    const course = await loadCourse(path.join(FIXTURES, 'valid'));
+    const course = await loadCourse(path.join(FIXTURES, 'valid'), { images: lessonTags() });
     expect(course.problems).toEqual([]);
     expect(course.lessons.map((lesson) => [lesson.order, lesson.file])).toEqual([
       [1, '01-hello-world.md'],
       [2, '002-ports.md'],
     ]);
+  });
+
+  it('refuses a lesson naming an image its backend does not offer, and judges no image without a list', async () => {
+    const offering = await loadCourse(path.join(FIXTURES, 'valid'), { images: ['python:3'] });
+    expect(offering.problems.map((problem) => problem.message)).toContainEqual(
+      expect.stringMatching(/names "busybox.*not in the image kit/),
+    );
+    expect((await loadCourse(path.join(FIXTURES, 'valid'))).problems).toEqual([]);
   });
 
   it('reports a slug or an order used twice, and serves each of them once', async () => {

@@ -125,7 +125,7 @@ describe('parseLesson on valid lessons', () => {
 
   it('accepts Windows line endings and a byte order mark', () => {
     const text = '\uFEFF---\r\nslug: crlf\r\ntitle: T\r\norder: 7\r\nsummary: S.\r\nminutes: 1\r\nimages: [busybox]\r\n---\r\nBody\r\n';
-    const { lesson, problems } = parseLesson('07-crlf.md', text, { kitImages: ['busybox:latest'], starterExists: () => false });
+    const { lesson, problems } = parseLesson('07-crlf.md', text, { images: ['busybox:latest'], starterExists: () => false });
     expect(problems).toEqual([]);
     expect(lesson?.body).toBe('Body\n');
   });

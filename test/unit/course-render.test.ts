@@ -13,7 +13,7 @@ function fixtureLesson(): Lesson {
 
 function inlineLesson(body: string): Lesson {
   const text = `---\nslug: inline\ntitle: Inline\norder: 1\nsummary: S.\nminutes: 1\nimages: []\n---\n${body}`;
-  const { lesson, problems } = parseLesson('01-inline.md', text, { kitImages: [], starterExists: () => false });
+  const { lesson, problems } = parseLesson('01-inline.md', text, { images: [], starterExists: () => false });
   if (!lesson) throw new Error(`the inline lesson has problems: ${JSON.stringify(problems)}`);
   return lesson;
 }

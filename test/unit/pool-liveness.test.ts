@@ -3,7 +3,7 @@
 // is replaced; what the pool counts as ready is what lives.
 import { describe, expect, it, vi } from 'vitest';
 import type { Sandbox } from '../../sandbox-server/sandboxes/backend.ts';
-import { createPool, type PoolDeps } from '../../sandbox-server/sandboxes/pool.ts';
+import { createPool, type PoolDeps, proofTimeout } from '../../sandbox-server/sandboxes/pool.ts';
 
 function world() {
   let next = 0;
@@ -53,6 +53,23 @@ describe('a pool whose sandboxes can die', () => {
     await pool.close();
   });
 
+  it('ends a claim when the sandboxes it starts die as fast as they start: it tries those it held, then one cold', async () => {
+    const w = world();
+    let probes = 0;
+    // A guard for the test itself: a claim that never ends would spin without yielding to any timer.
+    const isAlive = async () => {
+      probes += 1;
+      if (probes > 100) throw new Error('the claim keeps proving sandboxes and never ends');
+      return false;
+    };
+    const pool = createPool(2, { ...w.deps, isAlive, concurrency: 2 });
+    await vi.waitFor(() => expect(pool.stats().ready).toBe(2), SOON);
+    const claimed = await pool.claim();
+    expect(claimed).toMatchObject({ warm: false });
+    expect(probes).toBe(2);
+    await pool.close();
+  });
+
   it('drops and replaces a sandbox it is told stopped, and counts only live ones as ready', async () => {
     const w = world();
     const pool = createPool(2, { ...w.deps, concurrency: 2 });
@@ -76,5 +93,33 @@ describe('a pool whose sandboxes can die', () => {
     await vi.waitFor(() => expect(pool.stats()).toMatchObject({ ready: 3, dead: 2 }), SOON);
     expect((await pool.claim()).sandbox.id).toBe('s1');
     await pool.close();
+  });
+});
+
+describe('proofs of life in a crowd', () => {
+  it('gives each proof more time while many run at once, so a slow healthy sandbox is not taken for dead', async () => {
+    const w = world();
+    const timeouts: number[] = [];
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const pool = createPool(3, {
+      ...w.deps,
+      concurrency: 3,
+      isAlive: async (_sandbox, timeoutMs) => {
+        timeouts.push(timeoutMs);
+        await answered;
+        return true;
+      },
+    });
+    await vi.waitFor(() => expect(pool.stats().ready).toBe(3), SOON);
+    const claims = [pool.claim(), pool.claim(), pool.claim()];
+    await vi.waitFor(() => expect(timeouts).toHaveLength(3), SOON);
+    answer();
+    await Promise.all(claims);
+    expect(timeouts).toEqual([proofTimeout(1), proofTimeout(2), proofTimeout(3)]);
+    expect(proofTimeout(100)).toBeGreaterThanOrEqual(25_000);
+    expect(w.destroyed).toEqual([]);
   });
 });

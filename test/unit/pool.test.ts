@@ -105,3 +105,49 @@ describe('the pool while starts fail', () => {
     expect(host.failures).toEqual([]);
   });
 });
+
+describe('readying warm sandboxes', () => {
+  it('prepares each before it is ready, and keeps one whose preparing failed', async () => {
+    const host = fakeHost();
+    host.heal();
+    const prepared: string[] = [];
+    const pool = createPool(2, {
+      ...host.deps,
+      prepare: async (s) => {
+        if (s.id === 's0') throw new Error('no shell yet');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        prepared.push(s.id);
+      },
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pool.stats()).toMatchObject({ ready: 1, starting: 1 });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(pool.stats()).toMatchObject({ ready: 2, starting: 0 });
+    expect(prepared).toEqual(['s1']);
+    // Prepared sandboxes are handed out as any other: claims take them.
+    expect((await pool.claim()).sandbox.id).toBe('s0');
+    expect(host.destroyed).toEqual([]);
+  });
+});
+
+describe('shrinking while people arrive', () => {
+  it('leaves a claim on its way the warm sandbox it is about to take', async () => {
+    const host = fakeHost();
+    host.heal();
+    let looked = () => {};
+    const lookedUp = new Promise<boolean>((resolve) => {
+      looked = () => resolve(false);
+    });
+    const pool = createPool(2, { ...host.deps, concurrency: 2, hasKeptDisk: () => lookedUp });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pool.stats().ready).toBe(2);
+    const claim = pool.claim({ diskKey: 'learner-1' });
+    // The seat was taken, so the demand (and the target) drop before the claim reaches the pool's sandboxes.
+    pool.resize(0);
+    expect(pool.stats().ready).toBe(1);
+    looked();
+    expect(await claim).toMatchObject({ warm: true });
+    expect(host.destroyed).toEqual(['s1']);
+    expect(pool.stats().ready).toBe(0);
+  });
+});

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatReport, sandboxBlockers } from '../../sandbox-server/host/report.ts';
 import { createHostStatus } from '../../sandbox-server/host/status.ts';
-import { rootRow } from '../../sandbox-server/preflight.ts';
 import { failureKey, startProblem } from '../../sandbox-server/sandboxes/backend.ts';
 import { diagnoseStart, dindStartError } from '../../sandbox-server/sandboxes/dind-diagnosis.ts';
 import {
@@ -13,6 +12,7 @@ import {
   isLocalDockerHost,
   loopRow,
   mkfsRow,
+  rootRow,
   tunRow,
   usernsRows,
 } from '../../sandbox-server/sandboxes/preflight.ts';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkshops, csvCell, DEFAULT_RULES, type WorkshopRules } from '../../sandbox-server/workshops/workshops.ts';
+import { knownTimeZone, zonedIso } from '../../sandbox-server/workshops/zoned-time.ts';
 import { fakeSessions } from '../support/fake-sessions.ts';
 
 const course = {
@@ -57,10 +58,10 @@ describe('who is stuck', () => {
     expect(workshops.progress(workshop.code, now).participants[0]).toMatchObject({ stuck: '5 failed checks', passed: 1 });
   });
 
-  it('someone who revealed a solution they have not passed', async () => {
+  it('never someone for revealing a solution: that is how a learner gets unstuck', async () => {
     const { workshops, workshop, store, people, now } = await workshopWith('ada');
     store.recordSolutionRevealed(people[0]?.id as string, 'one', 'a', now);
-    expect(workshops.progress(workshop.code, now).participants[0]?.stuck).toBe('revealed a solution');
+    expect(workshops.progress(workshop.code, now).participants[0]).toMatchObject({ stuck: null, solutionsRevealed: 1 });
   });
 
   it('someone without progress for the rule’s time, but never someone who left', async () => {
@@ -132,11 +133,26 @@ describe('the CSV export', () => {
     const { workshops, workshop, store, people, joinedAt, now } = await workshopWith('=HYPERLINK("x")', 'bob, jr');
     store.recordCheck(people[1]?.id as string, 'one', 'a', true, 'done', now);
     const lines = workshops.csv(workshop.code).split('\r\n');
-    expect(lines[0]).toBe('name,state,joined,passed,one/a,one/b');
+    expect(lines[0]).toBe('name,state,joined (UTC),passed,one/a,one/b');
     expect(lines.find((line) => line.includes('HYPERLINK'))).toMatch(/^"'=HYPERLINK\(""x""\)",active,/);
-    expect(lines.find((line) => line.includes('bob'))).toBe(
-      `"bob, jr",active,${new Date(joinedAt[1] ?? 0).toISOString()},1,${new Date(now).toISOString()},`,
-    );
+    const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
+    expect(lines.find((line) => line.includes('bob'))).toBe(`"bob, jr",active,${utc(joinedAt[1] ?? 0)},1,${utc(now)},`);
+    expect(lines.at(-1)).toBe('');
+  });
+
+  it('writes times in the zone asked for, with its offset, and names the zone in the header', async () => {
+    const { workshops, workshop, store, people } = await workshopWith('ada');
+    const summer = Date.UTC(2026, 6, 1, 10, 30, 5);
+    store.recordCheck(people[0]?.id as string, 'one', 'a', true, 'done', summer);
+    const lines = workshops.csv(workshop.code, 'Europe/Berlin').split('\r\n');
+    expect(lines[0]).toBe('name,state,joined (Europe/Berlin),passed,one/a,one/b');
+    expect(lines[1]).toMatch(/^ada,active,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00,1,2026-07-01T12:30:05\+02:00,$/);
+    expect(zonedIso(Date.UTC(2026, 11, 6, 5, 0, 0), 'Europe/Berlin')).toBe('2026-12-06T06:00:00+01:00');
+    expect(zonedIso(Date.UTC(2026, 11, 6, 5, 0, 0), 'Asia/Kolkata')).toBe('2026-12-06T10:30:00+05:30');
+    expect(zonedIso(Date.UTC(2026, 11, 6, 5, 0, 0), 'America/New_York')).toBe('2026-12-06T00:00:00-05:00');
+    expect(knownTimeZone('Mars/Olympus')).toBeUndefined();
+    expect(knownTimeZone('x'.repeat(65))).toBeUndefined();
+    expect(knownTimeZone('Europe/Berlin')).toBe('Europe/Berlin');
     expect(lines.at(-1)).toBe('');
   });
 

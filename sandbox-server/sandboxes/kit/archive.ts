@@ -28,6 +28,7 @@ export async function exportKit(engine: Engine, file: string, progress: Progress
 }
 
 export async function importKit(engine: Engine, file: string, progress: Progress): Promise<void> {
+  // Missing, or not readable: the fix is the same, as the sentence below says.
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile())
     throw new Error(`no kit archive at ${file}: make one with \`npm run images:export -- ${file}\` on a machine that has the kit.`);

@@ -2,7 +2,7 @@
 // recipe builds as soon as its base is there, all in parallel; images whose recipe has not changed are
 // reused, so a warm start does no work here. With Docker Hub reachable, the bases and the registry come
 // from it, and the lesson images need no building: the mirror fetches them from Docker Hub on demand.
-import { type Engine, imageId } from '../docker.ts';
+import { type Engine, imageId, unlessMissing } from '../docker.ts';
 import { repoTag } from '../image-ref.ts';
 import { LABEL } from '../labels.ts';
 import { ensureBaseImage, hubReachable, tryPull } from './base.ts';
@@ -97,10 +97,7 @@ async function ensureImage(
 
 /** The Docker Hub original under the kit's host tags; undefined when the pull fails (then it is built). */
 async function pullAs(engine: Engine, image: KitImage, progress: Progress): Promise<string | undefined> {
-  const earlier = await engine
-    .getImage(image.tags[0] as string)
-    .inspect()
-    .catch(() => undefined);
+  const earlier = await unlessMissing(engine.getImage(image.tags[0] as string).inspect());
   if (earlier && !earlier.Config?.Labels?.[LABEL.recipe]) return earlier.Id;
   const hubName = image.serves[0] as string;
   if (!(await tryPull(engine, hubName, progress))) return undefined;

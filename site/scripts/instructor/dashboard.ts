@@ -3,9 +3,10 @@
 
 import type { DashboardMessage, RoomCounts } from '../../../sandbox-server/protocol/events.ts';
 import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
+import { part } from '../parts.ts';
 import { ApiError, api } from '../session.ts';
 import { openReconnectingSocket } from '../socket.ts';
-import type { TerminalElement } from '../terminal.ts';
+import { TerminalElement } from '../terminal.ts';
 import { adminApi, adminSocketUrl } from './admin.ts';
 import { clockTime, dateTime, remaining, sentence } from './format.ts';
 import { showJoinCode } from './join-code.ts';
@@ -23,9 +24,9 @@ import {
 } from './types.ts';
 import { type WatchHandle, watchTerminal } from './watch-terminal.ts';
 
-const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const problem = byId<HTMLElement>('dashboard-problem');
-const actionStatus = byId<HTMLElement>('action-status');
+const main = part(document, 'dashboard-page');
+const problem = part(main, 'dashboard-problem');
+const actionStatus = part(main, 'action-status');
 const code = normalizeJoinCode(new URLSearchParams(location.search).get('code') ?? '') ?? '';
 
 let token = '';
@@ -43,24 +44,30 @@ function showProblem(text: string): void {
 
 /** Title, state and times; the controls that make no sense once the workshop ended are switched off. */
 function showWorkshop(): void {
-  byId('workshop-title').textContent = workshop.title;
+  part(main, 'workshop-title').textContent = workshop.title;
   document.title = `${workshop.title} · Dashboard · Dockhand`;
-  const badge = byId('workshop-state');
+  const badge = part(main, 'workshop-state');
   badge.dataset.state = workshop.state;
   badge.textContent = STATE_LABELS[workshop.state];
   showTime();
   const ended = workshop.state === 'ended';
   // Nobody can join any more: a code still on screen would only invite people in vain.
-  byId('dashboard-join').hidden = ended;
-  for (const id of ['extend-button', 'end-button', 'extend-minutes']) byId<HTMLButtonElement>(id).disabled = ended;
-  for (const control of byId<HTMLFormElement>('broadcast-form').elements) (control as HTMLButtonElement).disabled = ended;
+  part(main, 'dashboard-join').hidden = ended;
+  const switches = [
+    part(main, 'extend-button', HTMLButtonElement),
+    part(main, 'end-button', HTMLButtonElement),
+    part(main, 'extend-minutes', HTMLSelectElement),
+  ];
+  for (const control of switches) control.disabled = ended;
+  for (const control of part(main, 'broadcast-form', HTMLFormElement).elements)
+    if (control instanceof HTMLInputElement || control instanceof HTMLButtonElement) control.disabled = ended;
   showLive();
 }
 
 let socketState = 'connecting';
 /** Whether the table follows the room: once the workshop ended, nothing more comes, and "Live" would mislead. */
 function showLive(retryInMs = 0): void {
-  const live = byId('live-state');
+  const live = part(main, 'live-state');
   const ended = workshop?.state === 'ended';
   live.dataset.state = ended ? 'ended' : socketState;
   if (ended) live.textContent = 'Ended: final results';
@@ -73,7 +80,7 @@ function showTime(): void {
   const now = Date.now();
   const endsAt = Date.parse(workshop.endsAt);
   const startsAt = Date.parse(workshop.startsAt);
-  const time = byId('workshop-time');
+  const time = part(main, 'workshop-time');
   if (workshop.state === 'ended') time.textContent = `Ended. It was planned until ${dateTime(workshop.endsAt)}.`;
   else if (startsAt > now) time.textContent = `Starts ${dateTime(workshop.startsAt)}, ends ${clockTime(workshop.endsAt)}.`;
   else time.textContent = `Ends at ${clockTime(workshop.endsAt)} (${remaining(endsAt - now)} left).`;
@@ -91,8 +98,8 @@ function showProgress(progress: WorkshopProgress, room: RoomCounts): void {
   const people = progress.participants;
   const active = people.filter((person) => person.state === 'active').length;
   const stuck = people.filter((person) => person.stuck !== null).length;
-  byId('no-participants').hidden = people.length > 0;
-  byId('progress-summary').textContent =
+  part(main, 'no-participants').hidden = people.length > 0;
+  part(main, 'progress-summary').textContent =
     people.length === 0
       ? ''
       : `${people.length} joined · ${active} active · ${room.atPrompt} at a prompt · ${stuck} stuck · ${progress.exercises.length} exercises`;
@@ -114,15 +121,14 @@ function followProgress(): void {
 
 function watch(participant: ParticipantProgress): void {
   stopWatching(false);
-  const panel = byId('watch');
-  const status = byId('watch-status');
-  const title = byId('watch-title');
+  const panel = part(main, 'watch');
+  const status = part(main, 'watch-status');
+  const title = part(main, 'watch-title');
   title.textContent = `${participant.name}'s terminal (read-only)`;
   panel.hidden = false;
-  byId('dashboard-body').classList.add('watching');
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const path = `/ws/workshops/${encodeURIComponent(code)}/participants/${encodeURIComponent(participant.sessionId)}/terminal`;
-  const handle = watchTerminal(byId<TerminalElement>('watch-host'), () => adminSocketUrl(token, `${path}?window=1`), {
+  const handle = watchTerminal(part(main, 'watch-host', TerminalElement), () => adminSocketUrl(token, `${path}?window=1`), {
     label: `${participant.name}'s terminal`,
     onStatus(text, state) {
       status.textContent = text;
@@ -143,8 +149,7 @@ function stopWatching(returnFocus: boolean): void {
   const { handle, opener } = watched;
   watched = undefined;
   handle.dispose();
-  byId('watch').hidden = true;
-  byId('dashboard-body').classList.remove('watching');
+  part(main, 'watch').hidden = true;
   table.watching(undefined);
   if (returnFocus) opener?.focus();
 }
@@ -161,8 +166,8 @@ async function act(button: HTMLButtonElement, run: () => Promise<string>): Promi
 }
 
 function wireControls(): void {
-  const broadcast = byId<HTMLFormElement>('broadcast-form');
-  const input = byId<HTMLInputElement>('broadcast-message');
+  const broadcast = part(main, 'broadcast-form', HTMLFormElement);
+  const input = part(main, 'broadcast-message', HTMLInputElement);
   broadcast.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = input.value.trim();
@@ -171,17 +176,17 @@ function wireControls(): void {
       input.focus();
       return;
     }
-    void act(broadcast.querySelector('button') as HTMLButtonElement, async () => {
+    void act(part(broadcast, 'broadcast-send', HTMLButtonElement), async () => {
       const { delivered } = await adminApi<BroadcastView>(token, 'POST', `${workshopPath}/broadcast`, { message: text });
       input.value = '';
       return `Message sent to ${delivered} participant${delivered === 1 ? '' : 's'}.`;
     });
   });
 
-  const extend = byId<HTMLButtonElement>('extend-button');
+  const extend = part(main, 'extend-button', HTMLButtonElement);
   extend.addEventListener('click', () =>
     act(extend, async () => {
-      const minutes = Number(byId<HTMLSelectElement>('extend-minutes').value);
+      const minutes = Number(part(main, 'extend-minutes', HTMLSelectElement).value);
       const extended = await adminApi<WorkshopView>(token, 'POST', `${workshopPath}/extend`, { minutes });
       workshop = { ...workshop, ...extended };
       showWorkshop();
@@ -189,7 +194,7 @@ function wireControls(): void {
     }),
   );
 
-  const exportButton = byId<HTMLButtonElement>('export-csv');
+  const exportButton = part(main, 'export-csv', HTMLButtonElement);
   exportButton.addEventListener('click', () =>
     act(exportButton, async () => {
       await downloadCsv();
@@ -197,8 +202,8 @@ function wireControls(): void {
     }),
   );
 
-  const dialog = byId<HTMLDialogElement>('end-dialog');
-  const end = byId<HTMLButtonElement>('end-button');
+  const dialog = part(main, 'end-dialog', HTMLDialogElement);
+  const end = part(main, 'end-button', HTMLButtonElement);
   end.addEventListener('click', () => dialog.showModal());
   dialog.addEventListener('close', () => {
     if (dialog.returnValue !== 'end') return end.focus();
@@ -206,20 +211,26 @@ function wireControls(): void {
     void act(end, async () => {
       const ended = await adminApi<EndedWorkshopView>(token, 'POST', `${workshopPath}/end`);
       await refreshWorkshop();
-      byId('main').focus();
+      main.focus();
       return `The workshop has ended: ${ended.reaped} sandbox${ended.reaped === 1 ? ' was' : 'es were'} removed.`;
     });
   });
 
-  byId('watch-close').addEventListener('click', () => stopWatching(true));
-  byId('watch').addEventListener('keydown', (event) => {
+  part(main, 'watch-close').addEventListener('click', () => stopWatching(true));
+  part(main, 'watch').addEventListener('keydown', (event) => {
     if (event.key === 'Escape') stopWatching(true);
   });
 }
 
-/** A plain link cannot carry the admin token: fetch the CSV and hand it to the browser as a file. */
+/**
+ * A plain link cannot carry the admin token: fetch the CSV and hand it to the browser as a file. Its times
+ * are in this browser's zone (as the page shows them), written with their offset.
+ */
 async function downloadCsv(): Promise<void> {
-  const response = await fetch(`${workshopPath}/progress.csv`, { headers: { authorization: `Bearer ${token}` } });
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const response = await fetch(`${workshopPath}/progress.csv?zone=${encodeURIComponent(zone)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (!response.ok)
     throw new ApiError(response.status, `The results could not be exported (the server answered ${response.status}).`, 'internal');
   const url = URL.createObjectURL(await response.blob());
@@ -244,14 +255,14 @@ async function start(): Promise<void> {
   }
   const lessons = await api<LessonSummary[]>(undefined, 'GET', '/api/lessons').catch((): LessonSummary[] => []);
   table = createProgressTable(
-    byId<HTMLTableElement>('progress-table'),
+    part(main, 'progress-table', HTMLTableElement),
     new Map(lessons.map((lesson) => [lesson.slug, lesson.title])),
     watch,
   );
-  byId('dashboard').hidden = false;
+  part(main, 'dashboard').hidden = false;
   showWorkshop();
-  showJoinCode(byId('dashboard-code'), workshop);
-  byId<HTMLAnchorElement>('projector-open-link').href = `/instructor/workshop/projector/?code=${encodeURIComponent(workshop.code)}`;
+  showJoinCode(part(main, 'dashboard-code'), workshop);
+  part(main, 'projector-open-link', HTMLAnchorElement).href = `/instructor/workshop/projector/?code=${encodeURIComponent(workshop.code)}`;
   wireControls();
   followProgress();
   setInterval(showTime, 30_000);

@@ -27,6 +27,16 @@ async function firstLessonUrl(workshopLessons: string[] = []): Promise<string> {
   return lesson ? `/lessons/${lesson.slug}/` : '/';
 }
 
+// No maxlength: the browser would cut a long name without a word. Cut here, and say so.
+const nameMax = Number(nameInput.dataset.max);
+const nameCut = document.getElementById('join-name-cut') as HTMLElement;
+nameInput.addEventListener('input', () => {
+  if (nameInput.value.length < nameMax) nameCut.textContent = '';
+  if (nameInput.value.length <= nameMax) return;
+  nameInput.value = nameInput.value.slice(0, nameMax);
+  nameCut.textContent = `Names are kept to ${nameMax} characters: yours was cut to “${nameInput.value.trim()}”.`;
+});
+
 function showError(text: string, field?: HTMLInputElement): void {
   error.textContent = text;
   status.textContent = '';
@@ -42,7 +52,15 @@ function refusal(failure: unknown, code: string): { text: string; field?: HTMLIn
       return { text: `There is no workshop with the code ${groupedCode(code)}. Check the code with your instructor.`, field: codeInput };
     case 'workshop_ended':
       return { text: `${sentence(failure.message)} Ask your instructor whether a new one is running.`, field: codeInput };
-    case 'name_taken':
+    case 'name_taken': {
+      const name = nameInput.value.trim();
+      return {
+        text:
+          `Someone in this workshop already goes by “${name}”. Choose another name, for instance with an initial added. ` +
+          "If that is you on another device, first enter that device's resume code here (Resume code, at the top of the page), then join again.",
+        field: nameInput,
+      };
+    }
     case 'bad_request':
       return { text: sentence(failure.message), field: nameInput };
     default:

@@ -3,12 +3,13 @@
 import QRCode from 'qrcode';
 import type { DashboardMessage, RoomCounts } from '../../../sandbox-server/protocol/events.ts';
 import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
-import { ApiError } from '../session.ts';
+import { ApiError, api } from '../session.ts';
 import { openReconnectingSocket } from '../socket.ts';
 import { adminApi, adminSocketUrl } from './admin.ts';
 import { groupedCode, joinLink, loopbackWarning, sentence, spelledCode } from './format.ts';
+import { finishedCounts } from './lesson-summary.ts';
 import { requireAdminToken } from './token-gate.ts';
-import type { WorkshopView } from './types.ts';
+import type { LessonSummary, WorkshopProgress, WorkshopView } from './types.ts';
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement;
 const code = normalizeJoinCode(new URLSearchParams(location.search).get('code') ?? '') ?? '';
@@ -49,6 +50,31 @@ function showCounts(room: RoomCounts): void {
   byId('projector-prompt').textContent = String(room.atPrompt);
 }
 
+/** Per lesson, how many of the room finished it: a count and a bar, readable from the back. */
+function showLessons(progress: WorkshopProgress, titles: Map<string, string>): void {
+  const people = progress.participants.length;
+  byId('projector-progress').hidden = people === 0;
+  const items = finishedCounts(progress).map(({ group, finished }) => {
+    const item = document.createElement('li');
+    item.dataset.lesson = group.lesson;
+    const title = document.createElement('span');
+    title.className = 'projector-lesson-title';
+    title.textContent = `${group.number}. ${titles.get(group.lesson) ?? group.lesson}`;
+    const count = document.createElement('span');
+    count.className = 'projector-lesson-count';
+    count.textContent = `${finished} of ${people}`;
+    const bar = document.createElement('span');
+    bar.className = 'projector-lesson-bar';
+    bar.setAttribute('aria-hidden', 'true');
+    const fill = document.createElement('span');
+    fill.style.inlineSize = `${people ? Math.round((finished / people) * 100) : 0}%`;
+    bar.append(fill);
+    item.append(title, count, bar);
+    return item;
+  });
+  byId('projector-lessons').replaceChildren(...items);
+}
+
 async function start(token: string): Promise<void> {
   let workshop: WorkshopView;
   try {
@@ -63,12 +89,16 @@ async function start(token: string): Promise<void> {
   (byId('projector-back') as HTMLAnchorElement).href = `/instructor/workshop/?code=${encodeURIComponent(code)}`;
   byId('projector').hidden = false;
   await showJoin(workshop);
+  const lessons = await api<LessonSummary[]>(undefined, 'GET', '/api/lessons').catch((): LessonSummary[] => []);
+  const titles = new Map(lessons.map((lesson) => [lesson.slug, lesson.title]));
   openReconnectingSocket(() => adminSocketUrl(token, `/ws/workshops/${encodeURIComponent(code)}/dashboard`), {
     onState() {},
     onMessage(data) {
       if (typeof data !== 'string') return;
       const frame = JSON.parse(data) as DashboardMessage;
-      if (frame.type === 'snapshot') showCounts(frame.room);
+      if (frame.type !== 'snapshot') return;
+      showCounts(frame.room);
+      showLessons(frame.progress, titles);
     },
   });
   // The end comes from the dashboard (or the clock): look again now and then, and drop the code then.

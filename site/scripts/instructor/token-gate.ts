@@ -9,11 +9,12 @@ export function requireAdminToken(onReady: (token: string) => void): void {
   const form = document.getElementById('token-form') as HTMLFormElement;
   const input = document.getElementById('admin-token') as HTMLInputElement;
   const error = document.getElementById('token-error') as HTMLElement;
-  const bar = document.getElementById('token-bar') as HTMLElement;
+  // Absent on the projector view.
+  const bar = document.getElementById('token-bar');
   const submit = form.querySelector('button[type="submit"]') as HTMLButtonElement;
 
   const ask = (message: string) => {
-    bar.hidden = true;
+    if (bar) bar.hidden = true;
     gate.hidden = false;
     error.textContent = message;
     input.setAttribute('aria-invalid', String(message !== ''));
@@ -34,7 +35,7 @@ export function requireAdminToken(onReady: (token: string) => void): void {
 
   const ready = (token: string) => {
     gate.hidden = true;
-    bar.hidden = false;
+    if (bar) bar.hidden = false;
     onReady(token);
   };
 
@@ -55,7 +56,7 @@ export function requireAdminToken(onReady: (token: string) => void): void {
     ready(token);
   });
 
-  (document.getElementById('forget-token') as HTMLButtonElement).addEventListener('click', () => {
+  document.getElementById('forget-token')?.addEventListener('click', () => {
     rememberAdminToken(undefined);
     // Whatever the page showed was fetched with the token: start from a clean page.
     location.reload();

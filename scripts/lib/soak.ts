@@ -9,6 +9,7 @@ import type { Config } from '../../sandbox-server/config.ts';
 import { runAsLearner, type SandboxBackend } from '../../sandbox-server/sandboxes/backend.ts';
 import { keptDisksDir, listKeptDisks } from '../../sandbox-server/sandboxes/disk.ts';
 import type { Engine } from '../../sandbox-server/sandboxes/docker.ts';
+import { sandboxDirs } from '../../sandbox-server/sandboxes/host.ts';
 import { labelFilter } from '../../sandbox-server/sandboxes/labels.ts';
 import type { Dockhand } from '../../sandbox-server/server.ts';
 
@@ -32,12 +33,12 @@ export async function soakFigures(engine: Engine, config: Config): Promise<SoakF
   const mountInfo = await readFile('/proc/self/mountinfo', 'utf8');
   // Every rule of this instance names its bridge: Docker's own for the network, and Dockhand's chains.
   const rules = await exec('iptables-save');
-  const kept = await listKeptDisks(keptDisksDir(config, config.instance));
+  const kept = await listKeptDisks(keptDisksDir(sandboxDirs(config), config.instance));
   return {
     containers: containers.length,
     loopDevices: loops.stdout.split('\n').filter((file) => file.trim().startsWith(`${config.stateDir}/`)).length,
-    mounts: mountInfo.split('\n').filter((line) => (line.split(' ')[4] ?? '').startsWith(`${config.runDir}/`)).length,
-    firewallRules: rules.stdout.split('\n').filter((line) => line.includes(config.bridgeName)).length,
+    mounts: mountInfo.split('\n').filter((line) => (line.split(' ')[4] ?? '').startsWith(`${config.backend.runDir}/`)).length,
+    firewallRules: rules.stdout.split('\n').filter((line) => line.includes(config.backend.bridgeName)).length,
     keptDisks: kept.length,
     keptBytes: kept.reduce((sum, disk) => sum + disk.bytes, 0),
     fds: (await readdir('/proc/self/fd')).length,
