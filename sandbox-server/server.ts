@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { createChecker } from './checks/checker.ts';
 import type { Config } from './config.ts';
+import { imagePlan } from './course/image-plan.ts';
 import { loadCourse } from './course/load.ts';
 import { createEngineViews } from './engine-view/views.ts';
 import { checkHostAtStart, hostRecheck } from './host/recheck.ts';
@@ -50,10 +51,11 @@ export async function startDockhand(config: Config, log: Progress, backendHost: 
   const hostStatus = createHostStatus();
   const hostWatch = { hostChecks: backendHost.hostChecks, fix: config.fixHost, hostStatus, log };
   const preflight = await checkHostAtStart(hostWatch, { host: config.host, port: config.port });
-  const host = await backendHost.prepare(log);
   const course = await loadCourse(config.courseDir, { images: backendHost.images });
   for (const problem of course.problems)
     log(`lesson problem: ${path.join(config.courseDir, problem.file)}:${problem.line}: ${problem.message}`);
+  // Ready means the first lesson works completely; the other lessons' images follow in course order.
+  const host = await backendHost.prepare(log, imagePlan(course.lessons, backendHost.images));
 
   const store = openStore(path.join(config.stateDir, 'dockhand.sqlite'));
   // Read when scraped, after everything below exists.

@@ -2,6 +2,7 @@
 // solutions revealed on request (and recorded).
 
 import type { Checker } from '../checks/checker.ts';
+import { type LessonImages, lessonImages } from '../course/image-plan.ts';
 import type { Course } from '../course/load.ts';
 import { publicLesson } from '../course/public.ts';
 import { renderMarkdown, renderSolveScript } from '../course/render.ts';
@@ -10,8 +11,9 @@ import { DockhandError } from '../errors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import { hintBody } from '../protocol/bodies.ts';
-import type { LessonSummaryView } from '../protocol/lessons.ts';
+import type { LessonImagesView, LessonSummaryView } from '../protocol/lessons.ts';
 import type { CheckView, SolutionView } from '../protocol/sessions.ts';
+import type { ImageState } from '../sandboxes/backend.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import type { Store } from '../store/store.ts';
 import { bearerToken, requireSession } from './auth.ts';
@@ -19,7 +21,15 @@ import { readBody } from './body.ts';
 import { progressView } from './progress-view.ts';
 import type { SandboxCallLimit } from './sandbox-calls.ts';
 
-export type CourseApiDeps = { course: Course; sessions: Sessions; store: Store; checker: Checker; limitCalls: SandboxCallLimit };
+export type CourseApiDeps = {
+  course: Course;
+  sessions: Sessions;
+  store: Store;
+  checker: Checker;
+  limitCalls: SandboxCallLimit;
+  /** Whether sandboxes can run an image yet (PreparedBackend.imageState). */
+  imageState: (image: string) => ImageState;
+};
 
 export function findLesson(course: Course, slug: string): Lesson {
   const lesson = course.lessons.find((candidate) => candidate.slug === slug);
@@ -51,6 +61,11 @@ export function addCourseRoutes(router: Router, deps: CourseApiDeps): void {
 
   router.add('GET', '/api/lessons/:slug', async (_req, res, params) => {
     sendJson(res, 200, publicLesson(findLesson(course, params.slug as string)));
+  });
+
+  router.add('GET', '/api/lessons/:slug/images', async (_req, res, params) => {
+    const lesson = findLesson(course, params.slug as string);
+    sendJson(res, 200, lessonImagesView(lessonImages(lesson.images, deps.imageState)));
   });
 
   router.add('POST', '/api/sessions/:id/checks/:lesson/:exercise', async (req, res, params) => {
@@ -88,4 +103,29 @@ export function addCourseRoutes(router: Router, deps: CourseApiDeps): void {
     };
     sendJson(res, 200, view);
   });
+}
+
+/** `nginx:latest` as a learner types it: `nginx`. */
+function shownImage(image: string): string {
+  return image.endsWith(':latest') ? image.slice(0, -':latest'.length) : image;
+}
+
+export function lessonImagesView(images: LessonImages): LessonImagesView {
+  if (images.state === 'ready') return images;
+  const names = images.images.map(shownImage).join(', ');
+  const these = images.images.length === 1 ? `This lesson's image (${names}) is` : `This lesson's images (${names}) are`;
+  const them = images.images.length === 1 ? 'it' : 'them';
+  if (images.state === 'preparing') {
+    return {
+      state: 'preparing',
+      images: images.images,
+      message: `${these} still being prepared on the server, about a minute: \`docker run\` of ${them} fails until then. Everything else works, and this notice goes away by itself.`,
+    };
+  }
+  const reasons = images.reasons.map((reason) => reason.replace(/[.\s]+$/, '')).join('; ');
+  return {
+    state: 'failed',
+    images: images.images,
+    message: `${these.replace(/ (is|are)$/, '')} could not be prepared on the server (${reasons}), so \`docker run\` of ${them} fails. Whoever runs Dockhand can build ${them} again with \`npm run images:build\` and then restart Dockhand; learners keep their sandboxes.`,
+  };
 }

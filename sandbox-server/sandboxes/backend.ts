@@ -137,6 +137,15 @@ export type BackendKind = (typeof BACKEND_KINDS)[number];
 /** What a backend needs of the host, as preflight rows, given whether it may fix what is safe to fix. */
 export type HostChecks = (fix: boolean) => Promise<CheckRow[]>;
 
+/**
+ * The images lessons name (Docker Hub names, `busybox:latest`), in the order the course needs them:
+ * `first` (the first lesson's) can run before prepare resolves, `later` follow in their order.
+ */
+export type ImagePlan = { first: readonly string[]; later: readonly string[] };
+
+/** Whether a sandbox can run an image a lesson names: yes, not yet (it is being made), or never (why, a sentence). */
+export type ImageState = { state: 'ready' } | { state: 'preparing' } | { state: 'failed'; reason: string };
+
 /** A backend as the server starts it: the host's checks first (the preflight), then all it needs made ready. */
 export type BackendHost = {
   kind: BackendKind;
@@ -144,13 +153,16 @@ export type BackendHost = {
   images: readonly string[];
   /** Can this host run sandboxes at all; fixes what is safe to fix when allowed. */
   hostChecks: HostChecks;
-  prepare(log: Progress): Promise<PreparedBackend>;
+  /** Ready for a first lesson when it resolves; the plan's later images follow in the background. */
+  prepare(log: Progress, images: ImagePlan): Promise<PreparedBackend>;
 };
 
 export type PreparedBackend = {
   backend: SandboxBackend;
   /** What /api/health says of the backend (to the admin token): its kind and what it runs on; fails when that no longer answers. */
   describe(): Promise<{ kind: BackendKind } & Record<string, unknown>>;
+  /** Whether sandboxes can run an image of `BackendHost.images` now. */
+  imageState(image: string): ImageState;
 };
 
 export type CommandResult = { exitCode: number; stdout: string; stderr: string };

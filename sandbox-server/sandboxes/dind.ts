@@ -144,24 +144,24 @@ export function connectDind(config: Config): BackendHost {
     kind: 'dind',
     images: lessonTags(),
     hostChecks: dockerHostChecks(engine, config.stateDir),
-    async prepare(log) {
-      const staged = await prepareSandboxHostInStages(engine, config, log);
+    async prepare(log, images) {
+      const staged = await prepareSandboxHostInStages(engine, config, log, images);
       const host: SandboxHost = staged.host;
       const readyAt = performance.now();
-      log(`sandbox image ready in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
+      log(`image kit ready for the first lesson in ${host.kit.seconds.toFixed(1)} s; mirror at ${host.mirror.address}`);
       const confinement = describeConfinement(host.apparmor);
       if (confinement) log(confinement);
-      // The lesson images finish after the start; until then the mirror may lack some and /api/health says so.
+      // The other lessons' images follow the start; until then /api/health says `filling`.
       let kit: { state: 'filling' | 'ready' | 'failed'; images: KitImageState[] } = { state: 'filling', images: host.kit.images };
       staged.complete.then(
         (complete) => {
           kit = { state: 'ready', images: complete.kit.images };
           const seconds = ((performance.now() - readyAt) / 1000).toFixed(1);
-          if (complete.kit.images.length > host.kit.images.length) log(`lesson images built and in the mirror ${seconds} s later`);
+          if (complete.kit.images.length > host.kit.images.length) log(`all lesson images in the mirror ${seconds} s after ready`);
         },
         (error: Error) => {
           kit = { ...kit, state: 'failed' };
-          log(`the lesson images could not be made, so \`docker pull\` in a sandbox fails for them: ${error.message}`);
+          log(`${error.message}: \`docker run\` of them fails in sandboxes; \`npm run images:build\` builds them again`);
         },
       );
       return {
@@ -171,6 +171,7 @@ export function connectDind(config: Config): BackendHost {
           docker: await engineVersion(engine),
           kit: { ...kit, mirror: host.mirror.address },
         }),
+        imageState: staged.imageState,
       };
     },
   };

@@ -5,9 +5,12 @@
 import type { Config } from '../config.ts';
 import { ensureHostReady } from '../preflight.ts';
 import { type AppArmorConfinement, loadSandboxProfile, readAppArmorHost } from './apparmor.ts';
+import type { ImagePlan, ImageState } from './backend.ts';
 import type { Engine } from './docker.ts';
-import { ensureKit, type KitState } from './kit/kit.ts';
-import { ensureMirror, fillMirror, type Mirror, removeMirror } from './kit/mirror.ts';
+import { hubReachable } from './kit/base.ts';
+import { type KitImage, kitImagesServing, lessonTags } from './kit/images.ts';
+import { ensureKit, type KitImageState, type KitState, openKit, sandboxImages } from './kit/kit.ts';
+import { ensureMirror, type Mirror, type MirrorFill, openMirrorFill, removeMirror } from './kit/mirror.ts';
 import { type Progress, prefixed } from './kit/progress.ts';
 import { ensureNetwork, networkPlan, removeNetwork, type SandboxNetwork } from './network.ts';
 import { dockerHostChecks } from './preflight.ts';
@@ -32,35 +35,90 @@ export function sandboxOptions(config: Config, host: SandboxHost): SandboxOption
   };
 }
 
-/** Everything, the lesson images and the filled mirror included (what the tests and the scripts want). */
+/** Everything, every lesson image in the mirror included (what the tests and the scripts want). */
 export async function prepareSandboxHost(engine: Engine, config: Config, progress: Progress): Promise<SandboxHost> {
-  return (await prepareSandboxHostInStages(engine, config, progress)).complete;
+  return (await prepareSandboxHostInStages(engine, config, progress, { first: lessonTags(), later: [] })).complete;
 }
 
 /**
- * `host` is ready for a first sandbox: the sandbox and registry images built, the network made, the
- * mirror answering. `complete` then builds the lesson images and fills the mirror, so on a fresh machine
- * a learner gets a prompt while the lesson images are still building (only their pulls wait).
+ * `host` is ready for a first sandbox and for the plan's first images (the sandbox and registry images
+ * built, the network made, the mirror answering and holding those images). The plan's later images
+ * are then built in its order and each is pushed to the mirror as soon as it is built; `imageState`
+ * says which are there, and `complete` resolves when all are, or rejects naming those that failed.
  */
-export async function prepareSandboxHostInStages(
-  engine: Engine,
-  config: Config,
-  progress: Progress,
-): Promise<{ host: SandboxHost; complete: Promise<SandboxHost> }> {
-  const images = prefixed('images', progress);
-  const kit = await ensureKit(engine, images, { sandboxOnly: true });
+export type StagedHost = { host: SandboxHost; imageState(image: string): ImageState; complete: Promise<SandboxHost> };
+
+/** Later images built at once: two keep both cores and the Debian mirror busy, while the next lesson's still come first. */
+const LATER_BUILDS = 2;
+
+export async function prepareSandboxHostInStages(engine: Engine, config: Config, progress: Progress, plan: ImagePlan): Promise<StagedHost> {
+  const log = prefixed('images', progress);
+  const online = await hubReachable();
+  const first = kitImagesServing(plan.first);
+  const kit = await ensureKit(engine, log, { online, only: (image) => sandboxImages(image) || first.includes(image) });
   const network = networkPlan(config);
   await ensureNetwork(engine, config, network);
-  const mirror = await ensureMirror(engine, config, network, kit.online);
+  const mirror = await ensureMirror(engine, config, network, online);
   const apparmor = await loadSandboxProfile(await readAppArmorHost(), config.backend.apparmor);
   const host = { kit, network, mirror, apparmor };
-  const complete = (async () => {
-    // The sandbox's images are found again by their recipe hash: cached, a few inspects.
-    const full = await ensureKit(engine, images, { online: kit.online });
-    await fillMirror(engine, config, mirror, prefixed('mirror', progress));
-    return { ...host, kit: { ...full, seconds: kit.seconds + full.seconds } };
-  })();
-  return { host, complete };
+  // Online the mirror fetches every image from Docker Hub on demand: nothing to wait for.
+  const states = new Map<string, ImageState>(lessonTags().map((ref) => [ref, { state: online ? 'ready' : 'preparing' }]));
+  const imageState = (image: string): ImageState => states.get(image) ?? { state: 'failed', reason: `the image kit has no ${image}` };
+  if (online) return { host, imageState, complete: Promise.resolve(host) };
+  const fill = await openMirrorFill(engine, config, prefixed('mirror', progress));
+  try {
+    for (const image of first) {
+      await fill.push(image.serves);
+      for (const ref of image.serves) states.set(ref, { state: 'ready' });
+    }
+  } catch (error) {
+    await fill.close();
+    throw error;
+  }
+  const later = kitImagesServing(plan.later).filter((image) => !first.includes(image));
+  const complete = fillLater(engine, later, fill, states, log).then((images) => ({
+    ...host,
+    kit: { ...kit, images: [...kit.images, ...images.filter((image) => !kit.images.some((made) => made.id === image.id))] },
+  }));
+  return { host, imageState, complete };
+}
+
+/** Builds and pushes `images` in their order, LATER_BUILDS at once; a failed one is marked and the rest go on. */
+async function fillLater(
+  engine: Engine,
+  images: readonly KitImage[],
+  fill: MirrorFill,
+  states: Map<string, ImageState>,
+  log: Progress,
+): Promise<KitImageState[]> {
+  const kit = openKit(engine, log, { online: false });
+  const made: KitImageState[] = [];
+  const failed: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let image = images[next++]; image; image = images[next++]) {
+      try {
+        made.push(await kit.ensure(image));
+        await fill.push(image.serves);
+        for (const ref of image.serves) states.set(ref, { state: 'ready' });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log(message);
+        // The first line is the sentence; the rest is the build's own output, for the log.
+        const reason = message.split('\n')[0] as string;
+        for (const ref of image.serves) states.set(ref, { state: 'failed', reason });
+        failed.push(...image.serves);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: LATER_BUILDS }, worker));
+  } finally {
+    kit.close();
+    await fill.close();
+  }
+  if (failed.length > 0) throw new Error(`these lesson images could not be made: ${failed.join(', ')} (see above)`);
+  return made;
 }
 
 /** For tools without the server: the preflight (fixing what is safe, refusing what blocks sandboxes), then the host prepared. */

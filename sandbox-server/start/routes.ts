@@ -127,7 +127,7 @@ export function createRoutes(deps: RouteDeps): Routes {
     publicUrl: config.publicUrl,
   });
   const limitCalls = createSandboxCallLimit();
-  addCourseRoutes(router, { course, sessions, store: deps.store, checker, limitCalls });
+  addCourseRoutes(router, { course, sessions, store: deps.store, checker, limitCalls, imageState: deps.host.imageState });
   // The web preview listens on a port of its own (bound by the caller), so previews get an origin of their own.
   const previewRouter = createRouter();
   const previewUpgrades = createUpgradeRouter(internalError);

@@ -3,6 +3,7 @@
 // a time and the solution behind a confirmation, and fires `exercise-state` when its state changes
 // (`justPassed` when a live result ticks it now, so the page can say so wherever the learner is).
 import type { CheckView, SolutionView } from '../../sandbox-server/protocol/sessions.ts';
+import { showSentence } from './sentence.ts';
 import { api, type Session } from './session.ts';
 
 export type ExerciseStateEvent = CustomEvent<{ justPassed: boolean; title: string }>;
@@ -181,18 +182,6 @@ export class ExerciseElement extends HTMLElement {
 }
 
 if (!customElements.get('dockhand-exercise')) customElements.define('dockhand-exercise', ExerciseElement);
-
-/** A check's sentence, with `backticked` commands shown as code (as text: nothing in it becomes markup). */
-function showSentence(element: HTMLElement, sentence: string): void {
-  element.replaceChildren(
-    ...sentence.split('`').map((part, index) => {
-      if (index % 2 === 0) return document.createTextNode(part);
-      const code = document.createElement('code');
-      code.textContent = part;
-      return code;
-    }),
-  );
-}
 
 function button(label: string, kind?: string): HTMLButtonElement {
   const element = document.createElement('button');

@@ -6,6 +6,7 @@ import { followEvents } from './events.ts';
 import type { ExerciseElement, ExerciseStateEvent } from './exercise.ts';
 import { enableExercises } from './exercises.ts';
 import { learnerView } from './learner.ts';
+import { followLessonImages } from './lesson-images.ts';
 import { enablePanes } from './panes.ts';
 import { part } from './parts.ts';
 // Defines <dockhand-code>, the lesson's code blocks.
@@ -125,6 +126,7 @@ controller.subscribe((state) => {
   if (state.kind === 'workshop_ended') announceWorkshopChange();
 });
 
+followLessonImages(part(document, 'images-notice'), lesson);
 // What the learner achieved shows at once, before (and without) a sandbox.
 void learnerView().then((me) => me && exercises.showProgress(me.progress));
 void controller.resume();

@@ -7,6 +7,8 @@ import type {
   BackendHost,
   BackendKind,
   ExecOutput,
+  ImagePlan,
+  ImageState,
   InnerEngine,
   SandboxBackend,
   SandboxWatch,
@@ -110,6 +112,10 @@ export type FakeBackendHost = BackendHost & {
   backend: FakeBackend;
   /** What the host's checks answer, each time they run: set a problem row to make the host unfit, clear it to fix it. */
   rows: CheckRow[];
+  /** What the server asked to have made, in which order (set by prepare). */
+  plan?: ImagePlan;
+  /** Images not ready (being made, or failed); every other image runs. Change it to make one ready or fail. */
+  imageStates: Map<string, ImageState>;
 };
 
 /** Not a kind a configuration can choose (BACKEND_KINDS): only a test hands this backend to startDockhand. */
@@ -122,8 +128,16 @@ export function fakeBackendHost(backend = fakeBackend()): FakeBackendHost {
     backend,
     rows: [],
     images: ['busybox:latest'],
+    imageStates: new Map(),
     hostChecks: async () => host.rows.map((row) => ({ ...row })),
-    prepare: async () => ({ backend, describe: async () => ({ kind: FAKE_KIND, sandboxes: backend.live.size }) }),
+    prepare: async (_log, plan) => {
+      host.plan = plan;
+      return {
+        backend,
+        describe: async () => ({ kind: FAKE_KIND, sandboxes: backend.live.size }),
+        imageState: (image) => host.imageStates.get(image) ?? { state: 'ready' },
+      };
+    },
   };
   return host;
 }

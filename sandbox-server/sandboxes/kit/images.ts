@@ -76,3 +76,9 @@ export const KIT_IMAGES: readonly KitImage[] = [
 export function lessonTags(): string[] {
   return KIT_IMAGES.flatMap((image) => image.serves);
 }
+
+/** The kit images that serve `refs` (Docker Hub names), in the order `refs` first names them. */
+export function kitImagesServing(refs: readonly string[]): KitImage[] {
+  const images = refs.flatMap((ref) => KIT_IMAGES.filter((image) => image.serves.includes(ref)));
+  return [...new Set(images)];
+}

@@ -23,45 +23,64 @@ export type KitOptions = {
   terminal?: NodeJS.WriteStream;
   /** Overrides the Docker Hub probe. */
   online?: boolean;
-  /** Only the images a first sandbox needs (see sandboxImages), e.g. to be ready before the lesson images. */
-  sandboxOnly?: boolean;
+  /** Only these images (and what they are built on), e.g. those a first lesson needs; online, only sandboxImages. */
+  only?: (image: KitImage) => boolean;
 };
 
 /**
  * What a sandbox needs to start: its own image and the registry the mirror runs. Online that is all
- * the kit holds; offline the lesson images follow, and only `docker pull` inside a sandbox waits for them.
+ * the kit holds; offline the lesson images are built too.
  */
 export function sandboxImages(image: KitImage): boolean {
   return image.serves.length === 0 || image.tags.includes(REGISTRY_IMAGE);
 }
 
-export async function ensureKit(engine: Engine, progress: Progress, options: KitOptions = {}): Promise<KitState> {
-  const started = performance.now();
-  const online = options.online ?? (await hubReachable());
-  const board = progressBoard(progress, { terminal: options.terminal ?? process.stdout });
+/** Makes kit images on demand, each at most once and after its base (a Debian base or another kit image). */
+export type Kit = { online: boolean; ensure(image: KitImage): Promise<KitImageState>; close(): void };
+
+export function openKit(engine: Engine, progress: Progress, options: { online: boolean; terminal?: NodeJS.WriteStream }): Kit {
+  const board = progressBoard(progress, { terminal: options.terminal });
   // Image ids by host tag, as promises: each recipe waits for its own base only.
   const ids = new Map<string, Promise<string>>();
-  const idOf = (tag: string) => {
+  const states = new Map<KitImage, Promise<KitImageState>>();
+  const idOf = (tag: string): Promise<string> => {
+    const known = ids.get(tag);
+    if (known) return known;
     const suite = SUITES.find((candidate) => baseImage(candidate) === tag);
-    const id = ids.get(tag) ?? (suite ? ensureBase(engine, suite, board) : Promise.reject(new Error(`no kit image builds ${tag}`)));
+    const image = KIT_IMAGES.find((candidate) => candidate.tags[0] === tag);
+    const id = suite
+      ? ensureBase(engine, suite, board)
+      : image
+        ? ensure(image).then((state) => state.id)
+        : Promise.reject(new Error(`no kit image builds ${tag}`));
     ids.set(tag, id);
     return id;
   };
+  const ensure = (image: KitImage): Promise<KitImageState> => {
+    const known = states.get(image);
+    if (known) return known;
+    const state = ensureImage(engine, image, options.online, () => idOf(image.base), board);
+    states.set(image, state);
+    const id = state.then((built) => built.id);
+    // Awaited by the images built on it, if any; its failure is reported to whoever ensures it.
+    id.catch(() => {});
+    ids.set(image.tags[0] as string, id);
+    return state;
+  };
+  return { online: options.online, ensure, close: () => board.close() };
+}
+
+/** The kit's images (all, or `only` those), in parallel. */
+export async function ensureKit(engine: Engine, progress: Progress, options: KitOptions = {}): Promise<KitState> {
+  const started = performance.now();
+  const online = options.online ?? (await hubReachable());
+  const kit = openKit(engine, progress, { online, terminal: options.terminal ?? process.stdout });
   try {
-    const wanted = KIT_IMAGES.filter((image) => (online || options.sandboxOnly ? sandboxImages(image) : true));
-    const images = await Promise.all(
-      wanted.map((image) => {
-        const state = ensureImage(engine, image, online, () => idOf(image.base), board);
-        const id = state.then((built) => built.id);
-        // Awaited by the images built on it, if any; its failure is reported through Promise.all.
-        id.catch(() => {});
-        ids.set(image.tags[0] as string, id);
-        return state;
-      }),
-    );
+    const wanted = KIT_IMAGES.filter((image) => (online ? sandboxImages(image) : (options.only?.(image) ?? true)));
+    const images = await Promise.all(wanted.map(kit.ensure));
     return { images, online, seconds: (performance.now() - started) / 1000 };
   } finally {
-    board.close();
+    kit.close();
   }
 }
 

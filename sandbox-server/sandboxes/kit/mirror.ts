@@ -10,7 +10,7 @@ import { repoTag } from '../image-ref.ts';
 import { LABEL, labelsFor, resourceName } from '../labels.ts';
 import type { SandboxNetwork } from '../network.ts';
 import { HUB_REGISTRY } from './base.ts';
-import { hostTag, lessonTags, REGISTRY_IMAGE } from './images.ts';
+import { hostTag, REGISTRY_IMAGE } from './images.ts';
 import type { Progress } from './progress.ts';
 
 export type Mirror = { address: string; url: string; online: boolean };
@@ -53,7 +53,7 @@ export function mirrorSpec(config: Config, plan: SandboxNetwork, registryId: str
   return { ...spec, Labels: labelsFor(config.instance, 'mirror', { [LABEL.recipe]: hash }) };
 }
 
-/** The mirror running and answering; offline it serves what it held before, until fillMirror brings it up to date. */
+/** The mirror running and answering; offline it serves what it held before, until a MirrorFill brings it up to date. */
 export async function ensureMirror(engine: Engine, config: Config, plan: SandboxNetwork, online: boolean): Promise<Mirror> {
   const mirror = { address: `${plan.mirrorIp}:${plan.mirrorPort}`, url: `http://${plan.mirrorIp}:${plan.mirrorPort}`, online };
   const registryId = await imageId(engine, REGISTRY_IMAGE);
@@ -64,17 +64,50 @@ export async function ensureMirror(engine: Engine, config: Config, plan: Sandbox
   return mirror;
 }
 
-/** Offline, pushes every lesson image the mirror lacks or holds in an older build (online it fetches on demand). */
-export async function fillMirror(engine: Engine, config: Config, mirror: Mirror, progress: Progress): Promise<void> {
-  if (mirror.online) return;
+/**
+ * Offline, puts lesson images into the mirror one image at a time, as each is built: a writable
+ * registry on the mirror's volume that only the host reaches. The read-only mirror serves what it
+ * pushes at once (measured: its cache keeps only what it found, so no restart, and no pull in flight is cut).
+ */
+export type MirrorFill = {
+  /** Pushes the tags (Docker Hub names of one kit image) the mirror lacks or holds in an older build. */
+  push(refs: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+};
+
+export async function openMirrorFill(engine: Engine, config: Config, progress: Progress): Promise<MirrorFill> {
   const names = mirrorNames(config);
-  const stale = await staleTags(engine, mirror.url);
-  if (stale.length === 0) return;
-  progress(`filling the mirror with ${stale.join(', ')}`);
-  await pushToMirror(engine, config, stale, progress);
-  // Restarted so its in-memory caches see the new content.
-  await engine.getContainer(names.container).restart();
-  await waitForRegistry(mirror.url);
+  await removeContainer(engine, names.fill);
+  const fill = await engine.createContainer({
+    name: names.fill,
+    Image: REGISTRY_IMAGE,
+    Labels: labelsFor(config.instance, 'mirror-fill'),
+    ExposedPorts: { '5000/tcp': {} },
+    HostConfig: {
+      Binds: [`${names.volume}:/var/lib/registry`],
+      PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+    },
+  });
+  const close = () => removeContainer(engine, names.fill);
+  try {
+    await fill.start();
+    const port = (await fill.inspect()).NetworkSettings.Ports['5000/tcp']?.[0]?.HostPort;
+    if (!port) throw new Error('the mirror fill registry got no host port');
+    const registry = `127.0.0.1:${port}`;
+    await waitForRegistry(`http://${registry}`);
+    return {
+      async push(refs) {
+        const stale = await staleTags(engine, `http://${registry}`, refs);
+        // One at a time: tags of one image share all their layers.
+        for (const ref of stale) await pushTo(engine, registry, ref);
+        if (stale.length > 0) progress(`mirror has ${stale.join(', ')}`);
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 async function startMirror(engine: Engine, config: Config, spec: Docker.ContainerCreateOptions): Promise<void> {
@@ -100,10 +133,10 @@ async function ensureVolumeLabelled(engine: Engine, config: Config, name: string
     await engine.createVolume({ Name: name, Labels: labelsFor(config.instance, 'mirror') });
 }
 
-/** Lesson tags whose image in the mirror differs from the host's (config digest = image id). */
-async function staleTags(engine: Engine, url: string): Promise<string[]> {
+/** Of `refs`, those whose image in the registry differs from the host's (config digest = image id). */
+async function staleTags(engine: Engine, url: string, refs: readonly string[]): Promise<string[]> {
   const current = await Promise.all(
-    lessonTags().map(async (ref) => {
+    refs.map(async (ref) => {
       const local = await imageId(engine, hostTag(ref));
       if (!local) throw new Error(`lesson image ${hostTag(ref)} is missing; build the kit with \`npm run images:build\`.`);
       const { repo, tag } = repoTag(ref);
@@ -112,43 +145,7 @@ async function staleTags(engine: Engine, url: string): Promise<string[]> {
       return manifest?.config?.digest === local;
     }),
   );
-  return lessonTags().filter((_, index) => !current[index]);
-}
-
-async function pushToMirror(engine: Engine, config: Config, refs: string[], progress: Progress): Promise<void> {
-  const names = mirrorNames(config);
-  await removeContainer(engine, names.fill);
-  const fill = await engine.createContainer({
-    name: names.fill,
-    Image: REGISTRY_IMAGE,
-    Labels: labelsFor(config.instance, 'mirror-fill'),
-    ExposedPorts: { '5000/tcp': {} },
-    HostConfig: {
-      Binds: [`${names.volume}:/var/lib/registry`],
-      PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
-    },
-  });
-  try {
-    await fill.start();
-    const port = (await fill.inspect()).NetworkSettings.Ports['5000/tcp']?.[0]?.HostPort;
-    if (!port) throw new Error('the mirror fill registry got no host port');
-    const registry = `127.0.0.1:${port}`;
-    await waitForRegistry(`http://${registry}`);
-    // One push per image at a time, images in parallel: tags of one image share all their layers.
-    const byImage = new Map<string, string[]>();
-    for (const ref of refs) {
-      const id = (await imageId(engine, hostTag(ref))) as string;
-      byImage.set(id, [...(byImage.get(id) ?? []), ref]);
-    }
-    await Promise.all(
-      [...byImage.values()].map(async (group) => {
-        for (const ref of group) await pushTo(engine, registry, ref);
-        progress(`mirror has ${group.join(', ')}`);
-      }),
-    );
-  } finally {
-    await removeContainer(engine, names.fill);
-  }
+  return refs.filter((_, index) => !current[index]);
 }
 
 async function pushTo(engine: Engine, registry: string, ref: string): Promise<void> {
