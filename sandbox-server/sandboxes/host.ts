@@ -8,8 +8,8 @@ import { type AppArmorConfinement, loadSandboxProfile, readAppArmorHost } from '
 import type { ImagePlan, ImageState } from './backend.ts';
 import type { Engine } from './docker.ts';
 import { hubReachable } from './kit/base.ts';
-import { type KitImage, kitImagesServing, lessonTags } from './kit/images.ts';
-import { ensureKit, type KitImageState, type KitState, openKit, sandboxImages } from './kit/kit.ts';
+import { type KitImage, lessonTags } from './kit/images.ts';
+import { ensureKit, type KitImageState, type KitState, kitStages, openKit } from './kit/kit.ts';
 import { ensureMirror, type Mirror, type MirrorFill, openMirrorFill, removeMirror } from './kit/mirror.ts';
 import { type Progress, prefixed } from './kit/progress.ts';
 import { ensureNetwork, networkPlan, removeNetwork, type SandboxNetwork } from './network.ts';
@@ -54,8 +54,8 @@ const LATER_BUILDS = 2;
 export async function prepareSandboxHostInStages(engine: Engine, config: Config, progress: Progress, plan: ImagePlan): Promise<StagedHost> {
   const log = prefixed('images', progress);
   const online = await hubReachable();
-  const first = kitImagesServing(plan.first);
-  const kit = await ensureKit(engine, log, { online, only: (image) => sandboxImages(image) || first.includes(image) });
+  const stages = kitStages(plan);
+  const kit = await ensureKit(engine, log, { online, only: (image) => stages.built.includes(image) });
   const network = networkPlan(config);
   await ensureNetwork(engine, config, network);
   const mirror = await ensureMirror(engine, config, network, online);
@@ -67,16 +67,17 @@ export async function prepareSandboxHostInStages(engine: Engine, config: Config,
   if (online) return { host, imageState, complete: Promise.resolve(host) };
   const fill = await openMirrorFill(engine, config, prefixed('mirror', progress));
   try {
-    for (const image of first) {
-      await fill.push(image.serves);
-      for (const ref of image.serves) states.set(ref, { state: 'ready' });
-    }
+    await Promise.all(
+      stages.pushed.map(async (image) => {
+        await fill.push(image.serves);
+        for (const ref of image.serves) states.set(ref, { state: 'ready' });
+      }),
+    );
   } catch (error) {
     await fill.close();
     throw error;
   }
-  const later = kitImagesServing(plan.later).filter((image) => !first.includes(image));
-  const complete = fillLater(engine, later, fill, states, log).then((images) => ({
+  const complete = fillLater(engine, stages.later, fill, states, log).then((images) => ({
     ...host,
     kit: { ...kit, images: [...kit.images, ...images.filter((image) => !kit.images.some((made) => made.id === image.id))] },
   }));

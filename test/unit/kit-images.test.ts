@@ -10,7 +10,7 @@ describe('the image kit', () => {
     expect(lessonTags()).not.toContain('dockhand/sandbox:latest');
   });
 
-  it("needs only the sandbox image and the mirror's registry before a first sandbox; the lesson images come after", () => {
+  it("online builds only the sandbox image and the mirror's registry: the mirror fetches lesson images from Docker Hub", () => {
     expect(KIT_IMAGES.filter(sandboxImages).map((image) => image.tags[0])).toEqual([SANDBOX_IMAGE, REGISTRY_IMAGE]);
   });
 

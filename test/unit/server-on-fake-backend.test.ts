@@ -89,4 +89,17 @@ describe('the server on the fake backend', () => {
       await unfit.close();
     }
   });
+
+  it("asks the backend for the course's images, first lesson first, and tells a lesson page whether its images run yet", async () => {
+    expect(fake.host.plan).toEqual({ first: ['busybox:latest'], later: [] });
+    fake.host.imageStates.set('busybox:latest', { state: 'preparing' });
+    const preparing = await call('GET', '/api/lessons/own-course/images');
+    expect(preparing).toMatchObject({ status: 200, body: { state: 'preparing', images: ['busybox:latest'] } });
+    expect(preparing.body.message).toMatch(/^This lesson's image \(busybox\) is still being prepared on the server/);
+    fake.host.imageStates.set('busybox:latest', { state: 'failed', reason: 'the build of busybox failed' });
+    expect(await call('GET', '/api/lessons/own-course/images')).toMatchObject({ body: { state: 'failed', images: ['busybox:latest'] } });
+    fake.host.imageStates.delete('busybox:latest');
+    expect(await call('GET', '/api/lessons/own-course/images')).toEqual({ status: 200, body: { state: 'ready' } });
+    expect((await call('GET', '/api/lessons/no-such-lesson/images')).status).toBe(404);
+  });
 });

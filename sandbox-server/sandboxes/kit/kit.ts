@@ -2,12 +2,14 @@
 // recipe builds as soon as its base is there, all in parallel; images whose recipe has not changed are
 // reused, so a warm start does no work here. With Docker Hub reachable, the bases and the registry come
 // from it, and the lesson images need no building: the mirror fetches them from Docker Hub on demand.
+
+import type { ImagePlan } from '../backend.ts';
 import { type Engine, imageId, unlessMissing } from '../docker.ts';
 import { repoTag } from '../image-ref.ts';
 import { LABEL } from '../labels.ts';
 import { ensureBaseImage, hubReachable, tryPull } from './base.ts';
 import { buildKitImage } from './build.ts';
-import { baseImage, KIT_IMAGES, type KitImage, REGISTRY_IMAGE, SUITES, type Suite } from './images.ts';
+import { baseImage, KIT_IMAGES, type KitImage, kitImagesServing, REGISTRY_IMAGE, SUITES, type Suite } from './images.ts';
 import { type Board, type Progress, progressBoard } from './progress.ts';
 
 export type KitImageState = { tags: string[]; serves: string[]; id: string; source: 'built' | 'cached' | 'pulled' };
@@ -33,6 +35,16 @@ export type KitOptions = {
  */
 export function sandboxImages(image: KitImage): boolean {
   return image.serves.length === 0 || image.tags.includes(REGISTRY_IMAGE);
+}
+
+/**
+ * The kit in the order a start needs it: before ready, `built` (what a sandbox needs, and the plan's first
+ * images) and `pushed` to the mirror (the plan's first images); after it, `later` in the plan's order.
+ */
+export function kitStages(plan: ImagePlan): { built: KitImage[]; pushed: KitImage[]; later: KitImage[] } {
+  const pushed = kitImagesServing(plan.first);
+  const built = KIT_IMAGES.filter((image) => sandboxImages(image) || pushed.includes(image));
+  return { built, pushed, later: kitImagesServing(plan.later).filter((image) => !pushed.includes(image)) };
 }
 
 /** Makes kit images on demand, each at most once and after its base (a Debian base or another kit image). */
