@@ -1,8 +1,8 @@
-// Makes the whole image kit present: the Debian bases, the sandbox image and the lesson images. Each
-// recipe builds as soon as its base is there, all in parallel; images whose recipe has not changed are
-// reused, so a warm start does no work here. With Docker Hub reachable, the bases and the registry come
-// from it, and the lesson images need no building: the mirror fetches them from Docker Hub on demand.
-
+// Makes the image kit present: the Debian bases, the sandbox image and the lesson images. Each recipe
+// builds as soon as its base is there (ensureKit: all of a selection in parallel; openKit: one at a time,
+// as asked); images whose recipe has not changed are reused, so a warm start does no work here. With
+// Docker Hub reachable, the bases and the registry come from it, and the lesson images need no building:
+// the mirror fetches them from Docker Hub on demand. kitStages says what a start makes before ready.
 import type { ImagePlan } from '../backend.ts';
 import { type Engine, imageId, unlessMissing } from '../docker.ts';
 import { repoTag } from '../image-ref.ts';

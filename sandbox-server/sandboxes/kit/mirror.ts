@@ -67,7 +67,8 @@ export async function ensureMirror(engine: Engine, config: Config, plan: Sandbox
 /**
  * Offline, puts lesson images into the mirror one image at a time, as each is built: a writable
  * registry on the mirror's volume that only the host reaches. The read-only mirror serves what it
- * pushes at once (measured: its cache keeps only what it found, so no restart, and no pull in flight is cut).
+ * pushes at once (measured: a tag it had answered 404 for pulls right after its push), so it is never
+ * restarted and no pull in flight is cut.
  */
 export type MirrorFill = {
   /** Pushes the tags (Docker Hub names of one kit image) the mirror lacks or holds in an older build. */
