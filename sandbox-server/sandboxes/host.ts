@@ -84,7 +84,11 @@ export async function prepareSandboxHostInStages(engine: Engine, config: Config,
   return { host, imageState, complete };
 }
 
-/** Builds and pushes `images` in their order, LATER_BUILDS at once; a failed one is marked and the rest go on. */
+/**
+ * Builds `images` in their order, LATER_BUILDS at once, and pushes each as soon as it is built while the
+ * next builds (a big image's push took 38 s here: builds waiting on it would delay the next lessons').
+ * A failed one is marked and the rest go on.
+ */
 async function fillLater(
   engine: Engine,
   images: readonly KitImage[],
@@ -95,25 +99,37 @@ async function fillLater(
   const kit = openKit(engine, log, { online: false });
   const made: KitImageState[] = [];
   const failed: string[] = [];
+  const pushes: Promise<void>[] = [];
+  const fail = (image: KitImage, error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    log(message);
+    // The first line is the sentence; the rest is the build's own output, for the log.
+    const reason = message.split('\n')[0] as string;
+    for (const ref of image.serves) states.set(ref, { state: 'failed', reason });
+    failed.push(...image.serves);
+  };
+  const push = async (image: KitImage) => {
+    try {
+      await fill.push(image.serves);
+      for (const ref of image.serves) states.set(ref, { state: 'ready' });
+    } catch (error) {
+      fail(image, error);
+    }
+  };
   let next = 0;
   const worker = async () => {
     for (let image = images[next++]; image; image = images[next++]) {
       try {
         made.push(await kit.ensure(image));
-        await fill.push(image.serves);
-        for (const ref of image.serves) states.set(ref, { state: 'ready' });
+        pushes.push(push(image));
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log(message);
-        // The first line is the sentence; the rest is the build's own output, for the log.
-        const reason = message.split('\n')[0] as string;
-        for (const ref of image.serves) states.set(ref, { state: 'failed', reason });
-        failed.push(...image.serves);
+        fail(image, error);
       }
     }
   };
   try {
     await Promise.all(Array.from({ length: LATER_BUILDS }, worker));
+    await Promise.all(pushes);
   } finally {
     kit.close();
     await fill.close();
