@@ -79,7 +79,7 @@ form.addEventListener('submit', async (event) => {
   status.textContent = 'Joining and starting your sandbox…';
   try {
     // As the browser's learner, so joining again (a reload, another device with the resume code) is the same seat.
-    const learner = await learnerToken();
+    const learner = await learnerToken(code);
     const view = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', { workshop: code, name, learner });
     rememberWorkshop({ workshop: code, name });
     // A full host puts the participant in line (workshops first): the lesson page waits and starts by itself.
