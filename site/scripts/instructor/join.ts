@@ -3,17 +3,17 @@
 import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
 import type { CreatedSessionView, QueuedCreatedView, SessionView } from '../../../sandbox-server/protocol/sessions.ts';
 import { learnerToken, rememberWorkshop } from '../learner.ts';
+import { part } from '../parts.ts';
 import { ApiError, api, rememberCreated, rememberQueued, storedSession } from '../session.ts';
 import { groupedCode, sentence } from './format.ts';
 import type { LessonSummary } from './types.ts';
 
-/** Where session.ts keeps the learner's session, and the shape it reads back (see storedSession()). */
-
-const form = document.getElementById('join-form') as HTMLFormElement;
-const codeInput = document.getElementById('join-code') as HTMLInputElement;
-const nameInput = document.getElementById('join-name') as HTMLInputElement;
-const error = document.getElementById('join-error') as HTMLElement;
-const status = document.getElementById('join-status') as HTMLElement;
+const page = part(document, 'join-page');
+const form = part(page, 'join-form', HTMLFormElement);
+const codeInput = part(page, 'join-code', HTMLInputElement);
+const nameInput = part(page, 'join-name', HTMLInputElement);
+const error = part(page, 'join-error');
+const status = part(page, 'join-status');
 const submit = form.querySelector('button[type="submit"]') as HTMLButtonElement;
 const params = new URLSearchParams(location.search);
 const lessonsLoading = api<LessonSummary[]>(undefined, 'GET', '/api/lessons').catch((): LessonSummary[] => []);
@@ -29,7 +29,7 @@ async function firstLessonUrl(workshopLessons: string[] = []): Promise<string> {
 
 // No maxlength: the browser would cut a long name without a word. Cut here, and say so.
 const nameMax = Number(nameInput.dataset.max);
-const nameCut = document.getElementById('join-name-cut') as HTMLElement;
+const nameCut = part(page, 'join-name-cut');
 nameInput.addEventListener('input', () => {
   if (nameInput.value.length < nameMax) nameCut.textContent = '';
   if (nameInput.value.length <= nameMax) return;
@@ -100,9 +100,9 @@ async function offerToContinue(code: string): Promise<void> {
   if (!stored) return;
   const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`).catch(() => undefined);
   if (view?.state !== 'active' || !view.workshop || view.workshop !== code) return;
-  (document.getElementById('already-text') as HTMLElement).textContent = `You are in this workshop already, as “${view.name ?? ''}”.`;
-  (document.getElementById('already-link') as HTMLAnchorElement).href = await firstLessonUrl();
-  (document.getElementById('already-joined') as HTMLElement).hidden = false;
+  part(page, 'already-text').textContent = `You are in this workshop already, as “${view.name ?? ''}”.`;
+  part(page, 'already-link', HTMLAnchorElement).href = await firstLessonUrl();
+  part(page, 'already-joined').hidden = false;
 }
 
 const fromLink = params.get('code') ?? '';
