@@ -1,5 +1,7 @@
 // Joining a workshop: code + display name → a session of that workshop (POST /api/sessions), kept where
 // the lesson pages look for it, then the workshop's first lesson. Refusals say what to do next.
+
+import type { NewSessionBody } from '../../../sandbox-server/protocol/bodies.ts';
 import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
 import type { CreatedSessionView, QueuedCreatedView, SessionView } from '../../../sandbox-server/protocol/sessions.ts';
 import { learnerToken, rememberWorkshop } from '../learner.ts';
@@ -68,6 +70,29 @@ function refusal(failure: unknown, code: string): { text: string; field?: HTMLIn
   }
 }
 
+/** How many times a join refused for the rate (a room joining from one network) is tried again by itself. */
+const RATE_RETRIES = 20;
+
+/**
+ * Joins; a refusal for the rate lifts by itself within seconds (a whole room behind one address joining
+ * at once), so it is waited out and tried again, with the wait counted down, instead of asking for a click.
+ */
+async function joinWhenLetIn(body: NewSessionBody): Promise<CreatedSessionView | QueuedCreatedView> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', body);
+    } catch (failure) {
+      const wait = failure instanceof ApiError && failure.code === 'rate_limited' ? failure.retryAfterSeconds : undefined;
+      if (wait === undefined || tries >= RATE_RETRIES) throw failure;
+      for (let left = wait; left > 0; left--) {
+        status.textContent = `Many people are joining from your network at once: trying again in ${left} s…`;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      status.textContent = 'Joining and starting your sandbox…';
+    }
+  }
+}
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const code = normalizeJoinCode(codeInput.value);
@@ -80,7 +105,7 @@ form.addEventListener('submit', async (event) => {
   try {
     // As the browser's learner, so joining again (a reload, another device with the resume code) is the same seat.
     const learner = await learnerToken(code);
-    const view = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', { workshop: code, name, learner });
+    const view = await joinWhenLetIn({ workshop: code, name, learner });
     rememberWorkshop({ workshop: code, name });
     // A full host puts the participant in line (workshops first): the lesson page waits and starts by itself.
     if (view.state === 'queued') rememberQueued(view);
