@@ -811,14 +811,23 @@ async function dashboardTick(host: SandboxHost): Promise<void> {
  */
 async function hotStart(): Promise<void> {
   const modes = (process.env.BENCH_ROOM_MODES ?? 'cold,hot').split(',');
+  // The room is one address (venue Wi-Fi behind NAT) at the default rates: its seats let it in at once.
+  const defaultRates = {
+    DOCKHAND_SESSIONS_PER_CLIENT: undefined,
+    DOCKHAND_SESSIONS_PER_MINUTE: undefined,
+    DOCKHAND_LEARNERS_PER_MINUTE: undefined,
+  };
   const room = async (size: number, hot: boolean) =>
-    withDockhand(hot ? 'hot' : 'cold-room', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
-      const workshop = await post(dockhand.url, '/api/workshops', { title: 'Bench', expected: hot ? size : undefined }, ADMIN);
+    withDockhand(hot ? 'hot' : 'cold-room', { DOCKHAND_POOL_SIZE: '0', ...defaultRates }, async (dockhand) => {
+      const body = { title: 'Bench', seats: size, expected: hot ? size : undefined };
+      const workshop = await post(dockhand.url, '/api/workshops', body, ADMIN);
       const warming = performance.now();
       if (hot) await until(() => dockhand.pool.stats().ready >= size, 900_000);
       const warmed = hot ? `, ${size} warmed in ${((performance.now() - warming) / 1000).toFixed(0)} s before` : '';
-      // Each page made its learner when it opened, before the instructor said "join".
-      const learners = await inBatches(Array.from({ length: size }), 8, () => post(dockhand.url, '/api/learners', {}));
+      // Each join page made its learner for the workshop when it opened, before the instructor said "join".
+      const learners = await inBatches(Array.from({ length: size }), 8, () =>
+        post(dockhand.url, '/api/learners', { workshop: workshop.code }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 5000));
       const load = loadAverage();
       const started = performance.now();

@@ -3,6 +3,8 @@
 import { requestClient } from '../http/client.ts';
 import { sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
+import { NewLearnerBody } from '../protocol/bodies.ts';
+import { normalizeJoinCode } from '../protocol/join-code.ts';
 import { type CreatedLearnerView, formatResumeCode, type LearnerView, ResumeBody } from '../protocol/learners.ts';
 import type { Learners } from '../sessions/learners.ts';
 import type { Lobby } from '../sessions/lobby.ts';
@@ -19,7 +21,7 @@ export type LearnersApiDeps = {
   sessions: Sessions;
   lobby: Pick<Lobby, 'waitingOfLearner'>;
   store: Pick<Store, 'learnerProgress'>;
-  workshops: Pick<Workshops, 'ofLearner' | 'get'>;
+  workshops: Pick<Workshops, 'ofLearner' | 'get' | 'roomOf'>;
   trustedProxies?: string[];
 };
 
@@ -27,7 +29,10 @@ export function addLearnerRoutes(router: Router, deps: LearnersApiDeps): void {
   const { learners } = deps;
 
   router.add('POST', '/api/learners', async (req, res) => {
-    const { learner, token } = learners.create(requestClient(req, deps.trustedProxies ?? []));
+    const client = requestClient(req, deps.trustedProxies ?? []);
+    const body = await readBody(req, NewLearnerBody, { limitBytes: 1024, emptyIsObject: true });
+    const room = body.workshop === null ? undefined : deps.workshops.roomOf(normalizeJoinCode(body.workshop) ?? body.workshop, client);
+    const { learner, token } = learners.create(client, Date.now(), room);
     const view: CreatedLearnerView = { id: learner.id, token };
     sendJson(res, 201, view);
   });

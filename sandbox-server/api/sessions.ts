@@ -32,8 +32,8 @@ export type SessionsApiDeps = {
   learners?: Pick<Learners, 'identify'>;
   /**
    * May this name (or this learner, again) join the workshop now, from this client? The participant they
-   * are; `seat` makes a new one's row, called once admission gives them a sandbox or a place in line.
-   * Absent means no workshops exist.
+   * are; `room`, how many people the workshop holds (their joins' rate limit); `seat` makes a new one's
+   * row, called once admission gives them a sandbox or a place in line. Absent means no workshops exist.
    */
   admitToWorkshop?: (
     code: string,
@@ -41,7 +41,7 @@ export type SessionsApiDeps = {
     learner: string | null,
     client: string,
   ) =>
-    | { ok: true; code: string; participant: string; name: string; seat: (() => void) | undefined }
+    | { ok: true; code: string; participant: string; name: string; room: number; seat: (() => void) | undefined }
     | { ok: false; code: ErrorCode; error: string; retryAfterSeconds?: number };
   /** The lessons a workshop covers, in order (empty: the whole course). */
   workshopLessons?: (code: string) => string[];
@@ -58,10 +58,10 @@ export function addSessionRoutes(router: Router, deps: SessionsApiDeps): void {
   router.add('POST', '/api/sessions', async (req, res) => {
     const client = requestClient(req, deps.trustedProxies ?? []);
     const body = await readBody(req, NewSessionBody, { limitBytes: MAX_BODY, emptyIsObject: true });
-    const { input, seat } = admitNewSession(body, client, deps);
+    const { input, room, seat } = admitNewSession(body, client, deps);
     const problems = deps.hostProblems?.() ?? [];
     if (problems.length > 0) throw hostProblemError(problems);
-    const applicant = { client, workshop: input.workshop !== null };
+    const applicant = { client, workshop: input.workshop === null ? null : { workshop: input.workshop, size: room } };
     const entry = await (deps.lobby
       ? deps.lobby.enter(input, applicant, seat)
       : Promise.resolve()
@@ -131,12 +131,12 @@ function admitNewSession(
   body: z.output<typeof NewSessionBody>,
   client: string,
   deps: Omit<SessionsApiDeps, 'sessions'>,
-): { input: NewSessionInput; seat: (() => void) | undefined } {
+): { input: NewSessionInput; room: number; seat: (() => void) | undefined } {
   const { lesson, workshop, name, fresh } = body;
   if (lesson !== null && !(deps.lessonExists?.(lesson) ?? true))
     throw new DockhandError('unknown_lesson', `there is no lesson "${lesson}"`);
   const learner = body.learner === null ? null : { id: learnerOf(body.learner, client, deps), token: body.learner };
-  if (workshop === null) return { input: { lesson, workshop: null, name, learner, participant: null, fresh }, seat: undefined };
+  if (workshop === null) return { input: { lesson, workshop: null, name, learner, participant: null, fresh }, room: 0, seat: undefined };
   const admission = deps.admitToWorkshop?.(workshop, name, learner?.id ?? null, client) ?? {
     ok: false,
     code: 'unknown_workshop',
@@ -144,7 +144,7 @@ function admitNewSession(
   };
   if (!admission.ok) throw new DockhandError(admission.code, admission.error, admission.retryAfterSeconds);
   const input = { lesson, workshop: admission.code, name: admission.name, learner, participant: admission.participant, fresh };
-  return { input, seat: admission.seat };
+  return { input, room: admission.room, seat: admission.seat };
 }
 
 /** The id of the learner whose token this is, or 401 unknown_learner (429 after too many wrong ones). */

@@ -20,6 +20,16 @@ const optionalString = (key: string) =>
     .nullish()
     .transform((value) => value ?? null);
 
+/** POST /api/learners; may be empty. */
+export const NewLearnerBody = z.strictObject({
+  /**
+   * The join code of the workshop this learner is made to join: made within that room's allowance (as
+   * large as its seats) rather than the address's, so a room behind one NAT address all gets in.
+   */
+  workshop: optionalString('workshop'),
+});
+export type NewLearnerBody = z.input<typeof NewLearnerBody>;
+
 /** POST /api/sessions; every field may be left out. */
 export const NewSessionBody = z.strictObject({
   /** The lesson the session opens with: its starter files are copied, its exercises checked live. */

@@ -4,11 +4,11 @@
 // client address on self-paced sessions (a loop from one address cannot fill the host), a rate limit on
 // creating sessions per address, and a waiting line for when the host is full, in which workshop
 // participants go first (their seats were promised; a room behind one NAT address must all get in, so
-// the per-address bound does not apply to them). A client is a key from http/client.ts (an IPv6 client
+// the per-address bound does not apply to them, and their rate is their room's: rate-limit.ts). A client is a key from http/client.ts (an IPv6 client
 // counts by its /64).
 
 import type { MemoryReading } from './host-memory.ts';
-import { createRateLimit, type Rate } from './rate-limit.ts';
+import { createRateLimit, type Rate, type Room } from './rate-limit.ts';
 
 export type AdmissionLimits = {
   /** Live sandboxes at most (DOCKHAND_MAX_SANDBOXES). */
@@ -26,7 +26,8 @@ export type AdmissionLimits = {
   rate: Rate;
 };
 
-export type Applicant = { client: string; workshop: boolean };
+/** Who asks: their client key, and the workshop room they join (null: self-paced). */
+export type Applicant = { client: string; workshop: Room | null };
 
 export type Refusal = {
   code: 'too_many_sessions' | 'rate_limited';
@@ -91,7 +92,9 @@ export function createAdmission(
 
   return {
     apply(applicant, now = clock()) {
-      const wait = rateLimit.take(applicant.client, now);
+      const wait = applicant.workshop
+        ? rateLimit.takeInRoom(applicant.client, applicant.workshop, now)
+        : rateLimit.take(applicant.client, now);
       if (wait !== undefined) {
         return {
           kind: 'refuse',

@@ -1,14 +1,15 @@
 // Anonymous learners: created without an account, recognised by their token, moved to another browser
 // with their resume code (the token's readable spelling, protocol/learners.ts). Only a hash of the token
-// is stored. Creating learners and trying resume codes are rate-limited per client address; a wrong code
-// gets one sentence whether or not anyone has it. A token presented as such (GET /api/learners/me, a new
+// is stored. Creating learners and trying resume codes are rate-limited per client address (learners made
+// to join a workshop, per its room: rate-limit.ts); a wrong code gets one sentence whether or not anyone
+// has it. A token presented as such (GET /api/learners/me, a new
 // session) is the same secret as a resume code: wrong ones count against the same tries, and once they
 // are used up every token from that client is refused before it is looked up.
 import { randomInt } from 'node:crypto';
 import { DockhandError } from '../errors.ts';
 import { normalizeResumeCode, RESUME_CODE_ALPHABET, RESUME_CODE_LENGTH } from '../protocol/learners.ts';
 import type { LearnerRecord, Store } from '../store/store.ts';
-import { createRateLimit, type Rate } from './rate-limit.ts';
+import { createRateLimit, type Rate, type Room } from './rate-limit.ts';
 import { hashToken, newSessionId } from './tokens.ts';
 
 export type LearnerLimits = {
@@ -19,8 +20,11 @@ export type LearnerLimits = {
 };
 
 export type Learners = {
-  /** A new learner and its token (shown this once); DockhandError rate_limited when the address made too many. */
-  create(client: string, now?: number): { learner: LearnerRecord; token: string };
+  /**
+   * A new learner and its token (shown this once); DockhandError rate_limited when the address made too
+   * many (in `room`, when made to join that workshop).
+   */
+  create(client: string, now?: number, room?: Room): { learner: LearnerRecord; token: string };
   /** The learner whose token this is (for the server's own use: no limit). */
   authenticate(token: string | undefined): LearnerRecord | undefined;
   /** The learner whose token a client presents; DockhandError unknown_learner, or rate_limited after too many wrong ones. */
@@ -41,8 +45,8 @@ export function createLearners(store: Store, limits: LearnerLimits): Learners {
   const authenticate = (token: string | undefined) => (token ? store.learnerByTokenHash(hashToken(token)) : undefined);
 
   return {
-    create(client, now = Date.now()) {
-      const wait = creations.take(client, now);
+    create(client, now = Date.now(), room) {
+      const wait = room ? creations.takeInRoom(client, room, now) : creations.take(client, now);
       if (wait !== undefined)
         throw new DockhandError('rate_limited', `too many new learners from your address; try again in ${wait} s`, wait);
       const token = newLearnerToken();

@@ -197,7 +197,9 @@ export function createLobby(deps: LobbyDeps): Lobby {
     stats: () => admission.stats(),
     hold(session) {
       // The address of a session from before the restart is not kept: it counts for the host, not a client.
-      const applicant = { client: `adopted:${session.record.id}`, workshop: session.record.workshop !== null };
+      // Held, never rate-limited, so the room's size does not matter.
+      const room = session.record.workshop === null ? null : { workshop: session.record.workshop, size: 0 };
+      const applicant = { client: `adopted:${session.record.id}`, workshop: room };
       applicants.set(session.record.id, applicant);
       admission.hold(applicant);
     },

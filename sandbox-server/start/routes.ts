@@ -34,7 +34,7 @@ import type { LiveSession, Sessions } from '../sessions/sessions.ts';
 import { createTickets } from '../sessions/tickets.ts';
 import type { Store } from '../store/store.ts';
 import type { Room } from '../workshops/room.ts';
-import type { Workshops } from '../workshops/workshops.ts';
+import { roomSize, type Workshops } from '../workshops/workshops.ts';
 
 export type RouteDeps = {
   config: Config;
@@ -105,7 +105,7 @@ export function createRoutes(deps: RouteDeps): Routes {
       if (!admission.ok) return admission;
       const { workshop, participant, isNew } = admission;
       const seat = isNew ? () => workshops.seat(participant) : undefined;
-      return { ok: true, code: workshop.code, participant: participant.id, name: participant.name, seat };
+      return { ok: true, code: workshop.code, participant: participant.id, name: participant.name, room: roomSize(workshop), seat };
     },
     onCreated: deps.sessionStarted,
     workKept: async (learner) => (await sandboxes.keptDisk(learner)) !== undefined,

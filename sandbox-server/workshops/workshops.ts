@@ -10,7 +10,7 @@ import { DockhandError } from '../errors.ts';
 import type { LearnerWorkshopView } from '../protocol/learners.ts';
 import { WORKSHOP_PARTICIPANTS_MAX } from '../protocol/limits.ts';
 import type { ExerciseColumn, ParticipantProgress, WorkshopProgress, WorkshopState } from '../protocol/workshops.ts';
-import { createRateLimit, type Rate } from '../sessions/rate-limit.ts';
+import { createRateLimit, type Rate, type Room } from '../sessions/rate-limit.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import { newSessionId } from '../sessions/tokens.ts';
 import type { ExerciseProgress, ParticipantRecord, Store, WorkshopRecord } from '../store/store.ts';
@@ -60,6 +60,8 @@ export type Workshops = {
   csv(code: string, zone?: string): string;
   /** Extra warm sandboxes wanted now for workshops about to start or running. */
   hotStartDemand(now?: number): number;
+  /** The room a code opens while its workshop has not ended; an unknown code counts as a wrong try of the client's. */
+  roomOf(code: string, client?: string): Room | undefined;
 };
 
 export type WorkshopRules = {
@@ -315,7 +317,22 @@ export function createWorkshops(deps: WorkshopsDeps): Workshops {
       }
       return demand;
     },
+
+    roomOf(code, client = 'server') {
+      if (wrongCodes?.check(client) !== undefined) return undefined;
+      const workshop = store.getWorkshop(code);
+      if (!workshop) {
+        wrongCodes?.take(client);
+        return undefined;
+      }
+      return workshopState(workshop) === 'ended' ? undefined : { workshop: workshop.code, size: roomSize(workshop) };
+    },
   };
+}
+
+/** How many people a workshop holds: its seats, else the people expected (0: not said). */
+export function roomSize(workshop: Pick<WorkshopRecord, 'seats' | 'expected'>): number {
+  return workshop.seats ?? workshop.expected ?? 0;
 }
 
 export function workshopState(workshop: WorkshopRecord, now = Date.now()): WorkshopState {

@@ -1,6 +1,7 @@
 // The browser's learner: an anonymous identity made on the first visit (POST /api/learners), its token
 // kept in localStorage. It owns the sessions and progress this browser sees; a resume code brings it to
 // another browser. Also kept here: the workshop the learner joined, so starting again rejoins it.
+import type { NewLearnerBody } from '../../sandbox-server/protocol/bodies.ts';
 import type { CreatedLearnerView, LearnerView } from '../../sandbox-server/protocol/learners.ts';
 import { ApiError, api } from './session.ts';
 
@@ -44,11 +45,15 @@ export function forgetWorkshop(): void {
 
 let making: Promise<Learner | undefined> | undefined;
 
-/** This browser's learner, made on first use; undefined when none can be made now (the page works on without). */
-export function ensureLearner(): Promise<Learner | undefined> {
+/**
+ * This browser's learner, made on first use; undefined when none can be made now (the page works on
+ * without). Made to join `workshop`, it counts against that room's allowance, not the address's.
+ */
+export function ensureLearner(workshop?: string): Promise<Learner | undefined> {
   const stored = storedLearner();
   if (stored) return Promise.resolve(stored);
-  making ??= api<CreatedLearnerView>(undefined, 'POST', '/api/learners')
+  const body: NewLearnerBody | undefined = workshop ? { workshop } : undefined;
+  making ??= api<CreatedLearnerView>(undefined, 'POST', '/api/learners', body)
     .then((made) => {
       rememberLearner(made);
       return made;
@@ -60,8 +65,8 @@ export function ensureLearner(): Promise<Learner | undefined> {
   return making;
 }
 
-export async function learnerToken(): Promise<string | undefined> {
-  return (await ensureLearner())?.token;
+export async function learnerToken(workshop?: string): Promise<string | undefined> {
+  return (await ensureLearner(workshop))?.token;
 }
 
 /** The learner's progress, live session and resume code; a learner this server does not know is replaced. */

@@ -49,10 +49,13 @@ export type CreatedView = Pick<CreatedSessionView, 'id' | 'token' | 'createdAt' 
 export class ApiError extends Error {
   status: number;
   code: ErrorCode | 'unreachable';
-  constructor(status: number, message: string, code: ErrorCode | 'unreachable') {
+  /** Seconds until a refusal lifts by itself (the answer's Retry-After), when it does. */
+  retryAfterSeconds: number | undefined;
+  constructor(status: number, message: string, code: ErrorCode | 'unreachable', retryAfterSeconds?: number) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -119,10 +122,12 @@ export async function api<T>(session: Pick<Session, 'token'> | undefined, method
   }
   if (!response.ok) {
     const { error, code } = json as Partial<ErrorBody>;
+    const retryAfter = Number(response.headers.get('retry-after'));
     throw new ApiError(
       response.status,
       typeof error === 'string' ? capitalise(error) : `The server answered ${response.status}.`,
       code ?? 'internal',
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
     );
   }
   return json as T;

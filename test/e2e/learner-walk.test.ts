@@ -12,7 +12,15 @@ import { runAsLearner } from '../../sandbox-server/sandboxes/backend.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
 import { api } from '../../scripts/lib/api.ts';
-import { launchBrowser, screenshot, type TestBrowser, terminalText, typeInTerminal, waitForTerminal } from '../support/browser.ts';
+import {
+  launchBrowser,
+  screenshot,
+  type TestBrowser,
+  terminalCommands,
+  terminalText,
+  typeInTerminal,
+  waitForTerminal,
+} from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 import { testBackend } from '../support/sandbox.ts';
 
@@ -27,21 +35,11 @@ const PUBLIC_URL = 'https://dockhand.example.org';
 let dockhand: Dockhand;
 let browser: TestBrowser;
 let page: Page;
-let commands = 0;
 
 const exerciseState = (id: string) => page.locator(`#exercise-${id} .exercise-state`);
 
-/** Types a command in terminal 1 and waits for the line it prints when done (a token the typed text lacks). */
-async function run(command: string): Promise<string> {
-  const n = ++commands;
-  await typeInTerminal(page, `${command}; echo ${marker}-done-$((${n}))`);
-  return waitForTerminal(
-    page,
-    (text) => text.split('\n').some((line) => line.trim() === `${marker}-done-${n}`),
-    `the end of ${command}`,
-    60_000,
-  );
-}
+/** Types a command in terminal 1 and waits until it finished. */
+const run = terminalCommands(() => page, marker);
 
 /** The last line of the terminal that is not blank. */
 const lastLine = (text: string) =>

@@ -16,8 +16,8 @@ import {
   launchBrowser,
   screenshot,
   type TestBrowser,
+  terminalCommands,
   terminalText,
-  typeInTerminal,
   waitForTerminal,
 } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
@@ -61,25 +61,8 @@ function contrastRatio(a: string, b: string): number {
   return (light + 0.05) / (dark + 0.05);
 }
 
-let commands = 0;
-
-/**
- * Runs a command as a learner types it and waits until it finished: it then prints a line of its own, a
- * token the typed text does not contain (`$((n))` becomes n). Counting prompts would not do: tmux shows
- * only a screenful, and old prompts scroll off.
- */
-async function run(command: string, terminal = 1): Promise<string> {
-  const n = ++commands;
-  const token = `${marker}-done-${n}`;
-  await typeInTerminal(page, `${command}; printf '\\n%s\\n' ${marker}-done-$((${n}))`, terminal);
-  return waitForTerminal(
-    page,
-    (text) => text.split('\n').some((line) => line.trim() === token),
-    `the end of \`${command}\``,
-    60_000,
-    terminal,
-  );
-}
+/** Runs a command as a learner types it and waits until it finished. */
+const run = terminalCommands(() => page, marker);
 
 /** Waits until a command that was started another way (a Run button) has shown itself and then a new prompt. */
 async function waitForCommand(command: string): Promise<string> {

@@ -14,7 +14,7 @@ import type { Lesson } from '../../sandbox-server/course/types.ts';
 import { type Dockhand, startDockhand } from '../../sandbox-server/server.ts';
 import { ensureSiteBuilt } from '../../sandbox-server/site-build.ts';
 import { api } from '../../scripts/lib/api.ts';
-import { launchBrowser, screenshot, type TestBrowser, typeInTerminal, waitForTerminal } from '../support/browser.ts';
+import { launchBrowser, screenshot, type TestBrowser, terminalCommands, waitForTerminal } from '../support/browser.ts';
 import { testConfig } from '../support/env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -28,7 +28,6 @@ let dockhand: Dockhand;
 let browser: TestBrowser;
 let page: Page;
 let first: Lesson;
-let commands = 0;
 
 const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem('dockhand.session') ?? 'null') as { id: string; token: string });
 const editorText = () =>
@@ -38,17 +37,8 @@ const editorText = () =>
       [...lines.querySelectorAll('.view-line')].map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' ')).join('\n'),
     );
 
-/** Types a command in terminal 1 and waits for the line it prints when done (a token the typed text lacks). */
-async function run(command: string): Promise<string> {
-  const n = ++commands;
-  await typeInTerminal(page, `${command}; echo ${marker}-done-$((${n}))`);
-  return waitForTerminal(
-    page,
-    (text) => text.split('\n').some((line) => line.trim() === `${marker}-done-${n}`),
-    `the end of ${command}`,
-    60_000,
-  );
-}
+/** Types a command in terminal 1 and waits until it finished. */
+const run = terminalCommands(() => page, marker);
 
 /** Takes the lines a deliberate error status leaves in the browser's log (once they arrived); anything else stays and fails the test. */
 async function forgetRefusals(status: number): Promise<void> {

@@ -101,6 +101,27 @@ export async function waitForTerminal(
   throw new Error(`the terminal did not show ${what} within ${timeoutMs} ms; it showed:\n${text}`);
 }
 
+/**
+ * Runs commands as a learner types them, each waiting until it finished: it then prints a line of its
+ * own, a token the typed text does not contain (`$((n))` becomes n). Counting prompts would not do: tmux
+ * shows only a screenful, and old prompts scroll off. `page` is read at each call (tests open it later).
+ */
+export function terminalCommands(page: () => Page, marker: string): (command: string, terminal?: number) => Promise<string> {
+  let commands = 0;
+  return async (command, terminal = 1) => {
+    const n = ++commands;
+    const token = `${marker}-done-${n}`;
+    await typeInTerminal(page(), `${command}; printf '\\n%s\\n' ${marker}-done-$((${n}))`, terminal);
+    return waitForTerminal(
+      page(),
+      (text) => text.split('\n').some((line) => line.trim() === token),
+      `the end of \`${command}\``,
+      60_000,
+      terminal,
+    );
+  };
+}
+
 /** Types into the terminal as a learner would (the terminal must have the focus). */
 export async function typeInTerminal(page: Page, text: string, terminal = 1): Promise<void> {
   await page.locator(`#panel-terminal-${terminal} .xterm-helper-textarea`).focus();

@@ -16,8 +16,8 @@ const counter = () => {
   let n = 0;
   return () => `q${++n}`;
 };
-const self = (client: string) => ({ client, workshop: false });
-const seat = (client: string) => ({ client, workshop: true });
+const self = (client: string) => ({ client, workshop: null });
+const seat = (client: string) => ({ client, workshop: { workshop: 'K7P4QX', size: 0 } });
 
 describe('the flood from one address', () => {
   it('12 self-paced requests give the per-client bound, and 429s with Retry-After for the rest', () => {
@@ -34,6 +34,20 @@ describe('the flood from one address', () => {
     const admission = createAdmission({ ...limits, maxSandboxes: 30 }, counter(), plenty);
     const decisions = Array.from({ length: 20 }, () => admission.apply(seat('198.51.100.1')));
     expect(decisions.every((d) => d.kind === 'admit')).toBe(true);
+  });
+
+  it("at the default rate, a room joins as fast as its seats say; the address's own bucket and other rooms are apart", () => {
+    const rate = { perMinute: 20, burst: 10 };
+    const admission = createAdmission({ ...limits, maxSandboxes: 200, rate }, counter(), plenty);
+    const room = (workshop: string, size: number) => ({ client: '198.51.100.1', workshop: { workshop, size } });
+    const sixty = Array.from({ length: 60 }, () => admission.apply(room('K7P4QX', 60)));
+    expect(sixty.every((d) => d.kind === 'admit')).toBe(true);
+    expect(admission.apply(room('K7P4QX', 60))).toMatchObject({ kind: 'refuse', code: 'rate_limited', retryAfterSeconds: 3 });
+    // A workshop that said nothing of its size gets the usual burst.
+    const unsized = Array.from({ length: 12 }, () => admission.apply(room('M3Q9ZT', 0)));
+    expect(unsized.filter((d) => d.kind === 'admit').length).toBe(rate.burst);
+    // The address's self-paced bucket was not spent by either room.
+    expect(admission.apply(self('198.51.100.1')).kind).toBe('admit');
   });
 
   it('a place freed by an ended session can be used again', () => {
@@ -131,9 +145,9 @@ describe('clientKey', () => {
       () => 'id',
       plenty,
     );
-    expect(admission.apply({ client: clientKey('2001:db8::1'), workshop: false }).kind).toBe('admit');
-    expect(admission.apply({ client: clientKey('2001:db8::2'), workshop: false }).kind).toBe('admit');
-    expect(admission.apply({ client: clientKey('2001:db8::3'), workshop: false })).toMatchObject({
+    expect(admission.apply({ client: clientKey('2001:db8::1'), workshop: null }).kind).toBe('admit');
+    expect(admission.apply({ client: clientKey('2001:db8::2'), workshop: null }).kind).toBe('admit');
+    expect(admission.apply({ client: clientKey('2001:db8::3'), workshop: null })).toMatchObject({
       kind: 'refuse',
       code: 'too_many_sessions',
     });

@@ -87,6 +87,15 @@ describe('learners', () => {
     expect(() => learners.create('a', 1000)).not.toThrow();
   });
 
+  it('made to join a workshop, count against its room from that address, not against the address', () => {
+    const { learners } = setup();
+    const room = { workshop: 'K7P4QX', size: 5 };
+    for (let i = 0; i < 3; i++) learners.create('a', 0);
+    for (let i = 0; i < 5; i++) learners.create('a', 0, room);
+    expect(() => learners.create('a', 0, room)).toThrow(expect.objectContaining({ code: 'rate_limited' }));
+    expect(() => learners.create('a', 0)).toThrow(expect.objectContaining({ code: 'rate_limited' }));
+  });
+
   it('resume from a code as typed, and refuse wrong codes with one sentence whether or not the format was right', () => {
     const { learners } = setup();
     const { learner, token } = learners.create('a', 0);
@@ -130,6 +139,15 @@ describe('the rate limit', () => {
     expect(limit.take('x', 10_000)).toBeUndefined();
   });
 
+  it('gives a room a bucket as large as its size (at least the burst), and the difference at once when it grows', () => {
+    const limit = createRateLimit({ perMinute: 6, burst: 2 });
+    const taken = (size: number) => Array.from({ length: 8 }, () => limit.takeInRoom('x', { workshop: 'K7P4QX', size }, 0));
+    expect(taken(5).filter((wait) => wait === undefined).length).toBe(5);
+    expect(taken(8).filter((wait) => wait === undefined).length).toBe(3);
+    expect(limit.takeInRoom('x', { workshop: 'OTHER1', size: 0 }, 0)).toBeUndefined();
+    expect(limit.take('x', 0)).toBeUndefined();
+  });
+
   it('can be looked at without taking a token', () => {
     const limit = createRateLimit({ perMinute: 6, burst: 1 });
     expect([limit.check('x', 0), limit.check('x', 0)]).toEqual([undefined, undefined]);
@@ -154,7 +172,7 @@ describe('one session per learner', () => {
     const input = { lesson: null, workshop: null, name: null, learner: { id: learner.id, token }, participant: null };
     return { ...world, lobby, input, token };
   }
-  const applicant = { client: 'a', workshop: false };
+  const applicant = { client: 'a', workshop: null };
 
   it('two asks at once get one sandbox, the same id and the token derived from the learner', async () => {
     const { lobby, input, backend, token } = setup();
@@ -169,7 +187,7 @@ describe('one session per learner', () => {
 
   it('asking again while waiting in line keeps the place', async () => {
     const { lobby, input } = setup(1);
-    await lobby.enter({ ...input, learner: null }, { client: 'b', workshop: false });
+    await lobby.enter({ ...input, learner: null }, { client: 'b', workshop: null });
     const first = await lobby.enter(input, applicant);
     const again = await lobby.enter(input, applicant);
     expect(first).toMatchObject({ kind: 'queued', position: 1, existing: false });
@@ -180,7 +198,10 @@ describe('one session per learner', () => {
   it('a learner who joins a workshop leaves their self-paced session for it', async () => {
     const { lobby, input, backend, store } = setup();
     const alone = await lobby.enter(input, applicant);
-    const joined = await lobby.enter({ ...input, workshop: 'K7P4QX', name: 'Ada' }, { ...applicant, workshop: true });
+    const joined = await lobby.enter(
+      { ...input, workshop: 'K7P4QX', name: 'Ada' },
+      { ...applicant, workshop: { workshop: 'K7P4QX', size: 0 } },
+    );
     if (alone.kind !== 'live' || joined.kind !== 'live') throw new Error('not live');
     expect(joined.existing).toBe(false);
     expect(store.getSession(alone.session.record.id)).toMatchObject({ state: 'ended', endCode: 'learner' });

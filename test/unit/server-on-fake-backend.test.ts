@@ -102,4 +102,37 @@ describe('the server on the fake backend', () => {
     expect(await call('GET', '/api/lessons/own-course/images')).toEqual({ status: 200, body: { state: 'ready' } });
     expect((await call('GET', '/api/lessons/no-such-lesson/images')).status).toBe(404);
   });
+
+  it('lets a room of 40 behind one address join at the default rates, and counts unknown codes as wrong tries', async () => {
+    const room = await startFakeDockhand({
+      DOCKHAND_SESSIONS_PER_CLIENT: '2',
+      DOCKHAND_SESSIONS_PER_MINUTE: '20',
+      DOCKHAND_LEARNERS_PER_MINUTE: '20',
+      DOCKHAND_MAX_SANDBOXES: '60',
+    });
+    try {
+      const now = Date.now();
+      const body = { title: 'Room', startsAt: new Date(now).toISOString(), endsAt: new Date(now + 3_600_000).toISOString(), seats: 40 };
+      const workshop = await call('POST', '/api/workshops', { token: room.dockhand.adminToken, body }, room);
+      expect(workshop.status).toBe(201);
+      const code = workshop.body.code as string;
+      const joins = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const learner = await call('POST', '/api/learners', { body: { workshop: code.toLowerCase() } }, room);
+          expect(learner.status, JSON.stringify(learner.body)).toBe(201);
+          return call('POST', '/api/sessions', { body: { workshop: code, name: `Person ${i}`, learner: learner.body.token } }, room);
+        }),
+      );
+      expect(joins.map((join) => join.status).filter((status) => status !== 201)).toEqual([]);
+      // The address's own allowance was not spent by the room.
+      expect((await call('POST', '/api/learners', {}, room)).status).toBe(201);
+      expect((await call('POST', '/api/sessions', { body: {} }, room)).status).toBe(201);
+      // A code that opens nothing makes a learner as the address would, and counts as a wrong try of a code.
+      for (let i = 0; i < 5; i++) expect((await call('POST', '/api/learners', { body: { workshop: 'ZZZZZZ' } }, room)).status).toBe(201);
+      const refused = await call('POST', '/api/sessions', { body: { workshop: code, name: 'Late' } }, room);
+      expect(refused).toMatchObject({ status: 429, body: { code: 'rate_limited', error: expect.stringMatching(/wrong workshop codes/) } });
+    } finally {
+      await room.close();
+    }
+  });
 });

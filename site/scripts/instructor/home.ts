@@ -1,6 +1,7 @@
 // The instructor's start page: create a workshop (title, lessons, times, seats, expected size), show
 // its join code and link, and list the workshops so far.
 import { WORKSHOP_PEOPLE_MAX } from '../../../sandbox-server/protocol/limits.ts';
+import { part } from '../parts.ts';
 import { api } from '../session.ts';
 import { adminApi } from './admin.ts';
 import { dateTime, groupedCode, localInputValue, sentence } from './format.ts';
@@ -10,20 +11,21 @@ import { type LessonSummary, STATE_LABELS, type WorkshopView } from './types.ts'
 
 const DEFAULT_LENGTH_MS = 3 * 3_600_000;
 
-const app = document.getElementById('instructor-app') as HTMLElement;
-const form = document.getElementById('create-form') as HTMLFormElement;
-const title = document.getElementById('workshop-title') as HTMLInputElement;
-const start = document.getElementById('workshop-start') as HTMLInputElement;
-const end = document.getElementById('workshop-end') as HTMLInputElement;
-const seats = document.getElementById('workshop-seats') as HTMLInputElement;
-const expected = document.getElementById('workshop-expected') as HTMLInputElement;
-const picker = document.getElementById('lesson-picker') as HTMLElement;
-const lessonList = document.getElementById('lesson-list') as HTMLOListElement;
-const lessonsStatus = document.getElementById('lessons-status') as HTMLElement;
-const error = document.getElementById('create-error') as HTMLElement;
-const created = document.getElementById('created') as HTMLElement;
-const listStatus = document.getElementById('list-status') as HTMLElement;
-const rows = document.getElementById('workshop-rows') as HTMLTableSectionElement;
+const page = part(document, 'instructor-page');
+const app = part(page, 'instructor-app');
+const form = part(page, 'create-form', HTMLFormElement);
+const title = part(page, 'workshop-title', HTMLInputElement);
+const start = part(page, 'workshop-start', HTMLInputElement);
+const end = part(page, 'workshop-end', HTMLInputElement);
+const seats = part(page, 'workshop-seats', HTMLInputElement);
+const expected = part(page, 'workshop-expected', HTMLInputElement);
+const picker = part(page, 'lesson-picker');
+const lessonList = part(page, 'lesson-list', HTMLOListElement);
+const lessonsStatus = part(page, 'lessons-status');
+const error = part(page, 'create-error');
+const created = part(page, 'created');
+const listStatus = part(page, 'list-status');
+const rows = part(page, 'workshop-rows', HTMLTableSectionElement);
 const submit = form.querySelector('button[type="submit"]') as HTMLButtonElement;
 
 let adminToken = '';
@@ -147,9 +149,9 @@ form.addEventListener('submit', async (event) => {
 });
 
 function showCreated(workshop: WorkshopView): void {
-  (document.getElementById('created-name') as HTMLElement).textContent = workshop.title;
-  showJoinCode(document.getElementById('created-code') as HTMLElement, workshop);
-  (document.getElementById('open-dashboard') as HTMLAnchorElement).href = dashboardUrl(workshop.code);
+  part(page, 'created-name').textContent = workshop.title;
+  showJoinCode(part(page, 'created-code'), workshop);
+  part(page, 'open-dashboard', HTMLAnchorElement).href = dashboardUrl(workshop.code);
   created.hidden = false;
   created.focus();
 }

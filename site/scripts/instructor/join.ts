@@ -1,19 +1,21 @@
 // Joining a workshop: code + display name → a session of that workshop (POST /api/sessions), kept where
 // the lesson pages look for it, then the workshop's first lesson. Refusals say what to do next.
+
+import type { NewSessionBody } from '../../../sandbox-server/protocol/bodies.ts';
 import { normalizeJoinCode } from '../../../sandbox-server/protocol/join-code.ts';
 import type { CreatedSessionView, QueuedCreatedView, SessionView } from '../../../sandbox-server/protocol/sessions.ts';
 import { learnerToken, rememberWorkshop } from '../learner.ts';
+import { part } from '../parts.ts';
 import { ApiError, api, rememberCreated, rememberQueued, storedSession } from '../session.ts';
 import { groupedCode, sentence } from './format.ts';
 import type { LessonSummary } from './types.ts';
 
-/** Where session.ts keeps the learner's session, and the shape it reads back (see storedSession()). */
-
-const form = document.getElementById('join-form') as HTMLFormElement;
-const codeInput = document.getElementById('join-code') as HTMLInputElement;
-const nameInput = document.getElementById('join-name') as HTMLInputElement;
-const error = document.getElementById('join-error') as HTMLElement;
-const status = document.getElementById('join-status') as HTMLElement;
+const page = part(document, 'join-page');
+const form = part(page, 'join-form', HTMLFormElement);
+const codeInput = part(page, 'join-code', HTMLInputElement);
+const nameInput = part(page, 'join-name', HTMLInputElement);
+const error = part(page, 'join-error');
+const status = part(page, 'join-status');
 const submit = form.querySelector('button[type="submit"]') as HTMLButtonElement;
 const params = new URLSearchParams(location.search);
 const lessonsLoading = api<LessonSummary[]>(undefined, 'GET', '/api/lessons').catch((): LessonSummary[] => []);
@@ -29,7 +31,7 @@ async function firstLessonUrl(workshopLessons: string[] = []): Promise<string> {
 
 // No maxlength: the browser would cut a long name without a word. Cut here, and say so.
 const nameMax = Number(nameInput.dataset.max);
-const nameCut = document.getElementById('join-name-cut') as HTMLElement;
+const nameCut = part(page, 'join-name-cut');
 nameInput.addEventListener('input', () => {
   if (nameInput.value.length < nameMax) nameCut.textContent = '';
   if (nameInput.value.length <= nameMax) return;
@@ -68,6 +70,29 @@ function refusal(failure: unknown, code: string): { text: string; field?: HTMLIn
   }
 }
 
+/** How many times a join refused for the rate (a room joining from one network) is tried again by itself. */
+const RATE_RETRIES = 20;
+
+/**
+ * Joins; a refusal for the rate lifts by itself within seconds (a whole room behind one address joining
+ * at once), so it is waited out and tried again, with the wait counted down, instead of asking for a click.
+ */
+async function joinWhenLetIn(body: NewSessionBody): Promise<CreatedSessionView | QueuedCreatedView> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', body);
+    } catch (failure) {
+      const wait = failure instanceof ApiError && failure.code === 'rate_limited' ? failure.retryAfterSeconds : undefined;
+      if (wait === undefined || tries >= RATE_RETRIES) throw failure;
+      for (let left = wait; left > 0; left--) {
+        status.textContent = `Many people are joining from your network at once: trying again in ${left} s…`;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      status.textContent = 'Joining and starting your sandbox…';
+    }
+  }
+}
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const code = normalizeJoinCode(codeInput.value);
@@ -79,8 +104,8 @@ form.addEventListener('submit', async (event) => {
   status.textContent = 'Joining and starting your sandbox…';
   try {
     // As the browser's learner, so joining again (a reload, another device with the resume code) is the same seat.
-    const learner = await learnerToken();
-    const view = await api<CreatedSessionView | QueuedCreatedView>(undefined, 'POST', '/api/sessions', { workshop: code, name, learner });
+    const learner = await learnerToken(code);
+    const view = await joinWhenLetIn({ workshop: code, name, learner });
     rememberWorkshop({ workshop: code, name });
     // A full host puts the participant in line (workshops first): the lesson page waits and starts by itself.
     if (view.state === 'queued') rememberQueued(view);
@@ -100,9 +125,9 @@ async function offerToContinue(code: string): Promise<void> {
   if (!stored) return;
   const view = await api<SessionView>(stored, 'GET', `/api/sessions/${stored.id}`).catch(() => undefined);
   if (view?.state !== 'active' || !view.workshop || view.workshop !== code) return;
-  (document.getElementById('already-text') as HTMLElement).textContent = `You are in this workshop already, as “${view.name ?? ''}”.`;
-  (document.getElementById('already-link') as HTMLAnchorElement).href = await firstLessonUrl();
-  (document.getElementById('already-joined') as HTMLElement).hidden = false;
+  part(page, 'already-text').textContent = `You are in this workshop already, as “${view.name ?? ''}”.`;
+  part(page, 'already-link', HTMLAnchorElement).href = await firstLessonUrl();
+  part(page, 'already-joined').hidden = false;
 }
 
 const fromLink = params.get('code') ?? '';

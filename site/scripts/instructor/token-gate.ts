@@ -1,14 +1,15 @@
 // The token gate on instructor pages: the form until the server accepts a token, then the page itself.
+import { part } from '../parts.ts';
 import { ApiError } from '../session.ts';
 import { adminApi, rememberAdminToken, storedAdminToken } from './admin.ts';
 import { sentence } from './format.ts';
 
 /** Calls `onReady` once a token the server accepts is known (stored, or typed into the form). */
 export function requireAdminToken(onReady: (token: string) => void): void {
-  const gate = document.getElementById('token-gate') as HTMLElement;
-  const form = document.getElementById('token-form') as HTMLFormElement;
-  const input = document.getElementById('admin-token') as HTMLInputElement;
-  const error = document.getElementById('token-error') as HTMLElement;
+  const gate = part(document, 'token-gate');
+  const form = part(document, 'token-form', HTMLFormElement);
+  const input = part(document, 'admin-token', HTMLInputElement);
+  const error = part(document, 'token-error');
   // Absent on the projector view.
   const bar = document.getElementById('token-bar');
   const submit = form.querySelector('button[type="submit"]') as HTMLButtonElement;
