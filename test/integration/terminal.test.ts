@@ -186,6 +186,8 @@ describe('a terminal', () => {
     expect(await run(terminal, 'echo "shell=$$ size=$(stty size | tr " " x)"', /(shell=\d+ size=\d+x\d+)/)).toBe(
       `shell=${started} size=43x132`,
     );
+    // The engine's own settings (its Go runtime's, its start's) stay the engine's.
+    expect(await run(terminal, 'echo "engine-env=[$GOGC$GOMAXPROCS$_DOCKHAND_ENGINE_CHILD]"', /engine-env=\[([^$\]]*)\]/)).toBe('');
     expect(terminal.errors).toEqual([]);
   });
 
