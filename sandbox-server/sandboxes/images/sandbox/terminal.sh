@@ -34,11 +34,12 @@ hang_up() {
 }
 case "${1:-}" in
 first-shell)
-  # dockhand-enter needs the engine's pid file; polled finely here, as the engine writes it early in its
-  # start and the shell's start should follow at once.
+  # dockhand-enter needs the engine's pid file, which the engine writes early in its start (here within
+  # about 50 ms): polled every 10 ms for half a second, then every 100 ms, as a host starting many
+  # sandboxes at once is busy enough without a fork every 10 ms from each; 30 s in all.
   tries=0
-  while [ ! -s "$XDG_RUNTIME_DIR/docker.pid" ] && [ "$tries" -lt 3000 ]; do
-    sleep 0.01
+  while [ ! -s "$XDG_RUNTIME_DIR/docker.pid" ] && [ "$tries" -lt 350 ]; do
+    if [ "$tries" -lt 50 ]; then sleep 0.01; else sleep 0.1; fi
     tries=$((tries + 1))
   done
   # Two starts at once: one makes it, the other finds it (new-session refuses a session that exists).
