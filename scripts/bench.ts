@@ -10,7 +10,7 @@ import type { DashboardMessage } from '../sandbox-server/protocol/events.ts';
 import { runAsLearner, type Sandbox, type SandboxBackend } from '../sandbox-server/sandboxes/backend.ts';
 import { reapSandboxes, removeEverything } from '../sandbox-server/sandboxes/cleanup.ts';
 import { createDindBackend } from '../sandbox-server/sandboxes/dind.ts';
-import { connectHostEngine, type Engine } from '../sandbox-server/sandboxes/docker.ts';
+import { connectHostEngine, type Engine, unlessMissing } from '../sandbox-server/sandboxes/docker.ts';
 import { readySandboxHost, type SandboxHost, sandboxDirs, sandboxOptions } from '../sandbox-server/sandboxes/host.ts';
 import { SANDBOX_IMAGE } from '../sandbox-server/sandboxes/kit/images.ts';
 import { labelFilter, labelsFor, resourceName } from '../sandbox-server/sandboxes/labels.ts';
@@ -23,14 +23,19 @@ import { formatFigures, soak, soakFigures } from './lib/soak.ts';
 import { connectTerminal, measureKeystrokeEcho, percentile, type TerminalClient } from './lib/terminal-client.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
-/** The sandbox image before Debian 13 (Docker 20.10), compared with the current one where it is present. */
+/**
+ * An earlier sandbox image, compared with the current one where it is present: by default the one before
+ * Debian 13 (Docker 20.10); for `cold`, e.g. main's `dockhand/kit/sandbox:latest` beside a branch's image
+ * built under DOCKHAND_KIT_NAMESPACE.
+ */
 const OLD_SANDBOX_IMAGE = process.env.BENCH_OLD_IMAGE ?? 'dockhand/sandbox:latest';
 /**
- * Which parts run: `BENCH_ONLY=checks,dashboard` (any of images, starts, start, echo, flood, checks, dashboard,
- * room, resume, soak, density); all but density when unset. `npm run bench -- images` is `BENCH_ONLY=images`,
- * and so on for `starts` (the images' cold starts alone), `room`, `resume`, `soak` and `density`.
+ * Which parts run: `BENCH_ONLY=checks,dashboard` (any of images, starts, start, cold, echo, flood, checks,
+ * dashboard, room, resume, soak, density); all but density when unset. `npm run bench -- images` is
+ * `BENCH_ONLY=images`, and so on for `starts` (the images' cold starts alone), `cold`, `room`, `resume`,
+ * `soak` and `density`.
  */
-const NAMED_PART = ['images', 'starts', 'room', 'resume', 'soak', 'density'].find((part) => process.argv.includes(part));
+const NAMED_PART = ['images', 'starts', 'cold', 'room', 'resume', 'soak', 'density'].find((part) => process.argv.includes(part));
 const ONLY = new Set(NAMED_PART ? [NAMED_PART] : (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 /** Density fills the host with hundreds of sandboxes: only when asked for by name. */
 const runs = (part: string) => ONLY.has(part) || (ONLY.size === 0 && part !== 'density');
@@ -48,6 +53,9 @@ const ECHO_GOAL_MS = 50;
 /** Learners in the soak (`npm run bench -- soak`): figures are printed every 100. */
 const SOAK = Number(process.env.BENCH_SOAK ?? 300);
 const PROMPT = /workspace\S*\$ /;
+/** Issue 25's goals: a learner at a prompt without the pool (p50), and a sandbox at rest with its shell. */
+const COLD_PROMPT_GOAL_MS = 500;
+const IDLE_GOAL_MIB = 40;
 const engine = connectHostEngine();
 const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'dockhand-bench-'));
 const ADMIN = 'bench-admin-token-0123456789';
@@ -387,6 +395,7 @@ async function main(): Promise<void> {
   // Each part prints its own rows.
   if (runs('images') || ONLY_STARTS) await compareImages(host, setup);
   if (runs('start')) await sessionStarts(host);
+  if (runs('cold')) await coldStarts(host, setup);
   if (runs('echo')) await echoAndMemory();
   if (runs('flood')) await echoBesideFlood(host);
   if (runs('checks')) await checkLatency(host);
@@ -588,18 +597,78 @@ async function sessionStarts(host: SandboxHost): Promise<void> {
     return samples;
   });
   say(`session to first prompt, warm pool:   ${ms(warm)}`);
-  const cold = await withDockhand('cold', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
-    const samples: number[] = [];
-    for (let i = 0; i < SESSIONS; i++) samples.push(await sessionToPrompt(dockhand.url));
-    return samples;
-  });
-  say(`session to first prompt, pool off:    ${ms(cold)}`);
+  const cold = await poolOffToPrompt();
+  say(`session to first prompt, pool off:    ${ms(cold)} (goal: p50 ≤ ${COLD_PROMPT_GOAL_MS} ms)`);
   const naive: number[] = [];
   for (let i = 0; i < SESSIONS; i++) naive.push(await naiveToPrompt(engine, host.network.name));
   say(`naive DinD per request to a prompt:   ${ms(naive)}`);
   say(
     `  ratios (p50): pool off / warm = ${(percentile(cold, 50) / percentile(warm, 50)).toFixed(1)}x, naive / warm = ${(percentile(naive, 50) / percentile(warm, 50)).toFixed(1)}x`,
   );
+}
+
+/** POST /api/sessions → first prompt on the terminal socket, BENCH_SESSIONS times, with no pool: every one a cold start. */
+function poolOffToPrompt(): Promise<number[]> {
+  return withDockhand('cold', { DOCKHAND_POOL_SIZE: '0' }, async (dockhand) => {
+    const samples: number[] = [];
+    for (let i = 0; i < SESSIONS; i++) samples.push(await sessionToPrompt(dockhand.url));
+    return samples;
+  });
+}
+
+/**
+ * 1b. Cold starts and memory at rest, against issue 25's goals: the pool-off session to its first prompt
+ * through the server; then this sandbox image and BENCH_OLD_IMAGE (when present) taking turns, each
+ * BENCH_STARTS times from start to the prompt (no server), and three of each at rest with their shell
+ * (its terminal closed, as a learner's tab may be).
+ */
+async function coldStarts(host: SandboxHost, setup: Config): Promise<void> {
+  const served = await poolOffToPrompt();
+  say(`session to first prompt, pool off:    ${ms(served)} (goal: p50 ≤ ${COLD_PROMPT_GOAL_MS} ms)`);
+  const candidates = [
+    { label: `before (${OLD_SANDBOX_IMAGE})`, image: OLD_SANDBOX_IMAGE },
+    { label: `now (${SANDBOX_IMAGE})`, image: SANDBOX_IMAGE },
+  ];
+  const images = [];
+  for (const candidate of candidates) {
+    if (await unlessMissing(engine.getImage(candidate.image).inspect())) {
+      const options = { ...sandboxOptions(setup, host), image: candidate.image };
+      images.push({ ...candidate, options, backend: createDindBackend(engine, options), prompts: [] as number[], idle: [] as number[] });
+    } else say(`${candidate.label}: not on this engine, not compared`);
+  }
+  // Taking turns, so that the machine's load weighs on both alike.
+  for (let i = 0; i < STARTS; i++)
+    for (const image of images) {
+      const started = await startToPrompt(image.backend);
+      image.prompts.push(started.prompt);
+      await image.backend.destroy(started.sandbox);
+    }
+  for (const image of images) {
+    const sandboxes: Sandbox[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const { sandbox } = await startToPrompt(image.backend);
+        sandboxes.push(sandbox);
+        await runAsLearner(image.backend, sandbox, ['dockhand-terminal', 'detach', 'bench']);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      for (const sandbox of sandboxes) image.idle.push(await idleMemory(engine, describeSandbox(image.options, sandbox.id).containerName));
+    } finally {
+      await Promise.all(sandboxes.map((sandbox) => image.backend.destroy(sandbox)));
+    }
+  }
+  const mib = (bytes: number) => bytes / 1024 ** 2;
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  say(
+    `| sandbox image (load ${loadAverage()}) | start to prompt, no server (goal p50 ≤ ${COLD_PROMPT_GOAL_MS} ms) | at rest with its shell (goal ≤ ${IDLE_GOAL_MIB} MiB) |\n|---|---|---|`,
+  );
+  for (const image of images)
+    say(`| ${image.label} | ${ms(image.prompts)} | ${image.idle.map((bytes) => `${mib(bytes).toFixed(1)} MiB`).join(', ')} |`);
+  const [before, now] = images;
+  if (before && now && images.length === 2)
+    say(
+      `  ratios now / before: to prompt p50 ${(percentile(now.prompts, 50) / percentile(before.prompts, 50)).toFixed(2)}x, at rest ${(mean(now.idle) / mean(before.idle)).toFixed(2)}x`,
+    );
 }
 
 /** 2. Keystroke echo and idle memory. */
@@ -620,7 +689,7 @@ async function echoAndMemory(): Promise<void> {
       if (live) idle.push(await idleMemory(engine, describeSandbox(sandboxDirs(configFor('echo', {})), live.sandbox.id).containerName));
     }
     say(
-      `idle memory per sandbox:              ${idle.map((bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (engine up, shell open, nothing running)`,
+      `idle memory per sandbox:              ${idle.map((bytes) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (engine up, shell open, nothing running; goal ≤ ${IDLE_GOAL_MIB} MiB)`,
     );
   });
 }

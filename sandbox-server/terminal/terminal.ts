@@ -8,7 +8,6 @@ import { DEFAULT_PING_INTERVAL_MS, keepAlive } from '../http/keepalive.ts';
 import type { ErrorCode } from '../protocol/errors.ts';
 import { errorFrame, isTerminalSize, parseControlMessage, type TerminalSize } from '../protocol/terminal.ts';
 import { runAsLearner, type Sandbox, type SandboxBackend, type TerminalAttachment } from '../sandboxes/backend.ts';
-import { WORKSPACE_DIR } from '../sandboxes/learner.ts';
 import { createResizer } from './resize.ts';
 
 export type TerminalOptions = {
@@ -116,19 +115,15 @@ export function openTerminal(backend: SandboxBackend, sandbox: Sandbox, ws: WebS
   });
 }
 
-/** tmux's configuration in the sandbox image (its dockhand-terminal starts tmux with it alone). */
-const TMUX_CONF = '/etc/dockhand/tmux.conf';
-
 /**
  * A warm sandbox's first terminal, started before anyone claims it: the learner's first attach then
  * joins a shell already at its prompt. Starting tmux and a login shell was most of what a first attach
- * cost the sandbox, and a room joining at once would start them all together. The session is the one
- * the image's `dockhand-terminal attach 1 …` makes on first use (window 1 is tmux session "w1"), made
- * the same way: tmux with Dockhand's configuration only, inside the learner's namespaces.
+ * cost the sandbox, and a room joining at once would start them all together. The image's
+ * `dockhand-terminal first-shell` makes the session that `dockhand-terminal attach 1 …` joins (window 1
+ * is tmux session "w1"); the image itself runs it as its engine starts, so this only makes sure.
  */
 export async function startFirstShell(backend: SandboxBackend, sandbox: Sandbox): Promise<void> {
-  const argv = ['tmux', '-u', '-f', TMUX_CONF, 'new-session', '-d', '-s', 'w1', '-c', WORKSPACE_DIR];
-  const result = await runAsLearner(backend, sandbox, [...argv, '-x', String(DEFAULT_SIZE.cols), '-y', String(DEFAULT_SIZE.rows)], 30_000);
+  const result = await runAsLearner(backend, sandbox, ['dockhand-terminal', 'first-shell'], 30_000);
   if (result.exitCode !== 0) throw new Error(`the first shell did not start: ${result.stderr.slice(0, 500)}`);
 }
 

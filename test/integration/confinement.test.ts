@@ -28,9 +28,12 @@ async function sandboxUserNamespace(): Promise<string> {
   return init;
 }
 
-/** A browser terminal's tmux client, driven directly: what it prints, and a way to type. */
+/**
+ * A browser terminal's tmux client, driven directly: what it prints, and a way to type. Window 2: window
+ * 1's shell starts with the sandbox, before a test has planted anything to read.
+ */
 async function openTerminal(id: string): Promise<{ stream: Duplex; output: () => string; waitFor(pattern: RegExp): Promise<string> }> {
-  const { stream } = await sandbox.backend.attachTerminal(sandbox.sandbox, ['dockhand-terminal', 'attach', '1', '200', '50'], {
+  const { stream } = await sandbox.backend.attachTerminal(sandbox.sandbox, ['dockhand-terminal', 'attach', '2', '200', '50'], {
     DOCKHAND_TERMINAL_ID: id,
   });
   let seen = '';

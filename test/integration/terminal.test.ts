@@ -172,17 +172,32 @@ describe('a terminal', () => {
     expect(terminal.errors).toEqual([]);
   });
 
-  it("joins a warm sandbox's first shell, started before anyone attached, at the size asked for", async () => {
-    warm = await startTestSandbox();
-    await startFirstShell(warm.backend, warm.sandbox);
+  it("joins a sandbox's first shell, started by the image beside its engine before anyone attached, at the size asked for", async () => {
+    const fresh = await startTestSandbox();
+    warm = fresh;
+    // Nobody asked for it: the image starts it as its engine starts.
+    await expect.poll(async () => (await fresh.sh('pgrep -x bash')).stdout.trim(), SETTLE).toMatch(/^\d+$/);
     const started = (await warm.sh('pgrep -x bash')).stdout.trim();
-    expect(started).toMatch(/^\d+$/);
+    // The pool's own start of it finds it there, and makes no second one.
+    await startFirstShell(warm.backend, warm.sandbox);
+    expect((await warm.sh('pgrep -x bash')).stdout.trim()).toBe(started);
     const terminal = await open('sandbox=warm&window=1&cols=132&rows=43');
     await terminal.waitFor(PROMPT);
     expect(await run(terminal, 'echo "shell=$$ size=$(stty size | tr " " x)"', /(shell=\d+ size=\d+x\d+)/)).toBe(
       `shell=${started} size=43x132`,
     );
+    // The engine's own settings (its Go runtime's, its start's) stay the engine's.
+    expect(await run(terminal, 'echo "engine-env=[$GOGC$GOMAXPROCS$_DOCKHAND_ENGINE_CHILD]"', /engine-env=\[([^$\]]*)\]/)).toBe('');
     expect(terminal.errors).toEqual([]);
+  });
+
+  it('completes at the first Tab, though a new shell has not loaded programmable completion', async () => {
+    const terminal = await open('window=7');
+    await terminal.waitFor(PROMPT);
+    expect(await run(terminal, 'echo "loaded=$(complete -p | wc -l)"', /loaded=(\d+)/)).toBe('1');
+    terminal.send('docker versio\t--format x\r');
+    await terminal.waitFor(/docker version --format x/);
+    expect(Number(await run(terminal, 'echo "loaded=$(complete -p | wc -l)"', /loaded=(\d+)/))).toBeGreaterThan(10);
   });
 
   it('keeps input typed before the shell is attached', async () => {

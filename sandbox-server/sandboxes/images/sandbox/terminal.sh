@@ -4,6 +4,10 @@
 #     Attaches to tmux session "wWINDOW" (created on first use), so a reconnect finds the same shell
 #     and scrollback, and each window number is a separate session: two tabs never switch each
 #     other's window. A read-only client cannot type and does not change the window's size.
+#   dockhand-terminal first-shell
+#     Starts window 1's shell, detached, unless it is there already, so the learner's first attach joins
+#     a shell at its prompt. The image's entrypoint calls it as the engine starts (the shell's own start
+#     overlaps the engine's), the warm pool again before it hands a sandbox out; either may come first.
 #   dockhand-terminal detach ID
 #     Ends the client of connection ID. Closing the exec's connection does not end a process with a
 #     tty, so the server calls this when the WebSocket closes; the shell stays in tmux.
@@ -29,6 +33,19 @@ hang_up() {
   if [ "$(started "$pid")" = "$start" ]; then kill -HUP "$pid" 2>/dev/null || :; fi
 }
 case "${1:-}" in
+first-shell)
+  # dockhand-enter needs the engine's pid file, which the engine writes early in its start (here within
+  # about 50 ms): polled every 10 ms for half a second, then every 100 ms, as a host starting many
+  # sandboxes at once is busy enough without a fork every 10 ms from each; 30 s in all.
+  tries=0
+  while [ ! -s "$XDG_RUNTIME_DIR/docker.pid" ] && [ "$tries" -lt 350 ]; do
+    if [ "$tries" -lt 50 ]; then sleep 0.01; else sleep 0.1; fi
+    tries=$((tries + 1))
+  done
+  # Two starts at once: one makes it, the other finds it (new-session refuses a session that exists).
+  set -- tmux -u -f /etc/dockhand/tmux.conf
+  dockhand-enter "$@" new-session -d -s w1 -c "$HOME/workspace" || dockhand-enter "$@" has-session -t =w1
+  ;;
 attach)
   window=$2 cols=$3 rows=$4 mode=${5:-}
   mkdir -p "$clients"
