@@ -240,7 +240,12 @@ describe('a learner on a lesson page', () => {
     expect(await input.inputValue()).toBe(from);
     await input.fill(to);
     await page.keyboard.press('Enter');
-    await page.locator(`.file-tree [data-path="${to}"]`).waitFor({ timeout: 15_000 });
+    await page
+      .locator(`.file-tree [data-path="${to}"]`)
+      .waitFor({ timeout: 15_000 })
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\nthe editor said: ${await page.locator('.editor-status').textContent()}`);
+      });
     expect(await page.locator(`.file-tree [data-path="${from}"]`).count()).toBe(0);
     expect(await page.locator('.editor-panel .file-name').textContent()).toBe(to);
     expect(await page.locator('.editor-status').textContent()).toBe(`Renamed ${from} to ${to}.`);
