@@ -311,7 +311,12 @@ async function unmount(dir: string): Promise<void> {
 
 async function detachLoopDevices(file: string): Promise<void> {
   if (!(await exists(file))) return;
-  for (const device of await loopDevicesOf(file)) await run('losetup', ['--detach', device]);
+  for (const device of await loopDevicesOf(file)) {
+    // A device that clears itself (a lazy unmount's) may let go between the listing and the detach.
+    await run('losetup', ['--detach', device]).catch(async (error: Error) => {
+      if ((await loopDevicesOf(file)).includes(device)) throw error;
+    });
+  }
 }
 
 /** A lazily unmounted disk lets go of its loop device only when its last user does; kept, it must have. */
