@@ -32,7 +32,7 @@ beforeAll(async () => {
   dockhand = await startDockhand(config, () => {});
   [flooder, quiet] = await Promise.all([createSession(dockhand.url), createSession(dockhand.url)]);
   typist = await connectTerminal(await sessionSocketUrl(dockhand.url, quiet.id, quiet.token, `/ws/sessions/${quiet.id}/terminal`));
-  await typist.waitFor(/\$ $/, 30_000);
+  await typist.waitFor(/learner@dockhand/, 30_000);
 });
 
 afterAll(async () => {
