@@ -28,13 +28,19 @@ afterAll(async () => {
   await fake?.close();
 });
 
+/** Opens a lesson's page and waits for its images notice to show. */
+async function shownNotice(lesson: string) {
+  const page = await browser.newPage();
+  await page.goto(`${fake.dockhand.url}/lessons/${lesson}/`);
+  const notice = page.locator('[data-part="images-notice"]');
+  await expect.poll(() => notice.isVisible(), { timeout: 15_000 }).toBe(true);
+  return { page, notice };
+}
+
 it("says which of a lesson's images are still being prepared, and stops saying it once they are ready", async () => {
   host.imageStates.set('nginx:latest', { state: 'preparing' });
   host.imageStates.set('redis:latest', { state: 'preparing' });
-  const page = await browser.newPage();
-  await page.goto(`${fake.dockhand.url}/lessons/compose/`);
-  const notice = page.locator('[data-part="images-notice"]');
-  await expect.poll(() => notice.isVisible(), { timeout: 15_000 }).toBe(true);
+  const { page, notice } = await shownNotice('compose');
   expect(await notice.getAttribute('data-state')).toBe('preparing');
   expect(await notice.textContent()).toBe(
     "This lesson's images (nginx, redis) are still being prepared on the server, about a minute: docker run of them fails until then. Everything else works, and this notice goes away by itself.",
@@ -56,10 +62,7 @@ it('says when making them failed, why, and what fixes it', async () => {
     state: 'failed',
     reason: 'building dockhand/kit/python:3-slim failed: apt could not reach the Debian mirror',
   });
-  const page = await browser.newPage();
-  await page.goto(`${fake.dockhand.url}/lessons/layers/`);
-  const notice = page.locator('[data-part="images-notice"]');
-  await expect.poll(() => notice.isVisible(), { timeout: 15_000 }).toBe(true);
+  const { page, notice } = await shownNotice('layers');
   expect(await notice.getAttribute('data-state')).toBe('failed');
   expect(await notice.textContent()).toBe(
     "This lesson's image (python:3-slim) could not be prepared on the server (building dockhand/kit/python:3-slim failed: apt could not reach the Debian mirror), so docker run of it fails. Whoever runs Dockhand can build it again with npm run images:build and then restart Dockhand; learners keep their sandboxes.",
