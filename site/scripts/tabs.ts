@@ -1,5 +1,6 @@
 // <dockhand-tabs role="tablist">: an ARIA tab list around its tab buttons. One tab stop; arrow keys (and
-// Home/End) move between tabs and show their panels; each shown tab fires `tab-show` with the tab.
+// Home/End) move between tabs and show their panels; each shown tab fires `tab-show` with the tab. When
+// the tabs overflow their strip it scrolls sideways (the wheel too), and a shown tab is scrolled into it.
 
 export type TabShowEvent = CustomEvent<{ tab: HTMLElement; panel: HTMLElement }>;
 
@@ -21,6 +22,16 @@ export class TabsElement extends HTMLElement {
       tab.focus();
       this.show(tab);
     });
+    // A mouse without a sideways wheel still reaches every tab.
+    this.addEventListener(
+      'wheel',
+      (event) => {
+        if (this.scrollWidth <= this.clientWidth || Math.abs(event.deltaX) >= Math.abs(event.deltaY)) return;
+        event.preventDefault();
+        this.scrollLeft += event.deltaY;
+      },
+      { passive: false },
+    );
   }
 
   show(target: HTMLElement): void {
@@ -30,7 +41,16 @@ export class TabsElement extends HTMLElement {
       tab.tabIndex = selected ? 0 : -1;
       this.#panelOf(tab).hidden = !selected;
     }
+    this.#reveal(target);
     this.dispatchEvent(new CustomEvent('tab-show', { detail: { tab: target, panel: this.#panelOf(target) } }));
+  }
+
+  /** Scrolls the strip, never the page (scrollIntoView would), so that `tab` is wholly in it. */
+  #reveal(tab: HTMLElement): void {
+    const strip = this.getBoundingClientRect();
+    const box = tab.getBoundingClientRect();
+    if (box.left < strip.left) this.scrollLeft -= strip.left - box.left;
+    else if (box.right > strip.right) this.scrollLeft += box.right - strip.right;
   }
 
   /** Adds a tab (and its panel, placed by the caller) before `before`, or at the end. */

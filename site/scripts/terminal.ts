@@ -5,7 +5,7 @@
 // reload) finds the same shell and its screen again.
 import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
-import { Terminal } from '@xterm/xterm';
+import { type IDisposable, Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { TERMINAL_INPUT_FRAME } from '../../sandbox-server/protocol/limits.ts';
 import type { ControlMessage, ErrorFrame } from '../../sandbox-server/protocol/terminal.ts';
@@ -14,6 +14,8 @@ import { openReconnectingSocket } from './socket.ts';
 export type TerminalState = 'connecting' | 'connected' | 'reconnecting' | 'ended';
 
 const RESIZE_DEBOUNCE_MS = 80;
+/** How long a terminal just shown at a new size stays blank waiting for the shell's redraw (tmux sends it at once). */
+const REDRAW_WAIT_MS = 1000;
 const encoder = new TextEncoder();
 const resizeFrame = (cols: number, rows: number) => JSON.stringify({ type: 'resize', cols, rows } satisfies ControlMessage);
 
@@ -54,6 +56,7 @@ export type TerminalHooks = {
 type Connected = {
   term: Terminal;
   fitting: { fit(): void; stop(): void };
+  screen: ScreenGuard;
   send(data: string): void;
   retryNow(): void;
   stop(): void;
@@ -115,6 +118,7 @@ export class TerminalElement extends HTMLElement {
     }
     // Sized before connecting: the first resize message then carries the real size.
     const fitting = fitToElement(this, fitAddon);
+    const screen = guardScreen(this, term);
 
     const pending: string[] = [];
     let ended = false;
@@ -140,7 +144,8 @@ export class TerminalElement extends HTMLElement {
         for (const data of pending.splice(0)) send(data);
       },
       onMessage(data) {
-        if (typeof data !== 'string') return term.write(new Uint8Array(data));
+        // Told once parsed: a render asked for before then would show the screen without it.
+        if (typeof data !== 'string') return term.write(new Uint8Array(data), screen.written);
         if (readOnly) return;
         try {
           const control = JSON.parse(data) as Partial<ErrorFrame>;
@@ -180,7 +185,7 @@ export class TerminalElement extends HTMLElement {
       });
     }
     term.onResize(({ cols, rows }) => socket.send(resizeFrame(cols, rows)));
-    this.#connected = { term, fitting, send, retryNow: () => socket.retryNow(), stop: () => socket.stop() };
+    this.#connected = { term, fitting, screen, send, retryNow: () => socket.retryNow(), stop: () => socket.stop() };
   }
 
   /** Reconnects at once instead of after the current wait. */
@@ -200,9 +205,13 @@ export class TerminalElement extends HTMLElement {
     this.#returnTo = options?.returnTo;
   }
 
-  /** Fits the terminal to the element (after it became visible or changed size). */
+  /** Fits the terminal to the element after it became visible: at a new size, blank until the shell redrew. */
   fit(): void {
-    this.#connected?.fitting.fit();
+    const connected = this.#connected;
+    if (!connected) return;
+    const { cols, rows } = connected.term;
+    connected.fitting.fit();
+    if (connected.term.cols !== cols || connected.term.rows !== rows) connected.screen.resized();
   }
 
   setScreenReaderMode(on: boolean): void {
@@ -215,6 +224,7 @@ export class TerminalElement extends HTMLElement {
     this.#connected = undefined;
     if (!connected) return;
     connected.fitting.stop();
+    connected.screen.stop();
     connected.stop();
     connected.term.dispose();
     this.replaceChildren();
@@ -258,6 +268,60 @@ function keepRightClickForTheBrowser(host: HTMLElement): void {
       true,
     );
   }
+}
+
+type ScreenGuard = { written(): void; resized(): void; stop(): void };
+
+/**
+ * xterm.js does not draw a terminal that is out of sight (another tab, the lesson's pane on a phone), so
+ * when it comes back its first frames show what it drew before it went: old text, or the old size beside
+ * the new until the shell redraws. Until the screen is drawn anew, `data-stale` keeps it blank (global.css).
+ */
+function guardScreen(host: HTMLElement, term: Terminal): ScreenGuard {
+  let visible = false;
+  let awaitingRedraw = false;
+  let render: IDisposable | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settle = () => {
+    if (!visible || awaitingRedraw || render || !host.hasAttribute('data-stale')) return;
+    render = term.onRender(() => {
+      render?.dispose();
+      render = undefined;
+      host.removeAttribute('data-stale');
+    });
+    term.refresh(0, term.rows - 1);
+  };
+  // xterm.js pauses and resumes its drawing on its own observer, made in term.open(): before this one, so told first.
+  const observer = new IntersectionObserver((entries) => {
+    visible = entries.at(-1)?.isIntersecting ?? false;
+    settle();
+  });
+  observer.observe(host);
+  return {
+    /** Output arrived: unseen while hidden; the redraw a resize waits for. */
+    written() {
+      if (!visible) host.setAttribute('data-stale', '');
+      awaitingRedraw = false;
+      clearTimeout(timer);
+      settle();
+    },
+    /** The shell redraws for the new size: its old text at the new size is wrong until then. */
+    resized() {
+      host.setAttribute('data-stale', '');
+      awaitingRedraw = true;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        awaitingRedraw = false;
+        settle();
+      }, REDRAW_WAIT_MS);
+    },
+    stop() {
+      observer.disconnect();
+      render?.dispose();
+      clearTimeout(timer);
+      host.removeAttribute('data-stale');
+    },
+  };
 }
 
 /** Keeps a terminal fitted to its element as that resizes (debounced); a hidden tab has no size and is fitted when shown. */

@@ -75,7 +75,7 @@ export function createTerminals(workspace: HTMLElement, tabs: TabsElement, onEnd
     tab.id = `tab-terminal-${number}`;
     tab.dataset.terminal = String(number);
     tab.setAttribute('aria-controls', `panel-terminal-${number}`);
-    part(tab, 'label').textContent = `Terminal ${number}`;
+    part(tab, 'terminal-number').textContent = String(number);
     const after = numbers().find((n) => n > number);
     tabs.add(tab, (after ? tabOf(after) : editorTab) ?? editorTab);
     const panel = document.createElement('div');
