@@ -70,6 +70,24 @@ function refusal(failure: unknown, code: string): { text: string; field?: HTMLIn
   }
 }
 
+/**
+ * Shows the wait counted down. The status is a live region: it is said once, with "a few seconds", and the
+ * seconds tick only on screen (aria-hidden), or a screen reader would read out every second.
+ */
+async function countDown(seconds: number): Promise<void> {
+  const shown = document.createElement('span');
+  shown.className = 'countdown';
+  shown.setAttribute('aria-hidden', 'true');
+  const said = document.createElement('span');
+  said.className = 'visually-hidden';
+  said.textContent = 'a few seconds…';
+  status.replaceChildren('Many people are joining from your network at once: trying again in ', shown, said);
+  for (let left = seconds; left > 0; left--) {
+    shown.textContent = `${left} s…`;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 /** How many times a join refused for the rate (a room joining from one network) is tried again by itself. */
 const RATE_RETRIES = 20;
 
@@ -84,10 +102,7 @@ async function joinWhenLetIn(body: NewSessionBody): Promise<CreatedSessionView |
     } catch (failure) {
       const wait = failure instanceof ApiError && failure.code === 'rate_limited' ? failure.retryAfterSeconds : undefined;
       if (wait === undefined || tries >= RATE_RETRIES) throw failure;
-      for (let left = wait; left > 0; left--) {
-        status.textContent = `Many people are joining from your network at once: trying again in ${left} s…`;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
+      await countDown(wait);
       status.textContent = 'Joining and starting your sandbox…';
     }
   }
