@@ -217,6 +217,29 @@ describe("the instructor's dashboard of a whole course", () => {
     const report = await runAxe(dashboard, 'dashboard-expanded');
     expect(blocking(report, ['region', 'landmark-unique']), JSON.stringify(report.violations, null, 2)).toEqual([]);
     await shots(dashboard, 'dashboard-expanded');
+    // Wider than its box now: the table scrolls inside it, never the page; on a laptop each row's total and
+    // Watch button stay in sight at the box's right edge (they used to scroll out of it).
+    for (const viewport of [
+      { width: 1400, height: 900 },
+      { width: 420, height: 900 },
+    ]) {
+      await dashboard.setViewportSize(viewport);
+      const sideways = await sidewaysOverflow(dashboard);
+      expect(
+        sideways.pixels,
+        `an expanded lesson scrolls the page sideways at ${viewport.width} px; reaching out: ${sideways.culprits.join(' ')}`,
+      ).toBeLessThanOrEqual(0);
+    }
+    await dashboard.setViewportSize({ width: 1400, height: 900 });
+    const wrap = dashboard.locator('.progress-wrap');
+    expect(await wrap.evaluate((box) => box.scrollWidth > box.clientWidth), 'the expanded table is wider than its box').toBe(true);
+    const inSight = async (selector: string) => {
+      const [box, cell] = [await wrap.boundingBox(), await row(LIVE).locator(selector).boundingBox()];
+      return Boolean(box && cell && cell.x >= box.x && cell.x + cell.width <= box.x + box.width);
+    };
+    expect(await inSight('.total'), "the live row's total in sight").toBe(true);
+    expect(await inSight('.watch-button'), "the live row's Watch button in sight").toBe(true);
+    await dashboard.setViewportSize({ width: 1366, height: 768 });
     await dashboard.keyboard.press('Enter');
     await expect.poll(() => toggle.getAttribute('aria-expanded')).toBe('false');
     expect(await dashboard.locator('.exercise-head').count()).toBe(0);
