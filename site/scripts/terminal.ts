@@ -281,14 +281,19 @@ function guardScreen(host: HTMLElement, term: Terminal): ScreenGuard {
   let visible = false;
   let awaitingRedraw = false;
   let render: IDisposable | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let redrawWait: ReturnType<typeof setTimeout> | undefined;
+  let fallback: ReturnType<typeof setTimeout> | undefined;
+  const drawn = () => {
+    render?.dispose();
+    render = undefined;
+    clearTimeout(fallback);
+    if (!awaitingRedraw) host.removeAttribute('data-stale');
+  };
   const settle = () => {
     if (!visible || awaitingRedraw || render || !host.hasAttribute('data-stale')) return;
-    render = term.onRender(() => {
-      render?.dispose();
-      render = undefined;
-      host.removeAttribute('data-stale');
-    });
+    render = term.onRender(drawn);
+    // Drawn at the next frame; were it not, a blank terminal must not last either.
+    fallback = setTimeout(drawn, REDRAW_WAIT_MS);
     term.refresh(0, term.rows - 1);
   };
   // xterm.js pauses and resumes its drawing on its own observer, made in term.open(): before this one, so told first.
@@ -302,15 +307,15 @@ function guardScreen(host: HTMLElement, term: Terminal): ScreenGuard {
     written() {
       if (!visible) host.setAttribute('data-stale', '');
       awaitingRedraw = false;
-      clearTimeout(timer);
+      clearTimeout(redrawWait);
       settle();
     },
     /** The shell redraws for the new size: its old text at the new size is wrong until then. */
     resized() {
       host.setAttribute('data-stale', '');
       awaitingRedraw = true;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
+      clearTimeout(redrawWait);
+      redrawWait = setTimeout(() => {
         awaitingRedraw = false;
         settle();
       }, REDRAW_WAIT_MS);
@@ -318,7 +323,8 @@ function guardScreen(host: HTMLElement, term: Terminal): ScreenGuard {
     stop() {
       observer.disconnect();
       render?.dispose();
-      clearTimeout(timer);
+      clearTimeout(redrawWait);
+      clearTimeout(fallback);
       host.removeAttribute('data-stale');
     },
   };

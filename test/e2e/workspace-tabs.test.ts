@@ -80,9 +80,9 @@ async function recordFrames(act: string): Promise<void> {
     record.stopFrames = false;
     const shown = () => {
       const host = document.querySelector<HTMLElement>('#panel-terminal-1 dockhand-terminal');
-      const screen = host?.querySelector('.xterm-screen');
-      if (!host?.checkVisibility() || !screen || getComputedStyle(screen).visibility === 'hidden') return '';
-      return [...(host.querySelector('.xterm-rows')?.children ?? [])].map((row) => row.textContent ?? '').join('\n');
+      const rows = host?.querySelector('.xterm-rows');
+      if (!host?.checkVisibility() || !rows || getComputedStyle(rows).visibility === 'hidden') return '';
+      return [...rows.children].map((row) => row.textContent ?? '').join('\n');
     };
     const frame = () => {
       frames.push(shown());
@@ -179,6 +179,10 @@ describe('a terminal back in sight', () => {
     await recordFrames('#pane-switch [data-pane="workspace"]');
     // As tmux does: a redraw at the new size, once the resize has reached it (a while later on a busy machine).
     await expect.poll(() => first.resizes.length, { timeout: 10_000 }).toBeGreaterThan(sized);
+    // Blank while it waits, not dead: the keys still go in.
+    expect(await page.locator('#panel-terminal-1 dockhand-terminal').getAttribute('data-stale')).toBe('');
+    await page.locator('#panel-terminal-1 .xterm-helper-textarea').focus();
+    expect(await page.evaluate(() => document.activeElement?.className)).toContain('xterm-helper-textarea');
     await page.waitForTimeout(300);
     first.stream.write('\x1b[H\x1b[2JREDRAWN at the new size\r\n');
     const frames = await framesUntil('REDRAWN');
