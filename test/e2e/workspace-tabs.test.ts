@@ -166,6 +166,11 @@ describe('a terminal back in sight', () => {
       frames.filter((frame) => frame.includes('OLD-SCREEN')),
       'frames that showed the screen from before',
     ).toEqual([]);
+    // Below the last row: the terminal's own background, not the black strip xterm.js paints there.
+    const below = await page
+      .locator('#panel-terminal-1 .xterm-viewport')
+      .evaluate((viewport) => getComputedStyle(viewport).backgroundColor);
+    expect(below).toBe('rgba(0, 0, 0, 0)');
   });
 
   it('on a phone, waits for the redraw at its new size instead of showing the old size', async () => {
