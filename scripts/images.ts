@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '../sandbox-server/config.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost } from '../sandbox-server/sandboxes/host.ts';
+import { stopResolver } from '../sandbox-server/sandboxes/network.ts';
 import { exportKit, importKit } from '../sandbox-server/sandboxes/kit/archive.ts';
 
 const log = (line: string) => console.log(`dockhand: ${line}`);
@@ -17,6 +18,8 @@ try {
     log(
       `kit ready in ${host.kit.seconds.toFixed(1)} s: ${host.kit.images.map((image) => `${image.tags[0]} (${image.source})`).join(', ')}`,
     );
+    // The sandbox network's DNS server, started with the network, would keep this process alive.
+    await stopResolver(host.network);
   } else if (command === 'export') {
     const { bytes } = await exportKit(engine, file, log);
     log(`exported ${(bytes / 1024 ** 2).toFixed(0)} MiB to ${file}; on the venue machine: npm run images:import -- ${file}`);

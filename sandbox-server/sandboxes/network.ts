@@ -91,11 +91,16 @@ async function leaveOldSubnet(engine: Engine, config: Config, plan: SandboxNetwo
   await engine.getNetwork(plan.name).remove();
 }
 
-export async function removeNetwork(engine: Engine, plan: SandboxNetwork): Promise<void> {
+/** Stops this process's DNS server for the network, leaving the network (a tool that made it is done with it). */
+export async function stopResolver(plan: SandboxNetwork): Promise<void> {
   const resolver = resolvers.get(plan.gateway);
   resolvers.delete(plan.gateway);
   // One that failed to start has nothing to close, and its failure was ensureNetwork's to report.
   await resolver?.then((started) => started.close()).catch(() => {});
+}
+
+export async function removeNetwork(engine: Engine, plan: SandboxNetwork): Promise<void> {
+  await stopResolver(plan);
   await removeFirewall(plan);
   try {
     await engine.getNetwork(plan.name).remove();

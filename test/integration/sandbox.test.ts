@@ -4,7 +4,7 @@ import { connectHostEngine } from '../../sandbox-server/sandboxes/docker.ts';
 import { sandboxDirs } from '../../sandbox-server/sandboxes/host.ts';
 import { describeSandbox } from '../../sandbox-server/sandboxes/sandbox.ts';
 import { testConfig } from '../support/env.ts';
-import { startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
+import { runOutsideLearner, startTestSandbox, type TestSandbox } from '../support/sandbox.ts';
 
 const host = connectHostEngine();
 let sandbox: TestSandbox;
@@ -57,6 +57,24 @@ describe('a sandbox', () => {
   it('carries only newuidmap and newgidmap as setuid binaries', async () => {
     const result = await sandbox.sh('find / -xdev -type f -perm /6000 2>/dev/null | sort');
     expect(result.stdout.trim().split('\n')).toEqual(['/usr/bin/newgidmap', '/usr/bin/newuidmap']);
+  });
+
+  it("runs a prelinked dockerd, whose relocated data stays the file's shared pages", async () => {
+    // Debian's own dockerd keeps about 8 MiB of private memory in its binary's mappings (relocated data).
+    const engine = await runOutsideLearner(
+      sandbox.sandbox,
+      `pid=$(pidof dockerd); od -An -tx2 -j16 -N2 /proc/$pid/exe
+       awk '/^[0-9a-f]+-/ { file = $6 } /^Anonymous:/ && file ~ /dockerd$/ { kib += $2 } END { print kib + 0 }' /proc/$pid/smaps`,
+    );
+    const [elfType, privateKiB] = engine.stdout.trim().split('\n');
+    // ET_EXEC, where Debian's is ET_DYN (position-independent).
+    expect(elfType?.trim(), "the image's dockerd is not prelinked: see the image build's log").toBe('0002');
+    expect(Number(privateKiB)).toBeLessThan(1024);
+    // dockerd runs itself as a hook in every container start and as a helper for image layers.
+    const used = await sandbox.sh(
+      'docker run --rm busybox true && docker build -q -t layered - <<EOF >/dev/null && echo built\nFROM busybox\nRUN echo hi > /hi\nEOF',
+    );
+    expect(used.stdout).toBe('built\n');
   });
 
   it('is removed with its disk, mount and socket directory', async () => {
