@@ -3,8 +3,8 @@ import path from 'node:path';
 import { loadConfig } from '../sandbox-server/config.ts';
 import { connectHostEngine } from '../sandbox-server/sandboxes/docker.ts';
 import { prepareSandboxHost } from '../sandbox-server/sandboxes/host.ts';
-import { stopResolver } from '../sandbox-server/sandboxes/network.ts';
 import { exportKit, importKit } from '../sandbox-server/sandboxes/kit/archive.ts';
+import { stopResolver } from '../sandbox-server/sandboxes/network.ts';
 
 const log = (line: string) => console.log(`dockhand: ${line}`);
 const [command, fileArg] = process.argv.slice(2);
